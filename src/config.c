@@ -1,0 +1,1155 @@
+/*
+ * config: the YAML config file -> a validated, immutable struct config.
+ *
+ * The whole file is read into memory and handed to libyaml's document
+ * API, which keeps the position of every node, so each error can name
+ * FILE:LINE:COLUMN of the key or value at fault.  The schema is then
+ * walked by hand, one function per mapping; each knows its keys and
+ * rejects any other.  Loading only reads: it stats the sources but never
+ * creates anything.
+ */
+#include "config.h"
+
+#include <sys/stat.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
+
+#include <yaml.h>
+
+#define CONFIG_DEFAULT_PATH	"/etc/snap/snap.yaml"
+#define CONFIG_MAX_SIZE		(1024 * 1024)	/* far beyond any real one */
+#define SUGGEST_MAX_DISTANCE	2
+#define SUGGEST_MAX_LEN		32
+
+/* The keys of one mapping of the schema. */
+struct keyset {
+	const char		*where;	/* appended to "unknown key 'x'" */
+	const char		*home;	/* said when the key is known elsewhere */
+	const char *const	*names;
+	size_t			 n;
+};
+
+enum top_key {
+	TOP_SNAPSHOT_ROOT, TOP_SOURCES, TOP_RETAIN, TOP_CHECKSUM,
+	TOP_REQUIRE_MOUNT, TOP_LOCK_WAIT, TOP_METRICS_FILE, TOP_HOOKS, TOP_N
+};
+static const char *const top_names[TOP_N] = {
+	[TOP_SNAPSHOT_ROOT] = "snapshot_root",
+	[TOP_SOURCES] = "sources",
+	[TOP_RETAIN] = "retain",
+	[TOP_CHECKSUM] = "checksum",
+	[TOP_REQUIRE_MOUNT] = "require_mount",
+	[TOP_LOCK_WAIT] = "lock_wait",
+	[TOP_METRICS_FILE] = "metrics_file",
+	[TOP_HOOKS] = "hooks",
+};
+
+enum source_key { SRC_PATH, SRC_DEST, SRC_EXCLUDE, SRC_ONE_FS, SRC_N };
+static const char *const source_names[SRC_N] = {
+	[SRC_PATH] = "path",
+	[SRC_DEST] = "dest",
+	[SRC_EXCLUDE] = "exclude",
+	[SRC_ONE_FS] = "one_file_system",
+};
+
+enum retain_key {
+	RET_LAST, RET_HOURLY, RET_DAILY, RET_WEEKLY, RET_MONTHLY, RET_YEARLY,
+	RET_N
+};
+static const char *const retain_names[RET_N] = {
+	[RET_LAST] = "last",
+	[RET_HOURLY] = "hourly",
+	[RET_DAILY] = "daily",
+	[RET_WEEKLY] = "weekly",
+	[RET_MONTHLY] = "monthly",
+	[RET_YEARLY] = "yearly",
+};
+
+enum hook_key { HOOK_BEFORE_CREATE, HOOK_AFTER_CREATE, HOOK_ON_ERROR, HOOK_N };
+static const char *const hook_names[HOOK_N] = {
+	[HOOK_BEFORE_CREATE] = "before_create",
+	[HOOK_AFTER_CREATE] = "after_create",
+	[HOOK_ON_ERROR] = "on_error",
+};
+
+static const struct keyset top_keys = {
+	"", "it is a top-level key", top_names, TOP_N
+};
+static const struct keyset source_keys = {
+	" in a source", "it belongs in a source", source_names, SRC_N
+};
+static const struct keyset retain_keys = {
+	" in 'retain'", "it belongs in 'retain'", retain_names, RET_N
+};
+static const struct keyset hook_keys = {
+	" in 'hooks'", "it belongs in 'hooks'", hook_names, HOOK_N
+};
+static const struct keyset *const all_keys[] = {
+	&top_keys, &source_keys, &retain_keys, &hook_keys
+};
+
+/* A source while loading; sorting must carry its file position along. */
+struct pending_source {
+	struct config_source	 src;
+	size_t			 order;		/* index in the file */
+	const yaml_node_t	*dest_node;	/* 'dest', or 'path' if defaulted */
+};
+
+struct loader {
+	const char		*file;	/* as given, for messages */
+	char			*dir;	/* absolute folder of file, made lazily */
+	yaml_document_t		*doc;
+	struct config		*cfg;
+	struct pending_source	*srcs;
+	size_t			 n_srcs;
+	struct err		*e;
+};
+
+/*
+ * A value from the file may hold a newline (YAML escapes allow any
+ * byte); printed as it is, it could forge a second line of output.
+ */
+static void
+scrub(char *s)
+{
+	for (; *s != '\0'; s++)
+		if ((unsigned char)*s < 0x20 || *s == 0x7f)
+			*s = '?';
+}
+
+/* Sets l->e to "FILE:LINE:COLUMN: message"; line and col are 0-based. */
+static int
+vfail_at(struct loader *l, size_t line, size_t col, int errnum,
+    const char *fmt, va_list ap)
+{
+	char what[sizeof(l->e->msg)];
+
+	vsnprintf(what, sizeof(what), fmt, ap);
+	err_set(l->e, errnum, "%s:%zu:%zu: %s", l->file, line + 1, col + 1,
+	    what);
+	scrub(l->e->msg);
+	return -1;
+}
+
+static int __attribute__((format(printf, 5, 6)))
+fail_at(struct loader *l, size_t line, size_t col, int errnum,
+    const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vfail_at(l, line, col, errnum, fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+/* Fails pointing at node n; returns -1. */
+static int __attribute__((format(printf, 4, 5)))
+fail(struct loader *l, const yaml_node_t *n, int errnum, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vfail_at(l, n->start_mark.line, n->start_mark.column, errnum, fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+static int
+fail_nomem(struct loader *l)
+{
+	return err_set(l->e, ENOMEM, "cannot load config '%s'", l->file);
+}
+
+static const yaml_node_t *
+node_at(struct loader *l, int index)
+{
+	return yaml_document_get_node(l->doc, index);
+}
+
+static const char *
+scalar(const yaml_node_t *n)
+{
+	return (const char *)n->data.scalar.value;
+}
+
+static bool
+is_plain(const yaml_node_t *n)
+{
+	return n->type == YAML_SCALAR_NODE &&
+	    n->data.scalar.style == YAML_PLAIN_SCALAR_STYLE;
+}
+
+/* YAML's null: an empty value, "~" or "null", unquoted. */
+static bool
+is_null(const yaml_node_t *n)
+{
+	const char *v;
+
+	if (!is_plain(n))
+		return false;
+	v = scalar(n);
+	return *v == '\0' || strcmp(v, "~") == 0 || strcasecmp(v, "null") == 0;
+}
+
+/* Restricted Damerau-Levenshtein distance, for "did you mean". */
+static size_t
+edit_distance(const char *a, const char *b)
+{
+	size_t d[SUGGEST_MAX_LEN + 1][SUGGEST_MAX_LEN + 1];
+	size_t la = strlen(a), lb = strlen(b), i, j, cost, v;
+
+	if (la > SUGGEST_MAX_LEN || lb > SUGGEST_MAX_LEN)
+		return SIZE_MAX;
+	for (i = 0; i <= la; i++)
+		d[i][0] = i;
+	for (j = 0; j <= lb; j++)
+		d[0][j] = j;
+	for (i = 1; i <= la; i++) {
+		for (j = 1; j <= lb; j++) {
+			cost = a[i - 1] == b[j - 1] ? 0 : 1;
+			v = d[i - 1][j - 1] + cost;
+			if (d[i - 1][j] + 1 < v)
+				v = d[i - 1][j] + 1;
+			if (d[i][j - 1] + 1 < v)
+				v = d[i][j - 1] + 1;
+			if (i > 1 && j > 1 && a[i - 1] == b[j - 2] &&
+			    a[i - 2] == b[j - 1] && d[i - 2][j - 2] + 1 < v)
+				v = d[i - 2][j - 2] + 1;
+			d[i][j] = v;
+		}
+	}
+	return d[la][lb];
+}
+
+/*
+ * The complaint about key k, unknown in ks: say where it belongs if it
+ * is a key of another mapping, else suggest a near key of this one, else
+ * list the keys this mapping knows.
+ */
+static int
+fail_unknown_key(struct loader *l, const yaml_node_t *k,
+    const struct keyset *ks)
+{
+	char known[512];
+	const char *name = scalar(k), *best = NULL;
+	size_t i, j, d, best_d = SIZE_MAX, len;
+
+	for (i = 0; i < sizeof(all_keys) / sizeof(all_keys[0]); i++) {
+		if (all_keys[i] == ks)
+			continue;
+		for (j = 0; j < all_keys[i]->n; j++)
+			if (strcmp(name, all_keys[i]->names[j]) == 0)
+				return fail(l, k, 0, "unknown key '%s'%s (%s)",
+				    name, ks->where, all_keys[i]->home);
+	}
+	for (i = 0; i < ks->n; i++) {
+		d = edit_distance(name, ks->names[i]);
+		if (d <= SUGGEST_MAX_DISTANCE && d < best_d) {
+			best = ks->names[i];
+			best_d = d;
+		}
+	}
+	if (best != NULL)
+		return fail(l, k, 0, "unknown key '%s'%s (did you mean '%s'?)",
+		    name, ks->where, best);
+	known[0] = '\0';
+	for (i = 0; i < ks->n; i++) {
+		len = strlen(known);
+		snprintf(known + len, sizeof(known) - len, "%s%s",
+		    i == 0 ? "" : i + 1 == ks->n ? " or " : ", ", ks->names[i]);
+	}
+	return fail(l, k, 0, "unknown key '%s'%s (expected %s)", name,
+	    ks->where, known);
+}
+
+/*
+ * Checks the key of pair against ks.  Returns its index in ks, or -1
+ * with l->e set for a key that is not a name, unknown, or repeated.
+ * seen holds ks->n slots, NULL until that key is met.
+ */
+static int
+map_key(struct loader *l, const yaml_node_pair_t *pair,
+    const struct keyset *ks, const yaml_node_t **seen)
+{
+	const yaml_node_t *k = node_at(l, pair->key);
+	size_t i;
+
+	if (k->type != YAML_SCALAR_NODE || is_null(k))
+		return fail(l, k, 0, "expected a key name");
+	for (i = 0; i < ks->n; i++)
+		if (strcmp(scalar(k), ks->names[i]) == 0)
+			break;
+	if (i == ks->n)
+		return fail_unknown_key(l, k, ks);
+	if (seen[i] != NULL)
+		return fail(l, k, 0, "duplicate key '%s' (first at %zu:%zu)",
+		    ks->names[i], seen[i]->start_mark.line + 1,
+		    seen[i]->start_mark.column + 1);
+	seen[i] = k;
+	return (int)i;
+}
+
+/*
+ * Copies the string value n of key into *out.  what names the expected
+ * value for messages; in_list says n is an entry of the list 'key'.
+ */
+static int
+get_string(struct loader *l, const yaml_node_t *n, const char *key,
+    const char *what, bool in_list, char **out)
+{
+	if (n->type != YAML_SCALAR_NODE || is_null(n))
+		return fail(l, n, 0, in_list ? "expected %s in '%s'" :
+		    "expected %s for '%s'", what, key);
+	if (n->data.scalar.length == 0 && in_list)
+		return fail(l, n, 0, "empty entry in '%s'; expected %s", key,
+		    what);
+	if (n->data.scalar.length == 0)
+		return fail(l, n, 0, "'%s' is empty; expected %s", key, what);
+	if (strlen(scalar(n)) != n->data.scalar.length)
+		return fail(l, n, 0, "'%s' contains a NUL character", key);
+	if ((*out = strdup(scalar(n))) == NULL)
+		return fail_nomem(l);
+	return 0;
+}
+
+/*
+ * Normalises the absolute path s in place: drops empty and "."
+ * components and any trailing '/'.
+ */
+static void
+path_normalise(char *s)
+{
+	char *w = s;
+	const char *r = s, *c;
+	size_t n;
+
+	while (*r != '\0') {
+		while (*r == '/')
+			r++;
+		if (*r == '\0')
+			break;
+		for (c = r; *r != '\0' && *r != '/'; r++)
+			continue;
+		n = (size_t)(r - c);
+		if (n == 1 && c[0] == '.')
+			continue;
+		*w++ = '/';
+		memmove(w, c, n);
+		w += n;
+	}
+	if (w == s)
+		*w++ = '/';
+	*w = '\0';
+}
+
+/*
+ * Normalises the absolute, malloc'd path s and returns it or a string
+ * that replaces it (NULL when out of memory; s is then freed).
+ *
+ * Symlinks are not resolved, so a symlinked source root or snapshot
+ * root keeps the name the user gave it.  A ".." is the exception: the
+ * kernel takes it physically (after a symlink, "link/.." is the link
+ * target's parent), so dropping it by text could name another folder,
+ * and keeping it would leave "/etc/snap/../data" in every message and
+ * in a default dest.  So the part up to the last ".." is resolved with
+ * realpath; if that fails (a missing folder), s stays as it is and the
+ * check of the path reports the problem.
+ */
+static char *
+path_clean(char *s)
+{
+	char *c, *last = NULL, *rp, *res, save;
+	size_t n;
+
+	path_normalise(s);
+	for (c = s; *c != '\0'; c += n) {
+		c++;
+		n = strcspn(c, "/");
+		if (n == 2 && c[0] == '.' && c[1] == '.')
+			last = c + 2;
+	}
+	if (last == NULL)
+		return s;
+	save = *last;
+	*last = '\0';
+	rp = realpath(s, NULL);
+	*last = save;
+	if (rp == NULL)
+		return s;
+	if (asprintf(&res, "%s/%s", rp, last) == -1)
+		res = NULL;
+	free(rp);
+	free(s);
+	if (res != NULL)
+		path_normalise(res);
+	return res;
+}
+
+/* The config file's folder, absolute and normalised; made once. */
+static const char *
+config_dir(struct loader *l)
+{
+	const char *slash = strrchr(l->file, '/');
+	char *cwd = NULL;
+	size_t dirlen = slash == NULL ? 0 : (size_t)(slash - l->file);
+
+	if (l->dir != NULL)
+		return l->dir;
+	if (l->file[0] == '/') {
+		l->dir = strndup(l->file, dirlen);
+	} else {
+		if ((cwd = getcwd(NULL, 0)) == NULL) {
+			err_set(l->e, errno, "cannot find the folder of "
+			    "config '%s'", l->file);
+			return NULL;
+		}
+		if (asprintf(&l->dir, "%s/%.*s", cwd, (int)dirlen,
+		    l->file) == -1)
+			l->dir = NULL;
+		free(cwd);
+	}
+	if (l->dir == NULL || (l->dir = path_clean(l->dir)) == NULL) {
+		fail_nomem(l);
+		return NULL;
+	}
+	return l->dir;
+}
+
+/* A path value: a string, made absolute against the config's folder. */
+static int
+get_path(struct loader *l, const yaml_node_t *n, const char *key, char **out)
+{
+	char *raw = NULL, *abs = NULL;
+	const char *dir;
+	int rc = -1;
+
+	if (get_string(l, n, key, "a path", false, &raw) == -1)
+		goto out;
+	/* Only a shell expands '~'; taken literally it would name a folder
+	 * called "~" next to the config, which nobody means. */
+	if (raw[0] == '~') {
+		fail(l, n, 0, "'%s' starts with '~', which is not expanded; "
+		    "write the full path", key);
+		goto out;
+	}
+	if (raw[0] == '/') {
+		abs = raw;
+		raw = NULL;
+	} else {
+		if ((dir = config_dir(l)) == NULL)
+			goto out;
+		if (asprintf(&abs, "%s/%s", dir, raw) == -1) {
+			abs = NULL;
+			fail_nomem(l);
+			goto out;
+		}
+	}
+	if ((*out = path_clean(abs)) == NULL) {
+		fail_nomem(l);
+		abs = NULL;
+		goto out;
+	}
+	abs = NULL;
+	rc = 0;
+out:
+	free(raw);
+	free(abs);
+	return rc;
+}
+
+/* YAML 1.1 booleans, case-insensitive; quoted, they are strings. */
+static int
+get_bool(struct loader *l, const yaml_node_t *n, const char *key, bool *out)
+{
+	static const char *const yes[] = { "true", "yes", "on" };
+	static const char *const no[] = { "false", "no", "off" };
+	size_t i;
+
+	if (n->type == YAML_SCALAR_NODE && !is_plain(n))
+		return fail(l, n, 0, "expected true or false for '%s', "
+		    "without quotes", key);
+	if (n->type != YAML_SCALAR_NODE)
+		return fail(l, n, 0, "expected true or false for '%s'", key);
+	for (i = 0; i < 3; i++) {
+		if (strcasecmp(scalar(n), yes[i]) == 0) {
+			*out = true;
+			return 0;
+		}
+		if (strcasecmp(scalar(n), no[i]) == 0) {
+			*out = false;
+			return 0;
+		}
+	}
+	return fail(l, n, 0, "expected true or false for '%s'", key);
+}
+
+/* A whole number from 0 to max, in decimal. */
+static int
+get_count(struct loader *l, const yaml_node_t *n, const char *key,
+    unsigned long max, unsigned long *out)
+{
+	const char *p;
+	unsigned long v = 0;
+
+	if (n->type != YAML_SCALAR_NODE || !is_plain(n) || *scalar(n) == '\0')
+		goto bad;
+	for (p = scalar(n); *p != '\0'; p++) {
+		if (*p < '0' || *p > '9')
+			goto bad;
+		if (v > (max - (unsigned long)(*p - '0')) / 10)
+			return fail(l, n, 0, "'%s' is too large (at most %lu)",
+			    key, max);
+		v = v * 10 + (unsigned long)(*p - '0');
+	}
+	*out = v;
+	return 0;
+bad:
+	return fail(l, n, 0, "'%s' must be a whole number of 0 or more%s", key,
+	    n->type == YAML_SCALAR_NODE && !is_plain(n) ?
+	    ", without quotes" : "");
+}
+
+static void
+strv_free(char **v, size_t n)
+{
+	size_t i;
+
+	if (v == NULL)
+		return;
+	for (i = 0; i < n; i++)
+		free(v[i]);
+	free(v);
+}
+
+/*
+ * A list of non-empty strings (an absent value is an empty list).  On
+ * failure *out and *n_out hold what was read so far, for the caller to
+ * free with the rest.
+ */
+static int
+get_strings(struct loader *l, const yaml_node_t *n, const char *key,
+    const char *plural, const char *what, char ***out, size_t *n_out)
+{
+	const yaml_node_item_t *it;
+	size_t count;
+
+	*out = NULL;
+	*n_out = 0;
+	if (is_null(n))
+		return 0;
+	if (n->type != YAML_SEQUENCE_NODE)
+		return fail(l, n, 0, "expected a list of %s for '%s'", plural,
+		    key);
+	count = (size_t)(n->data.sequence.items.top -
+	    n->data.sequence.items.start);
+	if (count == 0)
+		return 0;
+	if ((*out = calloc(count, sizeof(**out))) == NULL)
+		return fail_nomem(l);
+	for (it = n->data.sequence.items.start; it < n->data.sequence.items.top;
+	    it++) {
+		if (get_string(l, node_at(l, *it), key, what, true,
+		    &(*out)[*n_out]) == -1)
+			return -1;
+		(*n_out)++;
+	}
+	return 0;
+}
+
+static void
+source_free(struct config_source *s)
+{
+	free(s->path);
+	free(s->dest);
+	strv_free(s->exclude, s->n_exclude);
+}
+
+/*
+ * Walk order: component by component, each by its bytes.  Mapping '/'
+ * below every other byte gives exactly that in one pass: "a/b" < "a-c".
+ */
+static int
+walk_cmp(const char *a, const char *b)
+{
+	int ca, cb;
+
+	for (;; a++, b++) {
+		ca = *a == '\0' ? 0 : *a == '/' ? 1 : (unsigned char)*a + 1;
+		cb = *b == '\0' ? 0 : *b == '/' ? 1 : (unsigned char)*b + 1;
+		if (ca != cb || ca == 0)
+			return ca - cb;
+	}
+}
+
+static int
+pending_cmp(const void *a, const void *b)
+{
+	const struct pending_source *pa = a, *pb = b;
+
+	return walk_cmp(pa->src.dest, pb->src.dest);
+}
+
+static bool
+has_dot_component(const char *s)
+{
+	const char *c;
+	size_t n;
+
+	for (c = s; *c != '\0'; c += n) {
+		while (*c == '/')
+			c++;
+		n = strcspn(c, "/");
+		if ((n == 1 && c[0] == '.') || (n == 2 && c[0] == '.' &&
+		    c[1] == '.'))
+			return true;
+	}
+	return false;
+}
+
+/*
+ * The store keeps its lock, manifests and the "latest" link beside the
+ * snapshots; a dest named like them would confuse a reader of the tree.
+ */
+static bool
+is_reserved(const char *dest)
+{
+	return strcmp(dest, ".snap") == 0 || strcmp(dest, "latest") == 0 ||
+	    strncmp(dest, ".snap/", 6) == 0;
+}
+
+/* Checks an explicit dest (the value of n) and normalises it in place. */
+static int
+check_dest(struct loader *l, const yaml_node_t *n, char *dest)
+{
+	char *w = dest;
+	const char *r = dest;
+
+	if (dest[0] == '/')
+		return fail(l, n, 0, "dest '%s' must be relative to the "
+		    "snapshot (no leading '/')", dest);
+	if (has_dot_component(dest))
+		return fail(l, n, 0, "dest '%s' must not contain '.' or '..'",
+		    dest);
+	/* "a//b/" means "a/b": collapse slashes, drop a trailing one. */
+	for (; *r != '\0'; r++)
+		if (*r != '/' || (r[1] != '/' && r[1] != '\0'))
+			*w++ = *r;
+	*w = '\0';
+	if (is_reserved(dest))
+		return fail(l, n, 0, "dest '%s' is reserved for snap's own use",
+		    dest);
+	return 0;
+}
+
+/* The default dest: the path without its leading '/'. */
+static int
+default_dest(struct loader *l, const yaml_node_t *path_node,
+    struct config_source *s)
+{
+	const char *d = s->path + 1;
+
+	if (*d == '\0')
+		return fail(l, path_node, 0, "source '/' needs a 'dest', the "
+		    "folder inside the snapshot to copy it to");
+	if (has_dot_component(d))
+		return fail(l, path_node, 0, "source '%s' contains '..'; give "
+		    "it a 'dest'", s->path);
+	if (is_reserved(d))
+		return fail(l, path_node, 0, "source '%s' would land at '%s', "
+		    "which is reserved for snap's own use; give it a 'dest'",
+		    s->path, d);
+	if ((s->dest = strdup(d)) == NULL)
+		return fail_nomem(l);
+	return 0;
+}
+
+static int
+check_source_dir(struct loader *l, const yaml_node_t *n, const char *path)
+{
+	struct stat st;
+	int saved;
+
+	/* The source root may be a symlink to the tree to back up; the
+	 * walker never follows one below it. */
+	if (stat(path, &st) == -1) {
+		saved = errno;
+		if (saved != ENOENT && saved != ENOTDIR)
+			return fail(l, n, saved, "cannot access source '%s'",
+			    path);
+		/* The errno is kept for callers, but strerror would only
+		 * repeat the sentence. */
+		fail(l, n, 0, "source '%s' does not exist", path);
+		l->e->errnum = saved;
+		return -1;
+	}
+	if (!S_ISDIR(st.st_mode)) {
+		fail(l, n, 0, "source '%s' is not a directory", path);
+		l->e->errnum = ENOTDIR;
+		return -1;
+	}
+	return 0;
+}
+
+static int
+load_source(struct loader *l, const yaml_node_t *n, struct pending_source *ps)
+{
+	const yaml_node_t *seen[SRC_N] = { NULL };
+	const yaml_node_t *v, *path_node = NULL, *dest_node = NULL;
+	const yaml_node_pair_t *pair;
+	struct config_source *s = &ps->src;
+
+	if (n->type != YAML_MAPPING_NODE)
+		return fail(l, n, 0, "expected a source, a mapping with 'path' "
+		    "(like '- path: /etc')");
+	s->line = (int)n->start_mark.line + 1;
+	s->column = (int)n->start_mark.column + 1;
+	for (pair = n->data.mapping.pairs.start;
+	    pair < n->data.mapping.pairs.top; pair++) {
+		v = node_at(l, pair->value);
+		switch (map_key(l, pair, &source_keys, seen)) {
+		case -1:
+			return -1;
+		case SRC_PATH:
+			if (get_path(l, v, "path", &s->path) == -1)
+				return -1;
+			path_node = v;
+			break;
+		case SRC_DEST:
+			if (get_string(l, v, "dest", "a path inside the "
+			    "snapshot", false, &s->dest) == -1)
+				return -1;
+			dest_node = v;
+			break;
+		case SRC_EXCLUDE:
+			if (get_strings(l, v, "exclude", "patterns",
+			    "a pattern", &s->exclude, &s->n_exclude) == -1)
+				return -1;
+			break;
+		case SRC_ONE_FS:
+			if (get_bool(l, v, "one_file_system",
+			    &s->one_file_system) == -1)
+				return -1;
+			break;
+		}
+	}
+	if (path_node == NULL)
+		return fail(l, n, 0, "missing required key 'path' in a source");
+	if (check_source_dir(l, path_node, s->path) == -1)
+		return -1;
+	if (dest_node != NULL) {
+		if (check_dest(l, dest_node, s->dest) == -1)
+			return -1;
+		ps->dest_node = dest_node;
+	} else {
+		if (default_dest(l, path_node, s) == -1)
+			return -1;
+		ps->dest_node = path_node;
+	}
+	return 0;
+}
+
+/*
+ * Two sources writing into one folder of the snapshot would mix their
+ * trees (and their manifest entries), so dests must be disjoint.  In
+ * walk order a dest's subtree follows it directly, so any overlap shows
+ * between neighbours.  The message points at the later one in the file.
+ */
+static int
+check_overlap(struct loader *l)
+{
+	const struct pending_source *a, *b, *first, *second;
+	size_t i, alen;
+
+	for (i = 1; i < l->n_srcs; i++) {
+		a = &l->srcs[i - 1];
+		b = &l->srcs[i];
+		alen = strlen(a->src.dest);
+		if (strncmp(a->src.dest, b->src.dest, alen) != 0 ||
+		    (b->src.dest[alen] != '\0' && b->src.dest[alen] != '/'))
+			continue;
+		first = a->order < b->order ? a : b;
+		second = a->order < b->order ? b : a;
+		if (b->src.dest[alen] == '\0')
+			return fail(l, second->dest_node, 0, "dest '%s' of "
+			    "source '%s' is also the dest of source '%s' at "
+			    "%zu:%zu", second->src.dest, second->src.path,
+			    first->src.path,
+			    first->dest_node->start_mark.line + 1,
+			    first->dest_node->start_mark.column + 1);
+		return fail(l, second->dest_node, 0, "dest '%s' of source '%s' "
+		    "%s dest '%s' of source '%s' at %zu:%zu", second->src.dest,
+		    second->src.path, second == b ? "lies inside" : "contains",
+		    first->src.dest, first->src.path,
+		    first->dest_node->start_mark.line + 1,
+		    first->dest_node->start_mark.column + 1);
+	}
+	return 0;
+}
+
+static int
+load_sources(struct loader *l, const yaml_node_t *n)
+{
+	const yaml_node_item_t *it;
+	size_t count, i;
+
+	if (n->type != YAML_SEQUENCE_NODE)
+		return fail(l, n, 0, "expected a list of sources");
+	count = (size_t)(n->data.sequence.items.top -
+	    n->data.sequence.items.start);
+	if (count == 0)
+		return fail(l, n, 0, "'sources' is empty; expected at least "
+		    "one source");
+	if ((l->srcs = calloc(count, sizeof(*l->srcs))) == NULL)
+		return fail_nomem(l);
+	for (it = n->data.sequence.items.start; it < n->data.sequence.items.top;
+	    it++) {
+		/* Counted first, so that cleanup frees a half-read one. */
+		l->srcs[l->n_srcs].order = l->n_srcs;
+		if (load_source(l, node_at(l, *it), &l->srcs[l->n_srcs++]) ==
+		    -1)
+			return -1;
+	}
+	qsort(l->srcs, l->n_srcs, sizeof(*l->srcs), pending_cmp);
+	if (check_overlap(l) == -1)
+		return -1;
+	if ((l->cfg->sources = calloc(l->n_srcs,
+	    sizeof(*l->cfg->sources))) == NULL)
+		return fail_nomem(l);
+	for (i = 0; i < l->n_srcs; i++)
+		l->cfg->sources[i] = l->srcs[i].src;
+	l->cfg->n_sources = l->n_srcs;
+	free(l->srcs);
+	l->srcs = NULL;
+	l->n_srcs = 0;
+	return 0;
+}
+
+static int
+load_retain(struct loader *l, const yaml_node_t *n)
+{
+	const yaml_node_t *seen[RET_N] = { NULL };
+	const yaml_node_pair_t *pair;
+	struct config_retain *r = &l->cfg->retain;
+	int *field[RET_N] = {
+		[RET_LAST] = &r->last, [RET_HOURLY] = &r->hourly,
+		[RET_DAILY] = &r->daily, [RET_WEEKLY] = &r->weekly,
+		[RET_MONTHLY] = &r->monthly, [RET_YEARLY] = &r->yearly,
+	};
+	unsigned long v;
+	int k;
+
+	if (is_null(n))
+		return 0;
+	if (n->type != YAML_MAPPING_NODE)
+		return fail(l, n, 0, "expected a mapping for 'retain' (with "
+		    "last, hourly, daily, weekly, monthly or yearly)");
+	for (pair = n->data.mapping.pairs.start;
+	    pair < n->data.mapping.pairs.top; pair++) {
+		if ((k = map_key(l, pair, &retain_keys, seen)) == -1)
+			return -1;
+		if (get_count(l, node_at(l, pair->value), retain_names[k],
+		    INT_MAX, &v) == -1)
+			return -1;
+		*field[k] = (int)v;
+	}
+	return 0;
+}
+
+static int
+load_hooks(struct loader *l, const yaml_node_t *n)
+{
+	const yaml_node_t *seen[HOOK_N] = { NULL };
+	const yaml_node_pair_t *pair;
+	struct config_hooks *h = &l->cfg->hooks;
+	char ***list[HOOK_N] = {
+		[HOOK_BEFORE_CREATE] = &h->before_create,
+		[HOOK_AFTER_CREATE] = &h->after_create,
+		[HOOK_ON_ERROR] = &h->on_error,
+	};
+	size_t *count[HOOK_N] = {
+		[HOOK_BEFORE_CREATE] = &h->n_before_create,
+		[HOOK_AFTER_CREATE] = &h->n_after_create,
+		[HOOK_ON_ERROR] = &h->n_on_error,
+	};
+	int k;
+
+	if (is_null(n))
+		return 0;
+	if (n->type != YAML_MAPPING_NODE)
+		return fail(l, n, 0, "expected a mapping for 'hooks' (with "
+		    "before_create, after_create or on_error)");
+	for (pair = n->data.mapping.pairs.start;
+	    pair < n->data.mapping.pairs.top; pair++) {
+		if ((k = map_key(l, pair, &hook_keys, seen)) == -1)
+			return -1;
+		if (get_strings(l, node_at(l, pair->value), hook_names[k],
+		    "commands", "a command", list[k], count[k]) == -1)
+			return -1;
+	}
+	return 0;
+}
+
+static int
+load_top(struct loader *l, const yaml_node_t *root)
+{
+	const yaml_node_t *seen[TOP_N] = { NULL };
+	const yaml_node_pair_t *pair;
+	const yaml_node_t *v;
+	struct config *cfg = l->cfg;
+	unsigned long wait;
+	int rc = 0;
+
+	if (root->type != YAML_MAPPING_NODE)
+		return fail(l, root, 0, "expected a mapping with 'snapshot_root' "
+		    "and 'sources'");
+	for (pair = root->data.mapping.pairs.start;
+	    pair < root->data.mapping.pairs.top && rc == 0; pair++) {
+		v = node_at(l, pair->value);
+		switch (map_key(l, pair, &top_keys, seen)) {
+		case -1:
+			rc = -1;
+			break;
+		case TOP_SNAPSHOT_ROOT:
+			rc = get_path(l, v, "snapshot_root",
+			    &cfg->snapshot_root);
+			break;
+		case TOP_SOURCES:
+			rc = load_sources(l, v);
+			break;
+		case TOP_RETAIN:
+			rc = load_retain(l, v);
+			break;
+		case TOP_CHECKSUM:
+			rc = get_bool(l, v, "checksum", &cfg->checksum);
+			break;
+		case TOP_REQUIRE_MOUNT:
+			rc = get_bool(l, v, "require_mount",
+			    &cfg->require_mount);
+			break;
+		case TOP_LOCK_WAIT:
+			if ((rc = get_count(l, v, "lock_wait", INT_MAX,
+			    &wait)) == 0)
+				cfg->lock_wait = (unsigned int)wait;
+			break;
+		case TOP_METRICS_FILE:
+			rc = get_path(l, v, "metrics_file", &cfg->metrics_file);
+			break;
+		case TOP_HOOKS:
+			rc = load_hooks(l, v);
+			break;
+		}
+	}
+	if (rc == -1)
+		return -1;
+	if (seen[TOP_SNAPSHOT_ROOT] == NULL)
+		return fail(l, root, 0, "missing required key 'snapshot_root'");
+	if (seen[TOP_SOURCES] == NULL)
+		return fail(l, root, 0, "missing required key 'sources'");
+	return 0;
+}
+
+/*
+ * libyaml reports a reader error (bad UTF-8, a control character) as a
+ * byte offset only; count lines and characters up to it.
+ */
+static void
+offset_to_mark(const char *buf, size_t len, size_t off, size_t *line,
+    size_t *col)
+{
+	size_t i;
+
+	*line = 0;
+	*col = 0;
+	for (i = 0; i < off && i < len; i++) {
+		if (buf[i] == '\n') {
+			(*line)++;
+			*col = 0;
+		} else if (((unsigned char)buf[i] & 0xc0) != 0x80) {
+			(*col)++;
+		}
+	}
+}
+
+static int
+fail_yaml(struct loader *l, const yaml_parser_t *p, const char *buf,
+    size_t len)
+{
+	size_t line, col;
+
+	switch (p->error) {
+	case YAML_MEMORY_ERROR:
+		return fail_nomem(l);
+	case YAML_READER_ERROR:
+		offset_to_mark(buf, len, p->problem_offset, &line, &col);
+		return fail_at(l, line, col, 0, "%s (a config is UTF-8 text)",
+		    p->problem);
+	default:
+		if (p->context != NULL)
+			return fail_at(l, p->problem_mark.line,
+			    p->problem_mark.column, 0, "YAML syntax error: %s "
+			    "(%s that starts at %zu:%zu)", p->problem,
+			    p->context, p->context_mark.line + 1,
+			    p->context_mark.column + 1);
+		return fail_at(l, p->problem_mark.line, p->problem_mark.column,
+		    0, "YAML syntax error: %s", p->problem != NULL ?
+		    p->problem : "cannot parse");
+	}
+}
+
+static int
+read_file(const char *path, char **out, size_t *outlen, struct err *e)
+{
+	char *buf = NULL, *nbuf;
+	size_t len = 0, cap = 0;
+	ssize_t n;
+	int fd = -1, rc = -1, saved;
+
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
+		goto fail_errno;
+	for (;;) {
+		if (len == cap) {
+			if (cap >= CONFIG_MAX_SIZE) {
+				errno = EFBIG;
+				goto fail_errno;
+			}
+			cap = cap == 0 ? 4096 : cap * 2;
+			if ((nbuf = realloc(buf, cap)) == NULL)
+				goto fail_errno;
+			buf = nbuf;
+		}
+		n = read(fd, buf + len, cap - len);
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n == -1)
+			goto fail_errno;
+		if (n == 0)
+			break;
+		len += (size_t)n;
+	}
+	*out = buf;
+	*outlen = len;
+	buf = NULL;
+	rc = 0;
+	goto out;
+fail_errno:
+	saved = errno;
+	err_set(e, saved, "cannot read config '%s'", path);
+	scrub(e->msg);
+out:
+	if (fd != -1)
+		close(fd);
+	free(buf);
+	return rc;
+}
+
+int
+config_load(struct config **out, const char *path, struct err *e)
+{
+	struct loader l = { .file = path, .e = e };
+	yaml_parser_t parser;
+	yaml_document_t doc, extra;
+	const yaml_node_t *root, *extra_root;
+	bool have_parser = false, have_doc = false;
+	char *buf = NULL;
+	size_t len, i;
+	int rc = -1;
+
+	if (read_file(path, &buf, &len, e) == -1)
+		goto out;
+	if ((l.cfg = calloc(1, sizeof(*l.cfg))) == NULL ||
+	    (l.cfg->file = strdup(path)) == NULL) {
+		fail_nomem(&l);
+		goto out;
+	}
+	l.cfg->retain = (struct config_retain){ -1, -1, -1, -1, -1, -1 };
+	if (!yaml_parser_initialize(&parser)) {
+		fail_nomem(&l);
+		goto out;
+	}
+	have_parser = true;
+	yaml_parser_set_input_string(&parser, (const unsigned char *)buf, len);
+	if (!yaml_parser_load(&parser, &doc)) {
+		fail_yaml(&l, &parser, buf, len);
+		goto out;
+	}
+	have_doc = true;
+	l.doc = &doc;
+	root = yaml_document_get_root_node(&doc);
+	if (root == NULL || is_null(root)) {
+		fail_at(&l, 0, 0, 0, "the config is empty; expected a mapping "
+		    "with 'snapshot_root' and 'sources'");
+		goto out;
+	}
+	/* A second document would be ignored silently; say so instead. */
+	if (!yaml_parser_load(&parser, &extra)) {
+		fail_yaml(&l, &parser, buf, len);
+		goto out;
+	}
+	extra_root = yaml_document_get_root_node(&extra);
+	if (extra_root != NULL) {
+		fail_at(&l, extra.start_mark.line, extra.start_mark.column, 0,
+		    "a second YAML document; a config holds one");
+		yaml_document_delete(&extra);
+		goto out;
+	}
+	yaml_document_delete(&extra);
+	if (load_top(&l, root) == -1)
+		goto out;
+	*out = l.cfg;
+	l.cfg = NULL;
+	rc = 0;
+out:
+	for (i = 0; i < l.n_srcs; i++)
+		source_free(&l.srcs[i].src);
+	free(l.srcs);
+	free(l.dir);
+	config_free(l.cfg);
+	if (have_doc)
+		yaml_document_delete(&doc);
+	if (have_parser)
+		yaml_parser_delete(&parser);
+	free(buf);
+	return rc;
+}
+
+const char *
+config_default_path(const char *opt)
+{
+	const char *env;
+
+	if (opt != NULL)
+		return opt;
+	env = getenv("SNAP_CONFIG");
+	if (env != NULL && *env != '\0')
+		return env;
+	return CONFIG_DEFAULT_PATH;
+}
+
+void
+config_free(struct config *cfg)
+{
+	size_t i;
+
+	if (cfg == NULL)
+		return;
+	free(cfg->file);
+	free(cfg->snapshot_root);
+	for (i = 0; i < cfg->n_sources; i++)
+		source_free(&cfg->sources[i]);
+	free(cfg->sources);
+	free(cfg->metrics_file);
+	strv_free(cfg->hooks.before_create, cfg->hooks.n_before_create);
+	strv_free(cfg->hooks.after_create, cfg->hooks.n_after_create);
+	strv_free(cfg->hooks.on_error, cfg->hooks.n_on_error);
+	free(cfg);
+}

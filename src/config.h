@@ -1,0 +1,74 @@
+/*
+ * config: the YAML config file, parsed with libyaml into a validated,
+ * immutable struct config.
+ *
+ *   struct config *cfg;
+ *   if (config_load(&cfg, path, &e) == -1) -> print e.msg, exit 2
+ *   ... use cfg, read-only ...
+ *   config_free(cfg);
+ *
+ * Every error message starts with "FILE:LINE:COLUMN: " (1-based, pointing
+ * at the offending key or value) and says what was expected.  Loading has
+ * no side effect on disk: nothing is created.  Relative paths in the file
+ * are made absolute against the config file's folder.
+ */
+#ifndef SNAP_CONFIG_H
+#define SNAP_CONFIG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "err.h"
+
+struct config_source {
+	char	*path;		/* absolute, normalised, no trailing '/' */
+	char	*dest;		/* snapshot-relative, no leading '/' */
+	char	**exclude;	/* patterns, see exclude.h */
+	size_t	 n_exclude;
+	bool	 one_file_system;
+	int	 line;		/* where the entry starts, for messages */
+	int	 column;
+};
+
+struct config_retain {
+	/* -1: the key is absent; 0..N: keep that many */
+	int	last, hourly, daily, weekly, monthly, yearly;
+};
+
+struct config_hooks {
+	char	**before_create;
+	size_t	  n_before_create;
+	char	**after_create;
+	size_t	  n_after_create;
+	char	**on_error;
+	size_t	  n_on_error;
+};
+
+struct config {
+	char			*file;		/* the path it was loaded from */
+	char			*snapshot_root;	/* absolute */
+	struct config_source	*sources;	/* sorted by dest (walk order) */
+	size_t			 n_sources;
+	struct config_retain	 retain;
+	bool			 checksum;
+	bool			 require_mount;
+	unsigned int		 lock_wait;	/* seconds */
+	char			*metrics_file;	/* NULL if absent */
+	struct config_hooks	 hooks;
+};
+
+/*
+ * Loads and validates the config file at path.  Returns 0 and sets *out
+ * (free with config_free), or -1 with e set and *out untouched.
+ */
+int	config_load(struct config **out, const char *path, struct err *e);
+
+/*
+ * The config path to use: opt (from -c) if not NULL, else $SNAP_CONFIG if
+ * set and not empty, else "/etc/snap/snap.yaml".
+ */
+const char *config_default_path(const char *opt);
+
+void	config_free(struct config *cfg);
+
+#endif

@@ -1,0 +1,344 @@
+#include "copy.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdbool.h>
+#include <string.h>
+#include <unistd.h>
+
+#define XXH_STATIC_LINKING_ONLY
+#include <xxhash.h>
+
+/*
+ * One buffer and one hash state for the whole process: snap copies one
+ * file at a time, and a 1 MiB malloc per file would be churn on the hot
+ * path.  Neither function below is reentrant because of this.
+ */
+#define COPY_BUFSIZE	(1024 * 1024)
+
+static unsigned char	copy_buf[COPY_BUFSIZE];
+static XXH3_state_t	copy_state;
+
+/*
+ * Reads up to len bytes at off, retrying on EINTR.  Returns the count
+ * (0 at end of file) or -1 with errno set.
+ */
+static ssize_t
+read_at(int fd, void *buf, size_t len, off_t off)
+{
+	ssize_t n;
+
+	do
+		n = pread(fd, buf, len, off);
+	while (n == -1 && errno == EINTR);
+	return n;
+}
+
+/* Writes all of buf at off.  Returns 0, or -1 with errno set. */
+static int
+write_all_at(const struct sys_ops *sys, int fd, const unsigned char *buf,
+    size_t len, off_t off)
+{
+	ssize_t n;
+
+	while (len > 0) {
+		n = sys->pwrite(fd, buf, len, off);
+		if (n == -1) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		if (n == 0) {
+			/* Never for a regular file; do not spin on it. */
+			errno = EIO;
+			return -1;
+		}
+		buf += n;
+		len -= n;
+		off += n;
+	}
+	return 0;
+}
+
+/* Feeds len zero bytes to the hash: a hole reads as zeros. */
+static void
+hash_zeros(uint64_t len)
+{
+	size_t n;
+
+	memset(copy_buf, 0, len < COPY_BUFSIZE ? len : COPY_BUFSIZE);
+	while (len > 0) {
+		n = len < COPY_BUFSIZE ? len : COPY_BUFSIZE;
+		XXH3_128bits_update(&copy_state, copy_buf, n);
+		len -= n;
+	}
+}
+
+static void
+hash_final(unsigned char *hash)
+{
+	XXH128_canonical_t c;
+
+	XXH128_canonicalFromHash(&c, XXH3_128bits_digest(&copy_state));
+	memcpy(hash, c.digest, ENTRY_HASH_LEN);
+}
+
+/*
+ * Hashes fd from offset 0 to the end of file into copy_state, which the
+ * caller has reset.  Returns 0 and the byte count in *size, or -1 with
+ * errno set.
+ */
+static int
+hash_stream(int fd, uint64_t *size)
+{
+	off_t off = 0;
+	ssize_t n;
+
+	for (;;) {
+		n = read_at(fd, copy_buf, COPY_BUFSIZE, off);
+		if (n == -1)
+			return -1;
+		if (n == 0)
+			break;
+		XXH3_128bits_update(&copy_state, copy_buf, n);
+		off += n;
+	}
+	*size = off;
+	return 0;
+}
+
+int
+copy_hash_fd(int fd, const char *path, unsigned char *hash, uint64_t *size,
+    struct err *e)
+{
+	XXH3_128bits_reset(&copy_state);
+	if (hash_stream(fd, size) == -1)
+		return err_set(e, errno, "cannot read '%s'", path);
+	hash_final(hash);
+	return 0;
+}
+
+/*
+ * The errors with which copy_file_range says "not between these two
+ * files" rather than "the copy failed": another filesystem (before
+ * Linux 5.3, or 5.19 and later for most pairs), a filesystem or kernel
+ * without it.  The data can still be written by hand.
+ */
+static bool
+range_unsupported(int errnum)
+{
+	return errnum == EXDEV || errnum == EINVAL || errnum == ENOSYS ||
+	    errnum == EOPNOTSUPP || errnum == ENOTSUP;
+}
+
+/*
+ * The errors with which FICLONE says "cannot share blocks here" before
+ * touching the new file.  Any other failure (ENOSPC, EIO on btrfs) may
+ * come after part of the file was cloned: that part is cut off again so
+ * that the holes of the source do not end up holding cloned data.
+ */
+static bool
+clone_unsupported(int errnum)
+{
+	return errnum == EOPNOTSUPP || errnum == ENOTSUP || errnum == EXDEV ||
+	    errnum == EINVAL || errnum == ENOTTY || errnum == ENOSYS;
+}
+
+/*
+ * The state of one copy after FICLONE was refused: the segment walk
+ * fills it and reports failures through it, so that the caller can tell
+ * a read of the source from a write of the copy in its message.
+ */
+struct copy_walk {
+	const struct sys_ops *sys;
+	int	srcfd;
+	int	dstfd;
+	bool	use_range;	/* copy_file_range still works */
+	bool	eof;		/* a read came up short */
+	bool	read_failed;	/* else the write failed */
+	off_t	done;		/* bytes hashed so far */
+};
+
+/*
+ * Copies and hashes the data in [start, end) (end -1: up to the end of
+ * file), which the caller knows is not a hole.  Returns 0, or -1 with
+ * errno set and w->read_failed telling which side failed.
+ */
+static int
+copy_segment(struct copy_walk *w, off_t start, off_t end)
+{
+	off_t off = start, in, out;
+	size_t want, left;
+	ssize_t n, c;
+
+	while (end == -1 || off < end) {
+		want = COPY_BUFSIZE;
+		if (end != -1 && (off_t)want > end - off)
+			want = end - off;
+		n = read_at(w->srcfd, copy_buf, want, off);
+		if (n == -1) {
+			w->read_failed = true;
+			return -1;
+		}
+		if (n == 0) {
+			/*
+			 * The file shrank since the walk saw the segment.  Stop
+			 * here: the caller compares fstat before and after and
+			 * deals with a file that changed under the copy.
+			 */
+			w->eof = true;
+			return 0;
+		}
+		XXH3_128bits_update(&copy_state, copy_buf, n);
+
+		/*
+		 * Let the kernel move the bytes when it can (server-side copy
+		 * on NFS, shared extents on XFS and btrfs); the hash still
+		 * needs them read once.  Whatever copy_file_range leaves
+		 * undone goes out from the buffer instead.
+		 */
+		in = out = off;
+		left = n;
+		while (w->use_range && left > 0) {
+			c = w->sys->copy_file_range(w->srcfd, &in, w->dstfd,
+			    &out, left, 0);
+			if (c == -1 && errno == EINTR)
+				continue;
+			if (c == -1 && !range_unsupported(errno))
+				return -1;
+			if (c <= 0) {
+				w->use_range = false;
+				break;
+			}
+			left -= c;
+		}
+		if (left > 0 && write_all_at(w->sys, w->dstfd,
+		    copy_buf + (n - left), left, off + (n - left)) == -1)
+			return -1;
+		off += n;
+		w->done = off;
+		if ((size_t)n < want) {
+			w->eof = true;
+			return 0;
+		}
+	}
+	return 0;
+}
+
+/*
+ * Walks the data segments of the source with SEEK_DATA / SEEK_HOLE so
+ * that holes stay holes in the copy, hashing them as the zeros they read
+ * as.  Returns 0 and the logical size in *size, or -1 with errno set.
+ */
+static int
+copy_segments(struct copy_walk *w, uint64_t *size)
+{
+	off_t data, hole, end;
+
+	for (;;) {
+		data = lseek(w->srcfd, w->done, SEEK_DATA);
+		if (data == -1 && errno == ENXIO) {
+			/*
+			 * No data after w->done: the rest up to the end of
+			 * file, if any, is a trailing hole.
+			 */
+			end = lseek(w->srcfd, 0, SEEK_END);
+			if (end == -1) {
+				w->read_failed = true;
+				return -1;
+			}
+			if (end > w->done) {
+				hash_zeros(end - w->done);
+				w->done = end;
+			}
+			break;
+		}
+		if (data == -1) {
+			/*
+			 * A filesystem without SEEK_DATA: one segment, read
+			 * to the end.  A real error shows again on pread.
+			 */
+			if (copy_segment(w, w->done, -1) == -1)
+				return -1;
+			break;
+		}
+		if (data > w->done) {
+			hash_zeros(data - w->done);
+			w->done = data;
+		}
+		hole = lseek(w->srcfd, data, SEEK_HOLE);
+		if (copy_segment(w, data, hole == -1 ? -1 : hole) == -1)
+			return -1;
+		if (w->eof || hole == -1)
+			break;
+	}
+	*size = w->done;
+	return 0;
+}
+
+int
+copy_file(const struct sys_ops *sys, int srcfd, int dstdir, const char *name,
+    const char *path, int *dstfd, struct copy_result *res, struct err *e)
+{
+	struct copy_walk w;
+	uint64_t size = 0;
+	int fd, saved;
+
+	*dstfd = -1;
+	fd = sys->openat(dstdir, name,
+	    O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (fd == -1) {
+		/* Nothing of ours to remove: never unlink a name we met. */
+		return err_set(e, errno, "cannot create '%s'", path);
+	}
+
+	XXH3_128bits_reset(&copy_state);
+	if (sys->ficlone(fd, srcfd) == 0) {
+		/*
+		 * The copy shares the source's blocks and has its size; the
+		 * hash still has to read them once.
+		 */
+		if (hash_stream(srcfd, &size) == -1) {
+			err_set(e, errno, "cannot read '%s'", path);
+			goto fail;
+		}
+		res->method = COPY_CLONE;
+		goto done;
+	}
+	if (!clone_unsupported(errno) && sys->ftruncate(fd, 0) == -1) {
+		err_set(e, errno, "cannot copy '%s'", path);
+		goto fail;
+	}
+
+	memset(&w, 0, sizeof(w));
+	w.sys = sys;
+	w.srcfd = srcfd;
+	w.dstfd = fd;
+	w.use_range = true;
+	if (copy_segments(&w, &size) == -1) {
+		if (w.read_failed)
+			err_set(e, errno, "cannot read '%s'", path);
+		else
+			err_set(e, errno, "cannot copy '%s'", path);
+		goto fail;
+	}
+	/* Sets the size even when the file ends in a hole. */
+	if (sys->ftruncate(fd, size) == -1) {
+		err_set(e, errno, "cannot copy '%s'", path);
+		goto fail;
+	}
+	res->method = w.use_range ? COPY_RANGE : COPY_READWRITE;
+
+done:
+	hash_final(res->hash);
+	res->bytes = size;
+	*dstfd = fd;
+	return 0;
+
+fail:
+	saved = errno;
+	close(fd);
+	unlinkat(dstdir, name, 0);
+	errno = saved;
+	return -1;
+}

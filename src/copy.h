@@ -1,0 +1,53 @@
+/*
+ * copy: one regular file's content into a new file, hashed on the way.
+ *
+ * The new file is created with openat(dstdir, name, O_WRONLY | O_CREAT |
+ * O_EXCL | O_NOFOLLOW | O_CLOEXEC) so a copy can never write through an
+ * existing name.  The copy tries FICLONE (a reflink shares blocks, costs
+ * no space), then copy_file_range, then read/write; holes in the source
+ * stay holes.  Content is hashed with XXH3-128 in the same pass.
+ * All writes go through sys so tests can inject ENOSPC.
+ */
+#ifndef SNAP_COPY_H
+#define SNAP_COPY_H
+
+#include <stdint.h>
+
+#include "entry.h"
+#include "err.h"
+#include "sys.h"
+
+enum copy_method {
+	COPY_CLONE = 1,		/* FICLONE */
+	COPY_RANGE,		/* copy_file_range */
+	COPY_READWRITE,
+};
+
+struct copy_result {
+	uint64_t	 bytes;		/* bytes of content (file size) */
+	unsigned char	 hash[ENTRY_HASH_LEN];	/* canonical XXH3-128 */
+	enum copy_method method;
+};
+
+/*
+ * Copies everything readable from srcfd (a regular file opened
+ * O_RDONLY, read from offset 0 with pread, so its offset is not used) to
+ * a new file dstdir/name created with mode 0600 (the caller sets the
+ * real mode later, on the open fd).  On success returns 0, sets *dstfd to
+ * the new file, open for writing, and fills *res.  On failure returns -1
+ * with e set (e->errnum is the errno, e.g. ENOSPC), *dstfd is -1 and the
+ * new name has been removed again.  path is used only in messages.
+ */
+int	copy_file(const struct sys_ops *sys, int srcfd, int dstdir,
+	    const char *name, const char *path, int *dstfd,
+	    struct copy_result *res, struct err *e);
+
+/*
+ * Hashes the whole content of fd (read with pread from offset 0) into
+ * hash (canonical XXH3-128) and stores the byte count in *size.
+ * Returns 0, or -1 with e set.  path is used only in messages.
+ */
+int	copy_hash_fd(int fd, const char *path, unsigned char *hash,
+	    uint64_t *size, struct err *e);
+
+#endif

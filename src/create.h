@@ -1,0 +1,65 @@
+/*
+ * create: one snapshot, end to end.
+ *
+ * create_run opens the store (lock, previous snapshot, leftovers of a
+ * killed run), builds the content index from the previous manifest,
+ * walks the sources, merge-joins each entry with the previous manifest,
+ * asks the differ what to do, carries that out inside
+ * .snap/incomplete/NAME (link.c-style: linkat, or a copy on EXDEV/EMLINK),
+ * streams the new manifest, and commits.  With dry_run it only prints
+ * the plan and changes nothing on disk.
+ */
+#ifndef SNAP_CREATE_H
+#define SNAP_CREATE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "config.h"
+#include "diff.h"
+#include "err.h"
+#include "name.h"
+#include "sys.h"
+
+struct create_opts {
+	bool		 dry_run;
+	long		 hang_after;	/* test hook: stop for good after this
+					 * many entries; 0: never */
+};
+
+struct create_stats {
+	char		 name[NAME_SNAPSHOT_LEN];	/* the snapshot made */
+	char		 prev[NAME_SNAPSHOT_LEN];	/* linked against */
+	uint64_t	 entries;
+	uint64_t	 dirs;
+	uint64_t	 files;
+	uint64_t	 symlinks;
+	uint64_t	 nodes;
+	uint64_t	 skipped;		/* sockets */
+	uint64_t	 linked;		/* LINK_PREV */
+	uint64_t	 linked_content;	/* LINK_SAME_CONTENT */
+	uint64_t	 hardlinked;		/* HARDLINK */
+	uint64_t	 reused;		/* from a killed run's tree */
+	uint64_t	 copied;
+	uint64_t	 copied_bytes;
+	uint64_t	 total_bytes;		/* of all regular files */
+	uint64_t	 copied_by[REASON_COUNT];
+	uint64_t	 bytes_by[REASON_COUNT];
+	uint64_t	 warnings;
+	double		 seconds;
+};
+
+/*
+ * Takes a snapshot as cfg describes.  Mutating calls go through sys.
+ * Returns 0 (stats->warnings says whether it is exit status 3),
+ * STORE_ELOCKED when another run holds the lock, or -1 with e set: then
+ * no snapshot was made and earlier snapshots are as they were.
+ */
+int	create_run(const struct config *cfg, const struct create_opts *opts,
+	    const struct sys_ops *sys, struct create_stats *stats,
+	    struct err *e);
+
+/* Prints the summary of a run (stdout, unless quiet). */
+void	create_print_summary(const struct create_stats *stats, bool dry_run);
+
+#endif

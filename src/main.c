@@ -1,0 +1,104 @@
+/*
+ * snap: deduplicating backup snapshots.  main parses the global options,
+ * picks the command and turns its result into the exit status.
+ */
+#include <getopt.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/resource.h>
+
+#include "cmd.h"
+#include "out.h"
+
+struct command {
+	const char	*name;
+	int		(*run)(int, char **, const struct cmd_globals *);
+	const char	*summary;
+};
+
+static const struct command commands[] = {
+	{ "create", cmd_create, "take a snapshot" },
+};
+
+static void
+print_usage(FILE *f)
+{
+	size_t i;
+
+	fputs("usage: snap [-c FILE] [-v | -q] COMMAND [ARGS]\n\n"
+	    "  -c FILE   config file (default: $SNAP_CONFIG, then "
+	    "/etc/snap/snap.yaml)\n"
+	    "  -v        more output: every copied file\n"
+	    "  -q        only problems\n\ncommands:\n", f);
+	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		fprintf(f, "  %-10s%s\n", commands[i].name,
+		    commands[i].summary);
+}
+
+/*
+ * A deep tree needs a few descriptors per level (source, snapshot,
+ * previous snapshot); take what the hard limit allows.
+ */
+static void
+raise_fd_limit(void)
+{
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max;
+		setrlimit(RLIMIT_NOFILE, &rl);
+	}
+}
+
+int
+main(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "config", required_argument, NULL, 'c' },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "quiet", no_argument, NULL, 'q' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct cmd_globals g = { NULL, false };
+	size_t i;
+	int ch;
+
+	/* '+': stop at the command name; its options are its own. */
+	while ((ch = getopt_long(argc, argv, "+c:vqh", longopts, NULL)) != -1) {
+		switch (ch) {
+		case 'c':
+			g.config = optarg;
+			break;
+		case 'v':
+			out_level = OUT_VERBOSE;
+			break;
+		case 'q':
+			out_level = OUT_QUIET;
+			break;
+		case 'j':
+			g.json = true;
+			break;
+		case 'h':
+			print_usage(stdout);
+			return CMD_OK;
+		default:
+			print_usage(stderr);
+			return CMD_USAGE;
+		}
+	}
+	if (optind == argc) {
+		print_usage(stderr);
+		return CMD_USAGE;
+	}
+	raise_fd_limit();
+	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
+		if (strcmp(argv[optind], commands[i].name) == 0)
+			return commands[i].run(argc - optind, argv + optind,
+			    &g);
+	}
+	out_error("unknown command '%s'", argv[optind]);
+	print_usage(stderr);
+	return CMD_USAGE;
+}

@@ -1,0 +1,29 @@
+/*
+ * out: what snap says to the person or the journal.
+ *
+ * Results go to stdout; warnings and errors to stderr, each line prefixed
+ * "snap: warning: " or "snap: error: ".  The verbosity is set once by
+ * main from -q / -v and read by everyone.
+ */
+#ifndef SNAP_OUT_H
+#define SNAP_OUT_H
+
+enum out_level {
+	OUT_QUIET = -1,		/* -q: problems only */
+	OUT_NORMAL = 0,
+	OUT_VERBOSE = 1,	/* -v: every copied file too */
+};
+
+extern enum out_level out_level;
+
+void	out_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void	out_warning(const char *fmt, ...)
+	    __attribute__((format(printf, 1, 2)));
+/* To stdout when the level is at least `level`. */
+void	out_info(enum out_level level, const char *fmt, ...)
+	    __attribute__((format(printf, 2, 3)));
+
+/* "1.5 MiB" and the like, into buf of at least 32 bytes. */
+char	*out_bytes(char *buf, unsigned long long bytes);
+
+#endif

@@ -1,0 +1,504 @@
+#include "store.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+static void
+close_fd(int *fd)
+{
+	if (*fd != -1)
+		close(*fd);
+	*fd = -1;
+}
+
+static int
+mkdir_exist_ok(int dirfd, const char *name, mode_t mode)
+{
+	if (mkdirat(dirfd, name, mode) == -1 && errno != EEXIST)
+		return -1;
+	return 0;
+}
+
+/*
+ * True when path is a mount point.  statx reports it directly; on
+ * kernels without STATX_ATTR_MOUNT_ROOT a device change from the parent
+ * is the classic test (it misses bind mounts of the same filesystem).
+ */
+static int
+is_mount_point(const char *path, bool *yes)
+{
+	struct statx stx;
+	struct stat st, parent;
+	char up[PATH_MAX];
+
+	if (statx(AT_FDCWD, path, 0, STATX_BASIC_STATS, &stx) == -1)
+		return -1;
+	if (stx.stx_attributes_mask & STATX_ATTR_MOUNT_ROOT) {
+		*yes = (stx.stx_attributes & STATX_ATTR_MOUNT_ROOT) != 0;
+		return 0;
+	}
+	if (snprintf(up, sizeof(up), "%s/..", path) >= (int)sizeof(up)) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	if (stat(path, &st) == -1 || stat(up, &parent) == -1)
+		return -1;
+	*yes = st.st_dev != parent.st_dev || st.st_ino == parent.st_ino;
+	return 0;
+}
+
+/* Creates the root (0700) if it is missing but its parent exists. */
+static int
+make_root(const struct config *cfg, struct err *e)
+{
+	struct stat st;
+	bool mounted;
+
+	if (cfg->require_mount) {
+		if (is_mount_point(cfg->snapshot_root, &mounted) == -1)
+			return err_set(e, errno, "snapshot root '%s' is not "
+			    "available (require_mount is set: is the backup "
+			    "disk plugged in and mounted?)", cfg->snapshot_root);
+		if (!mounted)
+			return err_set(e, 0, "snapshot root '%s' is not a mount "
+			    "point (require_mount is set): is the backup disk "
+			    "plugged in and mounted?", cfg->snapshot_root);
+	}
+	if (stat(cfg->snapshot_root, &st) == 0) {
+		if (!S_ISDIR(st.st_mode))
+			return err_set(e, ENOTDIR, "snapshot root '%s' is not "
+			    "a folder", cfg->snapshot_root);
+		return 0;
+	}
+	if (errno != ENOENT)
+		return err_set(e, errno, "cannot use snapshot root '%s'",
+		    cfg->snapshot_root);
+	if (mkdir(cfg->snapshot_root, 0700) == -1 && errno != EEXIST) {
+		if (errno == ENOENT)
+			return err_set(e, 0, "snapshot root '%s' does not exist "
+			    "and neither does its parent folder: create it, or "
+			    "mount the backup disk", cfg->snapshot_root);
+		return err_set(e, errno, "cannot create snapshot root '%s'",
+		    cfg->snapshot_root);
+	}
+	return 0;
+}
+
+/*
+ * Takes the writer's lock, waiting up to wait seconds.  Returns 0,
+ * STORE_ELOCKED with e naming the holder, or -1.
+ */
+static int
+take_lock(struct store *s, unsigned int wait, struct err *e)
+{
+	char buf[32];
+	ssize_t n;
+	time_t deadline = time(NULL) + wait;
+
+	s->lock_fd = openat(s->meta_fd, "lock", O_RDWR | O_CREAT | O_CLOEXEC |
+	    O_NOFOLLOW, 0600);
+	if (s->lock_fd == -1)
+		return err_set(e, errno, "cannot open lock '%s/.snap/lock'",
+		    s->root);
+	while (flock(s->lock_fd, LOCK_EX | LOCK_NB) == -1) {
+		if (errno != EWOULDBLOCK)
+			return err_set(e, errno, "cannot lock '%s/.snap/lock'",
+			    s->root);
+		if (time(NULL) < deadline) {
+			usleep(200 * 1000);
+			continue;
+		}
+		n = pread(s->lock_fd, buf, sizeof(buf) - 1, 0);
+		buf[n > 0 ? n : 0] = '\0';
+		buf[strcspn(buf, "\n")] = '\0';
+		err_set(e, 0, "another snap (pid %s) is working on '%s'; wait "
+		    "for it to finish, or set lock_wait", buf[0] ? buf : "?",
+		    s->root);
+		return STORE_ELOCKED;
+	}
+	n = snprintf(buf, sizeof(buf), "%ld\n", (long)getpid());
+	if (ftruncate(s->lock_fd, 0) == -1 || pwrite(s->lock_fd, buf, n, 0) != n)
+		return err_set(e, errno, "cannot write lock '%s/.snap/lock'",
+		    s->root);
+	return 0;
+}
+
+/* Has dirfd a manifest called name? */
+static bool
+has_manifest(struct store *s, const char *name)
+{
+	struct stat st;
+
+	return s->manifests_fd != -1 &&
+	    fstatat(s->manifests_fd, name, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+	    S_ISREG(st.st_mode);
+}
+
+/* Finds the newest complete snapshot: a folder with a manifest. */
+static int
+find_prev(struct store *s, struct err *e)
+{
+	DIR *dir;
+	struct dirent *de;
+	struct stat st;
+	int fd;
+
+	s->prev[0] = '\0';
+	if ((fd = fcntl(s->root_fd, F_DUPFD_CLOEXEC, 0)) == -1)
+		return err_set(e, errno, "cannot read '%s'", s->root);
+	if ((dir = fdopendir(fd)) == NULL) {
+		close(fd);
+		return err_set(e, errno, "cannot read '%s'", s->root);
+	}
+	rewinddir(dir);
+	while ((de = readdir(dir)) != NULL) {
+		if (!name_is_snapshot(de->d_name) ||
+		    strcmp(de->d_name, s->prev) <= 0)
+			continue;
+		if (fstatat(s->root_fd, de->d_name, &st,
+		    AT_SYMLINK_NOFOLLOW) == -1 || !S_ISDIR(st.st_mode))
+			continue;
+		if (!has_manifest(s, de->d_name))
+			continue;
+		/* name_is_snapshot vouches for the length. */
+		memcpy(s->prev, de->d_name, NAME_SNAPSHOT_LEN);
+	}
+	closedir(dir);
+	if (s->prev[0] != '\0') {
+		s->prev_fd = openat(s->root_fd, s->prev, O_RDONLY |
+		    O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		if (s->prev_fd == -1)
+			return err_set(e, errno, "cannot open snapshot '%s'",
+			    s->prev);
+	}
+	return 0;
+}
+
+/*
+ * Deals with what a killed run left: keeps the newest incomplete tree as
+ * a link source for this run and removes the others, and removes
+ * half-written manifests and manifests whose snapshot never appeared.
+ */
+static int
+find_leftovers(struct store *s, struct err *e)
+{
+	DIR *dir;
+	struct dirent *de;
+	struct stat st;
+	char best[sizeof(s->reuse)] = "";
+	int fd;
+
+	if ((fd = fcntl(s->incomplete_fd, F_DUPFD_CLOEXEC, 0)) == -1 ||
+	    (dir = fdopendir(fd)) == NULL)
+		return err_set(e, errno, "cannot read '%s/.snap/incomplete'",
+		    s->root);
+	while ((de = readdir(dir)) != NULL) {
+		if (de->d_name[0] == '.')
+			continue;
+		if (strcmp(de->d_name, best) > 0 &&
+		    strlen(de->d_name) < sizeof(best)) {
+			if (best[0] != '\0' &&
+			    store_remove_tree(s->incomplete_fd, best, e) == -1) {
+				closedir(dir);
+				return -1;
+			}
+			snprintf(best, sizeof(best), "%s", de->d_name);
+		} else if (store_remove_tree(s->incomplete_fd, de->d_name,
+		    e) == -1) {
+			closedir(dir);
+			return -1;
+		}
+	}
+	closedir(dir);
+
+	if ((fd = fcntl(s->manifests_fd, F_DUPFD_CLOEXEC, 0)) == -1 ||
+	    (dir = fdopendir(fd)) == NULL)
+		return err_set(e, errno, "cannot read '%s/.snap/manifests'",
+		    s->root);
+	while ((de = readdir(dir)) != NULL) {
+		char snap[NAME_SNAPSHOT_LEN];
+		size_t len = strcspn(de->d_name, ".");
+
+		if (de->d_name[0] == '.' || len >= sizeof(snap))
+			continue;
+		memcpy(snap, de->d_name, len);
+		snap[len] = '\0';
+		if (de->d_name[len] == '\0' && fstatat(s->root_fd, snap, &st,
+		    AT_SYMLINK_NOFOLLOW) == 0)
+			continue;
+		if (de->d_name[len] != '\0' && strcmp(de->d_name + len,
+		    ".tmp") != 0 && fstatat(s->root_fd, snap, &st,
+		    AT_SYMLINK_NOFOLLOW) == 0)
+			continue;	/* NAME.summary of a snapshot */
+		unlinkat(s->manifests_fd, de->d_name, 0);
+	}
+	closedir(dir);
+
+	if (best[0] != '\0') {
+		snprintf(s->reuse, sizeof(s->reuse), "%s", best);
+		s->reuse_fd = openat(s->incomplete_fd, best, O_RDONLY |
+		    O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		if (s->reuse_fd == -1)
+			s->reuse[0] = '\0';
+	}
+	return 0;
+}
+
+static int
+open_dir(int dirfd, const char *name, int *out, bool create)
+{
+	if (create && mkdir_exist_ok(dirfd, name, 0700) == -1)
+		return -1;
+	*out = openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
+	    O_CLOEXEC);
+	return *out == -1 ? -1 : 0;
+}
+
+int
+store_open(struct store *s, const struct config *cfg, enum store_mode mode,
+    const struct sys_ops *sys, struct err *e)
+{
+	struct stat st;
+	bool write = mode == STORE_WRITE;
+	int r;
+
+	memset(s, 0, sizeof(*s));
+	s->sys = sys;
+	s->root = cfg->snapshot_root;
+	s->root_fd = s->meta_fd = s->manifests_fd = s->incomplete_fd = -1;
+	s->lock_fd = s->prev_fd = s->reuse_fd = s->build_fd = -1;
+
+	if (write && make_root(cfg, e) == -1)
+		return -1;
+	s->root_fd = open(s->root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (s->root_fd == -1)
+		return err_set(e, errno, "cannot open snapshot root '%s'",
+		    s->root);
+	if (fstat(s->root_fd, &st) == -1)
+		return err_set(e, errno, "cannot stat snapshot root '%s'",
+		    s->root);
+	s->root_dev = st.st_dev;
+	s->root_ino = st.st_ino;
+
+	if (open_dir(s->root_fd, ".snap", &s->meta_fd, write) == -1 ||
+	    open_dir(s->meta_fd, "manifests", &s->manifests_fd, write) == -1 ||
+	    open_dir(s->meta_fd, "incomplete", &s->incomplete_fd, write) == -1) {
+		if (!write && errno == ENOENT)
+			return err_set(e, 0, "'%s' holds no snapshots yet",
+			    s->root);
+		return err_set(e, errno, "cannot prepare '%s/.snap'", s->root);
+	}
+	if (write) {
+		if ((r = take_lock(s, cfg->lock_wait, e)) != 0)
+			return r;
+		if (find_leftovers(s, e) == -1)
+			return -1;
+	}
+	return find_prev(s, e);
+}
+
+/* The time to name a snapshot after: now, or $SNAP_NOW for tests. */
+static time_t
+snapshot_time(bool *fixed)
+{
+	const char *now = getenv("SNAP_NOW");
+	char *end;
+	long long t;
+
+	*fixed = false;
+	if (now != NULL && *now != '\0') {
+		t = strtoll(now, &end, 10);
+		if (*end == '\0') {
+			*fixed = true;
+			return (time_t)t;
+		}
+	}
+	return time(NULL);
+}
+
+int
+store_begin(struct store *s, struct err *e)
+{
+	struct stat st;
+	bool fixed;
+	time_t t = snapshot_time(&fixed);
+
+	for (;;) {
+		name_snapshot(s->name, t);
+		if (strcmp(s->name, s->prev) > 0 &&
+		    strcmp(s->name, s->reuse) != 0 &&
+		    fstatat(s->root_fd, s->name, &st, AT_SYMLINK_NOFOLLOW) == -1)
+			break;
+		/* Names have a resolution of one second: wait for the
+		 * next one rather than reuse or reorder a name. */
+		if (fixed)
+			return err_set(e, EEXIST, "cannot name the snapshot "
+			    "'%s'", s->name);
+		sleep(1);
+		t = snapshot_time(&fixed);
+	}
+	if (s->sys->mkdirat(s->incomplete_fd, s->name, 0755) == -1)
+		return err_set(e, errno, "cannot create '%s/.snap/incomplete/"
+		    "%s'", s->root, s->name);
+	s->build_fd = openat(s->incomplete_fd, s->name, O_RDONLY |
+	    O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (s->build_fd == -1)
+		return err_set(e, errno, "cannot open '%s/.snap/incomplete/%s'",
+		    s->root, s->name);
+	return 0;
+}
+
+/* Points ROOT/latest at the new snapshot, atomically. */
+static int
+update_latest(struct store *s, struct err *e)
+{
+	unlinkat(s->root_fd, ".latest.tmp", 0);
+	if (symlinkat(s->name, s->root_fd, ".latest.tmp") == -1 ||
+	    s->sys->renameat(s->root_fd, ".latest.tmp", s->root_fd,
+	    "latest") == -1)
+		return err_set(e, errno, "cannot point '%s/latest' at '%s'",
+		    s->root, s->name);
+	return 0;
+}
+
+int
+store_commit(struct store *s, struct err *e)
+{
+	/* One syncfs makes every copied file durable at once, far
+	 * cheaper than an fsync per file. */
+	if (syncfs(s->build_fd) == -1)
+		return err_set(e, errno, "cannot flush snapshot '%s' to disk",
+		    s->name);
+	if (s->sys->renameat(s->incomplete_fd, s->name, s->root_fd,
+	    s->name) == -1)
+		return err_set(e, errno, "cannot move snapshot '%s' into place",
+		    s->name);
+	close_fd(&s->build_fd);
+	if (s->sys->fsync(s->root_fd) == -1)
+		return err_set(e, errno, "cannot flush '%s' to disk", s->root);
+	if (update_latest(s, e) == -1)
+		return -1;
+	if (s->sys->fsync(s->root_fd) == -1)
+		return err_set(e, errno, "cannot flush '%s' to disk", s->root);
+	if (s->reuse[0] != '\0') {
+		close_fd(&s->reuse_fd);
+		if (store_remove_tree(s->incomplete_fd, s->reuse, e) == -1)
+			return -1;
+		s->reuse[0] = '\0';
+	}
+	return 0;
+}
+
+void
+store_abort(struct store *s)
+{
+	struct err ignored;
+
+	close_fd(&s->build_fd);
+	if (s->name[0] != '\0' && s->incomplete_fd != -1)
+		store_remove_tree(s->incomplete_fd, s->name, &ignored);
+}
+
+void
+store_close(struct store *s)
+{
+	close_fd(&s->build_fd);
+	close_fd(&s->reuse_fd);
+	close_fd(&s->prev_fd);
+	close_fd(&s->incomplete_fd);
+	close_fd(&s->manifests_fd);
+	close_fd(&s->meta_fd);
+	close_fd(&s->root_fd);
+	/* Closing the last descriptor releases the flock. */
+	close_fd(&s->lock_fd);
+}
+
+/*
+ * A read-only folder of a tree being removed stops a user that is not
+ * root.  Folders are never hard-linked between snapshots, so making this
+ * one writable changes no other snapshot.
+ */
+static void
+make_removable(int fd)
+{
+	if (geteuid() != 0)
+		fchmod(fd, 0700);
+}
+
+/* Removes everything inside the open folder fd (fd stays open). */
+static int
+empty_dir(int fd, const char *path, struct err *e)
+{
+	DIR *dir;
+	struct dirent *de;
+	int dupfd, sub, r = 0;
+
+	if ((dupfd = fcntl(fd, F_DUPFD_CLOEXEC, 0)) == -1)
+		return err_set(e, errno, "cannot read '%s'", path);
+	if ((dir = fdopendir(dupfd)) == NULL) {
+		close(dupfd);
+		return err_set(e, errno, "cannot read '%s'", path);
+	}
+	while (r == 0 && (de = readdir(dir)) != NULL) {
+		if (strcmp(de->d_name, ".") == 0 ||
+		    strcmp(de->d_name, "..") == 0)
+			continue;
+		if (unlinkat(fd, de->d_name, 0) == 0)
+			continue;
+		if (errno != EISDIR && errno != EPERM) {
+			r = err_set(e, errno, "cannot remove '%s/%s'", path,
+			    de->d_name);
+			break;
+		}
+		sub = openat(fd, de->d_name, O_RDONLY | O_DIRECTORY |
+		    O_NOFOLLOW | O_CLOEXEC);
+		if (sub == -1) {
+			r = err_set(e, errno, "cannot remove '%s/%s'", path,
+			    de->d_name);
+			break;
+		}
+		make_removable(sub);
+		r = empty_dir(sub, de->d_name, e);
+		close(sub);
+		if (r == 0 && unlinkat(fd, de->d_name, AT_REMOVEDIR) == -1)
+			r = err_set(e, errno, "cannot remove '%s/%s'", path,
+			    de->d_name);
+	}
+	closedir(dir);
+	return r;
+}
+
+int
+store_remove_tree(int dirfd, const char *name, struct err *e)
+{
+	int fd, r;
+
+	if (unlinkat(dirfd, name, AT_REMOVEDIR) == 0 || errno == ENOENT)
+		return 0;
+	if (errno == ENOTDIR) {
+		if (unlinkat(dirfd, name, 0) == 0)
+			return 0;
+		return err_set(e, errno, "cannot remove '%s'", name);
+	}
+	if (errno != ENOTEMPTY && errno != EEXIST && errno != EACCES)
+		return err_set(e, errno, "cannot remove '%s'", name);
+	fd = openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
+	    O_CLOEXEC);
+	if (fd == -1)
+		return err_set(e, errno, "cannot remove '%s'", name);
+	make_removable(fd);
+	r = empty_dir(fd, name, e);
+	close(fd);
+	if (r == 0 && unlinkat(dirfd, name, AT_REMOVEDIR) == -1)
+		r = err_set(e, errno, "cannot remove '%s'", name);
+	return r;
+}

@@ -1,0 +1,97 @@
+/*
+ * store: the snapshot root and everything under it.
+ *
+ *   ROOT/NAME/...                  complete snapshots
+ *   ROOT/latest -> NAME
+ *   ROOT/.snap/lock                flock'ed by the one running writer
+ *   ROOT/.snap/manifests/NAME      one manifest per complete snapshot
+ *   ROOT/.snap/incomplete/NAME     the snapshot being built
+ *
+ * A create runs:
+ *   store_open(&s, cfg, STORE_WRITE, &e)   root, lock, leftovers found
+ *   store_begin(&s, name, &e)              incomplete/NAME made
+ *   ... build into s.build_fd, manifest into s.manifests_fd ...
+ *   store_commit(&s, &e)                   syncfs, rename, latest
+ *   store_close(&s)                        (store_abort first on failure)
+ *
+ * A snapshot name appears under ROOT only once its tree and manifest are
+ * durable; a run that dies leaves its tree under incomplete/, where the
+ * next run finds it (store.reuse_fd), links from it and then removes it.
+ */
+#ifndef SNAP_STORE_H
+#define SNAP_STORE_H
+
+#include <stdbool.h>
+#include <sys/types.h>
+
+#include "config.h"
+#include "err.h"
+#include "name.h"
+#include "sys.h"
+
+#define STORE_ELOCKED (-2)	/* another run holds the lock */
+
+enum store_mode {
+	STORE_READ = 1,		/* commands that only look */
+	STORE_WRITE,		/* create, prune, delete: takes the lock */
+};
+
+struct store {
+	const struct sys_ops *sys;
+	const char	*root;		/* cfg->snapshot_root */
+	int		 root_fd;
+	int		 meta_fd;	/* ROOT/.snap */
+	int		 manifests_fd;	/* ROOT/.snap/manifests */
+	int		 incomplete_fd;	/* ROOT/.snap/incomplete */
+	int		 lock_fd;
+	dev_t		 root_dev;
+	ino_t		 root_ino;
+
+	char		 prev[NAME_SNAPSHOT_LEN];	/* "" if none */
+	int		 prev_fd;	/* ROOT/prev, or -1 */
+
+	char		 reuse[256];	/* leftover of a killed run, or "" */
+	int		 reuse_fd;	/* incomplete/reuse, or -1 */
+
+	char		 name[NAME_SNAPSHOT_LEN];	/* being built */
+	int		 build_fd;	/* incomplete/name, or -1 */
+};
+
+/*
+ * Opens the snapshot root.  With STORE_WRITE it creates the root (mode
+ * 0700) when missing and its parent exists, creates .snap/, takes the lock
+ * (waiting up to cfg->lock_wait seconds), finds the newest complete
+ * snapshot (prev) and a leftover of a killed run (reuse).  Returns 0,
+ * STORE_ELOCKED with e naming the holder's pid, or -1 with e set.
+ */
+int	store_open(struct store *s, const struct config *cfg,
+	    enum store_mode mode, const struct sys_ops *sys, struct err *e);
+
+/*
+ * Makes incomplete/NAME for a snapshot named after now (UTC), waiting for
+ * the next second if a snapshot of this second exists.  Returns 0 with
+ * s->name and s->build_fd set, or -1 with e set.
+ */
+int	store_begin(struct store *s, struct err *e);
+
+/*
+ * Makes the snapshot durable and visible: syncfs, rename
+ * incomplete/NAME to ROOT/NAME, fsync ROOT, point ROOT/latest at it, and
+ * remove the reused leftover.  The manifest must be committed before.
+ * Returns 0, or -1 with e set (the snapshot stays invisible).
+ */
+int	store_commit(struct store *s, struct err *e);
+
+/* Removes incomplete/NAME of this run, if any. Keeps e's message. */
+void	store_abort(struct store *s);
+
+/* Closes every descriptor and releases the lock. */
+void	store_close(struct store *s);
+
+/*
+ * Removes dirfd/name and everything below it with fd-relative calls,
+ * never following a symlink.  Returns 0, or -1 with e set.
+ */
+int	store_remove_tree(int dirfd, const char *name, struct err *e);
+
+#endif

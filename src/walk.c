@@ -1,0 +1,556 @@
+#include "walk.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "exclude.h"
+#include "name.h"
+
+/* One open folder of the walk, or a synthetic one made up for a dest. */
+struct frame {
+	int	 fd;		/* -1 for a synthetic folder */
+	char	**names;	/* sorted children, pointing into arena */
+	size_t	 n_names;
+	size_t	 next;		/* index of the next child to yield */
+	char	*arena;
+	size_t	 path_len;	/* length of this folder's path */
+	bool	 synthetic;
+};
+
+struct walk {
+	const struct config_source *sources;
+	size_t		 n_sources;
+	size_t		 next_source;
+	const struct config_source *source;	/* the one being walked */
+	dev_t		 source_dev;
+	size_t		 rel_start;	/* where the source-relative part of
+					 * path starts */
+	struct walk_skip skip;
+
+	char		*path;		/* snapshot-relative, NUL-ended */
+	size_t		 path_len;
+	size_t		 path_cap;
+
+	struct frame	*stack;
+	size_t		 depth;
+	size_t		 stack_cap;
+
+	struct stat	 st;
+	struct entry	 ent;
+	char		*target;
+	size_t		 target_cap;
+
+	char		 warning[1024];
+	int		 pending_errnum;	/* a warning to yield next */
+	bool		 pending;
+};
+
+void
+walk_entry_from_stat(struct entry *ent, const struct stat *st)
+{
+	switch (st->st_mode & S_IFMT) {
+	case S_IFREG:
+		ent->type = ENTRY_REG;
+		break;
+	case S_IFDIR:
+		ent->type = ENTRY_DIR;
+		break;
+	case S_IFLNK:
+		ent->type = ENTRY_SYMLINK;
+		break;
+	case S_IFIFO:
+		ent->type = ENTRY_FIFO;
+		break;
+	case S_IFCHR:
+		ent->type = ENTRY_CHR;
+		break;
+	case S_IFBLK:
+		ent->type = ENTRY_BLK;
+		break;
+	default:
+		ent->type = ENTRY_SOCK;
+		break;
+	}
+	ent->mode = st->st_mode;
+	ent->uid = st->st_uid;
+	ent->gid = st->st_gid;
+	ent->nlink = st->st_nlink;
+	ent->size = st->st_size;
+	ent->mtime.sec = st->st_mtim.tv_sec;
+	ent->mtime.nsec = st->st_mtim.tv_nsec;
+	ent->ctime.sec = st->st_ctim.tv_sec;
+	ent->ctime.nsec = st->st_ctim.tv_nsec;
+	ent->ino = st->st_ino;
+	ent->rdev = st->st_rdev;
+	ent->stored_ino = 0;
+	ent->xattr_hash = 0;
+	ent->has_hash = false;
+	memset(ent->hash, 0, sizeof(ent->hash));
+	ent->target = NULL;
+	ent->target_len = 0;
+}
+
+static int
+path_reserve(struct walk *w, size_t extra, struct err *e)
+{
+	size_t need = w->path_len + extra + 1;
+	char *p;
+
+	if (need <= w->path_cap)
+		return 0;
+	while (w->path_cap < need)
+		w->path_cap = w->path_cap ? w->path_cap * 2 : 4096;
+	if ((p = realloc(w->path, w->path_cap)) == NULL)
+		return err_set(e, errno, "cannot walk the sources");
+	w->path = p;
+	return 0;
+}
+
+/* Appends "/name" (or "name" at the top) to the path buffer. */
+static int
+path_push(struct walk *w, const char *name, size_t len, struct err *e)
+{
+	if (path_reserve(w, len + 1, e) == -1)
+		return -1;
+	if (w->path_len > 0)
+		w->path[w->path_len++] = '/';
+	memcpy(w->path + w->path_len, name, len);
+	w->path_len += len;
+	w->path[w->path_len] = '\0';
+	return 0;
+}
+
+static void
+path_truncate(struct walk *w, size_t len)
+{
+	w->path_len = len;
+	w->path[len] = '\0';
+}
+
+static int
+cmp_names(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/*
+ * Reads the names in the open folder fd into f, sorted by their bytes.
+ * Returns 0, or -1 with errno set (f is then empty).
+ */
+static int
+read_names(int fd, struct frame *f)
+{
+	DIR *dir = NULL;
+	struct dirent *de;
+	size_t used = 0, cap = 0, n = 0, i, off;
+	char *arena = NULL, *p;
+	char **names = NULL;
+	int dupfd, saved;
+
+	if ((dupfd = fcntl(fd, F_DUPFD_CLOEXEC, 0)) == -1)
+		return -1;
+	if ((dir = fdopendir(dupfd)) == NULL) {
+		saved = errno;
+		close(dupfd);
+		errno = saved;
+		return -1;
+	}
+	for (;;) {
+		size_t len;
+
+		errno = 0;
+		if ((de = readdir(dir)) == NULL)
+			break;
+		if (strcmp(de->d_name, ".") == 0 ||
+		    strcmp(de->d_name, "..") == 0)
+			continue;
+		len = strlen(de->d_name) + 1;
+		if (used + len > cap) {
+			cap = cap ? cap * 2 : 4096;
+			while (used + len > cap)
+				cap *= 2;
+			if ((p = realloc(arena, cap)) == NULL)
+				goto fail;
+			arena = p;
+		}
+		memcpy(arena + used, de->d_name, len);
+		used += len;
+		n++;
+	}
+	if (errno != 0)
+		goto fail;
+	closedir(dir);
+	dir = NULL;
+
+	if (n > 0 && (names = malloc(n * sizeof(*names))) == NULL)
+		goto fail;
+	for (i = 0, off = 0; i < n; i++) {
+		names[i] = arena + off;
+		off += strlen(arena + off) + 1;
+	}
+	qsort(names, n, sizeof(*names), cmp_names);
+	f->names = names;
+	f->n_names = n;
+	f->arena = arena;
+	return 0;
+fail:
+	saved = errno;
+	if (dir != NULL)
+		closedir(dir);
+	free(arena);
+	free(names);
+	errno = saved;
+	return -1;
+}
+
+static int
+push_frame(struct walk *w, int fd, bool synthetic, struct err *e)
+{
+	struct frame *f;
+
+	if (w->depth == w->stack_cap) {
+		size_t cap = w->stack_cap ? w->stack_cap * 2 : 64;
+
+		if ((f = realloc(w->stack, cap * sizeof(*f))) == NULL)
+			return err_set(e, errno, "cannot walk the sources");
+		w->stack = f;
+		w->stack_cap = cap;
+	}
+	f = &w->stack[w->depth++];
+	memset(f, 0, sizeof(*f));
+	f->fd = fd;
+	f->synthetic = synthetic;
+	f->path_len = w->path_len;
+	return 0;
+}
+
+static void
+pop_frame(struct walk *w)
+{
+	struct frame *f = &w->stack[--w->depth];
+
+	if (f->fd != -1)
+		close(f->fd);
+	free(f->names);
+	free(f->arena);
+	/* The parent's path is this one minus "/name". */
+	if (w->depth > 0)
+		path_truncate(w, w->stack[w->depth - 1].path_len);
+	else
+		path_truncate(w, 0);
+}
+
+static void
+set_warning(struct walk *w, struct walk_item *item, int errnum,
+    const char *what)
+{
+	char quoted[512];
+
+	name_quote(quoted, sizeof(quoted), w->path, w->path_len);
+	snprintf(w->warning, sizeof(w->warning), "%s '%s': %s", what, quoted,
+	    errnum ? strerror(errnum) : "skipped");
+	memset(item, 0, sizeof(*item));
+	item->event = WALK_WARNING;
+	item->warning = w->warning;
+	item->errnum = errnum;
+	item->fd = -1;
+}
+
+int
+walk_open(struct walk **out, const struct config_source *sources,
+    size_t n_sources, const struct walk_skip *skip, struct err *e)
+{
+	struct walk *w;
+
+	if ((w = calloc(1, sizeof(*w))) == NULL)
+		return err_set(e, errno, "cannot walk the sources");
+	w->sources = sources;
+	w->n_sources = n_sources;
+	if (skip != NULL)
+		w->skip = *skip;
+	if (path_reserve(w, 256, e) == -1) {
+		free(w);
+		return -1;
+	}
+	w->path[0] = '\0';
+	*out = w;
+	return 0;
+}
+
+void
+walk_close(struct walk *w)
+{
+	if (w == NULL)
+		return;
+	while (w->depth > 0)
+		pop_frame(w);
+	free(w->stack);
+	free(w->path);
+	free(w->target);
+	free(w);
+}
+
+/* Length of the first component of s (up to '/' or the end). */
+static size_t
+component_len(const char *s)
+{
+	const char *slash = strchr(s, '/');
+
+	return slash ? (size_t)(slash - s) : strlen(s);
+}
+
+static void
+fill_item(struct walk *w, struct walk_item *item, int dirfd, const char *name,
+    int fd, bool synthetic)
+{
+	memset(item, 0, sizeof(*item));
+	item->event = WALK_ENTRY;
+	w->ent.path = w->path;
+	w->ent.path_len = w->path_len;
+	item->ent = &w->ent;
+	item->st = &w->st;
+	item->dirfd = dirfd;
+	item->name = name;
+	item->fd = fd;
+	item->synthetic = synthetic;
+	item->descend = fd != -1;
+}
+
+/*
+ * Moves the walk on to the next source when the stack holds only
+ * synthetic folders: leaves folders that are not on the next dest's way,
+ * enters the ones that are, and finally the source root itself.
+ * Returns 1 with an item, 0 when every source is done, -1 on error.
+ */
+static int
+next_source_step(struct walk *w, struct walk_item *item, struct err *e)
+{
+	const struct config_source *src;
+	const char *dest, *rest;
+	struct stat st;
+	size_t clen;
+	int fd;
+
+	if (w->next_source == w->n_sources) {
+		if (w->depth == 0)
+			return 0;
+		pop_frame(w);
+		memset(item, 0, sizeof(*item));
+		item->event = WALK_LEAVE;
+		item->fd = -1;
+		return 1;
+	}
+	src = &w->sources[w->next_source];
+	dest = src->dest;
+
+	/* Leave a synthetic folder that is not a parent of dest. */
+	if (w->depth > 0 && !(strncmp(dest, w->path, w->path_len) == 0 &&
+	    dest[w->path_len] == '/')) {
+		pop_frame(w);
+		memset(item, 0, sizeof(*item));
+		item->event = WALK_LEAVE;
+		item->fd = -1;
+		return 1;
+	}
+	rest = dest + w->path_len + (w->path_len > 0);
+	clen = component_len(rest);
+	if (rest[clen] == '/') {
+		/* A folder on the way to dest that no source provides. */
+		if (path_push(w, rest, clen, e) == -1 ||
+		    push_frame(w, -1, true, e) == -1)
+			return -1;
+		memset(&w->st, 0, sizeof(w->st));
+		w->st.st_mode = S_IFDIR | 0755;
+		w->st.st_nlink = 2;
+		w->st.st_mtim.tv_sec = time(NULL);
+		walk_entry_from_stat(&w->ent, &w->st);
+		fill_item(w, item, -1, NULL, -1, true);
+		item->descend = true;
+		return 1;
+	}
+
+	/* The source root: followed if it is a symlink, as named. */
+	fd = open(src->path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd == -1)
+		return err_set(e, errno, "cannot open source '%s'", src->path);
+	if (fstat(fd, &st) == -1) {
+		int saved = errno;
+
+		close(fd);
+		return err_set(e, saved, "cannot stat source '%s'", src->path);
+	}
+	if (path_push(w, rest, clen, e) == -1 ||
+	    push_frame(w, fd, false, e) == -1) {
+		close(fd);
+		return -1;
+	}
+	w->next_source++;
+	w->source = src;
+	w->source_dev = st.st_dev;
+	w->rel_start = w->path_len + 1;
+	w->st = st;
+	walk_entry_from_stat(&w->ent, &w->st);
+	if (read_names(fd, &w->stack[w->depth - 1]) == -1)
+		return err_set(e, errno, "cannot read source '%s'", src->path);
+	fill_item(w, item, -1, NULL, fd, false);
+	return 1;
+}
+
+static int
+read_target(struct walk *w, int dirfd, const char *name)
+{
+	size_t want = (size_t)w->st.st_size + 1;
+	ssize_t n;
+
+	for (;;) {
+		if (want > w->target_cap) {
+			char *p = realloc(w->target, want);
+
+			if (p == NULL)
+				return -1;
+			w->target = p;
+			w->target_cap = want;
+		}
+		n = readlinkat(dirfd, name, w->target, w->target_cap);
+		if (n == -1)
+			return -1;
+		if ((size_t)n < w->target_cap)
+			break;
+		/* The link grew since the stat. */
+		want = w->target_cap * 2;
+	}
+	w->target[n] = '\0';	/* symlinkat wants a C string */
+	w->ent.target = w->target;
+	w->ent.target_len = n;
+	w->ent.size = n;
+	return 0;
+}
+
+/*
+ * Yields the next child of the top folder, or leaves the folder.
+ * Returns 1 with an item, 2 to be called again (an entry was left out),
+ * -1 on error.
+ */
+static int
+child_step(struct walk *w, struct walk_item *item, struct err *e)
+{
+	struct frame *f = &w->stack[w->depth - 1];
+	const char *name;
+	bool is_dir;
+	int fd;
+
+	if (f->next == f->n_names) {
+		pop_frame(w);
+		memset(item, 0, sizeof(*item));
+		item->event = WALK_LEAVE;
+		item->fd = -1;
+		return 1;
+	}
+	name = f->names[f->next++];
+	path_truncate(w, f->path_len);
+	if (path_push(w, name, strlen(name), e) == -1)
+		return -1;
+
+	if (fstatat(f->fd, name, &w->st, AT_SYMLINK_NOFOLLOW) == -1) {
+		if (errno == ENOENT)
+			return 2;	/* gone since the folder was read */
+		set_warning(w, item, errno, "cannot stat");
+		path_truncate(w, f->path_len);
+		return 1;
+	}
+	is_dir = S_ISDIR(w->st.st_mode);
+	if (exclude_match(w->source->exclude, w->source->n_exclude,
+	    w->path + w->rel_start, is_dir)) {
+		path_truncate(w, f->path_len);
+		return 2;
+	}
+	if (is_dir && w->skip.set && w->st.st_dev == w->skip.dev &&
+	    w->st.st_ino == w->skip.ino) {
+		/* The snapshot root inside a source: never back up backups. */
+		path_truncate(w, f->path_len);
+		return 2;
+	}
+	walk_entry_from_stat(&w->ent, &w->st);
+
+	if (S_ISLNK(w->st.st_mode)) {
+		if (read_target(w, f->fd, name) == -1) {
+			set_warning(w, item, errno, "cannot read symlink");
+			path_truncate(w, f->path_len);
+			return 1;
+		}
+	}
+	if (!is_dir) {
+		fill_item(w, item, f->fd, name, -1, false);
+		return 1;
+	}
+
+	/* A folder: open it without following a symlink swapped in since
+	 * the stat, and make sure it is still the folder we stat'ed. */
+	fd = openat(f->fd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
+	    O_CLOEXEC);
+	if (fd != -1) {
+		struct stat now;
+
+		if (fstat(fd, &now) == -1 || now.st_ino != w->st.st_ino ||
+		    now.st_dev != w->st.st_dev) {
+			close(fd);
+			fd = -1;
+			errno = ESTALE;
+		}
+	}
+	if (fd == -1) {
+		if (errno == EMFILE || errno == ENFILE)
+			return err_set(e, errno, "cannot open folder '%s'",
+			    w->path);
+		/* Still make the folder, empty, and say why. */
+		w->pending = true;
+		w->pending_errnum = errno;
+		if (push_frame(w, -1, false, e) == -1)
+			return -1;
+		fill_item(w, item, w->stack[w->depth - 2].fd, name, -1,
+		    false);
+		return 1;
+	}
+	if (push_frame(w, fd, false, e) == -1) {
+		close(fd);
+		return -1;
+	}
+	if (w->source->one_file_system && w->st.st_dev != w->source_dev) {
+		/* A mount point: kept as an empty folder, like rsync -x. */
+		fill_item(w, item, w->stack[w->depth - 2].fd, name, fd, false);
+		item->descend = false;
+		return 1;
+	}
+	if (read_names(fd, &w->stack[w->depth - 1]) == -1) {
+		w->pending = true;
+		w->pending_errnum = errno;
+	}
+	/* f may have moved with the stack; the parent is depth - 2. */
+	fill_item(w, item, w->stack[w->depth - 2].fd, name, fd, false);
+	return 1;
+}
+
+int
+walk_next(struct walk *w, struct walk_item *item, struct err *e)
+{
+	int r;
+
+	if (w->pending) {
+		w->pending = false;
+		set_warning(w, item, w->pending_errnum, "cannot read folder");
+		return 1;
+	}
+	for (;;) {
+		if (w->depth == 0 || w->stack[w->depth - 1].synthetic)
+			return next_source_step(w, item, e);
+		r = child_step(w, item, e);
+		if (r != 2)
+			return r;
+	}
+}

@@ -1,0 +1,447 @@
+# lib.sh: helpers for snap's functional tests.  Every tNNNN-*.sh sources it:
+#
+#	. "$(dirname "$0")/lib.sh"
+#
+# It makes a scratch directory $SCRATCH (removed on exit, after anything
+# mounted under it has been lazily unmounted and any process the test
+# started in the background has been killed), and gives the test:
+#
+#	write_config ROOT SRC [SOURCE_YAML]	writes $CONFIG
+#	run_snap ARGS...		"$SNAP" -c "$CONFIG" ARGS; sets $STATUS,
+#					stdout in $OUT, stderr in $ERR
+#	expect_status N			fails (showing the output) unless $STATUS is N
+#	compare_trees [-x NAME]... A B	A and B hold the same tree (rsync -ani, diff -r,
+#					and a find listing with ns mtimes)
+#	same_inode A B / diff_inode A B
+#	snapshots ROOT / latest ROOT / check_snapshot ROOT NAME
+#	fail MSG / skip MSG / say MSG / assert_* / require_root / require_cmd
+#
+# Exit status: 0 passed, 1 failed, 77 skipped (ctest's SKIP_RETURN_CODE).
+# A test never touches anything outside $SCRATCH.
+
+set -eu
+
+TEST_NAME=$(basename "$0" .sh)
+
+fail() {
+	echo "FAIL: $TEST_NAME: $*" >&2
+	exit 1
+}
+
+skip() {
+	echo "SKIP: $TEST_NAME: $*"
+	exit 77
+}
+
+say() {
+	echo "--- $*"
+}
+
+if [ -z "${SNAP:-}" ]; then
+	fail "SNAP is not set: run with SNAP=/path/to/snap (ctest does that)"
+fi
+case $SNAP in
+/*) ;;
+*) SNAP=$PWD/$SNAP ;;
+esac
+[ -x "$SNAP" ] || fail "SNAP='$SNAP' is not an executable file"
+
+# Processes started with start_bg, killed (by pid) on exit.
+BG_PIDS=()
+
+# The mount points under $SCRATCH, deepest first.
+scratch_mounts() {
+	awk -v s="$SCRATCH" '$5 == s || index($5, s "/") == 1 { print $5 }' \
+		/proc/self/mountinfo | sort -r
+}
+
+cleanup() {
+	local pid m
+	for pid in ${BG_PIDS[@]+"${BG_PIDS[@]}"}; do
+		kill -KILL "$pid" 2>/dev/null || true
+		wait "$pid" 2>/dev/null || true
+	done
+	[ -n "${SCRATCH:-}" ] && [ -d "$SCRATCH" ] || return 0
+	if [ -r /proc/self/mountinfo ]; then
+		for m in $(scratch_mounts); do
+			umount -l "$m" 2>/dev/null || true
+		done
+	fi
+	if [ -n "${KEEP_SCRATCH:-}" ]; then
+		echo "scratch kept: $SCRATCH" >&2
+		return 0
+	fi
+	# Tests make directories without permissions; as non-root that
+	# would stop rm.  chmod -R does not follow symlinks below its root.
+	chmod -R u+rwx "$SCRATCH" 2>/dev/null || true
+	rm -rf "$SCRATCH"
+}
+
+SCRATCH=$(mktemp -d "${TMPDIR:-/tmp}/snap-$TEST_NAME.XXXXXX")
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+OUT=$SCRATCH/stdout
+ERR=$SCRATCH/stderr
+CONFIG=$SCRATCH/snap.yaml
+STATUS=
+# Commands to put before "$SNAP" (e.g. setpriv ...); empty by default.
+SNAP_PREFIX=()
+# Every foreground run is bounded so that a hang fails instead of waiting
+# for ctest's timeout.
+SNAP_TIMEOUT=${SNAP_TIMEOUT:-300}
+
+require_root() {
+	[ "$(id -u)" = 0 ] || skip "needs root${1:+ ($1)}"
+}
+
+require_cmd() {
+	local c
+	for c in "$@"; do
+		command -v "$c" >/dev/null 2>&1 || skip "needs the command '$c'"
+	done
+}
+
+# A YAML double-quoted scalar holding $1.
+yaml_str() {
+	local s=$1
+	s=${s//\\/\\\\}
+	s=${s//\"/\\\"}
+	printf '"%s"' "$s"
+}
+
+# write_config ROOT SRC [SOURCE_YAML]: one source SRC stored as "src" in
+# snapshots under ROOT.  SOURCE_YAML (lines indented by four spaces) is
+# added to the source's mapping, e.g. "    exclude: ['*.tmp']".  Top-level
+# keys can be appended to $CONFIG afterwards.
+write_config() {
+	{
+		printf 'snapshot_root: %s\n' "$(yaml_str "$1")"
+		printf 'sources:\n'
+		printf '  - path: %s\n' "$(yaml_str "$2")"
+		printf '    dest: src\n'
+		if [ $# -ge 3 ]; then
+			printf '%s\n' "$3"
+		fi
+	} >"$CONFIG"
+}
+
+# Shows the output of the last run_snap, prefixed.
+show_output() {
+	echo "    status: $STATUS"
+	sed 's/^/    stdout: /' "$OUT"
+	sed 's/^/    stderr: /' "$ERR"
+}
+
+# run_snap ARGS...: runs "$SNAP" -c "$CONFIG" ARGS..., never fails itself.
+run_snap() {
+	STATUS=0
+	echo "+ snap -c $CONFIG $*"
+	${SNAP_PREFIX[@]+"${SNAP_PREFIX[@]}"} timeout -k 10 "$SNAP_TIMEOUT" \
+		"$SNAP" -c "$CONFIG" "$@" >"$OUT" 2>"$ERR" || STATUS=$?
+	show_output
+	if [ "$STATUS" = 124 ] || [ "$STATUS" = 137 ]; then
+		fail "snap $* did not finish within ${SNAP_TIMEOUT}s"
+	fi
+}
+
+expect_status() {
+	[ "$STATUS" = "$1" ] ||
+		fail "snap exited $STATUS, expected $1${2:+ ($2)}"
+}
+
+# start_bg VAR CMD...: runs CMD in the background with stdout and stderr
+# in the files $BG_OUT and $BG_ERR (new ones for each call), stores its pid
+# in VAR.  It is killed (by that pid) when the test exits.
+BG_N=0
+start_bg() {
+	local var=$1
+	shift
+	BG_N=$((BG_N + 1))
+	BG_OUT=$SCRATCH/bg$BG_N.out
+	BG_ERR=$SCRATCH/bg$BG_N.err
+	"$@" >"$BG_OUT" 2>"$BG_ERR" &
+	BG_PIDS+=("$!")
+	printf -v "$var" '%s' "$!"
+}
+
+# The number of entries below DIR (0 if DIR does not exist).
+count_entries() {
+	if [ -d "$1" ]; then
+		find "$1" -mindepth 1 -printf x | wc -c
+	else
+		echo 0
+	fi
+}
+
+# wait_hang PID DIR: waits until PID (a create run with
+# SNAP_TEST_HANG_AFTER) has stopped working: it is alive, DIR exists and
+# holds at least MIN (default 1) entries, and nothing below DIR changed for
+# a second.  Fails if PID exits or after 120 seconds.
+wait_hang() {
+	local pid=$1 dir=$2 min=${3:-1} prev=-1 n stable=0 i
+	for i in $(seq 1 1200); do
+		kill -0 "$pid" 2>/dev/null ||
+			fail "snap (pid $pid) exited before it reached the test hang point"
+		n=$(find "$dir" -printf '%p %T@ %s\n' 2>/dev/null | cksum)
+		if [ -d "$dir" ] && [ "$(count_entries "$dir")" -ge "$min" ] &&
+			[ "$n" = "$prev" ]; then
+			stable=$((stable + 1))
+			[ "$stable" -lt 10 ] || return 0
+		else
+			stable=0
+		fi
+		prev=$n
+		sleep 0.1
+	done
+	fail "snap (pid $pid) did not reach its hang point in 120s"
+}
+
+# kill_bg PID: kill -9 and reap a process started with start_bg.
+kill_bg() {
+	kill -KILL "$1" 2>/dev/null || true
+	wait "$1" 2>/dev/null || true
+}
+
+#
+# Snapshot roots
+#
+
+# The snapshot names in ROOT, sorted: directories that are not dot-names.
+snapshots() {
+	[ -d "$1" ] || return 0
+	find "$1" -mindepth 1 -maxdepth 1 -type d ! -name '.*' -printf '%f\n' |
+		LC_ALL=C sort
+}
+
+snapshot_count() {
+	snapshots "$1" | wc -l
+}
+
+newest_snapshot() {
+	snapshots "$1" | tail -n 1
+}
+
+# What ROOT/latest points to ("" if there is no such link).
+latest() {
+	if [ -L "$1/latest" ]; then
+		readlink "$1/latest"
+	fi
+}
+
+# True if ROOT/.snap/incomplete is absent or empty.
+incomplete_empty() {
+	[ ! -e "$1/.snap/incomplete" ] ||
+		[ -z "$(find "$1/.snap/incomplete" -mindepth 1 -maxdepth 1)" ]
+}
+
+# check_snapshot ROOT NAME: NAME is a committed snapshot and the newest:
+# its name has the documented form, latest points to it, its manifest
+# exists, nothing is left in .snap/incomplete and ROOT is mode 0700.
+check_snapshot() {
+	local root=$1 name=$2
+	[[ $name =~ ^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{6}Z$ ]] ||
+		fail "snapshot name '$name' is not like 2026-11-26T101500Z"
+	[ -d "$root/$name" ] && [ ! -L "$root/$name" ] ||
+		fail "snapshot '$root/$name' is not a directory"
+	[ -L "$root/latest" ] || fail "$root/latest is not a symlink"
+	[ "$(latest "$root")" = "$name" ] ||
+		fail "latest points to '$(latest "$root")', expected '$name'"
+	[ "$(newest_snapshot "$root")" = "$name" ] ||
+		fail "'$name' is not the newest snapshot: $(snapshots "$root" | tr '\n' ' ')"
+	[ -f "$root/.snap/manifests/$name" ] ||
+		fail "no manifest $root/.snap/manifests/$name"
+	[ "$(head -c 8 "$root/.snap/manifests/$name")" = "SNAPMAN" ] ||
+		fail "manifest of $name does not start with the SNAPMAN header"
+	incomplete_empty "$root" ||
+		fail "$root/.snap/incomplete is not empty: $(ls -A "$root/.snap/incomplete")"
+	[ "$(stat -c %a "$root")" = 700 ] ||
+		fail "snapshot root has mode $(stat -c %a "$root"), expected 700"
+}
+
+# The seconds since the epoch that a snapshot name stands for.
+name_to_epoch() {
+	local n=$1
+	date -u -d "${n:0:10} ${n:11:2}:${n:13:2}:${n:15:2} UTC" +%s
+}
+
+#
+# Files and trees
+#
+
+# "device:inode" of a path, not following symlinks.
+inode() {
+	stat -c '%d:%i' -- "$1"
+}
+
+same_inode() {
+	[ "$(inode "$1")" = "$(inode "$2")" ] ||
+		fail "'$1' and '$2' are not the same inode ($(inode "$1") vs $(inode "$2"))"
+}
+
+diff_inode() {
+	[ "$(inode "$1")" != "$(inode "$2")" ] ||
+		fail "'$1' and '$2' are the same inode ($(inode "$1")), expected a copy"
+}
+
+assert_eq() {
+	[ "$1" = "$2" ] || fail "${3:-value}: got '$1', expected '$2'"
+}
+
+assert_exists() {
+	[ -e "$1" ] || [ -L "$1" ] || fail "'$1' does not exist"
+}
+
+assert_missing() {
+	! [ -e "$1" ] && ! [ -L "$1" ] || fail "'$1' exists, expected it absent"
+}
+
+# assert_grep ERE FILE [what]: FILE has a line matching ERE.
+assert_grep() {
+	grep -Eq -- "$1" "$2" || {
+		sed 's/^/    | /' "$2"
+		fail "${3:-$2} does not match /$1/"
+	}
+}
+
+assert_not_grep() {
+	! grep -Eq -- "$1" "$2" || {
+		sed 's/^/    | /' "$2"
+		fail "${3:-$2} matches /$1/ but should not"
+	}
+}
+
+# tree_listing [-x NAME]... DIR: one NUL-terminated record per entry below
+# and including DIR, sorted: type, mode, owner, size (not for
+# directories, whose size depends on the filesystem), mtime with
+# nanoseconds, device number, path, symlink target.
+tree_listing() {
+	local prune=() dir
+	while [ "$1" = -x ]; do
+		prune+=(-name "$2" -prune -o)
+		shift 2
+	done
+	dir=$1
+	find "$dir" ${prune[@]+"${prune[@]}"} \
+		\( -type d -printf 'd %m %U:%G - %T@ %P\0' \) -o \
+		\( -type b -printf 'b %m %U:%G - %T@ %P dev\0' \) -o \
+		\( -type c -printf 'c %m %U:%G - %T@ %P dev\0' \) -o \
+		-printf '%y %m %U:%G %s %T@ %P -> %l\0' | LC_ALL=C sort -z
+	# Device numbers (find cannot print them).
+	find "$dir" ${prune[@]+"${prune[@]}"} \( -type b -o -type c \) \
+		-printf '%P\0' | LC_ALL=C sort -z |
+		while IFS= read -r -d '' p; do
+			printf 'rdev %s %s\0' "$(stat -c '%t:%T' -- "$dir/$p")" "$p"
+		done
+}
+
+# compare_trees [-x NAME]... A B: the tree B reproduces A: same entries,
+# types, content, modes, owners, ns mtimes, symlink targets, hard-link
+# structure, xattrs and ACLs.  -x NAME leaves out entries with that base
+# name (a glob) on both sides.  Uses tools nobody here wrote: rsync -ani
+# (content by checksum, -H, -X, -A), diff -r, and find.
+compare_trees() {
+	local x=() dx=() a b out=$SCRATCH/compare.out rc=0
+	while [ "$1" = -x ]; do
+		x+=(-x "$2")
+		dx+=(--exclude="$2")
+		shift 2
+	done
+	a=$1 b=$2
+	[ -d "$a" ] || fail "compare_trees: '$a' is not a directory"
+	[ -d "$b" ] || fail "compare_trees: '$b' is not a directory"
+
+	rsync -aniHXAc --delete --dry-run ${dx[@]+"${dx[@]}"} -- "$a/" "$b/" \
+		>"$out" 2>&1 || rc=$?
+	if [ "$rc" != 0 ] || [ -s "$out" ]; then
+		sed 's/^/    rsync: /' "$out"
+		fail "rsync -ani finds differences between '$a' and '$b' (exit $rc)"
+	fi
+
+	# diff -r reads the content of both trees; it reports every pair
+	# of special files, so those lines are dropped.
+	rc=0
+	diff -r --no-dereference ${dx[@]+"${dx[@]}"} -- "$a" "$b" >"$out" 2>&1 || rc=$?
+	if [ "$rc" != 0 ] && grep -Ev \
+		'^File .* is a (fifo|character special file|block special file|socket) while file .* is a (fifo|character special file|block special file|socket)$' \
+		"$out" >"$out.rest"; then
+		sed 's/^/    diff: /' "$out.rest"
+		fail "diff -r finds differences between '$a' and '$b'"
+	fi
+
+	tree_listing ${x[@]+"${x[@]}"} "$a" >"$out.a"
+	tree_listing ${x[@]+"${x[@]}"} "$b" >"$out.b"
+	if ! cmp -s "$out.a" "$out.b"; then
+		diff <(tr '\0' '\n' <"$out.a") <(tr '\0' '\n' <"$out.b") |
+			sed 's/^/    listing: /' || true
+		fail "'$a' and '$b' differ in types, modes, owners, sizes or ns mtimes"
+	fi
+}
+
+# All of a file's extended attributes (and ACLs), as a text dump.
+xattr_dump() {
+	getfattr -h -d -m - -e hex --absolute-names -- "$1" 2>/dev/null |
+		grep -v '^# file:' || true
+}
+
+# A listing of inode, mode, owner, mtime and content hash of every file
+# below DIR: for "history did not change" checks.
+history_listing() {
+	(cd "$1" && find . -printf '%P %y %i %m %U:%G %T@ %s\n' | LC_ALL=C sort &&
+		find . -type f -print0 | LC_ALL=C sort -z | xargs -0 -r sha256sum)
+}
+
+# True if the user xattr namespace works in DIR.
+xattrs_work() {
+	local f=$1/.xattr-probe rc=0
+	: >"$f"
+	setfattr -n user.probe -v 1 "$f" 2>/dev/null || rc=1
+	rm -f "$f"
+	return "$rc"
+}
+
+# True if POSIX ACLs work in DIR.
+acls_work() {
+	local f=$1/.acl-probe rc=0
+	: >"$f"
+	setfacl -m u:65534:r "$f" 2>/dev/null || rc=1
+	rm -f "$f"
+	return "$rc"
+}
+
+# The counts in a summary: the number printed next to WORD ("12 linked",
+# "linked: 12", "linked 12").  Empty if WORD has no number next to it.
+summary_count() {
+	local word=$1 file=$2
+	grep -Eo "[0-9]+ +(files? +)?$word|$word:? +[0-9]+" "$file" | head -n 1 |
+		grep -Eo '[0-9]+' || true
+}
+
+# make_sample_tree DIR: a small tree of 40 regular files (one pair of them
+# hard-linked) in nested directories, a symlink, a FIFO and an xattr if
+# the filesystem has them.  Every file's content is distinct.
+make_sample_tree() {
+	local d=$1 i
+	mkdir -p "$d/a/b/c" "$d/docs" "$d/empty"
+	for i in $(seq 1 12); do
+		printf 'a file %s\n' "$i" >"$d/a/f$i.txt"
+		printf 'b file %s\n' "$i" >"$d/a/b/f$i.txt"
+		printf 'doc %s\n%s\n' "$i" "$(seq 1 $((i * 100)))" >"$d/docs/doc$i.txt"
+	done
+	head -c 100000 /dev/urandom >"$d/a/b/c/blob.bin"
+	printf 'top\n' >"$d/top.txt"
+	printf 'linked\n' >"$d/hard1"
+	ln "$d/hard1" "$d/a/hard2"
+	ln -s a/f1.txt "$d/link"
+	mkfifo "$d/fifo"
+	chmod 0640 "$d/docs/doc3.txt"
+	touch -d '2020-02-02 02:02:02.222222222 UTC' "$d/docs/doc2.txt"
+	if xattrs_work "$d"; then
+		setfattr -n user.tag -v sample "$d/docs/doc1.txt"
+	fi
+}
+
+# The regular files below DIR, relative, NUL-terminated, sorted.
+regular_files() {
+	(cd "$1" && find . -type f -printf '%P\0' | LC_ALL=C sort -z)
+}

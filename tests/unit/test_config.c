@@ -1,0 +1,897 @@
+/*
+ * Unit tests of config: every case writes a config into a scratch
+ * directory (made by setup, removed by teardown) and loads it.  Errors
+ * are compared in full, "FILE:LINE:COLUMN: what", since the position is
+ * half of what makes them useful; each failing load is also checked to
+ * leave *out alone and the scratch directory as it was.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <sys/stat.h>
+
+#include <errno.h>
+#include <ftw.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "config.h"
+
+struct scratch {
+	char	dir[PATH_MAX];		/* real path, no symlink in it */
+	char	file[PATH_MAX + 16];	/* dir/snap.yaml */
+};
+
+static int
+remove_entry(const char *path, const struct stat *st, int flag,
+    struct FTW *ftw)
+{
+	(void)st;
+	(void)flag;
+	(void)ftw;
+	return remove(path);
+}
+
+static int n_entries;
+
+static int
+count_entry(const char *path, const struct stat *st, int flag,
+    struct FTW *ftw)
+{
+	(void)path;
+	(void)st;
+	(void)flag;
+	(void)ftw;
+	n_entries++;
+	return 0;
+}
+
+/* The number of entries under the scratch directory, itself included. */
+static int
+count_tree(const struct scratch *s)
+{
+	n_entries = 0;
+	assert_int_equal(nftw(s->dir, count_entry, 16, FTW_PHYS), 0);
+	return n_entries;
+}
+
+static void
+make_dir(const struct scratch *s, const char *rel)
+{
+	char path[PATH_MAX * 2];
+
+	snprintf(path, sizeof(path), "%s/%s", s->dir, rel);
+	assert_int_equal(mkdir(path, 0755), 0);
+}
+
+static void
+write_text(const char *path, const char *text)
+{
+	FILE *f = fopen(path, "w");
+
+	assert_non_null(f);
+	assert_true(fputs(text, f) >= 0);
+	assert_int_equal(fclose(f), 0);
+}
+
+static int
+setup(void **state)
+{
+	char tmpl[] = "/tmp/test_config.XXXXXX";
+	char path[PATH_MAX * 2];
+	struct scratch *s;
+
+	if ((s = calloc(1, sizeof(*s))) == NULL)
+		return -1;
+	if (mkdtemp(tmpl) == NULL || realpath(tmpl, s->dir) == NULL) {
+		free(s);
+		return -1;
+	}
+	snprintf(s->file, sizeof(s->file), "%s/snap.yaml", s->dir);
+	make_dir(s, "src");
+	make_dir(s, "src/etc");
+	make_dir(s, "src/home");
+	make_dir(s, "src/home/ann");
+	snprintf(path, sizeof(path), "%s/src/file.txt", s->dir);
+	write_text(path, "not a directory\n");
+	*state = s;
+	return 0;
+}
+
+static int
+teardown(void **state)
+{
+	struct scratch *s = *state;
+	int rc;
+
+	rc = nftw(s->dir, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
+	free(s);
+	return rc;
+}
+
+/*
+ * Writes yaml to snap.yaml, loads it and checks that it fails with the
+ * message "SCRATCH/snap.yaml:" followed by the formatted rest, leaving
+ * *out alone and creating nothing.  Returns the errno it reported.
+ */
+static int __attribute__((format(printf, 3, 4)))
+expect_error(const struct scratch *s, const char *yaml, const char *fmt, ...)
+{
+	struct config *cfg = NULL;
+	struct err e;
+	char *want = NULL, *rest = NULL;
+	va_list ap;
+	int before;
+
+	write_text(s->file, yaml);
+	va_start(ap, fmt);
+	assert_int_not_equal(vasprintf(&rest, fmt, ap), -1);
+	va_end(ap);
+	assert_int_not_equal(asprintf(&want, "%s:%s", s->file, rest), -1);
+	before = count_tree(s);
+	err_clear(&e);
+	assert_int_equal(config_load(&cfg, s->file, &e), -1);
+	assert_string_equal(e.msg, want);
+	assert_null(cfg);
+	assert_int_equal(count_tree(s), before);
+	free(rest);
+	free(want);
+	return e.errnum;
+}
+
+/* Writes yaml, loads it and returns the config, which must be valid. */
+static struct config *
+expect_ok(const struct scratch *s, const char *yaml)
+{
+	struct config *cfg = NULL;
+	struct err e;
+
+	write_text(s->file, yaml);
+	err_clear(&e);
+	if (config_load(&cfg, s->file, &e) == -1)
+		fail_msg("unexpected error: %s", e.msg);
+	assert_non_null(cfg);
+	return cfg;
+}
+
+static void
+assert_absent(const struct scratch *s, const char *rel)
+{
+	char path[PATH_MAX * 2];
+	struct stat st;
+
+	snprintf(path, sizeof(path), "%s/%s", s->dir, rel);
+	assert_int_equal(lstat(path, &st), -1);
+	assert_int_equal(errno, ENOENT);
+}
+
+static void
+assert_path(const struct scratch *s, const char *got, const char *rel)
+{
+	char want[PATH_MAX * 2];
+
+	snprintf(want, sizeof(want), "%s/%s", s->dir, rel);
+	assert_string_equal(got, want);
+}
+
+static void
+test_config_full_good(void **state)
+{
+	const struct scratch *s = *state;
+	struct config *cfg;
+	char dest[PATH_MAX * 2], *yaml = NULL;
+
+	assert_int_not_equal(asprintf(&yaml,
+	    "# every key\n"
+	    "snapshot_root: ./backups//snap/\n"
+	    "sources:\n"
+	    "  - path: src/home\n"
+	    "    dest: a-b\n"
+	    "    exclude: [\"*/.cache/\", \"*.tmp\"]\n"
+	    "    one_file_system: yes\n"
+	    "  - path: %s/src/etc/\n"
+	    "  - dest: a//b/\n"
+	    "    path: ./src/./etc\n"
+	    "    one_file_system: Off\n"
+	    "retain: {last: 3, hourly: 24, daily: 7, weekly: 4, monthly: 12, "
+	    "yearly: 0}\n"
+	    "checksum: TRUE\n"
+	    "require_mount: on\n"
+	    "lock_wait: 30\n"
+	    "metrics_file: metrics/snap.prom\n"
+	    "hooks:\n"
+	    "  before_create: [\"/usr/local/sbin/dump-databases\", sync]\n"
+	    "  after_create: []\n"
+	    "  on_error:\n"
+	    "    - logger -t snap failed\n", s->dir), -1);
+	cfg = expect_ok(s, yaml);
+	free(yaml);
+
+	assert_string_equal(cfg->file, s->file);
+	assert_path(s, cfg->snapshot_root, "backups/snap");
+
+	/* Walk order puts "a/b" before "a-b" although '-' < '/'. */
+	assert_int_equal(cfg->n_sources, 3);
+	assert_path(s, cfg->sources[0].path, "src/etc");
+	assert_string_equal(cfg->sources[0].dest, "a/b");
+	assert_int_equal(cfg->sources[0].line, 9);
+	assert_int_equal(cfg->sources[0].column, 5);
+	assert_false(cfg->sources[0].one_file_system);
+	assert_int_equal(cfg->sources[0].n_exclude, 0);
+	assert_null(cfg->sources[0].exclude);
+
+	assert_path(s, cfg->sources[1].path, "src/home");
+	assert_string_equal(cfg->sources[1].dest, "a-b");
+	assert_int_equal(cfg->sources[1].line, 4);
+	assert_int_equal(cfg->sources[1].column, 5);
+	assert_true(cfg->sources[1].one_file_system);
+	assert_int_equal(cfg->sources[1].n_exclude, 2);
+	assert_string_equal(cfg->sources[1].exclude[0], "*/.cache/");
+	assert_string_equal(cfg->sources[1].exclude[1], "*.tmp");
+
+	/* No dest: the path without its leading '/'. */
+	assert_path(s, cfg->sources[2].path, "src/etc");
+	snprintf(dest, sizeof(dest), "%s/src/etc", s->dir + 1);
+	assert_string_equal(cfg->sources[2].dest, dest);
+	assert_int_equal(cfg->sources[2].line, 8);
+
+	assert_int_equal(cfg->retain.last, 3);
+	assert_int_equal(cfg->retain.hourly, 24);
+	assert_int_equal(cfg->retain.daily, 7);
+	assert_int_equal(cfg->retain.weekly, 4);
+	assert_int_equal(cfg->retain.monthly, 12);
+	assert_int_equal(cfg->retain.yearly, 0);
+	assert_true(cfg->checksum);
+	assert_true(cfg->require_mount);
+	assert_int_equal(cfg->lock_wait, 30);
+	assert_path(s, cfg->metrics_file, "metrics/snap.prom");
+
+	assert_int_equal(cfg->hooks.n_before_create, 2);
+	assert_string_equal(cfg->hooks.before_create[0],
+	    "/usr/local/sbin/dump-databases");
+	assert_string_equal(cfg->hooks.before_create[1], "sync");
+	assert_int_equal(cfg->hooks.n_after_create, 0);
+	assert_int_equal(cfg->hooks.n_on_error, 1);
+	assert_string_equal(cfg->hooks.on_error[0], "logger -t snap failed");
+
+	/* Loading only reads. */
+	assert_absent(s, "backups");
+	assert_absent(s, "metrics");
+	config_free(cfg);
+}
+
+static void
+test_config_defaults(void **state)
+{
+	const struct scratch *s = *state;
+	struct config *cfg;
+
+	cfg = expect_ok(s,
+	    "snapshot_root: backups\n"
+	    "sources:\n"
+	    "  - path: src/etc\n"
+	    "    dest: etc\n");
+	assert_path(s, cfg->snapshot_root, "backups");
+	assert_int_equal(cfg->n_sources, 1);
+	assert_string_equal(cfg->sources[0].dest, "etc");
+	assert_false(cfg->sources[0].one_file_system);
+	assert_null(cfg->sources[0].exclude);
+	assert_int_equal(cfg->retain.last, -1);
+	assert_int_equal(cfg->retain.hourly, -1);
+	assert_int_equal(cfg->retain.daily, -1);
+	assert_int_equal(cfg->retain.weekly, -1);
+	assert_int_equal(cfg->retain.monthly, -1);
+	assert_int_equal(cfg->retain.yearly, -1);
+	assert_false(cfg->checksum);
+	assert_false(cfg->require_mount);
+	assert_int_equal(cfg->lock_wait, 0);
+	assert_null(cfg->metrics_file);
+	assert_int_equal(cfg->hooks.n_before_create, 0);
+	assert_null(cfg->hooks.before_create);
+	assert_int_equal(cfg->hooks.n_after_create, 0);
+	assert_int_equal(cfg->hooks.n_on_error, 0);
+	assert_absent(s, "backups");
+	config_free(cfg);
+}
+
+/* A relative config path: relative values still land beside the file. */
+static void
+test_config_relative_file_path(void **state)
+{
+	const struct scratch *s = *state;
+	struct config *cfg = NULL;
+	struct err e;
+	char *cwd;
+
+	write_text(s->file,
+	    "snapshot_root: src/home/../../backups\n"
+	    "sources:\n"
+	    "  - path: ./src/home/../etc\n");
+	cwd = getcwd(NULL, 0);
+	assert_non_null(cwd);
+	make_dir(s, "sub");
+	assert_int_equal(chdir(s->dir), 0);
+	assert_int_equal(chdir("sub"), 0);
+	if (config_load(&cfg, "../snap.yaml", &e) == -1)
+		fail_msg("unexpected error: %s", e.msg);
+	assert_int_equal(chdir(cwd), 0);
+	free(cwd);
+	assert_string_equal(cfg->file, "../snap.yaml");
+	/* ".." is resolved (as the kernel would), not kept. */
+	assert_path(s, cfg->snapshot_root, "backups");
+	assert_path(s, cfg->sources[0].path, "src/etc");
+	config_free(cfg);
+}
+
+static void
+test_config_root_source_with_dest(void **state)
+{
+	const struct scratch *s = *state;
+	struct config *cfg;
+
+	cfg = expect_ok(s,
+	    "snapshot_root: backups\n"
+	    "sources:\n"
+	    "  - path: /\n"
+	    "    dest: root\n");
+	assert_string_equal(cfg->sources[0].path, "/");
+	assert_string_equal(cfg->sources[0].dest, "root");
+	config_free(cfg);
+}
+
+/* "home" and "homes" share bytes, not a component: no overlap. */
+static void
+test_config_similar_dests_do_not_overlap(void **state)
+{
+	const struct scratch *s = *state;
+	struct config *cfg;
+
+	cfg = expect_ok(s,
+	    "snapshot_root: backups\n"
+	    "sources:\n"
+	    "  - {path: src/home, dest: homes}\n"
+	    "  - {path: src/home, dest: home-x}\n"
+	    "  - {path: src/etc, dest: home}\n"
+	    "  - {path: src/etc, dest: a/b/c}\n"
+	    "  - {path: src/etc, dest: a/bc}\n");
+	assert_int_equal(cfg->n_sources, 5);
+	assert_string_equal(cfg->sources[0].dest, "a/b/c");
+	assert_string_equal(cfg->sources[1].dest, "a/bc");
+	assert_string_equal(cfg->sources[2].dest, "home");
+	assert_string_equal(cfg->sources[3].dest, "home-x");
+	assert_string_equal(cfg->sources[4].dest, "homes");
+	config_free(cfg);
+}
+
+static void
+test_config_unknown_key_suggests(void **state)
+{
+	expect_error(*state,
+	    "snapshot_root: backups\n"
+	    "sources:\n"
+	    "  - path: src/etc\n"
+	    "retian: {daily: 7}\n",
+	    "4:1: unknown key 'retian' (did you mean 'retain'?)");
+}
+
+static void
+test_config_unknown_key_in_retain_suggests(void **state)
+{
+	expect_error(*state,
+	    "snapshot_root: backups\n"
+	    "sources:\n"
+	    "  - path: src/etc\n"
+	    "retain:\n"
+	    "  daily: 7\n"
+	    "  wekly: 4\n",
+	    "6:3: unknown key 'wekly' in 'retain' (did you mean 'weekly'?)");
+}
+
+static void
+test_config_unknown_key_lists_known(void **state)
+{
+	expect_error(*state,
+	    "snapshot_root: backups\n"
+	    "sources:\n"
+	    "  - path: src/etc\n"
+	    "    compress: true\n",
+	    "4:5: unknown key 'compress' in a source (expected path, dest, "
+	    "exclude or one_file_system)");
+}
+
+static void
+test_config_unknown_key_says_where_it_belongs(void **state)
+{
+	expect_error(*state,
+	    "snapshot_root: backups\n"
+	    "exclude: ['*.tmp']\n"
+	    "sources:\n"
+	    "  - path: src/etc\n",
+	    "2:1: unknown key 'exclude' (it belongs in a source)");
+}
+
+static void
+test_config_wrong_type_sources(void **state)
+{
+	expect_error(*state,
+	    "snapshot_root: backups\n"
+	    "sources: /etc\n",
+	    "2:10: expected a list of sources");
+}
+
+static void
+test_config_wrong_type_source_entry(void **state)
+{
+	expect_error(*state,
+	    "snapshot_root: backups\n"
+	    "sources:\n"
+	    "  - /etc\n",
+	    "3:5: expected a source, a mapping with 'path' "
+	    "(like '- path: /etc')");
+}
+
+static void
+test_config_wrong_type_bool(void **state)
+{
+	expect_error(*state,
+	    "snapshot_root: backups\n"
+	    "sources:\n"
+	    "  - path: src/etc\n"
+	    "checksum: maybe\n",
+	    "4:11: expected true or false for 'checksum'");
+}
+
+static void
+test_config_quoted_bool_is_a_string(void **state)
+{
+	expect_error(*state,
+	    "snapshot_root: backups\n"
+	    "sources:\n"
+	    "  - path: src/etc\n"
+	    "    one_file_system: \"yes\"\n",
+	    "4:22: expected true or false for 'one_file_system', "
+	    "without quotes");
+}
+
+static void
+test_config_wrong_type_exclude(void **state)
+{
+	expect_error(*state,
+	    "snapshot_root: backups\n"
+	    "sources:\n"
+	    "  - path: src/etc\n"
+	    "    exclude: '*.tmp'\n",
+	    "4:14: expected a list of patterns for 'exclude'");
+}
+
+static void
+test_config_empty_hook_command(void **state)
+{
+	expect_error(*state,
+	    "snapshot_root: backups\n"
+	    "sources:\n"
+	    "  - path: src/etc\n"
+	    "hooks:\n"
+	    "  on_error: [logger, '']\n",
+	    "5:22: empty entry in 'on_error'; expected a command");
+}
+
+static void
+test_config_negative_retain(void **state)
+{
+	expect_error(*state,
+	    "snapshot_root: backups\n"
+	    "sources:\n"
+	    "  - path: src/etc\n"
+	    "retain:\n"
+	    "  daily: -1\n",
+	    "5:10: 'daily' must be a whole number of 0 or more");
+}
+
+static void
+test_config_lock_wait_too_large(void **state)
+{
+	expect_error(*state,
+	    "snapshot_root: backups\n"
+	    "sources:\n"
+	    "  - path: src/etc\n"
+	    "lock_wait: 99999999999\n",
+	    "4:12: 'lock_wait' is too large (at most 2147483647)");
+}
+
+static void
+test_config_missing_source(void **state)
+{
+	const struct scratch *s = *state;
+
+	assert_int_equal(expect_error(s,
+	    "snapshot_root: backups\n"
+	    "sources:\n"
+	    "  - path: src/etc\n"
+	    "  - path: src/nope\n",
+	    "4:11: source '%s/src/nope' does not exist", s->dir), ENOENT);
+}
+
+static void
+test_config_source_is_file(void **state)
+{
+	const struct scratch *s = *state;
+
+	assert_int_equal(expect_error(s,
+	    "snapshot_root: backups\n"
+	    "sources:\n"
+	    "  - path: src/file.txt\n",
+	    "3:11: source '%s/src/file.txt' is not a directory", s->dir),
+	    ENOTDIR);
+}
+
+static void
+test_config_overlapping_dests(void **state)
+{
+	const struct scratch *s = *state;
+
+	expect_error(s,
+	    "snapshot_root: backups\n"
+	    "sources:\n"
+	    "  - path: src/home\n"
+	    "    dest: home\n"
+	    "  - path: src/home/ann\n"
+	    "    dest: home/ann\n",
+	    "6:11: dest 'home/ann' of source '%s/src/home/ann' lies inside "
+	    "dest 'home' of source '%s/src/home' at 4:11", s->dir, s->dir);
+}
+
+/* The message points at the later entry, whichever sorts first. */
+static void
+test_config_overlapping_dests_outer_second(void **state)
+{
+	const struct scratch *s = *state;
+
+	expect_error(s,
+	    "snapshot_root: backups\n"
+	    "sources:\n"
+	    "  - path: src/home/ann\n"
+	    "    dest: home/ann\n"
+	    "  - path: src/etc\n"
+	    "  - path: src/home\n"
+	    "    dest: home/\n",
+	    "7:11: dest 'home' of source '%s/src/home' contains dest "
+	    "'home/ann' of source '%s/src/home/ann' at 4:11", s->dir, s->dir);
+}
+
+static void
+test_config_equal_dests(void **state)
+{
+	const struct scratch *s = *state;
+
+	expect_error(s,
+	    "snapshot_root: backups\n"
+	    "sources:\n"
+	    "  - path: src/etc\n"
+	    "    dest: data\n"
+	    "  - path: src/home\n"
+	    "    dest: data\n",
+	    "6:11: dest 'data' of source '%s/src/home' is also the dest of "
+	    "source '%s/src/etc' at 4:11", s->dir, s->dir);
+}
+
+static void
+test_config_empty_file(void **state)
+{
+	expect_error(*state, "",
+	    "1:1: the config is empty; expected a mapping with "
+	    "'snapshot_root' and 'sources'");
+}
+
+static void
+test_config_comments_only(void **state)
+{
+	expect_error(*state, "# snapshot_root: /backup\n\n",
+	    "1:1: the config is empty; expected a mapping with "
+	    "'snapshot_root' and 'sources'");
+}
+
+static void
+test_config_top_not_a_mapping(void **state)
+{
+	expect_error(*state, "- snapshot_root: backups\n",
+	    "1:1: expected a mapping with 'snapshot_root' and 'sources'");
+}
+
+static void
+test_config_yaml_syntax_error(void **state)
+{
+	expect_error(*state,
+	    "snapshot_root: backups\n"
+	    " sources:\n"
+	    "  - path: src/etc\n",
+	    "2:9: YAML syntax error: mapping values are not allowed in this "
+	    "context");
+}
+
+static void
+test_config_yaml_unclosed_list(void **state)
+{
+	expect_error(*state,
+	    "snapshot_root: backups\n"
+	    "sources: [{path: src/etc}\n"
+	    "checksum: true\n",
+	    "3:1: YAML syntax error: did not find expected ',' or ']' "
+	    "(while parsing a flow sequence that starts at 2:10)");
+}
+
+static void
+test_config_yaml_bad_utf8(void **state)
+{
+	expect_error(*state,
+	    "snapshot_root: backups\n"
+	    "sources:\n"
+	    "  - path: caf\xe9\n",
+	    "3:14: incomplete UTF-8 octet sequence (a config is UTF-8 "
+	    "text)");
+}
+
+static void
+test_config_second_document(void **state)
+{
+	expect_error(*state,
+	    "snapshot_root: backups\n"
+	    "sources:\n"
+	    "  - path: src/etc\n"
+	    "---\n"
+	    "checksum: true\n",
+	    "4:1: a second YAML document; a config holds one");
+}
+
+static void
+test_config_duplicate_key(void **state)
+{
+	expect_error(*state,
+	    "snapshot_root: backups\n"
+	    "checksum: true\n"
+	    "sources:\n"
+	    "  - path: src/etc\n"
+	    "checksum: false\n",
+	    "5:1: duplicate key 'checksum' (first at 2:1)");
+}
+
+static void
+test_config_missing_snapshot_root(void **state)
+{
+	expect_error(*state,
+	    "sources:\n"
+	    "  - path: src/etc\n",
+	    "1:1: missing required key 'snapshot_root'");
+}
+
+static void
+test_config_missing_sources(void **state)
+{
+	expect_error(*state,
+	    "snapshot_root: backups\n",
+	    "1:1: missing required key 'sources'");
+}
+
+static void
+test_config_empty_sources(void **state)
+{
+	expect_error(*state,
+	    "snapshot_root: backups\n"
+	    "sources: []\n",
+	    "2:10: 'sources' is empty; expected at least one source");
+}
+
+static void
+test_config_missing_path(void **state)
+{
+	expect_error(*state,
+	    "snapshot_root: backups\n"
+	    "sources:\n"
+	    "  - dest: etc\n",
+	    "3:5: missing required key 'path' in a source");
+}
+
+static void
+test_config_empty_snapshot_root(void **state)
+{
+	expect_error(*state,
+	    "snapshot_root: ''\n"
+	    "sources:\n"
+	    "  - path: src/etc\n",
+	    "1:16: 'snapshot_root' is empty; expected a path");
+}
+
+static void
+test_config_root_source_needs_dest(void **state)
+{
+	expect_error(*state,
+	    "snapshot_root: backups\n"
+	    "sources:\n"
+	    "  - path: /\n",
+	    "3:11: source '/' needs a 'dest', the folder inside the snapshot "
+	    "to copy it to");
+}
+
+static void
+test_config_dest_dotdot(void **state)
+{
+	expect_error(*state,
+	    "snapshot_root: backups\n"
+	    "sources:\n"
+	    "  - path: src/etc\n"
+	    "    dest: etc/../../outside\n",
+	    "4:11: dest 'etc/../../outside' must not contain '.' or '..'");
+}
+
+static void
+test_config_dest_dot(void **state)
+{
+	expect_error(*state,
+	    "snapshot_root: backups\n"
+	    "sources:\n"
+	    "  - path: src/etc\n"
+	    "    dest: ./etc\n",
+	    "4:11: dest './etc' must not contain '.' or '..'");
+}
+
+static void
+test_config_dest_absolute(void **state)
+{
+	expect_error(*state,
+	    "snapshot_root: backups\n"
+	    "sources:\n"
+	    "  - path: src/etc\n"
+	    "    dest: /etc\n",
+	    "4:11: dest '/etc' must be relative to the snapshot "
+	    "(no leading '/')");
+}
+
+static void
+test_config_dest_empty(void **state)
+{
+	expect_error(*state,
+	    "snapshot_root: backups\n"
+	    "sources:\n"
+	    "  - path: src/etc\n"
+	    "    dest: \"\"\n",
+	    "4:11: 'dest' is empty; expected a path inside the snapshot");
+}
+
+static void
+test_config_dest_reserved(void **state)
+{
+	const struct scratch *s = *state;
+
+	expect_error(s,
+	    "snapshot_root: backups\n"
+	    "sources:\n"
+	    "  - path: src/etc\n"
+	    "    dest: .snap\n",
+	    "4:11: dest '.snap' is reserved for snap's own use");
+	expect_error(s,
+	    "snapshot_root: backups\n"
+	    "sources:\n"
+	    "  - path: src/etc\n"
+	    "    dest: .snap//lock\n",
+	    "4:11: dest '.snap/lock' is reserved for snap's own use");
+	expect_error(s,
+	    "snapshot_root: backups\n"
+	    "sources:\n"
+	    "  - path: src/etc\n"
+	    "    dest: latest/\n",
+	    "4:11: dest 'latest' is reserved for snap's own use");
+}
+
+static void
+test_config_tilde_not_expanded(void **state)
+{
+	expect_error(*state,
+	    "snapshot_root: ~/backups\n"
+	    "sources:\n"
+	    "  - path: src/etc\n",
+	    "1:16: 'snapshot_root' starts with '~', which is not expanded; "
+	    "write the full path");
+}
+
+static void
+test_config_missing_file(void **state)
+{
+	const struct scratch *s = *state;
+	struct config *cfg = NULL;
+	struct err e;
+	char *path = NULL, *want = NULL;
+
+	assert_int_not_equal(asprintf(&path, "%s/nope.yaml", s->dir), -1);
+	assert_int_not_equal(asprintf(&want, "cannot read config '%s': No "
+	    "such file or directory", path), -1);
+	assert_int_equal(config_load(&cfg, path, &e), -1);
+	assert_string_equal(e.msg, want);
+	free(path);
+	free(want);
+	assert_int_equal(e.errnum, ENOENT);
+	assert_null(cfg);
+	assert_absent(s, "nope.yaml");
+}
+
+static void
+test_config_default_path(void **state)
+{
+	(void)state;
+	assert_string_equal(config_default_path("/x/y.yaml"), "/x/y.yaml");
+	assert_int_equal(setenv("SNAP_CONFIG", "/env/snap.yaml", 1), 0);
+	assert_string_equal(config_default_path("opt.yaml"), "opt.yaml");
+	assert_string_equal(config_default_path(NULL), "/env/snap.yaml");
+	assert_int_equal(setenv("SNAP_CONFIG", "", 1), 0);
+	assert_string_equal(config_default_path(NULL), "/etc/snap/snap.yaml");
+	assert_int_equal(unsetenv("SNAP_CONFIG"), 0);
+	assert_string_equal(config_default_path(NULL), "/etc/snap/snap.yaml");
+}
+
+static void
+test_config_free_null(void **state)
+{
+	(void)state;
+	config_free(NULL);
+}
+
+#define CASE(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		CASE(test_config_full_good),
+		CASE(test_config_defaults),
+		CASE(test_config_relative_file_path),
+		CASE(test_config_root_source_with_dest),
+		CASE(test_config_similar_dests_do_not_overlap),
+		CASE(test_config_unknown_key_suggests),
+		CASE(test_config_unknown_key_in_retain_suggests),
+		CASE(test_config_unknown_key_lists_known),
+		CASE(test_config_unknown_key_says_where_it_belongs),
+		CASE(test_config_wrong_type_sources),
+		CASE(test_config_wrong_type_source_entry),
+		CASE(test_config_wrong_type_bool),
+		CASE(test_config_quoted_bool_is_a_string),
+		CASE(test_config_wrong_type_exclude),
+		CASE(test_config_empty_hook_command),
+		CASE(test_config_negative_retain),
+		CASE(test_config_lock_wait_too_large),
+		CASE(test_config_missing_source),
+		CASE(test_config_source_is_file),
+		CASE(test_config_overlapping_dests),
+		CASE(test_config_overlapping_dests_outer_second),
+		CASE(test_config_equal_dests),
+		CASE(test_config_empty_file),
+		CASE(test_config_comments_only),
+		CASE(test_config_top_not_a_mapping),
+		CASE(test_config_yaml_syntax_error),
+		CASE(test_config_yaml_unclosed_list),
+		CASE(test_config_yaml_bad_utf8),
+		CASE(test_config_second_document),
+		CASE(test_config_duplicate_key),
+		CASE(test_config_missing_snapshot_root),
+		CASE(test_config_missing_sources),
+		CASE(test_config_empty_sources),
+		CASE(test_config_missing_path),
+		CASE(test_config_empty_snapshot_root),
+		CASE(test_config_root_source_needs_dest),
+		CASE(test_config_dest_dotdot),
+		CASE(test_config_dest_dot),
+		CASE(test_config_dest_absolute),
+		CASE(test_config_dest_empty),
+		CASE(test_config_dest_reserved),
+		CASE(test_config_tilde_not_expanded),
+		CASE(test_config_missing_file),
+		CASE(test_config_default_path),
+		CASE(test_config_free_null),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

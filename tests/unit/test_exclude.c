@@ -1,0 +1,175 @@
+/*
+ * Unit tests of exclude.c (pure: no disk).
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdbool.h>
+
+#include "exclude.h"
+
+/* One pattern against one path. */
+static bool
+m1(const char *pattern, const char *path, bool is_dir)
+{
+	char *const patterns[] = { (char *)pattern };
+
+	return exclude_match(patterns, 1, path, is_dir);
+}
+
+static void
+test_exclude_name_any_depth(void **state)
+{
+	(void)state;
+	assert_true(m1("*.tmp", "a.tmp", false));
+	assert_true(m1("*.tmp", "x/y/z/a.tmp", false));
+	assert_true(m1("*.tmp", ".tmp", false));
+	assert_true(m1("*.tmp", "dir.tmp", true));
+	assert_false(m1("*.tmp", "a.tmp/b", false));
+	assert_false(m1("*.tmp", "a.tmpx", false));
+	assert_false(m1("*.tmp", "a.TMP", false));
+	assert_true(m1("core", "a/b/core", false));
+	assert_false(m1("core", "a/core.1", false));
+	assert_false(m1("core", "core/x", false));
+	assert_true(m1("?.o", "src/a.o", false));
+	assert_false(m1("?.o", "src/ab.o", false));
+}
+
+static void
+test_exclude_dir_only(void **state)
+{
+	(void)state;
+	assert_true(m1("cache/", "cache", true));
+	assert_true(m1("cache/", "home/ann/cache", true));
+	assert_false(m1("cache/", "cache", false));
+	assert_false(m1("cache/", "home/ann/cache", false));
+	assert_true(m1("cache", "cache", false));
+	assert_true(m1("cache", "cache", true));
+}
+
+static void
+test_exclude_dotcache_depths(void **state)
+{
+	(void)state;
+	/* The directory at depth 1 has no component before it. */
+	assert_false(m1("*/.cache/", ".cache", true));
+	assert_true(m1("*/.cache/", "ann/.cache", true));
+	assert_true(m1("*/.cache/", "ann/src/.cache", true));
+	assert_true(m1("*/.cache/", "a/b/c/.cache", true));
+	assert_false(m1("*/.cache/", "ann/.cache", false));
+	assert_false(m1("*/.cache/", "ann/.cache2", true));
+	assert_false(m1("*/.cache/", "ann/x.cache", true));
+	/* A tail only starts at a component. */
+	assert_false(m1("*/.cache/", "ann/x/.cachex", true));
+}
+
+static void
+test_exclude_anchored(void **state)
+{
+	(void)state;
+	assert_true(m1("/build", "build", true));
+	assert_true(m1("/build", "build", false));
+	assert_false(m1("/build", "src/build", true));
+	assert_false(m1("/build", "build2", true));
+	assert_false(m1("/build/", "build", false));
+	assert_true(m1("/src/*.c", "src/a.c", false));
+	assert_false(m1("/src/*.c", "x/src/a.c", false));
+	assert_false(m1("/src/*.c", "src/d/a.c", false));
+}
+
+static void
+test_exclude_slash_inside_matches_tail(void **state)
+{
+	(void)state;
+	assert_true(m1("src/*.c", "src/a.c", false));
+	assert_true(m1("src/*.c", "p/q/src/a.c", false));
+	assert_false(m1("src/*.c", "p/xsrc/a.c", false));
+	assert_false(m1("src/*.c", "src/d/a.c", false));
+}
+
+static void
+test_exclude_doublestar(void **state)
+{
+	(void)state;
+	assert_true(m1("a/**/z", "a/z", false));
+	assert_true(m1("a/**/z", "a/b/z", false));
+	assert_true(m1("a/**/z", "a/b/c/d/z", true));
+	assert_true(m1("a/**/z", "top/a/b/z", false));
+	assert_false(m1("a/**/z", "a/bz", false));
+	assert_false(m1("a/**/z", "a/b/zz", false));
+	assert_false(m1("a/**/z", "xa/b/z", false));
+	assert_true(m1("/a/**", "a/b/c", false));
+	assert_false(m1("/a/**", "a", true));
+	assert_true(m1("**/*.log", "x.log", false));
+	assert_true(m1("**/*.log", "d/e/x.log", false));
+	/* A single '*' never crosses '/'. */
+	assert_false(m1("/a/*/z", "a/b/c/z", false));
+	assert_true(m1("/a/*/z", "a/b/z", false));
+}
+
+static void
+test_exclude_odd_names(void **state)
+{
+	(void)state;
+	assert_true(m1("* *", "dir/my file", false));
+	assert_true(m1("my file", "a b/my file", false));
+	assert_false(m1("my file", "a b/myfile", false));
+	assert_true(m1("*.tmp", "d\nir/new\nline.tmp", false));
+	assert_true(m1("new?line", "new\nline", false));
+	assert_true(m1("/d\nir/*", "d\nir/x", false));
+	assert_true(m1("caf\xc3\xa9", "x/caf\xc3\xa9", false));
+}
+
+static void
+test_exclude_brackets_and_escapes(void **state)
+{
+	(void)state;
+	assert_true(m1("[ab].txt", "b.txt", false));
+	assert_false(m1("[ab].txt", "c.txt", false));
+	assert_true(m1("[!ab].txt", "c.txt", false));
+	assert_true(m1("file[0-9]", "file7", false));
+	assert_false(m1("file[0-9]", "filex", false));
+	assert_true(m1("[[:digit:]]x", "5x", false));
+	assert_true(m1("[]]", "]", false));
+	assert_true(m1("a[b", "a[b", false));
+	assert_true(m1("\\*", "*", false));
+	assert_false(m1("\\*", "x", false));
+	assert_false(m1("a[/]b", "a/b", false));
+}
+
+static void
+test_exclude_several_patterns(void **state)
+{
+	char *const patterns[] = { "*/.cache/", "*.tmp", "/build" };
+
+	(void)state;
+	assert_true(exclude_match(patterns, 3, "ann/.cache", true));
+	assert_true(exclude_match(patterns, 3, "ann/a.tmp", false));
+	assert_true(exclude_match(patterns, 3, "build", true));
+	assert_false(exclude_match(patterns, 3, "ann/build", true));
+	assert_false(exclude_match(patterns, 3, "ann/notes.txt", false));
+	assert_false(exclude_match(patterns, 0, "a.tmp", false));
+	assert_false(m1("", "a", false));
+	assert_false(m1("/", "a", true));
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_exclude_name_any_depth),
+		cmocka_unit_test(test_exclude_dir_only),
+		cmocka_unit_test(test_exclude_dotcache_depths),
+		cmocka_unit_test(test_exclude_anchored),
+		cmocka_unit_test(test_exclude_slash_inside_matches_tail),
+		cmocka_unit_test(test_exclude_doublestar),
+		cmocka_unit_test(test_exclude_odd_names),
+		cmocka_unit_test(test_exclude_brackets_and_escapes),
+		cmocka_unit_test(test_exclude_several_patterns),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
