@@ -33,7 +33,7 @@
 /* The keys of one mapping of the schema. */
 struct keyset {
 	const char		*where;	/* appended to "unknown key 'x'" */
-	const char		*home;	/* said when the key is known elsewhere */
+	const char		*home;	/* said if known elsewhere */
 	const char *const	*names;
 	size_t			 n;
 };
@@ -101,12 +101,12 @@ static const struct keyset *const all_keys[] = {
 struct pending_source {
 	struct config_source	 src;
 	size_t			 order;		/* index in the file */
-	const yaml_node_t	*dest_node;	/* 'dest', or 'path' if defaulted */
+	const yaml_node_t	*dest_node;	/* 'dest', else 'path' */
 };
 
 struct loader {
 	const char		*file;	/* as given, for messages */
-	char			*dir;	/* absolute folder of file, made lazily */
+	char			*dir;	/* its folder, made lazily */
 	yaml_document_t		*doc;
 	struct config		*cfg;
 	struct pending_source	*srcs;
@@ -406,7 +406,9 @@ config_dir(struct loader *l)
 	if (l->dir != NULL)
 		return l->dir;
 	if (l->file[0] == '/') {
-		l->dir = strndup(l->file, dirlen);
+		/* The leading '/' keeps "/snap.yaml" from giving "". */
+		if (asprintf(&l->dir, "/%.*s", (int)dirlen, l->file) == -1)
+			l->dir = NULL;
 	} else {
 		if ((cwd = getcwd(NULL, 0)) == NULL) {
 			err_set(l->e, errno, "cannot find the folder of "
@@ -467,7 +469,10 @@ out:
 	return rc;
 }
 
-/* YAML 1.1 booleans, case-insensitive; quoted, they are strings. */
+/*
+ * YAML 1.1 booleans, case-insensitive.  Quoted, "yes" is a string to
+ * YAML, so it is refused, with a hint, rather than guessed at.
+ */
 static int
 get_bool(struct loader *l, const yaml_node_t *n, const char *key, bool *out)
 {
@@ -475,25 +480,24 @@ get_bool(struct loader *l, const yaml_node_t *n, const char *key, bool *out)
 	static const char *const no[] = { "false", "no", "off" };
 	size_t i;
 
-	if (n->type == YAML_SCALAR_NODE && !is_plain(n))
-		return fail(l, n, 0, "expected true or false for '%s', "
-		    "without quotes", key);
 	if (n->type != YAML_SCALAR_NODE)
 		return fail(l, n, 0, "expected true or false for '%s'", key);
-	for (i = 0; i < 3; i++) {
-		if (strcasecmp(scalar(n), yes[i]) == 0) {
+	for (i = 0; i < sizeof(yes) / sizeof(yes[0]); i++) {
+		if (strcasecmp(scalar(n), yes[i]) == 0)
 			*out = true;
-			return 0;
-		}
-		if (strcasecmp(scalar(n), no[i]) == 0) {
+		else if (strcasecmp(scalar(n), no[i]) == 0)
 			*out = false;
-			return 0;
-		}
+		else
+			continue;
+		if (!is_plain(n))
+			return fail(l, n, 0, "expected true or false for "
+			    "'%s', without quotes", key);
+		return 0;
 	}
 	return fail(l, n, 0, "expected true or false for '%s'", key);
 }
 
-/* A whole number from 0 to max, in decimal. */
+/* A whole number from 0 to max, in decimal, unquoted like a boolean. */
 static int
 get_count(struct loader *l, const yaml_node_t *n, const char *key,
     unsigned long max, unsigned long *out)
@@ -501,7 +505,7 @@ get_count(struct loader *l, const yaml_node_t *n, const char *key,
 	const char *p;
 	unsigned long v = 0;
 
-	if (n->type != YAML_SCALAR_NODE || !is_plain(n) || *scalar(n) == '\0')
+	if (n->type != YAML_SCALAR_NODE || *scalar(n) == '\0')
 		goto bad;
 	for (p = scalar(n); *p != '\0'; p++) {
 		if (*p < '0' || *p > '9')
@@ -511,12 +515,13 @@ get_count(struct loader *l, const yaml_node_t *n, const char *key,
 			    key, max);
 		v = v * 10 + (unsigned long)(*p - '0');
 	}
+	if (!is_plain(n))
+		return fail(l, n, 0, "'%s' must be a whole number of 0 or "
+		    "more, without quotes", key);
 	*out = v;
 	return 0;
 bad:
-	return fail(l, n, 0, "'%s' must be a whole number of 0 or more%s", key,
-	    n->type == YAML_SCALAR_NODE && !is_plain(n) ?
-	    ", without quotes" : "");
+	return fail(l, n, 0, "'%s' must be a whole number of 0 or more", key);
 }
 
 static void
@@ -617,8 +622,9 @@ has_dot_component(const char *s)
 }
 
 /*
- * The store keeps its lock, manifests and the "latest" link beside the
- * snapshots; a dest named like them would confuse a reader of the tree.
+ * The store's own entries beside the snapshots are ".snap/" and
+ * "latest"; a snapshot folder of the same name would read as one of
+ * them to a person or a script looking at the tree.
  */
 static bool
 is_reserved(const char *dest)
@@ -910,8 +916,8 @@ load_top(struct loader *l, const yaml_node_t *root)
 	int rc = 0;
 
 	if (root->type != YAML_MAPPING_NODE)
-		return fail(l, root, 0, "expected a mapping with 'snapshot_root' "
-		    "and 'sources'");
+		return fail(l, root, 0, "expected a mapping with "
+		    "'snapshot_root' and 'sources'");
 	for (pair = root->data.mapping.pairs.start;
 	    pair < root->data.mapping.pairs.top && rc == 0; pair++) {
 		v = node_at(l, pair->value);
@@ -1061,7 +1067,7 @@ config_load(struct config **out, const char *path, struct err *e)
 	const yaml_node_t *root, *extra_root;
 	bool have_parser = false, have_doc = false;
 	char *buf = NULL;
-	size_t len, i;
+	size_t len = 0, i;
 	int rc = -1;
 
 	if (read_file(path, &buf, &len, e) == -1)

@@ -49,55 +49,55 @@
 
 #define MAGIC		"SNAPMAN\n"
 #define MAGIC_LEN	8
-#define HEADER_LEN	16		/* magic, version, flags */
-#define TRAILER_MARK	0xFFFFFFFFu	/* in place of a body length */
-#define TRAILER_LEN	20		/* mark, record count, file checksum */
-#define FIXED_LEN	106		/* body bytes before the path */
-#define STR_MAX		(1u << 20)	/* path_len and target_len limit */
+#define HEADER_LEN	16	/* magic, version, flags */
+#define TRAILER_MARK	0xFFFFFFFFu	/* in a body length's place */
+#define TRAILER_LEN	20	/* mark, record count, file checksum */
+#define FIXED_LEN	106	/* body bytes before the path */
+#define STR_MAX		(1u << 20)	/* path and target limit */
 #define BODY_MAX	(FIXED_LEN + 2 * STR_MAX)
-#define REC_OVERHEAD	12		/* body length and body checksum */
+#define REC_OVERHEAD	12	/* body length and body checksum */
 #define BUF_SIZE	(256 * 1024)
 #define FLAG_HAS_HASH	0x01
 
 struct manifest_writer {
-	const struct sys_ops	*sys;
-	int			 dirfd;		/* the caller's; not closed */
-	int			 fd;
-	char			*name;
-	char			*tmpname;	/* NAME.tmp */
-	unsigned char		*buf;
-	size_t			 len;		/* bytes in buf */
-	size_t			 cap;
-	size_t			 hashed;	/* buf[0..hashed) is in state */
-	XXH3_state_t		*state;		/* every byte before the trailer */
-	uint64_t		 count;
-	int			 errnum;	/* a write failed: sticky */
+	const struct sys_ops *sys;
+	int		 dirfd;		/* the caller's; not closed */
+	int		 fd;
+	char		*name;
+	char		*tmpname;	/* NAME.tmp */
+	unsigned char	*buf;
+	size_t		 len;		/* bytes in buf */
+	size_t		 cap;
+	size_t		 hashed;	/* buf[0..hashed) is in state */
+	XXH3_state_t	*state;		/* bytes before trailer */
+	uint64_t	 count;
+	int		 errnum;	/* a write failed: sticky */
 };
 
 struct manifest_reader {
-	int			 fd;
-	char			*name;
+	int		 fd;
+	char		*name;
 
-	/* The streaming position: buf[pos..end) is read but not consumed. */
-	unsigned char		*buf;
-	size_t			 cap;
-	size_t			 pos;
-	size_t			 end;
-	size_t			 hashed;	/* buf[0..hashed) is in state */
-	uint64_t		 off;		/* file offset of buf[0] */
-	bool			 eof;
-	XXH3_state_t		*state;
-	uint64_t		 count;		/* records returned so far */
-	int			 status;	/* 0 reading, 1 done, -1 failed */
-	struct err		 failure;	/* repeated after status -1 */
-	unsigned char		*str;		/* path NUL target NUL */
-	size_t			 strcap;
+	/* The streaming position: buf[pos..end) is read, not consumed. */
+	unsigned char	*buf;
+	size_t		 cap;
+	size_t		 pos;
+	size_t		 end;
+	size_t		 hashed;	/* buf[0..hashed) is in state */
+	uint64_t	 off;		/* file offset of buf[0] */
+	bool		 eof;
+	XXH3_state_t	*state;
+	uint64_t	 count;		/* records returned so far */
+	int		 status;	/* 0 reading, 1 done, -1 failed */
+	struct err	 failure;	/* repeated after status -1 */
+	unsigned char	*str;		/* path NUL target NUL */
+	size_t		 strcap;
 
 	/* read_at has buffers of its own so the stream stays untouched. */
-	unsigned char		*abuf;
-	size_t			 acap;
-	unsigned char		*astr;
-	size_t			 astrcap;
+	unsigned char	*abuf;
+	size_t		 acap;
+	unsigned char	*astr;
+	size_t		 astrcap;
 };
 
 static unsigned char *
@@ -568,12 +568,17 @@ manifest_reader_open(struct manifest_reader **out, int dirfd,
 	}
 	XXH3_64bits_reset(r->state);
 
-	r->fd = openat(dirfd, name, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	/*
+	 * O_NONBLOCK: a FIFO planted in its place must not block the run in
+	 * open(2); the S_ISREG check below then refuses it.  It means
+	 * nothing for a regular file.
+	 */
+	r->fd = openat(dirfd, name,
+	    O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
 	if (r->fd == -1) {
 		err_set(e, errno, "cannot open manifest '%s'", name);
 		goto fail;
 	}
-	/* A FIFO planted in its place would block the run forever. */
 	if (fstat(r->fd, &st) == -1) {
 		err_set(e, errno, "cannot open manifest '%s'", name);
 		goto fail;

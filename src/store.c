@@ -170,7 +170,7 @@ find_prev(struct store *s, struct err *e)
 		if (!has_manifest(s, de->d_name))
 			continue;
 		/* name_is_snapshot vouches for the length. */
-		memcpy(s->prev, de->d_name, NAME_SNAPSHOT_LEN);
+		memcpy(s->prev, de->d_name, strlen(de->d_name) + 1);
 	}
 	closedir(dir);
 	if (s->prev[0] != '\0') {

@@ -460,6 +460,26 @@ test_config_quoted_bool_is_a_string(void **state)
 }
 
 static void
+test_config_quoted_number_is_a_string(void **state)
+{
+	const struct scratch *s = *state;
+
+	expect_error(s,
+	    "snapshot_root: backups\n"
+	    "sources:\n"
+	    "  - path: src/etc\n"
+	    "retain: {daily: '7'}\n",
+	    "4:17: 'daily' must be a whole number of 0 or more, without "
+	    "quotes");
+	expect_error(s,
+	    "snapshot_root: backups\n"
+	    "sources:\n"
+	    "  - path: src/etc\n"
+	    "checksum: 'perhaps'\n",
+	    "4:11: expected true or false for 'checksum'");
+}
+
+static void
 test_config_wrong_type_exclude(void **state)
 {
 	expect_error(*state,
@@ -859,6 +879,7 @@ main(void)
 		CASE(test_config_wrong_type_source_entry),
 		CASE(test_config_wrong_type_bool),
 		CASE(test_config_quoted_bool_is_a_string),
+		CASE(test_config_quoted_number_is_a_string),
 		CASE(test_config_wrong_type_exclude),
 		CASE(test_config_empty_hook_command),
 		CASE(test_config_negative_retain),

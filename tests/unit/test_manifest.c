@@ -25,7 +25,7 @@
 
 #define NAME		"2026-11-24T030012Z"
 #define TMPNAME		NAME ".tmp"
-#define N_GEN		20000	/* several reader and writer buffers */
+#define N_GEN		20000	/* many reader and writer buffers */
 
 struct fixture {
 	char	dir[64];
@@ -812,11 +812,12 @@ test_manifest_stale_tmp_replaced(void **state)
 
 /* A sys_ops whose calls fail on demand. */
 static struct {
-	size_t	budget;		/* bytes write accepts before ENOSPC */
+	size_t	budget;		/* bytes written before ENOSPC */
 	size_t	max_chunk;	/* 0: no limit; else short writes */
 	int	eintr_every;	/* 0: never; else every Nth write */
+	int	enospc_call;	/* 0: never; else only this write */
 	int	calls;
-	int	fsync_fail_fd;	/* -2: none; -1: any file; else this fd */
+	int	fsync_fail_fd;	/* -2: none; -1: any; else this fd */
 	int	fsync_errno;
 	int	rename_errno;
 } fault;
@@ -829,7 +830,7 @@ fault_write(int fd, const void *buf, size_t count)
 		errno = EINTR;
 		return -1;
 	}
-	if (fault.budget == 0) {
+	if (fault.budget == 0 || fault.calls == fault.enospc_call) {
 		errno = ENOSPC;
 		return -1;
 	}
@@ -965,6 +966,41 @@ test_manifest_enospc(void **state)
 	check_standard(f->dirfd, n);
 }
 
+/*
+ * Space that comes back after a failed write (another process deleted
+ * something) must not let the writer carry on: the file has a hole.
+ */
+static void
+test_manifest_enospc_is_sticky(void **state)
+{
+	struct fixture *f = *state;
+	struct manifest_writer *w;
+	struct sys_ops ops;
+	struct entry ent;
+	struct err e;
+	char buf[64];
+	size_t i;
+	int failed = 0;
+
+	ops = fault_ops();
+	fault.enospc_call = 1;
+	assert_int_equal(manifest_writer_open(&w, f->dirfd, NAME, &ops, &e),
+	    0);
+	for (i = 0; i < 10000; i++) {
+		gen_entry(i, &ent, buf, sizeof(buf));
+		if (manifest_writer_add(w, &ent, &e) == -1) {
+			assert_int_equal(e.errnum, ENOSPC);
+			failed++;
+		}
+	}
+	assert_true(failed > 0);
+	assert_true(fault.calls == 1);
+	assert_int_equal(manifest_writer_commit(w, &e), -1);
+	assert_int_equal(e.errnum, ENOSPC);
+	assert_false(exists(f->dirfd, NAME));
+	assert_false(exists(f->dirfd, TMPNAME));
+}
+
 static void
 test_manifest_fsync_and_rename_failures(void **state)
 {
@@ -1040,6 +1076,7 @@ main(void)
 		T(test_manifest_stale_tmp_replaced),
 		T(test_manifest_short_writes_and_eintr),
 		T(test_manifest_enospc),
+		T(test_manifest_enospc_is_sticky),
 		T(test_manifest_fsync_and_rename_failures),
 	};
 

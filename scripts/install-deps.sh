@@ -1,0 +1,22 @@
+#!/bin/bash
+# install-deps.sh: installs, with apt-get, the Debian packages snap needs to
+# build and test that are not installed yet.  Uses sudo when not root.
+set -euo pipefail
+
+packages=(build-essential cmake pkg-config libyaml-dev libxxhash-dev
+	libcmocka-dev rsync attr acl python3 strace)
+missing=()
+for p in "${packages[@]}"; do
+	status=$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null || true)
+	[ "$status" = "install ok installed" ] || missing+=("$p")
+done
+if [ ${#missing[@]} -eq 0 ]; then
+	echo "install-deps: everything is installed"
+	exit 0
+fi
+sudo=()
+[ "$(id -u)" = 0 ] || sudo=(sudo)
+echo "install-deps: installing ${missing[*]}"
+"${sudo[@]}" apt-get update
+DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y \
+	--no-install-recommends "${missing[@]}"
