@@ -12,7 +12,7 @@
 #include "sys.h"
 
 static const char usage[] = "usage: snap [-c FILE] [-v | -q] create "
-    "[--dry-run]\n";
+    "[-v | -q] [--dry-run]\n";
 
 /* SNAP_TEST_HANG_AFTER=N: the test suite's way to stop a run midway. */
 static long
@@ -28,6 +28,8 @@ cmd_create(int argc, char **argv, const struct cmd_globals *g)
 {
 	static const struct option longopts[] = {
 		{ "dry-run", no_argument, NULL, 'n' },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -38,10 +40,17 @@ cmd_create(int argc, char **argv, const struct cmd_globals *g)
 	int ch, r;
 
 	optind = 1;
-	while ((ch = getopt_long(argc, argv, "nh", longopts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "nvqh", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'n':
 			opts.dry_run = true;
+			break;
+		case 'v':
+			/* Also after the command name, where people put it. */
+			out_level = OUT_VERBOSE;
+			break;
+		case 'q':
+			out_level = OUT_QUIET;
 			break;
 		case 'h':
 			fputs(usage, stdout);

@@ -17,6 +17,7 @@
 #include "meta.h"
 #include "out.h"
 #include "store.h"
+#include "summary.h"
 #include "walk.h"
 
 /*
@@ -818,11 +819,8 @@ handle_file(struct create_ctx *c, const struct walk_item *it,
 done:
 	close(srcfd);
 stored:
-	if (multi && !c->opts->dry_run && hardlink_add(&c->hardlinks,
-	    it->st->st_dev, it->st->st_ino, ent->path, ent->path_len) == -1)
-		return err_set(e, ENOMEM, "cannot build the snapshot");
-	if (multi && c->opts->dry_run && hardlink_add(&c->hardlinks,
-	    it->st->st_dev, it->st->st_ino, ent->path, ent->path_len) == -1)
+	if (multi && hardlink_add(&c->hardlinks, it->st->st_dev,
+	    it->st->st_ino, ent->path, ent->path_len) == -1)
 		return err_set(e, ENOMEM, "cannot build the snapshot");
 	return 0;
 fail:
@@ -1021,8 +1019,16 @@ create_run(const struct config *cfg, const struct create_opts *opts,
 	if (!opts->dry_run) {
 		r = manifest_writer_commit(c.writer, e);
 		c.writer = NULL;
-		if (r == -1 || (r = store_commit(&c.store, e)) == -1)
+		if (r == -1)
 			goto out;
+		/* The record says how long the walk took; committing is
+		 * quick and its time is in the printed summary. */
+		stats->seconds = seconds_since(&t0);
+		if ((r = summary_write(c.store.manifests_fd, stats, sys,
+		    e)) == -1 || (r = store_commit(&c.store, e)) == -1)
+			goto out;
+		if (r == 1)
+			warn(&c, "%s", e->msg);
 	}
 	r = 0;
 out:

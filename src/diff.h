@@ -91,7 +91,7 @@ struct diff_decision diff_decide(const struct entry *cur,
 enum diff_reason diff_copy_reason(const struct entry *cur,
 	    const struct entry *prev);
 
-/* "new", "content", ...: the reason as a word for summaries. */
+/* "new path", "content changed", ...: the reason for summaries. */
 const char *diff_reason_name(enum diff_reason reason);
 
 /* "link", "copy", ...: the action as a word for --dry-run output. */

@@ -102,7 +102,11 @@ take_lock(struct store *s, unsigned int wait, struct err *e)
 {
 	char buf[32];
 	ssize_t n;
-	time_t deadline = time(NULL) + wait;
+	struct timespec now;
+	double deadline;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	deadline = now.tv_sec + now.tv_nsec / 1e9 + wait;
 
 	s->lock_fd = openat(s->meta_fd, "lock", O_RDWR | O_CREAT | O_CLOEXEC |
 	    O_NOFOLLOW, 0600);
@@ -113,7 +117,8 @@ take_lock(struct store *s, unsigned int wait, struct err *e)
 		if (errno != EWOULDBLOCK)
 			return err_set(e, errno, "cannot lock '%s/.snap/lock'",
 			    s->root);
-		if (time(NULL) < deadline) {
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		if (now.tv_sec + now.tv_nsec / 1e9 < deadline) {
 			usleep(200 * 1000);
 			continue;
 		}
@@ -373,6 +378,7 @@ update_latest(struct store *s, struct err *e)
 int
 store_commit(struct store *s, struct err *e)
 {
+	err_clear(e);
 	/* One syncfs makes every copied file durable at once, far
 	 * cheaper than an fsync per file. */
 	if (syncfs(s->build_fd) == -1)
@@ -382,17 +388,25 @@ store_commit(struct store *s, struct err *e)
 	    s->name) == -1)
 		return err_set(e, errno, "cannot move snapshot '%s' into place",
 		    s->name);
+	s->committed = true;
 	close_fd(&s->build_fd);
-	if (s->sys->fsync(s->root_fd) == -1)
-		return err_set(e, errno, "cannot flush '%s' to disk", s->root);
-	if (update_latest(s, e) == -1)
-		return -1;
-	if (s->sys->fsync(s->root_fd) == -1)
-		return err_set(e, errno, "cannot flush '%s' to disk", s->root);
+
+	/* The snapshot is complete and in place; what follows can fail
+	 * without making it less so, and is reported as a warning. */
+	if (s->sys->fsync(s->root_fd) == -1) {
+		err_set(e, errno, "snapshot '%s' is in place, but '%s' could "
+		    "not be flushed to disk", s->name, s->root);
+		return 1;
+	}
+	if (update_latest(s, e) == -1 || s->sys->fsync(s->root_fd) == -1) {
+		if (e->msg[0] == '\0')
+			err_set(e, errno, "cannot flush '%s' to disk", s->root);
+		return 1;
+	}
 	if (s->reuse[0] != '\0') {
 		close_fd(&s->reuse_fd);
 		if (store_remove_tree(s->incomplete_fd, s->reuse, e) == -1)
-			return -1;
+			return 1;
 		s->reuse[0] = '\0';
 	}
 	return 0;
@@ -401,11 +415,18 @@ store_commit(struct store *s, struct err *e)
 void
 store_abort(struct store *s)
 {
+	char file[NAME_SNAPSHOT_LEN + 16];
 	struct err ignored;
 
 	close_fd(&s->build_fd);
-	if (s->name[0] != '\0' && s->incomplete_fd != -1)
-		store_remove_tree(s->incomplete_fd, s->name, &ignored);
+	/* Once renamed into place the snapshot is complete; only what
+	 * came after (latest, an fsync) failed, so it stays. */
+	if (s->name[0] == '\0' || s->incomplete_fd == -1 || s->committed)
+		return;
+	store_remove_tree(s->incomplete_fd, s->name, &ignored);
+	unlinkat(s->manifests_fd, s->name, 0);
+	snprintf(file, sizeof(file), "%s.summary", s->name);
+	unlinkat(s->manifests_fd, file, 0);
 }
 
 void

@@ -55,6 +55,7 @@ struct store {
 
 	char		 name[NAME_SNAPSHOT_LEN];	/* being built */
 	int		 build_fd;	/* incomplete/name, or -1 */
+	bool		 committed;	/* renamed into place */
 };
 
 /*
@@ -78,11 +79,16 @@ int	store_begin(struct store *s, struct err *e);
  * Makes the snapshot durable and visible: syncfs, rename
  * incomplete/NAME to ROOT/NAME, fsync ROOT, point ROOT/latest at it, and
  * remove the reused leftover.  The manifest must be committed before.
- * Returns 0, or -1 with e set (the snapshot stays invisible).
+ * Returns 0; 1 with e set when the snapshot is in place but a later step
+ * failed (latest, an fsync of the root, removing the leftover); or -1
+ * with e set when it is not (it stays invisible).
  */
 int	store_commit(struct store *s, struct err *e);
 
-/* Removes incomplete/NAME of this run, if any. Keeps e's message. */
+/*
+ * Undoes a run that failed before store_commit renamed it into place:
+ * removes incomplete/NAME and its manifest and summary.
+ */
 void	store_abort(struct store *s);
 
 /* Closes every descriptor and releases the lock. */

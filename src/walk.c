@@ -194,7 +194,8 @@ read_names(int fd, struct frame *f)
 		names[i] = arena + off;
 		off += strlen(arena + off) + 1;
 	}
-	qsort(names, n, sizeof(*names), cmp_names);
+	if (n > 1)
+		qsort(names, n, sizeof(*names), cmp_names);
 	f->names = names;
 	f->n_names = n;
 	f->arena = arena;

@@ -546,29 +546,25 @@ test_diff_meta_key_equal_for_equal_meta(void **state)
 static void
 test_diff_meta_key_differs_per_field(void **state)
 {
-	struct entry a = hashed_entry(), b;
+	struct entry a = hashed_entry(), b[8];
 	uint64_t key = diff_meta_key(&a);
-	int i;
+	size_t i;
 
 	(void)state;
-	for (i = 0; i < 7; i++) {
-		b = a;
-		switch (i) {
-		case 0: b.mode ^= 0001; break;
-		case 1: b.uid++; break;
-		case 2: b.gid++; break;
-		case 3: b.mtime.sec++; break;
-		case 4: b.mtime.nsec++; break;
-		case 5: b.xattr_hash = 1; break;
-		case 6: b.xattr_hash = a.xattr_hash ^ (1ULL << 63); break;
-		}
-		assert_true(diff_meta_key(&b) != key);
-	}
+	for (i = 0; i < sizeof(b) / sizeof(b[0]); i++)
+		b[i] = a;
+	b[0].mode ^= 0001;
+	b[1].uid++;
+	b[2].gid++;
+	b[3].mtime.sec++;
+	b[4].mtime.nsec++;
+	b[5].xattr_hash = 1;
+	b[6].xattr_hash = a.xattr_hash ^ (1ULL << 63);
 	/* uid and gid are not interchangeable. */
-	b = a;
-	b.uid = a.gid;
-	b.gid = a.uid;
-	assert_true(diff_meta_key(&b) != key);
+	b[7].uid = a.gid;
+	b[7].gid = a.uid;
+	for (i = 0; i < sizeof(b) / sizeof(b[0]); i++)
+		assert_true(diff_meta_key(&b[i]) != key);
 }
 
 /* --- names -------------------------------------------------------- */
