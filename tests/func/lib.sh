@@ -1,19 +1,24 @@
+# shellcheck shell=bash
 # lib.sh: helpers for snap's functional tests.  Every tNNNN-*.sh sources it:
 #
 #	. "$(dirname "$0")/lib.sh"
 #
 # It makes a scratch directory $SCRATCH (removed on exit, after anything
 # mounted under it has been lazily unmounted and any process the test
-# started in the background has been killed), and gives the test:
+# started with start_bg has been killed by its pid), and gives the test:
 #
-#	write_config ROOT SRC [SOURCE_YAML]	writes $CONFIG
-#	run_snap ARGS...		"$SNAP" -c "$CONFIG" ARGS; sets $STATUS,
-#					stdout in $OUT, stderr in $ERR
+#	write_config ROOT SRC [SOURCE_YAML]	writes $CONFIG (source stored as "src")
+#	run_snap ARGS...		"$SNAP" -c "$CONFIG" ARGS (bounded by timeout);
+#					sets $STATUS, stdout in $OUT, stderr in $ERR
 #	expect_status N			fails (showing the output) unless $STATUS is N
-#	compare_trees [-x NAME]... A B	A and B hold the same tree (rsync -ani, diff -r,
-#					and a find listing with ns mtimes)
-#	same_inode A B / diff_inode A B
-#	snapshots ROOT / latest ROOT / check_snapshot ROOT NAME
+#	start_bg VAR CMD / wait_hang PID DIR / kill_bg PID	background runs
+#	compare_trees [-x NAME]... A B	B reproduces A (rsync -ani, diff -r, and a
+#					find listing with ns mtimes)
+#	same_inode A B / diff_inode A B / inode P
+#	snapshots ROOT / newest_snapshot ROOT / latest ROOT / manifests ROOT
+#	check_snapshot ROOT NAME	committed, newest, latest, manifest, 0700
+#	history_listing DIR		inodes, metadata, hashes: "did it change?"
+#	make_sample_tree DIR / regular_files DIR / summary_count WORD FILE
 #	fail MSG / skip MSG / say MSG / assert_* / require_root / require_cmd
 #
 # Exit status: 0 passed, 1 failed, 77 skipped (ctest's SKIP_RETURN_CODE).
@@ -77,7 +82,9 @@ cleanup() {
 	rm -rf "$SCRATCH"
 }
 
-SCRATCH=$(mktemp -d "${TMPDIR:-/tmp}/snap-$TEST_NAME.XXXXXX")
+# Only the number in the name, so that output naming the scratch path
+# cannot match words a test looks for.
+SCRATCH=$(mktemp -d "${TMPDIR:-/tmp}/snap-test-${TEST_NAME%%-*}.XXXXXX")
 trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
@@ -165,6 +172,11 @@ start_bg() {
 	printf -v "$var" '%s' "$!"
 }
 
+# The names in DIR, sorted, on one line, each followed by a space.
+list_dir() {
+	find "$1" -mindepth 1 -maxdepth 1 -printf '%f\n' | LC_ALL=C sort | tr '\n' ' '
+}
+
 # The number of entries below DIR (0 if DIR does not exist).
 count_entries() {
 	if [ -d "$1" ]; then
@@ -174,24 +186,29 @@ count_entries() {
 	fi
 }
 
-# wait_hang PID DIR: waits until PID (a create run with
-# SNAP_TEST_HANG_AFTER) has stopped working: it is alive, DIR exists and
-# holds at least MIN (default 1) entries, and nothing below DIR changed for
-# a second.  Fails if PID exits or after 120 seconds.
+# wait_hang PID DIR [MIN]: waits until PID (a create run with
+# SNAP_TEST_HANG_AFTER) has reached its hang point: it is alive, DIR holds
+# at least MIN (default 1) entries, nothing below DIR changed for a second
+# and the process sleeps (wchan); when its wchan says nothing, three quiet
+# seconds are needed.  Fails if PID exits or after 120 seconds.
 wait_hang() {
-	local pid=$1 dir=$2 min=${3:-1} prev=-1 n stable=0 i
+	local pid=$1 dir=$2 min=${3:-1} prev=-1 n stable=0 need i wchan
 	for i in $(seq 1 1200); do
 		kill -0 "$pid" 2>/dev/null ||
 			fail "snap (pid $pid) exited before it reached the test hang point"
 		n=$(find "$dir" -printf '%p %T@ %s\n' 2>/dev/null | cksum)
-		if [ -d "$dir" ] && [ "$(count_entries "$dir")" -ge "$min" ] &&
-			[ "$n" = "$prev" ]; then
+		if [ "$(count_entries "$dir")" -ge "$min" ] && [ "$n" = "$prev" ]; then
 			stable=$((stable + 1))
-			[ "$stable" -lt 10 ] || return 0
 		else
 			stable=0
 		fi
 		prev=$n
+		wchan=$(cat "/proc/$pid/wchan" 2>/dev/null || true)
+		case $wchan in
+		*sleep* | *pause* | *sigsuspend* | *sigtimedwait*) need=10 ;;
+		*) need=30 ;;
+		esac
+		[ "$stable" -lt "$need" ] || return 0
 		sleep 0.1
 	done
 	fail "snap (pid $pid) did not reach its hang point in 120s"
@@ -220,6 +237,14 @@ snapshot_count() {
 
 newest_snapshot() {
 	snapshots "$1" | tail -n 1
+}
+
+# The snapshot names that have a manifest in ROOT/.snap/manifests, sorted
+# (side files such as NAME.tmp or NAME.summary are not manifests).
+manifests() {
+	[ -d "$1/.snap/manifests" ] || return 0
+	find "$1/.snap/manifests" -mindepth 1 -maxdepth 1 -type f -printf '%f\n' |
+		grep -E '^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{6}Z$' | LC_ALL=C sort || true
 }
 
 # What ROOT/latest points to ("" if there is no such link).
@@ -339,7 +364,7 @@ tree_listing() {
 # types, content, modes, owners, ns mtimes, symlink targets, hard-link
 # structure, xattrs and ACLs.  -x NAME leaves out entries with that base
 # name (a glob) on both sides.  Uses tools nobody here wrote: rsync -ani
-# (content by checksum, -H, -X, -A), diff -r, and find.
+# (content by checksum, ns times, -H, -X, -A), diff -r, and find.
 compare_trees() {
 	local x=() dx=() a b out=$SCRATCH/compare.out rc=0
 	while [ "$1" = -x ]; do
@@ -351,7 +376,7 @@ compare_trees() {
 	[ -d "$a" ] || fail "compare_trees: '$a' is not a directory"
 	[ -d "$b" ] || fail "compare_trees: '$b' is not a directory"
 
-	rsync -aniHXAc --delete --dry-run ${dx[@]+"${dx[@]}"} -- "$a/" "$b/" \
+	rsync -aniHXAc --modify-window=-1 --delete --dry-run ${dx[@]+"${dx[@]}"} -- "$a/" "$b/" \
 		>"$out" 2>&1 || rc=$?
 	if [ "$rc" != 0 ] || [ -s "$out" ]; then
 		sed 's/^/    rsync: /' "$out"

@@ -9,6 +9,7 @@
 # "linked" with the number of files and "copied" with 0, snapshot 1 did not
 # change, and checksum: true links unchanged files too.  Also: -q prints
 # nothing on a clean run.
+# shellcheck source=lib.sh
 . "$(dirname "$0")/lib.sh"
 require_cmd rsync
 

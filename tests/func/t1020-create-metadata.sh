@@ -9,6 +9,7 @@
 # rewritten them); snapshot 1 still equals the source as it was; snapshot 2
 # equals the source as it is; the changed files are new inodes and every
 # other file is linked to snapshot 1.
+# shellcheck source=lib.sh
 . "$(dirname "$0")/lib.sh"
 require_cmd rsync getfattr setfattr
 

@@ -2,11 +2,13 @@
 # t1030: renamed and duplicated files are linked, not stored again.
 #
 # After snapshot 1: a folder of 1 MiB of photos is renamed, a file is
-# renamed, a file is duplicated with cp -p (same content and metadata).
+# renamed, a file is duplicated with cp -p (same content and metadata), a
+# file is saved the way editors do (new inode renamed over the old name).
 # Proves: the new paths in snapshot 2 are the inodes of the old paths in
 # snapshot 1, and snapshot 2 adds almost no space.  And the guards: a copy
 # with a different mtime (plain cp) and a file with the same size and
 # mtime but other content are NOT linked to the old file.
+# shellcheck source=lib.sh
 . "$(dirname "$0")/lib.sh"
 require_cmd rsync
 
@@ -37,6 +39,10 @@ touch -d '2001-01-01 UTC' "$SRC/docs/report-new-mtime.pdf"
 printf 'same size, other\n' >"$SRC/docs/b.txt"
 touch -r "$SRC/docs/a.txt" "$SRC/docs/b.txt"
 chmod --reference="$SRC/docs/a.txt" "$SRC/docs/b.txt"
+# An editor's "save": a new inode renamed over the old name, same bytes
+# and metadata.
+cp -p "$SRC/docs/report.pdf" "$SRC/docs/.report.pdf.swp"
+mv "$SRC/docs/.report.pdf.swp" "$SRC/docs/report.pdf"
 
 run_snap create
 expect_status 0

@@ -1,0 +1,238 @@
+#!/bin/bash
+# shellcheck disable=SC2015  # "A && B || die" means what it says
+# bench/create.sh: how fast and how small is snap create, next to its peers?
+#
+#   tests/bench/create.sh [FILES]
+#
+# Not a test (ctest does not run it).  Generates a synthetic tree of FILES
+# files (default 100000; or $BENCH_FILES) with gen_tree.py in $BENCH_DIR
+# (default /tmp/snap-bench; never inside the repository, and wiped first),
+# makes one previous snapshot with each tool, then:
+#
+#   1. unchanged tree: times $BENCH_REPS runs (default 5; the median is
+#      reported) of each of
+#        cp -al PREV NEW
+#        rsync -a --link-dest=PREV SRC/ NEW/
+#        rsnapshot (cp -al + rsync, link_dest 0)
+#        snap create
+#      after one untimed warm-up run each (caches stay warm for everyone);
+#      the new snapshot is dropped after every run, so each run does the
+#      same work;
+#   2. changed tree (gen_tree.py --mutate 0.01 --move-dir, same seed): one
+#      run of each, and the disk space the new snapshot adds to the previous
+#      one (du -sk PREV NEW counts a shared inode once).
+#
+# Prints a table: tool, median seconds (unchanged tree), ratio to cp -al,
+# seconds on the changed tree, new space in KiB, ratio to rsync's; and
+# snap's peak RSS (/usr/bin/time -f %M).
+#
+# Environment: SNAP (default build/snap of this repository), GEN_TREE
+# (default /work/shared/bench/gen_tree.py), BENCH_DIR, BENCH_FILES,
+# BENCH_REPS.  Needs rsync, rsnapshot, /usr/bin/time (package "time") and
+# python3; as root, missing ones are installed with apt-get.
+set -euo pipefail
+export LC_ALL=C
+
+REPO=$(cd "$(dirname "$0")/../.." && pwd -P)
+SNAP=${SNAP:-$REPO/build/snap}
+GEN_TREE=${GEN_TREE:-/work/shared/bench/gen_tree.py}
+BENCH_DIR=${BENCH_DIR:-/tmp/snap-bench}
+FILES=${1:-${BENCH_FILES:-100000}}
+REPS=${BENCH_REPS:-5}
+
+die() {
+	echo "bench: $*" >&2
+	exit 1
+}
+
+need_packages() {
+	local missing=() p
+	command -v rsync >/dev/null || missing+=(rsync)
+	command -v rsnapshot >/dev/null || missing+=(rsnapshot)
+	[ -x /usr/bin/time ] || missing+=(time)
+	command -v python3 >/dev/null || missing+=(python3)
+	[ ${#missing[@]} -gt 0 ] || return 0
+	[ "$(id -u)" = 0 ] && command -v apt-get >/dev/null ||
+		die "missing: ${missing[*]} (install them, e.g. apt-get install ${missing[*]})"
+	echo "bench: installing ${missing[*]}"
+	apt-get update -qq
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+	for p in "${missing[@]}"; do
+		echo "bench: installed $p"
+	done
+}
+
+[[ $FILES =~ ^[0-9]+$ ]] && [ "$FILES" -gt 0 ] || die "FILES must be a positive number"
+[[ $REPS =~ ^[0-9]+$ ]] && [ "$REPS" -gt 0 ] || die "BENCH_REPS must be a positive number"
+[ -x "$SNAP" ] || die "no snap binary at $SNAP (build it: cmake -B build && cmake --build build)"
+[ -r "$GEN_TREE" ] || die "no gen_tree.py at $GEN_TREE (set GEN_TREE)"
+need_packages
+
+mkdir -p "$BENCH_DIR"
+B=$(cd "$BENCH_DIR" && pwd -P)
+case $B/ in
+"$REPO"/*) die "BENCH_DIR ($B) is inside the repository; choose another" ;;
+/) die "BENCH_DIR may not be /" ;;
+esac
+# Only ever remove what this script makes.
+rm -rf "$B/src" "$B/cp" "$B/rsync" "$B/rsnapshot" "$B/snap" "$B/out"
+mkdir -p "$B/cp" "$B/rsync" "$B/rsnapshot" "$B/snap" "$B/out"
+SRC=$B/src
+
+# Microseconds since the epoch.
+now_us() {
+	local t=$EPOCHREALTIME
+	echo "${t/./}"
+}
+
+# secs US: microseconds as seconds with 3 decimals.
+secs() {
+	printf '%d.%03d' $(($1 / 1000000)) $((($1 % 1000000) / 1000))
+}
+
+median() {
+	sort -n | awk '{ v[NR] = $1 } END {
+		if (NR % 2) print v[(NR + 1) / 2]; else print int((v[NR / 2] + v[NR / 2 + 1]) / 2) }'
+}
+
+# New space in KiB that NEW adds to PREV.
+new_space() {
+	du -sk "$1" "$2" | sed -n 2p | cut -f1
+}
+
+#
+# The tools.  run_TOOL makes a new snapshot of $SRC next to the previous
+# one; drop_TOOL removes it again.
+#
+
+run_cp() {
+	cp -al "$B/cp/prev" "$B/cp/new"
+}
+drop_cp() {
+	rm -rf "$B/cp/new"
+}
+
+run_rsync() {
+	rsync -a --link-dest="$B/rsync/prev" "$SRC/" "$B/rsync/new/"
+}
+drop_rsync() {
+	rm -rf "$B/rsync/new"
+}
+
+RSNAPSHOT_CONF=$B/rsnapshot.conf
+printf '%s\t%s\n' \
+	config_version 1.2 \
+	snapshot_root "$B/rsnapshot/" \
+	cmd_cp /bin/cp \
+	cmd_rm /bin/rm \
+	cmd_rsync "$(command -v rsync)" \
+	link_dest 0 \
+	lockfile "$B/rsnapshot.pid" >"$RSNAPSHOT_CONF"
+printf 'retain\talpha\t1000\n' >>"$RSNAPSHOT_CONF"
+printf 'backup\t%s/\tlocalhost/\n' "$SRC" >>"$RSNAPSHOT_CONF"
+run_rsnapshot() {
+	rsnapshot -c "$RSNAPSHOT_CONF" alpha
+}
+# After a run alpha.0 is the new snapshot and alpha.1 the previous one.
+drop_rsnapshot() {
+	rm -rf "$B/rsnapshot/alpha.0"
+	mv "$B/rsnapshot/alpha.1" "$B/rsnapshot/alpha.0"
+}
+
+SNAP_CONF=$B/snap.yaml
+cat >"$SNAP_CONF" <<EOF
+snapshot_root: "$B/snap"
+sources:
+  - path: "$SRC"
+    dest: src
+EOF
+SNAP_PREV=
+SNAP_RSS=()
+run_snap() {
+	/usr/bin/time -f %M -o "$B/out/rss" "$SNAP" -q -c "$SNAP_CONF" create
+	SNAP_RSS+=("$(tail -n 1 "$B/out/rss")")
+}
+snap_newest() {
+	readlink "$B/snap/latest"
+}
+drop_snap() {
+	local new
+	new=$(snap_newest)
+	[ "$new" != "$SNAP_PREV" ] || die "snap made no new snapshot"
+	rm -rf "${B:?}/snap/$new" "$B/snap/.snap/manifests/$new"
+	ln -sfn "$SNAP_PREV" "$B/snap/latest"
+}
+
+TOOLS=(cp rsync rsnapshot snap)
+declare -A LABEL=([cp]="cp -al" [rsync]="rsync --link-dest" [rsnapshot]="rsnapshot" [snap]="snap create")
+
+# timed TOOL: runs run_TOOL (output to out/TOOL.log) and sets ELAPSED to
+# the microseconds it took.  Not in a subshell: run_snap records the RSS.
+ELAPSED=0
+timed() {
+	local t0 t1
+	t0=$(now_us)
+	"run_$1" >>"$B/out/$1.log" 2>&1 || {
+		tail -n 20 "$B/out/$1.log" >&2
+		die "$1 failed (log: $B/out/$1.log)"
+	}
+	t1=$(now_us)
+	ELAPSED=$((t1 - t0))
+}
+
+echo "bench: generating $FILES files in $SRC"
+python3 "$GEN_TREE" "$SRC" "$FILES"
+echo "bench: source: $(du -sh "$SRC" | cut -f1), $(find "$SRC" -type f | wc -l) files"
+
+echo "bench: previous snapshots"
+cp -a "$SRC" "$B/cp/prev"
+rsync -a "$SRC/" "$B/rsync/prev/"
+run_rsnapshot >>"$B/out/rsnapshot.log" 2>&1 || die "rsnapshot failed (log: $B/out/rsnapshot.log)"
+run_snap >>"$B/out/snap.log" 2>&1 || die "snap failed (log: $B/out/snap.log)"
+SNAP_PREV=$(snap_newest)
+[ -n "$SNAP_PREV" ] || die "snap made no snapshot"
+
+declare -A MEDIAN CHANGED SPACE
+for tool in "${TOOLS[@]}"; do
+	echo "bench: ${LABEL[$tool]}: warm-up and $REPS runs on the unchanged tree"
+	timed "$tool"
+	"drop_$tool"
+	: >"$B/out/$tool.times"
+	for _ in $(seq 1 "$REPS"); do
+		timed "$tool"
+		echo "$ELAPSED" >>"$B/out/$tool.times"
+		"drop_$tool"
+	done
+	MEDIAN[$tool]=$(median <"$B/out/$tool.times")
+done
+rss_unchanged=$(printf '%s\n' "${SNAP_RSS[@]}" | sort -n | tail -n 1)
+
+echo "bench: changing the tree (--mutate 0.01 --move-dir)"
+python3 "$GEN_TREE" "$SRC" "$FILES" --mutate 0.01 --move-dir
+for tool in "${TOOLS[@]}"; do
+	echo "bench: ${LABEL[$tool]}: one run on the changed tree"
+	timed "$tool"
+	CHANGED[$tool]=$ELAPSED
+done
+rss_changed=${SNAP_RSS[-1]}
+SPACE[cp]=$(new_space "$B/cp/prev" "$B/cp/new")
+SPACE[rsync]=$(new_space "$B/rsync/prev" "$B/rsync/new")
+SPACE[rsnapshot]=$(new_space "$B/rsnapshot/alpha.1" "$B/rsnapshot/alpha.0")
+SPACE[snap]=$(new_space "$B/snap/$SNAP_PREV" "$B/snap/$(snap_newest)")
+manifest_kib=$(du -sk "$B/snap/.snap/manifests/$(snap_newest)" | cut -f1)
+
+echo
+printf 'files: %s   runs: %s (median)   dir: %s\n\n' "$FILES" "$REPS" "$B"
+printf '%-18s %10s %8s %12s %14s %9s\n' tool "unchanged" "vs cp" "changed" "new space KiB" "vs rsync"
+for tool in "${TOOLS[@]}"; do
+	printf '%-18s %9ss %8s %11ss %14s %9s\n' "${LABEL[$tool]}" \
+		"$(secs "${MEDIAN[$tool]}")" \
+		"$(awk -v a="${MEDIAN[$tool]}" -v b="${MEDIAN[cp]}" 'BEGIN { printf "%.2f", b ? a / b : 0 }')" \
+		"$(secs "${CHANGED[$tool]}")" \
+		"${SPACE[$tool]}" \
+		"$(awk -v a="${SPACE[$tool]}" -v b="${SPACE[rsync]}" 'BEGIN { printf "%.2f", b ? a / b : 0 }')"
+done
+echo
+echo "snap peak RSS: $rss_unchanged KiB (unchanged tree, max of runs), $rss_changed KiB (changed tree)"
+echo "snap manifest of the new snapshot: $manifest_kib KiB (not in the new space above)"
+echo "cp -al copies no change at all: its row is the floor for time, not a backup."

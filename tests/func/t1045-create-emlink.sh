@@ -1,0 +1,91 @@
+#!/bin/bash
+# t1045: a previous file with too many links (EMLINK) is copied.
+#
+# After snapshot 1, the test gives snapshot 1's inode of popular.txt as many
+# extra hard links (outside the snapshot root) as the filesystem allows,
+# so linking to it once more fails with EMLINK.  Proves: create 2 exits 0,
+# its popular.txt is a copy with the right content and metadata, the other
+# files are still linked, the snapshot reproduces the source, the output
+# names the EMLINK fallback, and snapshot 1 is unchanged.  Needs a
+# filesystem with a link limit: the scratch directory's (ext4: 65000), else
+# (as root) a loop-mounted ext4 image; skipped otherwise.
+# shellcheck source=lib.sh
+. "$(dirname "$0")/lib.sh"
+require_cmd rsync python3
+
+# fill_links FILE DIR: hard-links FILE into DIR until the filesystem says
+# EMLINK; prints "emlink N" or, after 70000 links, "nolimit N".
+fill_links() {
+	python3 - "$1" "$2" <<'EOF'
+import errno, os, sys
+f, d = sys.argv[1], sys.argv[2]
+os.makedirs(d, exist_ok=True)
+for i in range(70000):
+    try:
+        os.link(f, os.path.join(d, str(i)))
+    except OSError as e:
+        if e.errno == errno.EMLINK:
+            print("emlink", i)
+            sys.exit(0)
+        raise
+print("nolimit", 70000)
+EOF
+}
+
+BASE=$SCRATCH
+: >"$SCRATCH/probe"
+if [ "$(fill_links "$SCRATCH/probe" "$SCRATCH/probe-links" | cut -d' ' -f1)" != emlink ]; then
+	rm -rf "$SCRATCH/probe-links"
+	[ "$(id -u)" = 0 ] && command -v mkfs.ext4 >/dev/null ||
+		skip "the scratch filesystem has no link limit, and no root/mkfs.ext4 for an ext4 image"
+	truncate -s 64M "$SCRATCH/ext4.img"
+	mkfs.ext4 -q -F "$SCRATCH/ext4.img" >/dev/null 2>&1 || skip "mkfs.ext4 failed"
+	mkdir "$SCRATCH/ext4"
+	mount -o loop "$SCRATCH/ext4.img" "$SCRATCH/ext4" 2>"$SCRATCH/mount.err" ||
+		skip "cannot loop-mount an ext4 image: $(cat "$SCRATCH/mount.err")"
+	BASE=$SCRATCH/ext4
+fi
+rm -rf "$SCRATCH/probe" "$SCRATCH/probe-links"
+
+SRC=$BASE/src
+ROOT=$BASE/root
+mkdir -p "$SRC"
+printf 'linked by everyone\n' >"$SRC/popular.txt"
+chmod 0640 "$SRC/popular.txt"
+touch -d '2015-05-05 05:05:05.5 UTC' "$SRC/popular.txt"
+printf 'other\n' >"$SRC/other.txt"
+write_config "$ROOT" "$SRC"
+
+run_snap create
+expect_status 0
+N1=$(newest_snapshot "$ROOT")
+check_snapshot "$ROOT" "$N1"
+
+say "snapshot 1's popular.txt gets all the links the filesystem allows"
+res=$(fill_links "$ROOT/$N1/src/popular.txt" "$BASE/pad")
+echo "$res; link count now $(stat -c %h "$ROOT/$N1/src/popular.txt")"
+[ "${res%% *}" = emlink ] || fail "expected EMLINK while padding, got: $res"
+history_listing "$ROOT/$N1" >"$SCRATCH/n1.before"
+
+run_snap create
+expect_status 0
+N2=$(newest_snapshot "$ROOT")
+[ "$N2" != "$N1" ] || fail "no second snapshot"
+check_snapshot "$ROOT" "$N2"
+compare_trees "$SRC" "$ROOT/$N2/src"
+diff_inode "$ROOT/$N1/src/popular.txt" "$ROOT/$N2/src/popular.txt"
+same_inode "$ROOT/$N1/src/other.txt" "$ROOT/$N2/src/other.txt"
+grep -Eiq '[1-9][0-9]* [^,;]*emlink|emlink[^0-9,;]*[1-9]' "$OUT" "$ERR" ||
+	fail "the output does not count the EMLINK fallback"
+history_listing "$ROOT/$N1" >"$SCRATCH/n1.after"
+diff "$SCRATCH/n1.before" "$SCRATCH/n1.after" || fail "snapshot 1 changed"
+
+say "the copy is the new link target: the next run links to it"
+run_snap create
+expect_status 0
+N3=$(newest_snapshot "$ROOT")
+check_snapshot "$ROOT" "$N3"
+same_inode "$ROOT/$N2/src/popular.txt" "$ROOT/$N3/src/popular.txt"
+
+rm -rf "$BASE/pad"
+echo "ok"
