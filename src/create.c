@@ -73,6 +73,11 @@ struct create_ctx {
 
 	char			*scratch;	/* NUL-ended copy of a path */
 	size_t			 scratch_cap;
+	int			 parent_fd;	/* parent_dir's last folder */
+	int			 parent_root;
+	char			*parent_path;
+	size_t			 parent_len;
+	size_t			 parent_cap;
 	char			 quoted[1024];
 };
 
@@ -128,16 +133,21 @@ base_name(const char *path)
 }
 
 /*
- * Opens the folder that holds the snapshot-relative path (len bytes at
- * path) below rootfd, one component at a time with O_NOFOLLOW, so paths
+ * The folder that holds the snapshot-relative path (len bytes at path)
+ * below rootfd, opened one component at a time with O_NOFOLLOW, so paths
  * longer than PATH_MAX work and no symlink is followed.  Returns the
- * folder's fd and sets *base to the last component (in c->scratch), or
- * -1 with errno set.
+ * folder's fd, which the caller borrows (do not close it), and sets *base
+ * to the last component (in c->scratch); or -1 with errno set.
+ *
+ * The last folder opened is kept: the files of a moved folder are linked
+ * one after the other from the same stored folder.
  */
 static int
-open_parent(struct create_ctx *c, int rootfd, const char *path, size_t len,
+parent_dir(struct create_ctx *c, int rootfd, const char *path, size_t len,
     const char **base)
 {
+	const char *last = memrchr(path, '/', len);
+	size_t plen = last ? (size_t)(last - path) : 0;
 	char *p, *slash;
 	int fd, next;
 
@@ -149,21 +159,49 @@ open_parent(struct create_ctx *c, int rootfd, const char *path, size_t len,
 	}
 	memcpy(c->scratch, path, len);
 	c->scratch[len] = '\0';
+	*base = last ? c->scratch + plen + 1 : c->scratch;
+	if (!last)
+		return rootfd;
+	if (c->parent_fd != -1 && c->parent_root == rootfd &&
+	    c->parent_len == plen && memcmp(c->parent_path, path, plen) == 0)
+		return c->parent_fd;
+
 	if ((fd = fcntl(rootfd, F_DUPFD_CLOEXEC, 0)) == -1)
 		return -1;
+	c->scratch[plen] = '\0';
 	p = c->scratch;
-	while ((slash = strchr(p, '/')) != NULL) {
-		*slash = '\0';
+	for (;;) {
+		slash = strchr(p, '/');
+		if (slash != NULL)
+			*slash = '\0';
 		next = openat(fd, p, O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
 		    O_CLOEXEC);
-		*slash = '/';
+		if (slash != NULL)
+			*slash = '/';
 		close(fd);
 		if (next == -1)
 			return -1;
 		fd = next;
+		if (slash == NULL)
+			break;
 		p = slash + 1;
 	}
-	*base = p;
+	c->scratch[plen] = '/';
+
+	if (plen + 1 > c->parent_cap) {
+		if ((p = realloc(c->parent_path, plen + 1)) == NULL) {
+			close(fd);
+			return -1;
+		}
+		c->parent_path = p;
+		c->parent_cap = plen + 1;
+	}
+	if (c->parent_fd != -1)
+		close(c->parent_fd);
+	memcpy(c->parent_path, path, plen);
+	c->parent_len = plen;
+	c->parent_root = rootfd;
+	c->parent_fd = fd;
 	return fd;
 }
 
@@ -632,14 +670,13 @@ link_same_content(struct create_ctx *c, struct entry *ent, int dst,
 			continue;
 		if (c->opts->dry_run)
 			return 1;
-		dirfd = open_parent(c, c->store.prev_fd, stored.path,
+		dirfd = parent_dir(c, c->store.prev_fd, stored.path,
 		    stored.path_len, &base);
 		if (dirfd == -1)
 			continue;
 		r = link_checked(c, dirfd, base, dst, name, stored.stored_ino,
 		    &ino);
 		saved = errno;
-		close(dirfd);
 		if (r == 0) {
 			ent->stored_ino = ino;
 			return 1;
@@ -696,13 +733,12 @@ handle_file(struct create_ctx *c, const struct walk_item *it,
 			c->stats->hardlinked++;
 			return 0;
 		}
-		dirfd = open_parent(c, c->store.build_fd, first, strlen(first),
+		dirfd = parent_dir(c, c->store.build_fd, first, strlen(first),
 		    &base);
 		if (dirfd != -1) {
 			r = link_checked(c, dirfd, base, l->dst_fd, it->name, 0,
 			    &ino);
 			saved = errno;
-			close(dirfd);
 			if (r == 0) {
 				/* The manifest keeps what the first name has. */
 				ent->stored_ino = ino;
@@ -992,6 +1028,7 @@ create_run(const struct config *cfg, const struct create_opts *opts,
 	c.sys = sys;
 	c.stats = stats;
 	c.as_root = geteuid() == 0;
+	c.parent_fd = -1;
 
 	if ((r = open_store(&c, e)) != 0)
 		goto out;
@@ -1047,6 +1084,9 @@ out:
 	content_index_free(&c.index);
 	hardlink_free(&c.hardlinks);
 	free(c.scratch);
+	if (c.parent_fd != -1)
+		close(c.parent_fd);
+	free(c.parent_path);
 	store_close(&c.store);
 	stats->seconds = seconds_since(&t0);
 	return r;
