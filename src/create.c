@@ -932,7 +932,8 @@ handle_entry(struct create_ctx *c, const struct walk_item *it,
 		break;
 	default:
 		c->stats->skipped++;
-		out_info(OUT_VERBOSE, "skip %s (socket)\n", quote(c, it->ent));
+		out_info(c->opts->dry_run ? OUT_NORMAL : OUT_VERBOSE,
+		    "skip %s (socket)\n", quote(c, it->ent));
 		return 0;
 	}
 	if (r == -1)

@@ -459,9 +459,10 @@ child_step(struct walk *w, struct walk_item *item, struct err *e)
 		return -1;
 
 	if (fstatat(f->fd, name, &w->st, AT_SYMLINK_NOFOLLOW) == -1) {
-		if (errno == ENOENT)
-			return 2;	/* gone since the folder was read */
-		set_warning(w, item, errno, "cannot stat");
+		/* ENOENT: gone since the folder was read, which rsync
+		 * reports as "vanished" too. */
+		set_warning(w, item, errno, errno == ENOENT ? "vanished" :
+		    "cannot stat");
 		path_truncate(w, f->path_len);
 		return 1;
 	}

@@ -193,16 +193,26 @@ SNAP_PREV=$(snap_newest)
 [ -n "$SNAP_PREV" ] || die "snap made no snapshot"
 
 declare -A MEDIAN CHANGED SPACE
+# Rounds rather than tool after tool, so that a noisy minute hurts every
+# tool alike; and a sync before each timed run, so that no tool pays for
+# writing back what the previous one (or the rm -rf of a dropped
+# snapshot) left dirty: snap syncs its snapshot to disk, cp and rsync don't.
+echo "bench: warm-up run of each tool"
 for tool in "${TOOLS[@]}"; do
-	echo "bench: ${LABEL[$tool]}: warm-up and $REPS runs on the unchanged tree"
 	timed "$tool"
 	"drop_$tool"
 	: >"$B/out/$tool.times"
-	for _ in $(seq 1 "$REPS"); do
+done
+for rep in $(seq 1 "$REPS"); do
+	echo "bench: round $rep of $REPS on the unchanged tree"
+	for tool in "${TOOLS[@]}"; do
+		sync
 		timed "$tool"
 		echo "$ELAPSED" >>"$B/out/$tool.times"
 		"drop_$tool"
 	done
+done
+for tool in "${TOOLS[@]}"; do
 	MEDIAN[$tool]=$(median <"$B/out/$tool.times")
 done
 rss_unchanged=$(printf '%s\n' "${SNAP_RSS[@]}" | sort -n | tail -n 1)
@@ -211,6 +221,7 @@ echo "bench: changing the tree (--mutate 0.01 --move-dir)"
 python3 "$GEN_TREE" "$SRC" "$FILES" --mutate 0.01 --move-dir
 for tool in "${TOOLS[@]}"; do
 	echo "bench: ${LABEL[$tool]}: one run on the changed tree"
+	sync
 	timed "$tool"
 	CHANGED[$tool]=$ELAPSED
 done
