@@ -41,6 +41,9 @@ struct hardlink {
 	uint64_t	 dev;
 	uint64_t	 ino;
 	char		*path;		/* snapshot-relative, NUL-ended */
+	bool		 has_hash;	/* what the manifest says of it */
+	unsigned char	 hash[ENTRY_HASH_LEN];
+	uint64_t	 xattr_hash;
 };
 
 struct hardlink_map {
@@ -218,17 +221,20 @@ hardlink_slot(const struct hardlink_map *m, uint64_t dev, uint64_t ino)
 	return i;
 }
 
-static const char *
+static const struct hardlink *
 hardlink_find(const struct hardlink_map *m, uint64_t dev, uint64_t ino)
 {
+	const struct hardlink *h;
+
 	if (m->cap == 0)
 		return NULL;
-	return m->slots[hardlink_slot(m, dev, ino)].path;
+	h = &m->slots[hardlink_slot(m, dev, ino)];
+	return h->path != NULL ? h : NULL;
 }
 
 static int
 hardlink_add(struct hardlink_map *m, uint64_t dev, uint64_t ino,
-    const char *path, size_t len)
+    const struct entry *ent)
 {
 	struct hardlink *h;
 	size_t i;
@@ -251,10 +257,13 @@ hardlink_add(struct hardlink_map *m, uint64_t dev, uint64_t ino,
 	h = &m->slots[hardlink_slot(m, dev, ino)];
 	if (h->path != NULL)
 		return 0;
-	if ((h->path = strndup(path, len)) == NULL)
+	if ((h->path = strndup(ent->path, ent->path_len)) == NULL)
 		return -1;
 	h->dev = dev;
 	h->ino = ino;
+	h->has_hash = ent->has_hash;
+	memcpy(h->hash, ent->hash, ENTRY_HASH_LEN);
+	h->xattr_hash = ent->xattr_hash;
 	m->n++;
 	return 0;
 }
@@ -718,7 +727,8 @@ handle_file(struct create_ctx *c, const struct walk_item *it,
 	struct diff_decision d;
 	enum diff_reason fallback = REASON_NONE;
 	struct stat st = *it->st;
-	const char *first, *base;
+	const struct hardlink *first;
+	const char *base;
 	uint64_t size, ino;
 	int srcfd = -1, dirfd, r = 0, saved;
 	bool multi = it->st->st_nlink > 1;
@@ -733,15 +743,18 @@ handle_file(struct create_ctx *c, const struct walk_item *it,
 			c->stats->hardlinked++;
 			return 0;
 		}
-		dirfd = parent_dir(c, c->store.build_fd, first, strlen(first),
-		    &base);
+		dirfd = parent_dir(c, c->store.build_fd, first->path,
+		    strlen(first->path), &base);
 		if (dirfd != -1) {
 			r = link_checked(c, dirfd, base, l->dst_fd, it->name, 0,
 			    &ino);
 			saved = errno;
 			if (r == 0) {
-				/* The manifest keeps what the first name has. */
+				/* One inode: what the first name has. */
 				ent->stored_ino = ino;
+				ent->has_hash = first->has_hash;
+				memcpy(ent->hash, first->hash, ENTRY_HASH_LEN);
+				ent->xattr_hash = first->xattr_hash;
 				c->stats->hardlinked++;
 				return 0;
 			}
@@ -856,7 +869,7 @@ done:
 	close(srcfd);
 stored:
 	if (multi && hardlink_add(&c->hardlinks, it->st->st_dev,
-	    it->st->st_ino, ent->path, ent->path_len) == -1)
+	    it->st->st_ino, ent) == -1)
 		return err_set(e, ENOMEM, "cannot build the snapshot");
 	return 0;
 fail:
