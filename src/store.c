@@ -148,36 +148,135 @@ has_manifest(struct store *s, const char *name)
 	    S_ISREG(st.st_mode);
 }
 
-/* Finds the newest complete snapshot: a folder with a manifest. */
 static int
-find_prev(struct store *s, struct err *e)
+cmp_snapshot_names(const void *a, const void *b)
+{
+	return strcmp(a, b);
+}
+
+int
+store_list_snapshots(struct store *s, struct store_list *out, struct err *e)
 {
 	DIR *dir;
 	struct dirent *de;
 	struct stat st;
+	char (*names)[NAME_SNAPSHOT_LEN];
+	size_t cap = 0;
 	int fd;
 
-	s->prev[0] = '\0';
+	memset(out, 0, sizeof(*out));
 	if ((fd = fcntl(s->root_fd, F_DUPFD_CLOEXEC, 0)) == -1)
 		return err_set(e, errno, "cannot read '%s'", s->root);
 	if ((dir = fdopendir(fd)) == NULL) {
 		close(fd);
 		return err_set(e, errno, "cannot read '%s'", s->root);
 	}
-	rewinddir(dir);
 	while ((de = readdir(dir)) != NULL) {
-		if (!name_is_snapshot(de->d_name) ||
-		    strcmp(de->d_name, s->prev) <= 0)
+		/* Complete means: a folder with the name of a snapshot and
+		 * a manifest; store_commit makes both before the name. */
+		if (!name_is_snapshot(de->d_name))
 			continue;
 		if (fstatat(s->root_fd, de->d_name, &st,
 		    AT_SYMLINK_NOFOLLOW) == -1 || !S_ISDIR(st.st_mode))
 			continue;
 		if (!has_manifest(s, de->d_name))
 			continue;
+		if (out->n == cap) {
+			cap = cap ? cap * 2 : 64;
+			names = realloc(out->names, cap * sizeof(*names));
+			if (names == NULL) {
+				closedir(dir);
+				store_list_free(out);
+				return err_set(e, errno, "cannot list '%s'",
+				    s->root);
+			}
+			out->names = names;
+		}
 		/* name_is_snapshot vouches for the length. */
-		memcpy(s->prev, de->d_name, strlen(de->d_name) + 1);
+		memcpy(out->names[out->n++], de->d_name,
+		    strlen(de->d_name) + 1);
 	}
 	closedir(dir);
+	if (out->n > 1)
+		qsort(out->names, out->n, sizeof(*out->names),
+		    cmp_snapshot_names);
+	return 0;
+}
+
+void
+store_list_free(struct store_list *l)
+{
+	free(l->names);
+	memset(l, 0, sizeof(*l));
+}
+
+int
+store_resolve(const struct store_list *l, const char *query, size_t *index,
+    struct err *e)
+{
+	char candidates[1024];
+	size_t i, len = strlen(query), found = 0, off = 0;
+	unsigned long back = 0;
+	char *end;
+
+	if (l->n == 0)
+		return err_set(e, 0, "there is no snapshot yet, so none is "
+		    "called '%s'", query);
+	if (strncmp(query, "latest", 6) == 0 &&
+	    (query[6] == '\0' || query[6] == '~')) {
+		if (query[6] == '~') {
+			errno = 0;
+			back = strtoul(query + 7, &end, 10);
+			if (query[7] < '0' || query[7] > '9' || *end != '\0' ||
+			    errno != 0)
+				return err_set(e, 0, "'%s' is not a snapshot "
+				    "name: after 'latest~' comes a number",
+				    query);
+		}
+		if (back >= l->n)
+			return err_set(e, 0, "'%s' does not exist: there %s "
+			    "only %zu snapshot%s", query, l->n == 1 ? "is" :
+			    "are", l->n, l->n == 1 ? "" : "s");
+		*index = l->n - 1 - back;
+		return 0;
+	}
+	for (i = 0; i < l->n; i++) {
+		if (strcmp(l->names[i], query) == 0) {
+			*index = i;
+			return 0;
+		}
+		if (len == 0 || strncmp(l->names[i], query, len) != 0)
+			continue;
+		if (found++ == 0)
+			*index = i;
+		if (off < sizeof(candidates) - NAME_SNAPSHOT_LEN - 8)
+			off += snprintf(candidates + off, sizeof(candidates) -
+			    off, "%s%s", off ? ", " : "", l->names[i]);
+	}
+	if (found == 1)
+		return 0;
+	if (found > 1)
+		return err_set(e, 0, "'%s' is ambiguous: it matches %s", query,
+		    candidates);
+	for (i = l->n > 5 ? l->n - 5 : 0, off = 0; i < l->n; i++)
+		off += snprintf(candidates + off, sizeof(candidates) - off,
+		    "%s%s", off ? ", " : "", l->names[i]);
+	return err_set(e, 0, "no snapshot is called '%s'; the newest are: %s "
+	    "(or use 'latest', 'latest~N')", query, candidates);
+}
+
+/* Finds the newest complete snapshot and opens it. */
+static int
+find_prev(struct store *s, struct err *e)
+{
+	struct store_list list;
+
+	s->prev[0] = '\0';
+	if (store_list_snapshots(s, &list, e) == -1)
+		return -1;
+	if (list.n > 0)
+		memcpy(s->prev, list.names[list.n - 1], NAME_SNAPSHOT_LEN);
+	store_list_free(&list);
 	if (s->prev[0] != '\0') {
 		s->prev_fd = openat(s->root_fd, s->prev, O_RDONLY |
 		    O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);

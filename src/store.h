@@ -94,6 +94,30 @@ void	store_abort(struct store *s);
 /* Closes every descriptor and releases the lock. */
 void	store_close(struct store *s);
 
+/* The complete snapshots of a root, oldest first. */
+struct store_list {
+	char	(*names)[NAME_SNAPSHOT_LEN];
+	size_t	 n;
+};
+
+/*
+ * Lists the complete snapshots (a folder with a snapshot's name and a
+ * manifest) in name order, which is time order.  Returns 0 (free with
+ * store_list_free), or -1 with e set.
+ */
+int	store_list_snapshots(struct store *s, struct store_list *out,
+	    struct err *e);
+void	store_list_free(struct store_list *l);
+
+/*
+ * Finds the snapshot a person means by query: a full name, a unique
+ * prefix ("2026-11-24"), "latest" or "latest~N" (N snapshots before the
+ * newest).  Returns 0 and sets *index into l->names, or -1 with e saying
+ * why, naming the candidates (exit status 2 for the caller).
+ */
+int	store_resolve(const struct store_list *l, const char *query,
+	    size_t *index, struct err *e);
+
 /*
  * Removes dirfd/name and everything below it with fd-relative calls,
  * never following a symlink.  Returns 0, or -1 with e set.

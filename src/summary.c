@@ -2,7 +2,9 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stddef.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -101,6 +103,80 @@ summary_write(int dirfd, const struct create_stats *s,
 
 		unlinkat(dirfd, tmp, 0);
 		return err_set(e, saved, "cannot write summary '%s'", final);
+	}
+	return 0;
+}
+
+/* Where key's value goes in *s, or NULL for a key this version lacks. */
+static uint64_t *
+counter(struct create_stats *s, const char *key)
+{
+	static const struct {
+		const char	*key;
+		size_t		 off;
+	} fields[] = {
+#define FIELD(f) { #f, offsetof(struct create_stats, f) }
+		FIELD(entries), FIELD(dirs), FIELD(files), FIELD(symlinks),
+		FIELD(nodes), FIELD(skipped), FIELD(total_bytes),
+		FIELD(linked), FIELD(linked_content), FIELD(hardlinked),
+		FIELD(reused), FIELD(copied), FIELD(copied_bytes),
+		FIELD(warnings),
+#undef FIELD
+	};
+	size_t i;
+	int r;
+
+	for (i = 0; i < sizeof(fields) / sizeof(fields[0]); i++)
+		if (strcmp(key, fields[i].key) == 0)
+			return (uint64_t *)((char *)s + fields[i].off);
+	for (r = REASON_NEW; r < REASON_COUNT; r++) {
+		if (strncmp(key, "copied.", 7) == 0 &&
+		    strcmp(key + 7, reason_keys[r]) == 0)
+			return &s->copied_by[r];
+		if (strncmp(key, "copied_bytes.", 13) == 0 &&
+		    strcmp(key + 13, reason_keys[r]) == 0)
+			return &s->bytes_by[r];
+	}
+	return NULL;
+}
+
+int
+summary_read(int dirfd, const char *name, struct create_stats *s,
+    struct err *e)
+{
+	char file[64], buf[8192], *line, *next, *value;
+	uint64_t *field;
+	ssize_t n;
+	int fd;
+
+	memset(s, 0, sizeof(*s));
+	snprintf(file, sizeof(file), "%s.summary", name);
+	if ((fd = openat(dirfd, file, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)) == -1)
+		return err_set(e, errno, "cannot read summary '%s'", file);
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n == -1)
+		return err_set(e, errno, "cannot read summary '%s'", file);
+	buf[n] = '\0';
+	if (strncmp(buf, "snap-summary 1\n", 15) != 0)
+		return err_set(e, 0, "summary '%s' is not a snap summary", file);
+	for (line = buf; *line != '\0'; line = next) {
+		next = line + strcspn(line, "\n");
+		if (*next == '\n')
+			*next++ = '\0';
+		if ((value = strchr(line, ' ')) == NULL)
+			continue;
+		*value++ = '\0';
+		if (strcmp(line, "name") == 0 || strcmp(line, "prev") == 0) {
+			char *dst = line[0] == 'n' ? s->name : s->prev;
+
+			if (strcmp(value, "-") != 0 &&
+			    strlen(value) < NAME_SNAPSHOT_LEN)
+				strcpy(dst, value);
+		} else if (strcmp(line, "seconds") == 0)
+			s->seconds = strtod(value, NULL);
+		else if ((field = counter(s, line)) != NULL)
+			*field = strtoull(value, NULL, 10);
 	}
 	return 0;
 }

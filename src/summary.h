@@ -21,4 +21,12 @@
 int	summary_write(int dirfd, const struct create_stats *stats,
 	    const struct sys_ops *sys, struct err *e);
 
+/*
+ * Reads dirfd/NAME.summary into *stats (keys it does not know are
+ * skipped, so older snap versions read newer records).  Returns 0, or -1
+ * with e set (errnum ENOENT when the snapshot has no summary).
+ */
+int	summary_read(int dirfd, const char *name, struct create_stats *stats,
+	    struct err *e);
+
 #endif
