@@ -11,6 +11,9 @@
 
 #include <stdbool.h>
 
+#include "config.h"
+#include "store.h"
+
 enum cmd_status {
 	CMD_OK = 0,		/* done */
 	CMD_FAILED = 1,		/* failed; no snapshot made */
@@ -23,6 +26,41 @@ struct cmd_globals {
 	bool		 json;
 };
 
+/*
+ * What most commands start with: the config, the store opened for
+ * reading (or writing: then locked) and its list of snapshots.
+ */
+struct cmd_ctx {
+	struct config		*cfg;
+	struct store		 store;
+	struct store_list	 list;
+	bool			 store_open;
+};
+
+/*
+ * Loads the config and opens the store.  Returns CMD_OK, or the exit
+ * status after printing the error (CMD_USAGE for a bad config,
+ * CMD_FAILED otherwise).  cmd_close is safe after either.
+ */
+int	cmd_open(struct cmd_ctx *ctx, const struct cmd_globals *g,
+	    enum store_mode mode);
+void	cmd_close(struct cmd_ctx *ctx);
+
+/*
+ * Resolves a snapshot name given on the command line (see store_resolve).
+ * Returns CMD_OK with *index set, or CMD_USAGE after printing why.
+ */
+int	cmd_resolve(struct cmd_ctx *ctx, const char *query, size_t *index);
+
 int	cmd_create(int argc, char **argv, const struct cmd_globals *g);
+int	cmd_list(int argc, char **argv, const struct cmd_globals *g);
+int	cmd_diff(int argc, char **argv, const struct cmd_globals *g);
+int	cmd_log(int argc, char **argv, const struct cmd_globals *g);
+int	cmd_restore(int argc, char **argv, const struct cmd_globals *g);
+int	cmd_verify(int argc, char **argv, const struct cmd_globals *g);
+int	cmd_prune(int argc, char **argv, const struct cmd_globals *g);
+int	cmd_delete(int argc, char **argv, const struct cmd_globals *g);
+int	cmd_du(int argc, char **argv, const struct cmd_globals *g);
+int	cmd_check(int argc, char **argv, const struct cmd_globals *g);
 
 #endif
