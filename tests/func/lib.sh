@@ -17,8 +17,14 @@
 #	same_inode A B / diff_inode A B / inode P
 #	snapshots ROOT / newest_snapshot ROOT / latest ROOT / manifests ROOT
 #	check_snapshot ROOT NAME	committed, newest, latest, manifest, 0700
+#	new_snapshot VAR [PREV]		the newest in $ROOT: not PREV, check_snapshot
+#	create_snapshot [-q] VAR [PREV]	run_snap create, exit 0, new_snapshot
+#	create_checked [-q] [-x NAME]... VAR [PREV]
+#					create_snapshot, and it reproduces $SRC
 #	history_listing DIR		inodes, metadata, hashes: "did it change?"
+#	remember_history NAME / history_unchanged NAME	for $ROOT/NAME
 #	make_sample_tree DIR / regular_files DIR / summary_count WORD FILE
+#	setup_sample_source ROOT	$SRC, $ROOT and $CONFIG for the sample tree
 #	fail MSG / skip MSG / say MSG / assert_* / require_root / require_cmd
 #
 # Exit status: 0 passed, 1 failed, 77 skipped (ctest's SKIP_RETURN_CODE).
@@ -284,6 +290,49 @@ check_snapshot() {
 		fail "snapshot root has mode $(stat -c %a "$root"), expected 700"
 }
 
+# new_snapshot VAR [PREV]: after a successful run, the newest snapshot in
+# $ROOT is a new one (not PREV, when given) and passes check_snapshot; its
+# name is stored in VAR.
+new_snapshot() {
+	local _ns_var=$1 _ns_prev=${2:-} _ns_name
+	_ns_name=$(newest_snapshot "$ROOT")
+	if [ -n "$_ns_prev" ]; then
+		[ "$_ns_name" != "$_ns_prev" ] ||
+			fail "no new snapshot: the newest is still $_ns_prev"
+	fi
+	check_snapshot "$ROOT" "$_ns_name"
+	printf -v "$_ns_var" '%s' "$_ns_name"
+}
+
+# create_snapshot [-q] VAR [PREV]: run_snap [-q] create must exit 0 and make
+# a new snapshot (see new_snapshot); its name is stored in VAR.
+create_snapshot() {
+	local _cs_q=()
+	if [ "$1" = -q ]; then
+		_cs_q=(-q)
+		shift
+	fi
+	run_snap ${_cs_q[@]+"${_cs_q[@]}"} create
+	expect_status 0
+	new_snapshot "$@"
+}
+
+# create_checked [-q] [-x NAME]... VAR [PREV]: create_snapshot, and then the
+# new snapshot's "src" reproduces $SRC (compare_trees, with the -x NAMEs).
+create_checked() {
+	local _cc_q=() _cc_x=()
+	if [ "$1" = -q ]; then
+		_cc_q=(-q)
+		shift
+	fi
+	while [ "$1" = -x ]; do
+		_cc_x+=(-x "$2")
+		shift 2
+	done
+	create_snapshot ${_cc_q[@]+"${_cc_q[@]}"} "$@"
+	compare_trees ${_cc_x[@]+"${_cc_x[@]}"} "$SRC" "$ROOT/${!1}/src"
+}
+
 # The seconds since the epoch that a snapshot name stands for.
 name_to_epoch() {
 	local n=$1
@@ -416,6 +465,20 @@ history_listing() {
 		find . -type f -print0 | LC_ALL=C sort -z | xargs -0 -r sha256sum)
 }
 
+# remember_history NAME: records history_listing of the snapshot $ROOT/NAME
+# for a later history_unchanged NAME.
+remember_history() {
+	history_listing "$ROOT/$1" >"$SCRATCH/history.$1.before"
+}
+
+# history_unchanged NAME: the snapshot $ROOT/NAME is what remember_history
+# NAME recorded (inodes, metadata and content); the diff is shown if not.
+history_unchanged() {
+	history_listing "$ROOT/$1" >"$SCRATCH/history.$1.after"
+	diff "$SCRATCH/history.$1.before" "$SCRATCH/history.$1.after" ||
+		fail "snapshot $1 changed"
+}
+
 # True if the user xattr namespace works in DIR.
 xattrs_work() {
 	local f=$1/.xattr-probe rc=0
@@ -464,6 +527,16 @@ make_sample_tree() {
 	if xattrs_work "$d"; then
 		setfattr -n user.tag -v sample "$d/docs/doc1.txt"
 	fi
+}
+
+# setup_sample_source ROOT: sets SRC=$SCRATCH/src, fills it with
+# make_sample_tree, sets ROOT and writes $CONFIG (write_config), which
+# stores SRC as "src" in snapshots under ROOT.
+setup_sample_source() {
+	SRC=$SCRATCH/src
+	ROOT=$1
+	make_sample_tree "$SRC"
+	write_config "$ROOT" "$SRC"
 }
 
 # The regular files below DIR, relative, NUL-terminated, sorted.

@@ -27,11 +27,7 @@ echo "will be replaced" >"$SRC/r"
 echo "replacement" >"$SRC/y/target"
 write_config "$ROOT" "$SRC"
 
-run_snap create
-expect_status 0
-N1=$(newest_snapshot "$ROOT")
-check_snapshot "$ROOT" "$N1"
-compare_trees "$SRC" "$ROOT/$N1/src"
+create_checked N1
 S1=$ROOT/$N1/src
 same_inode "$S1/x/g" "$S1/y/g"
 same_inode "$S1/x/g" "$S1/z/g-other-name"
@@ -44,12 +40,7 @@ echo "group v2" >>"$SRC/y/g"	# in place: every name of the group
 ln "$SRC/s" "$SRC/z/s-link"
 rm "$SRC/x/p2"
 ln -f "$SRC/y/target" "$SRC/r"
-run_snap create
-expect_status 0
-N2=$(newest_snapshot "$ROOT")
-[ "$N2" != "$N1" ] || fail "no second snapshot"
-check_snapshot "$ROOT" "$N2"
-compare_trees "$SRC" "$ROOT/$N2/src"
+create_checked N2 "$N1"
 S2=$ROOT/$N2/src
 same_inode "$S2/x/g" "$S2/y/g"
 same_inode "$S2/x/g" "$S2/z/g-other-name"
@@ -66,12 +57,7 @@ same_inode "$S1/s" "$S2/s"
 same_inode "$S1/y/target" "$S2/y/target"
 
 say "an unchanged third run links everything to the second"
-run_snap create
-expect_status 0
-N3=$(newest_snapshot "$ROOT")
-[ "$N3" != "$N2" ] || fail "no third snapshot"
-check_snapshot "$ROOT" "$N3"
-compare_trees "$SRC" "$ROOT/$N3/src"
+create_checked N3 "$N2"
 while IFS= read -r -d '' f; do
 	same_inode "$S2/$f" "$ROOT/$N3/src/$f"
 done < <(regular_files "$SRC")

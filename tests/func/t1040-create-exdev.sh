@@ -14,26 +14,14 @@
 require_root "mount"
 require_cmd rsync mount umount
 
-SRC=$SCRATCH/src
-ROOT=$SCRATCH/root
-make_sample_tree "$SRC"
-write_config "$ROOT" "$SRC"
-
-run_snap create
-expect_status 0
-N1=$(newest_snapshot "$ROOT")
-check_snapshot "$ROOT" "$N1"
+setup_sample_source "$SCRATCH/root"
+create_snapshot N1
 
 say "part 1: snapshot 1 on another mount (bind mount of itself)"
 mount --bind "$ROOT/$N1" "$ROOT/$N1" 2>"$SCRATCH/mount.err" ||
 	skip "cannot bind-mount: $(cat "$SCRATCH/mount.err")"
-history_listing "$ROOT/$N1" >"$SCRATCH/n1.before"
-run_snap create
-expect_status 0
-N2=$(newest_snapshot "$ROOT")
-[ "$N2" != "$N1" ] || fail "no second snapshot"
-check_snapshot "$ROOT" "$N2"
-compare_trees "$SRC" "$ROOT/$N2/src"
+remember_history "$N1"
+create_checked N2 "$N1"
 while IFS= read -r -d '' f; do
 	diff_inode "$ROOT/$N1/src/$f" "$ROOT/$N2/src/$f"
 done < <(regular_files "$SRC")
@@ -41,8 +29,7 @@ same_inode "$ROOT/$N2/src/hard1" "$ROOT/$N2/src/a/hard2"
 # A non-zero count next to EXDEV ("EXDEV 40 (...)", "40 copied because of EXDEV").
 grep -Eiq '[1-9][0-9]* [^,;]*exdev|exdev[^0-9,;]*[1-9]' "$OUT" "$ERR" ||
 	fail "the output does not count the EXDEV fallback"
-history_listing "$ROOT/$N1" >"$SCRATCH/n1.after"
-diff "$SCRATCH/n1.before" "$SCRATCH/n1.after" || fail "snapshot 1 changed"
+history_unchanged "$N1"
 umount "$ROOT/$N1"
 
 say "part 2: the previous snapshot on a tmpfs"
@@ -52,14 +39,9 @@ mount -t tmpfs -o size=64m,mode=0755 tmpfs "$ROOT/$N2" 2>"$SCRATCH/mount.err" ||
 cp -a "$SCRATCH/n2-copy/." "$ROOT/$N2/"
 touch -r "$SCRATCH/n2-copy" "$ROOT/$N2"
 compare_trees "$SCRATCH/n2-copy" "$ROOT/$N2"
-history_listing "$ROOT/$N2" >"$SCRATCH/n2.before"
+remember_history "$N2"
 echo "changed" >>"$SRC/top.txt"
-run_snap create
-expect_status 0
-N3=$(newest_snapshot "$ROOT")
-[ "$N3" != "$N2" ] || fail "no third snapshot"
-check_snapshot "$ROOT" "$N3"
-compare_trees "$SRC" "$ROOT/$N3/src"
+create_checked N3 "$N2"
 dev_prev=$(stat -c %d "$ROOT/$N2/src/top.txt")
 while IFS= read -r -d '' f; do
 	[ "$(stat -c %d "$ROOT/$N3/src/$f")" != "$dev_prev" ] ||
@@ -67,15 +49,11 @@ while IFS= read -r -d '' f; do
 	[ "$(stat -c %h "$ROOT/$N3/src/$f")" -le 2 ] ||
 		fail "$f of $N3 has too many links for a fresh copy"
 done < <(regular_files "$SRC")
-history_listing "$ROOT/$N2" >"$SCRATCH/n2.after"
-diff "$SCRATCH/n2.before" "$SCRATCH/n2.after" || fail "snapshot $N2 changed"
+history_unchanged "$N2"
 umount "$ROOT/$N2"
 
 say "after the unmounts, the next snapshot links to the newest again"
-run_snap create
-expect_status 0
-N4=$(newest_snapshot "$ROOT")
-check_snapshot "$ROOT" "$N4"
+create_snapshot N4
 while IFS= read -r -d '' f; do
 	same_inode "$ROOT/$N3/src/$f" "$ROOT/$N4/src/$f"
 done < <(regular_files "$SRC")

@@ -12,15 +12,8 @@
 . "$(dirname "$0")/lib.sh"
 require_cmd rsync
 
-SRC=$SCRATCH/src
-ROOT=$SCRATCH/root
-make_sample_tree "$SRC"
-write_config "$ROOT" "$SRC"
-
-run_snap create
-expect_status 0
-N1=$(newest_snapshot "$ROOT")
-check_snapshot "$ROOT" "$N1"
+setup_sample_source "$SCRATCH/root"
+create_snapshot N1
 echo change >>"$SRC/top.txt"
 
 say "the first create holds the lock"
@@ -79,9 +72,7 @@ STATUS=0
 wait "$waiter" || STATUS=$?
 sed 's/^/    waiter: /' "$BG_OUT" "$BG_ERR"
 expect_status 0 "the waiter after the holder died"
-N2=$(newest_snapshot "$ROOT")
-[ "$N2" != "$N1" ] || fail "no second snapshot"
-check_snapshot "$ROOT" "$N2"
+new_snapshot N2 "$N1"
 compare_trees "$SRC" "$ROOT/$N2/src"
 same_inode "$ROOT/$N1/src/a/f1.txt" "$ROOT/$N2/src/a/f1.txt"
 

@@ -87,11 +87,7 @@ check_deep() {
 
 say "snapshot 1"
 write_config "$ROOT" "$SRC"
-run_snap create
-expect_status 0
-N1=$(newest_snapshot "$ROOT")
-check_snapshot "$ROOT" "$N1"
-compare_trees -x deep -x sock "$SRC" "$ROOT/$N1/src"
+create_checked -x deep -x sock N1
 check_deep "$ROOT/$N1/src"
 assert_missing "$ROOT/$N1/src/sock"
 [ -p "$ROOT/$N1/src/fifo" ] || fail "fifo is not a FIFO in the snapshot"
@@ -112,12 +108,7 @@ echo "now a file" >"$SRC/typechange-dir"
 ln -s /etc/passwd "$SRC/typechange-file"
 mkdir "$SRC/typechange-link"
 echo "now in a dir" >"$SRC/typechange-link/g"
-run_snap create
-expect_status 0
-N2=$(newest_snapshot "$ROOT")
-[ "$N2" != "$N1" ] || fail "no second snapshot"
-check_snapshot "$ROOT" "$N2"
-compare_trees -x deep -x sock "$SRC" "$ROOT/$N2/src"
+create_checked -x deep -x sock N2 "$N1"
 check_deep "$ROOT/$N2/src"
 [ -L "$ROOT/$N2/src/typechange-file" ] || fail "typechange-file is not a symlink"
 same_inode "$ROOT/$N1/src/$long" "$ROOT/$N2/src/$long"

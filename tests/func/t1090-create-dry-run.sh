@@ -11,10 +11,7 @@
 . "$(dirname "$0")/lib.sh"
 require_cmd rsync
 
-SRC=$SCRATCH/src
-ROOT=$SCRATCH/root
-make_sample_tree "$SRC"
-write_config "$ROOT" "$SRC"
+setup_sample_source "$SCRATCH/root"
 
 # What a dry run may not change: every entry of the root but the lock
 # file (which a run may create or open), with inode, size and mtime.
@@ -33,10 +30,7 @@ assert_missing "$ROOT"
 assert_grep 'copied' "$OUT" "dry-run output"
 assert_grep 'top\.txt' "$OUT" "dry-run output (a file it would copy)"
 
-run_snap create
-expect_status 0
-N1=$(newest_snapshot "$ROOT")
-check_snapshot "$ROOT" "$N1"
+create_snapshot N1
 
 say "dry run with changes"
 echo "more" >>"$SRC/docs/doc5.txt"
@@ -55,12 +49,7 @@ assert_grep 'copied' "$SCRATCH/dry.out" "dry-run output"
 assert_eq "$(summary_count copied "$SCRATCH/dry.out")" 2 "copies announced by the dry run"
 
 say "the real run does what the dry run announced"
-run_snap create
-expect_status 0
-N2=$(newest_snapshot "$ROOT")
-[ "$N2" != "$N1" ] || fail "no second snapshot"
-check_snapshot "$ROOT" "$N2"
-compare_trees "$SRC" "$ROOT/$N2/src"
+create_checked N2 "$N1"
 assert_eq "$(summary_count copied "$OUT")" 2 "copies made by the real run"
 diff_inode "$ROOT/$N1/src/docs/doc5.txt" "$ROOT/$N2/src/docs/doc5.txt"
 same_inode "$ROOT/$N1/src/docs/doc6.txt" "$ROOT/$N2/src/docs/doc6.txt"

@@ -142,10 +142,7 @@ EOF
 say "a bad config leaves an existing root as it was"
 CONFIG=$SCRATCH/good.yaml
 write_config "$ROOT" "$SRC"
-run_snap create
-expect_status 0
-N1=$(newest_snapshot "$ROOT")
-check_snapshot "$ROOT" "$N1"
+create_snapshot N1
 find "$ROOT" -printf '%P %i %T@ %s\n' | sort >"$SCRATCH/root.before"
 CONFIG=$SCRATCH/bad2.yaml
 cat >"$CONFIG" <<EOF

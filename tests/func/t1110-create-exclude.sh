@@ -37,10 +37,7 @@ cd "$SCRATCH"
 patterns=('*.tmp' 'cache/' '*/.cache/' '/anchored')
 
 write_config "$ROOT" "$SRC" "    exclude: ['*.tmp', 'cache/', '*/.cache/', '/anchored']"
-run_snap create
-expect_status 0
-N1=$(newest_snapshot "$ROOT")
-check_snapshot "$ROOT" "$N1"
+create_snapshot N1
 
 say "the snapshot is what rsync --exclude makes"
 rsync_args=()
@@ -64,11 +61,7 @@ done
 say "a second snapshot excludes the same"
 echo more >"$SRC/keep/file.txt"
 echo 16 >"$SRC/new.tmp"
-run_snap create
-expect_status 0
-N2=$(newest_snapshot "$ROOT")
-[ "$N2" != "$N1" ] || fail "no second snapshot"
-check_snapshot "$ROOT" "$N2"
+create_snapshot N2 "$N1"
 rsync -aHXA --modify-window=-1 --delete "${rsync_args[@]}" "$SRC/" "$SCRATCH/expect/"
 compare_trees "$SCRATCH/expect" "$ROOT/$N2/src"
 assert_missing "$ROOT/$N2/src/new.tmp"
@@ -89,21 +82,14 @@ if ! mount -t tmpfs -o size=1m tmpfs "$SRC2/mnt" 2>"$SCRATCH/mount.err"; then
 	exit 0
 fi
 echo "on another fs" >"$SRC2/mnt/other"
-ROOT2=$SCRATCH/root2
-write_config "$ROOT2" "$SRC2" "    one_file_system: true"
-run_snap create
-expect_status 0
-M1=$(newest_snapshot "$ROOT2")
-check_snapshot "$ROOT2" "$M1"
-assert_missing "$ROOT2/$M1/src/mnt/other"
-[ -f "$ROOT2/$M1/src/local/f" ] || fail "one_file_system left out local/f"
-write_config "$ROOT2" "$SRC2" "    one_file_system: false"
-run_snap create
-expect_status 0
-M2=$(newest_snapshot "$ROOT2")
-[ "$M2" != "$M1" ] || fail "no second snapshot"
-check_snapshot "$ROOT2" "$M2"
-cmp "$SRC2/mnt/other" "$ROOT2/$M2/src/mnt/other"
+ROOT=$SCRATCH/root2
+write_config "$ROOT" "$SRC2" "    one_file_system: true"
+create_snapshot M1
+assert_missing "$ROOT/$M1/src/mnt/other"
+[ -f "$ROOT/$M1/src/local/f" ] || fail "one_file_system left out local/f"
+write_config "$ROOT" "$SRC2" "    one_file_system: false"
+create_snapshot M2 "$M1"
+cmp "$SRC2/mnt/other" "$ROOT/$M2/src/mnt/other"
 umount "$SRC2/mnt"
 
 echo "ok"

@@ -89,10 +89,6 @@ done
 # (no compare_trees: deleting the files changed the directory's mtime)
 
 say "the next run is clean"
-run_snap create
-expect_status 0
-N2=$(newest_snapshot "$ROOT")
-check_snapshot "$ROOT" "$N2"
-compare_trees "$SRC" "$ROOT/$N2/src"
+create_checked N2
 
 echo "ok"

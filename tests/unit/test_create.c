@@ -47,6 +47,7 @@
 #define NFILES		6		/* regular file names */
 #define NINODES		5		/* regular file inodes */
 #define MAX_NAMES	16
+#define TWO_LONGER	"two two, and more of it\n"	/* new a/two.txt */
 
 static const char *const files[NFILES] = {
 	"a/hl1", "a/one.txt", "a/two.txt", "b/four.txt", "b/three.txt", "hl2",
@@ -159,21 +160,29 @@ write_text(const char *path, const char *text, mode_t mode)
 	assert_int_equal(close(fd), 0);
 }
 
-/* Asserts that path holds exactly text. */
+/* Reads the small text file path into buf, NUL-terminated. */
 static void
-assert_content(const char *path, const char *text)
+read_text(const char *path, char *buf, size_t size)
 {
-	char buf[256];
 	ssize_t n;
 	int fd;
 
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd == -1)
 		fail_msg("cannot open '%s': %s", path, strerror(errno));
-	n = read(fd, buf, sizeof(buf) - 1);
+	n = read(fd, buf, size - 1);
 	close(fd);
 	assert_true(n >= 0);
 	buf[n] = '\0';
+}
+
+/* Asserts that path holds exactly text. */
+static void
+assert_content(const char *path, const char *text)
+{
+	char buf[256];
+
+	read_text(path, buf, sizeof(buf));
 	assert_string_equal(buf, text);
 }
 
@@ -197,6 +206,48 @@ static void
 src_path(const struct scratch *s, char *buf, size_t size, const char *rel)
 {
 	assert_true((size_t)snprintf(buf, size, "%s/%s", s->src, rel) < size);
+}
+
+/* Asserts that ROOT/NAME/src/REL holds exactly text. */
+static void
+assert_snap_content(const struct scratch *s, const char *name,
+    const char *rel, const char *text)
+{
+	char path[PATH_MAX * 2];
+
+	snap_path(s, path, sizeof(path), name, rel);
+	assert_content(path, text);
+}
+
+/* Rewrites the source file REL with text (mode 0644). */
+static void
+write_source(const struct scratch *s, const char *rel, const char *text)
+{
+	char path[PATH_MAX * 2];
+
+	src_path(s, path, sizeof(path), rel);
+	write_text(path, text, 0644);
+}
+
+/* Renames the source entry FROM to TO. */
+static void
+rename_source(const struct scratch *s, const char *from, const char *to)
+{
+	char path[PATH_MAX * 2], other[PATH_MAX * 2];
+
+	src_path(s, path, sizeof(path), from);
+	src_path(s, other, sizeof(other), to);
+	assert_int_equal(rename(path, other), 0);
+}
+
+/* chmod of the source entry REL. */
+static void
+chmod_source(const struct scratch *s, const char *rel, mode_t mode)
+{
+	char path[PATH_MAX * 2];
+
+	src_path(s, path, sizeof(path), rel);
+	assert_int_equal(chmod(path, mode), 0);
 }
 
 static int
@@ -399,6 +450,15 @@ snapshot_state(const struct scratch *s, const char *name,
 	}
 }
 
+/* The first run, which must succeed: its name in name, its files in first. */
+static void
+first_snapshot(struct scratch *s, struct create_stats *stats, char *name,
+    struct file_state *first)
+{
+	run_ok(s, stats, name);
+	snapshot_state(s, name, first);
+}
+
 /* The first snapshot as it was: nothing of it was rewritten. */
 static void
 assert_unchanged(const struct scratch *s, const char *name,
@@ -427,20 +487,13 @@ assert_unchanged(const struct scratch *s, const char *name,
 static void
 assert_source_content(const struct scratch *s, const char *name)
 {
-	char path[PATH_MAX * 2], spath[PATH_MAX * 2], buf[256];
-	ssize_t n;
-	int fd, i;
+	char spath[PATH_MAX * 2], buf[256];
+	int i;
 
 	for (i = 0; i < NFILES; i++) {
 		src_path(s, spath, sizeof(spath), files[i]);
-		fd = open(spath, O_RDONLY | O_CLOEXEC);
-		assert_int_not_equal(fd, -1);
-		n = read(fd, buf, sizeof(buf) - 1);
-		close(fd);
-		assert_true(n >= 0);
-		buf[n] = '\0';
-		snap_path(s, path, sizeof(path), name, files[i]);
-		assert_content(path, buf);
+		read_text(spath, buf, sizeof(buf));
+		assert_snap_content(s, name, files[i], buf);
 	}
 }
 
@@ -488,6 +541,15 @@ copied_for_other_reasons(const struct create_stats *st, enum diff_reason r)
 	return sum;
 }
 
+/* n files were copied for reason r, and none for any other reason. */
+static void
+assert_copied_only_for(const struct create_stats *st, enum diff_reason r,
+    uint64_t n)
+{
+	assert_int_equal(st->copied_by[r], n);
+	assert_int_equal(copied_for_other_reasons(st, r), 0);
+}
+
 /* --- cases -------------------------------------------------------- */
 
 static void
@@ -515,8 +577,7 @@ test_create_first_snapshot(void **state)
 	assert_int_equal(st.reused, 0);
 	assert_int_equal(st.hardlinked, 1);
 	assert_int_equal(st.copied, NINODES);
-	assert_int_equal(st.copied_by[REASON_NEW], NINODES);
-	assert_int_equal(copied_for_other_reasons(&st, REASON_NEW), 0);
+	assert_copied_only_for(&st, REASON_NEW, NINODES);
 	for (i = 0; i < NFILES; i++) {
 		total += strlen(contents[i]);
 		if (strcmp(files[i], "hl2") != 0)
@@ -570,8 +631,7 @@ test_create_unchanged_links_everything(void **state)
 	char n1[NAME_SNAPSHOT_LEN], n2[NAME_SNAPSHOT_LEN];
 	int i;
 
-	run_ok(s, &st, n1);
-	snapshot_state(s, n1, first);
+	first_snapshot(s, &st, n1, first);
 	run_ok(s, &st, n2);
 	assert_true(strcmp(n1, n2) < 0);
 	assert_string_equal(st.prev, n1);
@@ -597,16 +657,14 @@ test_create_exdev_copies_every_link(void **state)
 	char n1[NAME_SNAPSHOT_LEN], n2[NAME_SNAPSHOT_LEN];
 	int i;
 
-	run_ok(s, &st, n1);
-	snapshot_state(s, n1, first);
+	first_snapshot(s, &st, n1, first);
 
 	linkat_errno = EXDEV;
 	linkat_nth = 0;
 	run_ok(s, &st, n2);
 	assert_true(linkat_calls >= NFILES);
 	/* Every name that would have been a link is a copy, and says why. */
-	assert_int_equal(st.copied_by[REASON_EXDEV], NFILES);
-	assert_int_equal(copied_for_other_reasons(&st, REASON_EXDEV), 0);
+	assert_copied_only_for(&st, REASON_EXDEV, NFILES);
 	assert_int_equal(st.copied, NFILES);
 	assert_int_equal(st.linked, 0);
 	assert_int_equal(st.linked_content, 0);
@@ -630,15 +688,13 @@ test_create_emlink_on_second_link_copies_one(void **state)
 	char n1[NAME_SNAPSHOT_LEN], n2[NAME_SNAPSHOT_LEN];
 	int i, moved = 0;
 
-	run_ok(s, &st, n1);
-	snapshot_state(s, n1, first);
+	first_snapshot(s, &st, n1, first);
 
 	linkat_errno = EMLINK;
 	linkat_nth = 2;
 	run_ok(s, &st, n2);
 	assert_true(linkat_calls >= NFILES);
-	assert_int_equal(st.copied_by[REASON_EMLINK], 1);
-	assert_int_equal(copied_for_other_reasons(&st, REASON_EMLINK), 0);
+	assert_copied_only_for(&st, REASON_EMLINK, 1);
 	assert_int_equal(st.copied, 1);
 	assert_int_equal(st.linked + st.hardlinked, NFILES - 1);
 	assert_int_equal(st.linked_content, 0);
@@ -680,13 +736,10 @@ test_create_enospc_on_copy_fails_cleanly(void **state)
 	struct create_stats st;
 	struct file_state first[NFILES];
 	char n1[NAME_SNAPSHOT_LEN], n3[NAME_SNAPSHOT_LEN];
-	char path[PATH_MAX * 2];
 
-	run_ok(s, &st, n1);
-	snapshot_state(s, n1, first);
+	first_snapshot(s, &st, n1, first);
 
-	src_path(s, path, sizeof(path), "a/two.txt");
-	write_text(path, "two two, and more of it\n", 0644);
+	write_source(s, "a/two.txt", TWO_LONGER);
 	enospc_after = 0;
 	assert_enospc_left_no_trace(s, n1, first, "src/a/two.txt");
 
@@ -697,8 +750,7 @@ test_create_enospc_on_copy_fails_cleanly(void **state)
 	assert_int_equal(st.copied, 1);
 	assert_int_equal(st.copied_by[REASON_CONTENT], 1);
 	assert_int_equal(st.linked, NINODES - 1);
-	snap_path(s, path, sizeof(path), n3, "a/two.txt");
-	assert_content(path, "two two, and more of it\n");
+	assert_snap_content(s, n3, "a/two.txt", TWO_LONGER);
 	assert_unchanged(s, n1, first, 0);
 }
 
@@ -710,8 +762,7 @@ test_create_enospc_on_manifest_fails_cleanly(void **state)
 	struct file_state first[NFILES];
 	char n1[NAME_SNAPSHOT_LEN], n3[NAME_SNAPSHOT_LEN];
 
-	run_ok(s, &st, n1);
-	snapshot_state(s, n1, first);
+	first_snapshot(s, &st, n1, first);
 
 	/* Nothing to copy: the manifest is the only thing written. */
 	enospc_after = 0;
@@ -733,8 +784,7 @@ test_create_enospc_midway_fails_cleanly(void **state)
 	char path[PATH_MAX * 2];
 	int i;
 
-	run_ok(s, &st, n1);
-	snapshot_state(s, n1, first);
+	first_snapshot(s, &st, n1, first);
 
 	/* Every file changes: the disk fills after the first copy. */
 	for (i = 0; i < NFILES; i++) {
@@ -763,15 +813,12 @@ test_create_mode_change_copies(void **state)
 	char path[PATH_MAX * 2];
 	struct stat a, b;
 
-	run_ok(s, &st, n1);
-	snapshot_state(s, n1, first);
+	first_snapshot(s, &st, n1, first);
 
-	src_path(s, path, sizeof(path), "a/one.txt");
-	assert_int_equal(chmod(path, 0600), 0);
+	chmod_source(s, "a/one.txt", 0600);
 	run_ok(s, &st, n2);
 	assert_int_equal(st.copied, 1);
-	assert_int_equal(st.copied_by[REASON_MODE], 1);
-	assert_int_equal(copied_for_other_reasons(&st, REASON_MODE), 0);
+	assert_copied_only_for(&st, REASON_MODE, 1);
 	assert_int_equal(st.linked, NINODES - 1);
 	assert_int_equal(st.hardlinked, 1);
 
@@ -798,16 +845,14 @@ test_create_mtime_change_copies_for_times(void **state)
 	struct timespec ts[2] = { { 0, UTIME_OMIT }, { 1700000000, 5 } };
 	struct stat b;
 
-	run_ok(s, &st, n1);
-	snapshot_state(s, n1, first);
+	first_snapshot(s, &st, n1, first);
 
 	src_path(s, path, sizeof(path), "b/four.txt");
 	assert_int_equal(utimensat(AT_FDCWD, path, ts, 0), 0);
 	run_ok(s, &st, n2);
 	assert_int_equal(st.copied, 1);
 	/* Hashed while copied: the content is the same, the times not. */
-	assert_int_equal(st.copied_by[REASON_TIMES], 1);
-	assert_int_equal(copied_for_other_reasons(&st, REASON_TIMES), 0);
+	assert_copied_only_for(&st, REASON_TIMES, 1);
 	snap_path(s, path, sizeof(path), n2, "b/four.txt");
 	lstat_ok(path, &b);
 	assert_int_equal(b.st_mtim.tv_sec, 1700000000);
@@ -824,16 +869,14 @@ test_create_xattr_change_copies(void **state)
 	char n1[NAME_SNAPSHOT_LEN], n2[NAME_SNAPSHOT_LEN];
 	char path[PATH_MAX * 2], buf[16];
 
-	run_ok(s, &st, n1);
-	snapshot_state(s, n1, first);
+	first_snapshot(s, &st, n1, first);
 
 	src_path(s, path, sizeof(path), "b/three.txt");
 	if (setxattr(path, "user.snap.test", "v1", 2, 0) == -1)
 		skip();		/* no user xattrs on this filesystem */
 	run_ok(s, &st, n2);
 	assert_int_equal(st.copied, 1);
-	assert_int_equal(st.copied_by[REASON_XATTRS], 1);
-	assert_int_equal(copied_for_other_reasons(&st, REASON_XATTRS), 0);
+	assert_copied_only_for(&st, REASON_XATTRS, 1);
 	snap_path(s, path, sizeof(path), n2, "b/three.txt");
 	assert_int_equal(getxattr(path, "user.snap.test", buf, sizeof(buf)),
 	    2);
@@ -855,12 +898,9 @@ test_create_renamed_folder_links_by_content(void **state)
 	const char *moved[] = { "four.txt", "three.txt" };
 	size_t i;
 
-	run_ok(s, &st, n1);
-	snapshot_state(s, n1, first);
+	first_snapshot(s, &st, n1, first);
 
-	src_path(s, path, sizeof(path), "b");
-	src_path(s, other, sizeof(other), "d");
-	assert_int_equal(rename(path, other), 0);
+	rename_source(s, "b", "d");
 	run_ok(s, &st, n2);
 	assert_int_equal(st.linked_content, 2);
 	assert_int_equal(st.copied, 0);
@@ -907,8 +947,7 @@ test_create_checksum_sees_hidden_change(void **state)
 	struct stat before;
 	struct timespec ts[2];
 
-	run_ok(s, &st, n1);
-	snapshot_state(s, n1, first);
+	first_snapshot(s, &st, n1, first);
 	s->cfg->checksum = true;
 
 	/* Same size, the old mtime put back: only the bytes differ. */
@@ -921,8 +960,7 @@ test_create_checksum_sees_hidden_change(void **state)
 	run_ok(s, &st, n2);
 	assert_int_equal(st.copied, 1);
 	assert_int_equal(st.copied_by[REASON_CONTENT], 1);
-	snap_path(s, path, sizeof(path), n2, "a/one.txt");
-	assert_content(path, "ONE\n");
+	assert_snap_content(s, n2, "a/one.txt", "ONE\n");
 	assert_unchanged(s, n1, first, 0);
 }
 
@@ -937,14 +975,12 @@ test_create_enospc_at_every_write(void **state)
 	struct scratch *s = *state;
 	struct create_stats st;
 	struct file_state first[NFILES];
-	char n1[NAME_SNAPSHOT_LEN], path[PATH_MAX * 2];
+	char n1[NAME_SNAPSHOT_LEN];
 	struct err e;
 	int n, r = -1;
 
-	run_ok(s, &st, n1);
-	snapshot_state(s, n1, first);
-	src_path(s, path, sizeof(path), "a/two.txt");
-	write_text(path, "two two, and more of it\n", 0644);
+	first_snapshot(s, &st, n1, first);
+	write_source(s, "a/two.txt", TWO_LONGER);
 
 	for (n = 0; n < 64; n++) {
 		enospc_after = n;
@@ -961,8 +997,7 @@ test_create_enospc_at_every_write(void **state)
 	/* At least the copy and the manifest were tried and failed. */
 	assert_true(n >= 2);
 	assert_int_equal(st.copied_by[REASON_CONTENT], 1);
-	snap_path(s, path, sizeof(path), st.name, "a/two.txt");
-	assert_content(path, "two two, and more of it\n");
+	assert_snap_content(s, st.name, "a/two.txt", TWO_LONGER);
 	assert_unchanged(s, n1, first, 0);
 }
 
@@ -975,8 +1010,7 @@ test_create_emlink_on_hardlink_copies_second_name(void **state)
 	char n1[NAME_SNAPSHOT_LEN], n2[NAME_SNAPSHOT_LEN];
 	int i;
 
-	run_ok(s, &st, n1);
-	snapshot_state(s, n1, first);
+	first_snapshot(s, &st, n1, first);
 
 	/* Five links to the previous snapshot, then hl2 to a/hl1. */
 	linkat_errno = EMLINK;
@@ -1005,22 +1039,16 @@ test_create_renamed_folder_exdev_copies(void **state)
 	struct create_stats st;
 	struct file_state first[NFILES];
 	char n1[NAME_SNAPSHOT_LEN], n2[NAME_SNAPSHOT_LEN];
-	char path[PATH_MAX * 2], other[PATH_MAX * 2];
 
-	run_ok(s, &st, n1);
-	snapshot_state(s, n1, first);
+	first_snapshot(s, &st, n1, first);
 
-	src_path(s, path, sizeof(path), "b");
-	src_path(s, other, sizeof(other), "d");
-	assert_int_equal(rename(path, other), 0);
+	rename_source(s, "b", "d");
 	linkat_errno = EXDEV;
 	run_ok(s, &st, n2);
 	/* The links by content were meant too, and are counted so. */
-	assert_int_equal(st.copied_by[REASON_EXDEV], NFILES);
-	assert_int_equal(copied_for_other_reasons(&st, REASON_EXDEV), 0);
+	assert_copied_only_for(&st, REASON_EXDEV, NFILES);
 	assert_int_equal(st.linked_content, 0);
-	snprintf(path, sizeof(path), "%s/%s/src/d/three.txt", s->root, n2);
-	assert_content(path, "three three three\n");
+	assert_snap_content(s, n2, "d/three.txt", "three three three\n");
 	assert_unchanged(s, n1, first, 1);
 }
 
@@ -1032,13 +1060,11 @@ test_create_checksum_exdev_copies(void **state)
 	struct file_state first[NFILES];
 	char n1[NAME_SNAPSHOT_LEN], n2[NAME_SNAPSHOT_LEN];
 
-	run_ok(s, &st, n1);
-	snapshot_state(s, n1, first);
+	first_snapshot(s, &st, n1, first);
 	s->cfg->checksum = true;
 	linkat_errno = EXDEV;
 	run_ok(s, &st, n2);
-	assert_int_equal(st.copied_by[REASON_EXDEV], NFILES);
-	assert_int_equal(copied_for_other_reasons(&st, REASON_EXDEV), 0);
+	assert_copied_only_for(&st, REASON_EXDEV, NFILES);
 	assert_int_equal(st.linked, 0);
 	assert_source_content(s, n2);
 	assert_unchanged(s, n1, first, 1);
@@ -1051,17 +1077,14 @@ test_create_dry_run_changes_nothing(void **state)
 	struct create_opts opts = { true, 0 };
 	struct create_stats st;
 	struct file_state first[NFILES];
-	char n1[NAME_SNAPSHOT_LEN], path[PATH_MAX * 2];
+	char n1[NAME_SNAPSHOT_LEN];
 	enum out_level saved = out_level;
 	struct err e;
 	int r;
 
-	run_ok(s, &st, n1);
-	snapshot_state(s, n1, first);
-	src_path(s, path, sizeof(path), "a/one.txt");
-	assert_int_equal(chmod(path, 0600), 0);
-	src_path(s, path, sizeof(path), "a/two.txt");
-	write_text(path, "two two, and more of it\n", 0644);
+	first_snapshot(s, &st, n1, first);
+	chmod_source(s, "a/one.txt", 0600);
+	write_source(s, "a/two.txt", TWO_LONGER);
 
 	linkat_calls = write_calls = 0;
 	assert_int_equal(setenv("SNAP_NOW", "1800000000", 1), 0);
