@@ -59,6 +59,12 @@ int	cmd_log(int argc, char **argv, const struct cmd_globals *g);
 int	cmd_restore(int argc, char **argv, const struct cmd_globals *g);
 int	cmd_verify(int argc, char **argv, const struct cmd_globals *g);
 int	cmd_prune(int argc, char **argv, const struct cmd_globals *g);
+/*
+ * The prune that follows every successful create (never a failed or dry
+ * one): its problems are warnings, since the new snapshot stands whatever
+ * happens here.  Returns CMD_OK or CMD_WARNINGS.
+ */
+int	cmd_prune_after_create(const struct cmd_globals *g);
 int	cmd_delete(int argc, char **argv, const struct cmd_globals *g);
 int	cmd_du(int argc, char **argv, const struct cmd_globals *g);
 int	cmd_check(int argc, char **argv, const struct cmd_globals *g);

@@ -12,7 +12,7 @@
 #include "sys.h"
 
 static const char usage[] = "usage: snap [-c FILE] [-v | -q] create "
-    "[-v | -q] [--dry-run]\n";
+    "[-v | -q] [--dry-run] [--label TEXT]\n";
 
 /* SNAP_TEST_HANG_AFTER=N: the test suite's way to stop a run midway. */
 static long
@@ -28,22 +28,30 @@ cmd_create(int argc, char **argv, const struct cmd_globals *g)
 {
 	static const struct option longopts[] = {
 		{ "dry-run", no_argument, NULL, 'n' },
+		{ "label", required_argument, NULL, 'l' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct create_opts opts = { false, 0 };
+	struct create_opts opts = { false, 0, NULL };
 	struct create_stats stats;
 	struct config *cfg = NULL;
 	struct err e;
-	int ch, r;
+	int ch, r, status;
 
-	optind = 1;
+	optind = 0;	/* reset getopt: permute, so options may follow */
 	while ((ch = getopt_long(argc, argv, "nvqh", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'n':
 			opts.dry_run = true;
+			break;
+		case 'l':
+			if (create_check_label(optarg, &e) == -1) {
+				out_error("%s", e.msg);
+				return CMD_USAGE;
+			}
+			opts.label = optarg;
 			break;
 		case 'v':
 			/* Also after the command name, where people put it. */
@@ -80,5 +88,8 @@ cmd_create(int argc, char **argv, const struct cmd_globals *g)
 		return CMD_FAILED;
 	}
 	create_print_summary(&stats, opts.dry_run);
-	return stats.warnings > 0 ? CMD_WARNINGS : CMD_OK;
+	status = stats.warnings > 0 ? CMD_WARNINGS : CMD_OK;
+	if (!opts.dry_run && cmd_prune_after_create(g) != CMD_OK)
+		status = CMD_WARNINGS;
+	return status;
 }

@@ -1007,23 +1007,8 @@ seconds_since(const struct timespec *t0)
 static int
 open_store(struct create_ctx *c, struct err *e)
 {
-	struct stat st;
-
-	if (!c->opts->dry_run)
-		return store_open(&c->store, c->cfg, STORE_WRITE, c->sys, e);
-	if (stat(c->cfg->snapshot_root, &st) == -1 && errno == ENOENT) {
-		memset(&c->store, 0, sizeof(c->store));
-		c->store.root_fd = c->store.meta_fd = -1;
-		c->store.manifests_fd = c->store.incomplete_fd = -1;
-		c->store.lock_fd = c->store.prev_fd = -1;
-		c->store.reuse_fd = c->store.build_fd = -1;
-		return 0;
-	}
-	if (store_open(&c->store, c->cfg, STORE_READ, c->sys, e) == 0)
-		return 0;
-	if (c->store.meta_fd == -1 && c->store.root_fd != -1)
-		return 0;	/* a root without snapshots yet */
-	return -1;
+	return store_open(&c->store, c->cfg, c->opts->dry_run ? STORE_READ :
+	    STORE_WRITE, c->sys, e);
 }
 
 int
@@ -1048,6 +1033,8 @@ create_run(const struct config *cfg, const struct create_opts *opts,
 		goto out;
 	r = -1;
 	snprintf(stats->prev, sizeof(stats->prev), "%s", c.store.prev);
+	if (opts->label != NULL)
+		snprintf(stats->label, sizeof(stats->label), "%s", opts->label);
 	if (load_prev(&c, e) == -1)
 		goto out;
 	if (!opts->dry_run) {
@@ -1106,6 +1093,25 @@ out:
 	return r;
 }
 
+int
+create_check_label(const char *label, struct err *e)
+{
+	const unsigned char *p;
+
+	if (label[0] == '\0')
+		return err_set(e, 0, "a label cannot be empty");
+	if (strlen(label) > CREATE_LABEL_MAX)
+		return err_set(e, 0, "a label is at most %d bytes; this one "
+		    "has %zu", CREATE_LABEL_MAX, strlen(label));
+	/* The label is a line of the summary and of list's output. */
+	for (p = (const unsigned char *)label; *p != '\0'; p++)
+		if (*p < 0x20 || *p == 0x7f)
+			return err_set(e, 0, "a label is one line of printable "
+			    "text; this one has the control character 0x%02x",
+			    *p);
+	return 0;
+}
+
 void
 create_print_summary(const struct create_stats *s, bool dry_run)
 {
@@ -1119,6 +1125,8 @@ create_print_summary(const struct create_stats *s, bool dry_run)
 	else
 		printf("snapshot %s%s%s\n", s->name,
 		    s->prev[0] ? ", linked against " : "", s->prev);
+	if (s->label[0] != '\0')
+		printf("  label      %s\n", s->label);
 	printf("  entries    %llu (%llu folders, %llu files, %llu symlinks, "
 	    "%llu other)\n", (unsigned long long)s->entries,
 	    (unsigned long long)s->dirs, (unsigned long long)s->files,

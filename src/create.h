@@ -25,11 +25,16 @@ struct create_opts {
 	bool		 dry_run;
 	long		 hang_after;	/* test hook: stop for good after this
 					 * many entries; 0: never */
+	const char	*label;		/* create --label, or NULL */
 };
+
+/* A label is one line of printable text of at most this many bytes. */
+#define CREATE_LABEL_MAX 200
 
 struct create_stats {
 	char		 name[NAME_SNAPSHOT_LEN];	/* the snapshot made */
 	char		 prev[NAME_SNAPSHOT_LEN];	/* linked against */
+	char		 label[CREATE_LABEL_MAX + 1];	/* "" if none */
 	uint64_t	 entries;
 	uint64_t	 dirs;
 	uint64_t	 files;
@@ -58,6 +63,13 @@ struct create_stats {
 int	create_run(const struct config *cfg, const struct create_opts *opts,
 	    const struct sys_ops *sys, struct create_stats *stats,
 	    struct err *e);
+
+/*
+ * Checks a label given to create --label: not empty, at most
+ * CREATE_LABEL_MAX bytes, no control characters (so one line).  Returns
+ * 0, or -1 with e saying why.
+ */
+int	create_check_label(const char *label, struct err *e);
 
 /* Prints the summary of a run (stdout, unless quiet). */
 void	create_print_summary(const struct create_stats *stats, bool dry_run);

@@ -17,7 +17,16 @@ struct command {
 };
 
 static const struct command commands[] = {
-	{ "create", cmd_create, "take a snapshot" },
+	{ "create", cmd_create, "take a snapshot, then prune" },
+	{ "list", cmd_list, "snapshots, with files, size and new space" },
+	{ "diff", cmd_diff, "what changed between two snapshots" },
+	{ "log", cmd_log, "the versions of one path across snapshots" },
+	{ "restore", cmd_restore, "copy a path out of a snapshot" },
+	{ "verify", cmd_verify, "re-hash stored files against the manifest" },
+	{ "prune", cmd_prune, "apply the retention policy" },
+	{ "delete", cmd_delete, "delete snapshots by name" },
+	{ "du", cmd_du, "space each snapshot holds alone and shared" },
+	{ "check", cmd_check, "validate the config and the snapshot root" },
 };
 
 static void

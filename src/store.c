@@ -165,12 +165,17 @@ store_list_snapshots(struct store *s, struct store_list *out, struct err *e)
 	int fd;
 
 	memset(out, 0, sizeof(*out));
+	if (s->root_fd == -1 || s->manifests_fd == -1)
+		return 0;	/* a root no create has written to */
 	if ((fd = fcntl(s->root_fd, F_DUPFD_CLOEXEC, 0)) == -1)
 		return err_set(e, errno, "cannot read '%s'", s->root);
 	if ((dir = fdopendir(fd)) == NULL) {
 		close(fd);
 		return err_set(e, errno, "cannot read '%s'", s->root);
 	}
+	/* The duplicate shares root_fd's offset, which an earlier listing
+	 * left at the end. */
+	rewinddir(dir);
 	while ((de = readdir(dir)) != NULL) {
 		/* Complete means: a folder with the name of a snapshot and
 		 * a manifest; store_commit makes both before the name. */
@@ -357,6 +362,118 @@ find_leftovers(struct store *s, struct err *e)
 	return 0;
 }
 
+/*
+ * Points ROOT/latest at the newest complete snapshot, or removes it when
+ * there is none.  Leaves it alone when it already points there.
+ */
+static int
+repoint_latest(struct store *s, struct err *e)
+{
+	struct store_list list;
+	char target[NAME_SNAPSHOT_LEN + 1];
+	ssize_t len;
+	int r = 0;
+
+	if (store_list_snapshots(s, &list, e) == -1)
+		return -1;
+	len = readlinkat(s->root_fd, "latest", target, sizeof(target) - 1);
+	target[len > 0 ? len : 0] = '\0';
+	if (list.n == 0) {
+		if (len >= 0 && unlinkat(s->root_fd, "latest", 0) == -1 &&
+		    errno != ENOENT)
+			r = err_set(e, errno, "cannot remove '%s/latest'",
+			    s->root);
+	} else if (strcmp(target, list.names[list.n - 1]) != 0) {
+		unlinkat(s->root_fd, ".latest.tmp", 0);
+		if (symlinkat(list.names[list.n - 1], s->root_fd,
+		    ".latest.tmp") == -1 || s->sys->renameat(s->root_fd,
+		    ".latest.tmp", s->root_fd, "latest") == -1)
+			r = err_set(e, errno, "cannot point '%s/latest' at "
+			    "'%s'", s->root, list.names[list.n - 1]);
+	}
+	store_list_free(&list);
+	return r;
+}
+
+/* Removes what ROOT/.snap/deleting holds: deletes a killed run began. */
+static int
+finish_deletes(struct store *s, struct err *e)
+{
+	DIR *dir;
+	struct dirent *de;
+	char target[NAME_SNAPSHOT_LEN + 1];
+	struct stat st;
+	int fd, r = 0;
+	bool any = false;
+
+	if ((fd = fcntl(s->deleting_fd, F_DUPFD_CLOEXEC, 0)) == -1 ||
+	    (dir = fdopendir(fd)) == NULL) {
+		if (fd != -1)
+			close(fd);
+		return err_set(e, errno, "cannot read '%s/.snap/deleting'",
+		    s->root);
+	}
+	rewinddir(dir);
+	while (r == 0 && (de = readdir(dir)) != NULL) {
+		if (strcmp(de->d_name, ".") == 0 ||
+		    strcmp(de->d_name, "..") == 0)
+			continue;
+		any = true;
+		r = store_remove_tree(s->deleting_fd, de->d_name, e);
+	}
+	closedir(dir);
+	if (r == -1)
+		return -1;
+	/* A delete killed between its rename and its latest update left
+	 * latest dangling. */
+	if (any || (readlinkat(s->root_fd, "latest", target,
+	    sizeof(target)) > 0 && fstatat(s->root_fd, "latest", &st, 0) == -1))
+		return repoint_latest(s, e);
+	return 0;
+}
+
+int
+store_delete(struct store *s, const char *name, struct err *e)
+{
+	char file[NAME_SNAPSHOT_LEN + 16];
+	int r = 0;
+
+	if (s->lock_fd == -1 || s->deleting_fd == -1)
+		return err_set(e, EBADF, "cannot delete snapshot '%s': the "
+		    "store is not open for writing", name);
+	if (!name_is_snapshot(name))
+		return err_set(e, EINVAL, "cannot delete '%s': not a snapshot "
+		    "name", name);
+	/* A leftover of the same name would make the rename fail. */
+	if (store_remove_tree(s->deleting_fd, name, e) == -1)
+		return -1;
+	if (s->sys->renameat(s->root_fd, name, s->deleting_fd, name) == -1)
+		return err_set(e, errno, "cannot delete snapshot '%s'", name);
+	if (strcmp(name, s->prev) == 0) {
+		close_fd(&s->prev_fd);
+		s->prev[0] = '\0';
+	}
+
+	/* The snapshot is gone from the listing now; what remains is
+	 * clean-up that the next writer redoes if this run dies. */
+	if (repoint_latest(s, e) == -1)
+		r = -1;
+	if (s->sys->fsync(s->root_fd) == -1 && r == 0)
+		r = err_set(e, errno, "cannot flush '%s' to disk", s->root);
+	if (unlinkat(s->manifests_fd, name, 0) == -1 && errno != ENOENT &&
+	    r == 0)
+		r = err_set(e, errno, "cannot remove the manifest of '%s'",
+		    name);
+	snprintf(file, sizeof(file), "%s.summary", name);
+	if (unlinkat(s->manifests_fd, file, 0) == -1 && errno != ENOENT &&
+	    r == 0)
+		r = err_set(e, errno, "cannot remove the summary of '%s'",
+		    name);
+	if (r == 0)
+		r = store_remove_tree(s->deleting_fd, name, e);
+	return r;
+}
+
 static int
 open_dir(int dirfd, const char *name, int *out, bool create)
 {
@@ -380,10 +497,13 @@ store_open(struct store *s, const struct config *cfg, enum store_mode mode,
 	s->root = cfg->snapshot_root;
 	s->root_fd = s->meta_fd = s->manifests_fd = s->incomplete_fd = -1;
 	s->lock_fd = s->prev_fd = s->reuse_fd = s->build_fd = -1;
+	s->deleting_fd = -1;
 
 	if (write && make_root(cfg, e) == -1)
 		return -1;
 	s->root_fd = open(s->root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (s->root_fd == -1 && !write && errno == ENOENT)
+		return 0;	/* no root yet: no snapshots */
 	if (s->root_fd == -1)
 		return err_set(e, errno, "cannot open snapshot root '%s'",
 		    s->root);
@@ -396,14 +516,23 @@ store_open(struct store *s, const struct config *cfg, enum store_mode mode,
 	if (open_dir(s->root_fd, ".snap", &s->meta_fd, write) == -1 ||
 	    open_dir(s->meta_fd, "manifests", &s->manifests_fd, write) == -1 ||
 	    open_dir(s->meta_fd, "incomplete", &s->incomplete_fd, write) == -1) {
+		/* A root that no create has written to yet: a reader sees
+		 * no snapshots, which is the truth. */
 		if (!write && errno == ENOENT)
-			return err_set(e, 0, "'%s' holds no snapshots yet",
-			    s->root);
+			return 0;
 		return err_set(e, errno, "cannot prepare '%s/.snap'", s->root);
 	}
 	if (write) {
 		if ((r = take_lock(s, cfg->lock_wait, e)) != 0)
 			return r;
+		if (open_dir(s->meta_fd, "deleting", &s->deleting_fd,
+		    true) == -1)
+			return err_set(e, errno, "cannot prepare "
+			    "'%s/.snap/deleting'", s->root);
+		/* Before find_leftovers: it removes the manifests whose
+		 * snapshot is gone, which a finished delete leaves. */
+		if (finish_deletes(s, e) == -1)
+			return -1;
 		if (find_leftovers(s, e) == -1)
 			return -1;
 	}
@@ -432,27 +561,31 @@ snapshot_time(bool *fixed)
 int
 store_begin(struct store *s, struct err *e)
 {
+	char name[NAME_SNAPSHOT_LEN];
 	struct stat st;
 	bool fixed;
 	time_t t = snapshot_time(&fixed);
 
+	/* s->name is only set once incomplete/NAME is ours: store_abort
+	 * removes what goes by that name. */
 	for (;;) {
-		name_snapshot(s->name, t);
-		if (strcmp(s->name, s->prev) > 0 &&
-		    strcmp(s->name, s->reuse) != 0 &&
-		    fstatat(s->root_fd, s->name, &st, AT_SYMLINK_NOFOLLOW) == -1)
+		name_snapshot(name, t);
+		if (strcmp(name, s->prev) > 0 && strcmp(name, s->reuse) != 0 &&
+		    fstatat(s->root_fd, name, &st, AT_SYMLINK_NOFOLLOW) == -1)
 			break;
 		/* Names have a resolution of one second: wait for the
 		 * next one rather than reuse or reorder a name. */
 		if (fixed)
 			return err_set(e, EEXIST, "cannot name the snapshot "
-			    "'%s'", s->name);
+			    "'%s' (SNAP_NOW is set and a snapshot of that time "
+			    "or a later one exists)", name);
 		sleep(1);
 		t = snapshot_time(&fixed);
 	}
-	if (s->sys->mkdirat(s->incomplete_fd, s->name, 0755) == -1)
+	if (s->sys->mkdirat(s->incomplete_fd, name, 0755) == -1)
 		return err_set(e, errno, "cannot create '%s/.snap/incomplete/"
-		    "%s'", s->root, s->name);
+		    "%s'", s->root, name);
+	memcpy(s->name, name, sizeof(name));
 	s->build_fd = openat(s->incomplete_fd, s->name, O_RDONLY |
 	    O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (s->build_fd == -1)
@@ -516,11 +649,15 @@ store_abort(struct store *s)
 {
 	char file[NAME_SNAPSHOT_LEN + 16];
 	struct err ignored;
+	struct stat st;
 
 	close_fd(&s->build_fd);
 	/* Once renamed into place the snapshot is complete; only what
 	 * came after (latest, an fsync) failed, so it stays. */
 	if (s->name[0] == '\0' || s->incomplete_fd == -1 || s->committed)
+		return;
+	/* Belt and braces: never the manifest of a snapshot in place. */
+	if (fstatat(s->root_fd, s->name, &st, AT_SYMLINK_NOFOLLOW) == 0)
 		return;
 	store_remove_tree(s->incomplete_fd, s->name, &ignored);
 	unlinkat(s->manifests_fd, s->name, 0);
@@ -535,6 +672,7 @@ store_close(struct store *s)
 	close_fd(&s->reuse_fd);
 	close_fd(&s->prev_fd);
 	close_fd(&s->incomplete_fd);
+	close_fd(&s->deleting_fd);
 	close_fd(&s->manifests_fd);
 	close_fd(&s->meta_fd);
 	close_fd(&s->root_fd);

@@ -6,6 +6,7 @@
  *   ROOT/.snap/lock                flock'ed by the one running writer
  *   ROOT/.snap/manifests/NAME      one manifest per complete snapshot
  *   ROOT/.snap/incomplete/NAME     the snapshot being built
+ *   ROOT/.snap/deleting/NAME       a snapshot being deleted
  *
  * A create runs:
  *   store_open(&s, cfg, STORE_WRITE, &e)   root, lock, leftovers found
@@ -17,6 +18,10 @@
  * A snapshot name appears under ROOT only once its tree and manifest are
  * durable; a run that dies leaves its tree under incomplete/, where the
  * next run finds it (store.reuse_fd), links from it and then removes it.
+ *
+ * Deleting runs the other way: store_delete first renames ROOT/NAME to
+ * deleting/NAME, so that the name vanishes at once, and then removes the
+ * tree; the next writer finishes a delete that was interrupted.
  */
 #ifndef SNAP_STORE_H
 #define SNAP_STORE_H
@@ -43,6 +48,7 @@ struct store {
 	int		 meta_fd;	/* ROOT/.snap */
 	int		 manifests_fd;	/* ROOT/.snap/manifests */
 	int		 incomplete_fd;	/* ROOT/.snap/incomplete */
+	int		 deleting_fd;	/* ROOT/.snap/deleting (writers) */
 	int		 lock_fd;
 	dev_t		 root_dev;
 	ino_t		 root_ino;
@@ -62,7 +68,8 @@ struct store {
  * Opens the snapshot root.  With STORE_WRITE it creates the root (mode
  * 0700) when missing and its parent exists, creates .snap/, takes the lock
  * (waiting up to cfg->lock_wait seconds), finds the newest complete
- * snapshot (prev) and a leftover of a killed run (reuse).  Returns 0,
+ * snapshot (prev) and a leftover of a killed run (reuse), and finishes
+ * deletes that were interrupted (.snap/deleting).  Returns 0,
  * STORE_ELOCKED with e naming the holder's pid, or -1 with e set.
  */
 int	store_open(struct store *s, const struct config *cfg,
@@ -117,6 +124,17 @@ void	store_list_free(struct store_list *l);
  */
 int	store_resolve(const struct store_list *l, const char *query,
 	    size_t *index, struct err *e);
+
+/*
+ * Deletes the complete snapshot name: renames ROOT/NAME to
+ * .snap/deleting/NAME (from then on it is not listed), points latest at
+ * the newest snapshot left (or removes latest when none is left),
+ * removes the manifest and summary, then the tree.  Needs a store opened
+ * with STORE_WRITE.  It does not ask whether name is the newest: callers
+ * decide that.  Returns 0; -1 with e set, with nothing changed when the
+ * rename failed, else with the rest left for the next writer to finish.
+ */
+int	store_delete(struct store *s, const char *name, struct err *e);
 
 /*
  * Removes dirfd/name and everything below it with fd-relative calls,

@@ -60,6 +60,13 @@ format(char *buf, size_t size, const struct create_stats *s)
 	if (n < 0 || (size_t)n >= size)
 		return -1;
 	off = n;
+	/* create_check_label vouches that it is one line. */
+	if (s->label[0] != '\0') {
+		n = snprintf(buf + off, size - off, "label %s\n", s->label);
+		if (n < 0 || (size_t)n >= size - off)
+			return -1;
+		off += n;
+	}
 	for (i = REASON_NEW; i < REASON_COUNT; i++) {
 		n = snprintf(buf + off, size - off,
 		    "copied.%s %llu\ncopied_bytes.%s %llu\n", reason_keys[i],
@@ -173,7 +180,9 @@ summary_read(int dirfd, const char *name, struct create_stats *s,
 			if (strcmp(value, "-") != 0 &&
 			    strlen(value) < NAME_SNAPSHOT_LEN)
 				strcpy(dst, value);
-		} else if (strcmp(line, "seconds") == 0)
+		} else if (strcmp(line, "label") == 0)
+			snprintf(s->label, sizeof(s->label), "%s", value);
+		else if (strcmp(line, "seconds") == 0)
 			s->seconds = strtod(value, NULL);
 		else if ((field = counter(s, line)) != NULL)
 			*field = strtoull(value, NULL, 10);

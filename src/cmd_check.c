@@ -1,0 +1,455 @@
+/*
+ * snap check: is everything in place for the next create?
+ *
+ * Checks, in order: the config loads; every source can be opened and
+ * read; the snapshot root (or, before the first run, its parent) is a
+ * writable folder; the root and its .snap/ are on one filesystem; there
+ * is room (a warning below 1 GiB or 5% free); every manifest reads to the
+ * end with its checksums right, and every snapshot folder has one.
+ * One line per check on stdout, "OK: ...", "WARNING: ..." or
+ * "PROBLEM: ...", or with --json an array of {"status", "check"}.
+ * Exit status: 0 all OK, 1 any problem, 2 a bad config, 3 warnings only.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <libgen.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/statvfs.h>
+#include <unistd.h>
+
+#include "cmd.h"
+#include "manifest.h"
+#include "name.h"
+#include "out.h"
+
+static const char usage[] = "usage: snap [-c FILE] [--json] check\n";
+
+#define LOW_SPACE_BYTES (1ULL << 30)
+#define LOW_SPACE_PERCENT 5
+
+enum check_status { CHECK_OK, CHECK_WARNING, CHECK_PROBLEM };
+
+struct checker {
+	bool	 json;
+	size_t	 n;
+	unsigned problems;
+	unsigned warnings;
+};
+
+static void __attribute__((format(printf, 3, 4)))
+result(struct checker *c, enum check_status st, const char *fmt, ...)
+{
+	static const char *const word[] = { "OK", "WARNING", "PROBLEM" };
+	static const char *const json_word[] = { "ok", "warning", "problem" };
+	char msg[2048];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	if (st == CHECK_PROBLEM)
+		c->problems++;
+	else if (st == CHECK_WARNING)
+		c->warnings++;
+	if (c->json) {
+		fputs(c->n++ ? ",\n  {" : "[\n  {", stdout);
+		printf("\"status\": \"%s\", \"check\": ", json_word[st]);
+		out_json_string(stdout, msg, strlen(msg));
+		fputc('}', stdout);
+	} else
+		printf("%s: %s\n", word[st], msg);
+}
+
+static void
+check_sources(struct checker *c, const struct config *cfg)
+{
+	const struct config_source *s;
+	struct stat st;
+	size_t i;
+	int fd;
+
+	for (i = 0; i < cfg->n_sources; i++) {
+		s = &cfg->sources[i];
+		/* As the walker opens it: following a symlink at the top. */
+		fd = open(s->path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		if (fd == -1) {
+			result(c, CHECK_PROBLEM, "source '%s' cannot be "
+			    "opened: %s", s->path, err_explain(errno));
+			continue;
+		}
+		if (fstat(fd, &st) == -1 || faccessat(fd, ".", R_OK | X_OK,
+		    AT_EACCESS) == -1)
+			result(c, CHECK_PROBLEM, "source '%s' cannot be "
+			    "read: %s", s->path, err_explain(errno));
+		else
+			result(c, CHECK_OK, "source '%s' is readable",
+			    s->path);
+		close(fd);
+	}
+}
+
+/*
+ * The root, or its parent before the first run.  Returns the folder to
+ * measure free space on (the root or its parent; the caller frees it),
+ * or NULL when neither is usable.  *exists says whether the root is there.
+ */
+static char *
+check_root(struct checker *c, const struct config *cfg, bool *exists)
+{
+	const char *root = cfg->snapshot_root;
+	char *copy = NULL, *parent = NULL;
+	struct stat st, pst;
+
+	*exists = false;
+	if (lstat(root, &st) == 0) {
+		if (!S_ISDIR(st.st_mode)) {
+			result(c, CHECK_PROBLEM, "snapshot root '%s' is not a "
+			    "folder", root);
+			return NULL;
+		}
+		*exists = true;
+		if (access(root, W_OK | X_OK) == -1)
+			result(c, CHECK_PROBLEM, "snapshot root '%s' is not "
+			    "writable: %s", root, err_explain(errno));
+		else
+			result(c, CHECK_OK, "snapshot root '%s' is writable",
+			    root);
+		return strdup(root);
+	}
+	if (errno != ENOENT) {
+		result(c, CHECK_PROBLEM, "snapshot root '%s' cannot be "
+		    "reached: %s", root, err_explain(errno));
+		return NULL;
+	}
+	if ((copy = strdup(root)) == NULL ||
+	    (parent = strdup(dirname(copy))) == NULL) {
+		free(copy);
+		result(c, CHECK_PROBLEM, "cannot check '%s': out of memory",
+		    root);
+		return NULL;
+	}
+	free(copy);
+	if (stat(parent, &pst) == -1 || !S_ISDIR(pst.st_mode)) {
+		result(c, CHECK_PROBLEM, "snapshot root '%s' does not exist, "
+		    "nor does its parent folder '%s' (is the backup disk "
+		    "mounted?)", root, parent);
+		free(parent);
+		return NULL;
+	}
+	if (access(parent, W_OK | X_OK) == -1)
+		result(c, CHECK_PROBLEM, "snapshot root '%s' does not exist "
+		    "and its parent '%s' is not writable: %s", root, parent,
+		    err_explain(errno));
+	else
+		result(c, CHECK_OK, "snapshot root '%s' does not exist yet; "
+		    "the first create makes it in '%s'", root, parent);
+	return parent;
+}
+
+/* require_mount: the root must be a mount point (the disk plugged in). */
+static void
+check_mount(struct checker *c, const struct config *cfg)
+{
+	struct stat st, up;
+	char *up_path = NULL;
+
+	if (!cfg->require_mount)
+		return;
+	if (asprintf(&up_path, "%s/..", cfg->snapshot_root) == -1 ||
+	    stat(cfg->snapshot_root, &st) == -1 || stat(up_path, &up) == -1)
+		result(c, CHECK_PROBLEM, "snapshot root '%s' must be a mount "
+		    "point (require_mount) but cannot be checked: %s",
+		    cfg->snapshot_root, err_explain(errno));
+	else if (st.st_dev == up.st_dev && st.st_ino != up.st_ino)
+		result(c, CHECK_PROBLEM, "snapshot root '%s' is not a mount "
+		    "point (require_mount): is the backup disk mounted?",
+		    cfg->snapshot_root);
+	else
+		result(c, CHECK_OK, "snapshot root '%s' is a mount point",
+		    cfg->snapshot_root);
+	free(up_path);
+}
+
+/* .snap and its folders must live on the root's filesystem: commit
+ * renames from .snap/incomplete into the root. */
+static void
+check_one_fs(struct checker *c, const char *root, int root_fd)
+{
+	static const char *const dirs[] = {
+		".snap", ".snap/manifests", ".snap/incomplete",
+	};
+	struct stat rst, st;
+	size_t i;
+	bool ok = true;
+
+	if (fstat(root_fd, &rst) == -1)
+		return;
+	for (i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++) {
+		if (fstatat(root_fd, dirs[i], &st, AT_SYMLINK_NOFOLLOW) == -1) {
+			if (errno == ENOENT)
+				continue;	/* made by the next create */
+			result(c, CHECK_PROBLEM, "cannot reach '%s/%s': %s",
+			    root, dirs[i], err_explain(errno));
+			ok = false;
+		} else if (!S_ISDIR(st.st_mode)) {
+			result(c, CHECK_PROBLEM, "'%s/%s' is not a folder",
+			    root, dirs[i]);
+			ok = false;
+		} else if (st.st_dev != rst.st_dev) {
+			result(c, CHECK_PROBLEM, "'%s/%s' is on another "
+			    "filesystem than '%s': snapshots could not be "
+			    "renamed into place", root, dirs[i], root);
+			ok = false;
+		}
+	}
+	if (ok)
+		result(c, CHECK_OK, "'%s' and its .snap/ are on one "
+		    "filesystem", root);
+}
+
+static void
+check_space(struct checker *c, const char *dir)
+{
+	struct statvfs vfs;
+	unsigned long long avail, total;
+	char a[32], t[32];
+	double pct;
+
+	if (statvfs(dir, &vfs) == -1) {
+		result(c, CHECK_PROBLEM, "cannot measure the free space on "
+		    "'%s': %s", dir, err_explain(errno));
+		return;
+	}
+	avail = (unsigned long long)vfs.f_bavail * vfs.f_frsize;
+	total = (unsigned long long)vfs.f_blocks * vfs.f_frsize;
+	pct = total ? 100.0 * avail / total : 0;
+	if (avail < LOW_SPACE_BYTES || pct < LOW_SPACE_PERCENT)
+		result(c, CHECK_WARNING, "only %s free of %s (%.1f%%) on "
+		    "'%s': below %s or %d%%", out_bytes(a, avail),
+		    out_bytes(t, total), pct, dir, "1 GiB", LOW_SPACE_PERCENT);
+	else
+		result(c, CHECK_OK, "%s free of %s (%.1f%%) on '%s'",
+		    out_bytes(a, avail), out_bytes(t, total), pct, dir);
+}
+
+static int
+cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* The snapshot-named entries of dirfd, sorted; NULL on failure. */
+static char **
+snapshot_names(int dirfd, size_t *n)
+{
+	DIR *d;
+	struct dirent *de;
+	char **names = NULL, **p;
+	size_t cap = 0;
+	int fd;
+
+	*n = 0;
+	if ((fd = openat(dirfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC)) == -1)
+		return NULL;
+	if ((d = fdopendir(fd)) == NULL) {
+		close(fd);
+		return NULL;
+	}
+	while ((de = readdir(d)) != NULL) {
+		if (!name_is_snapshot(de->d_name))
+			continue;
+		if (*n + 1 >= cap) {
+			cap = cap ? cap * 2 : 64;
+			if ((p = realloc(names, cap * sizeof(*p))) == NULL)
+				break;
+			names = p;
+		}
+		if ((names[*n] = strdup(de->d_name)) == NULL)
+			break;
+		(*n)++;
+	}
+	closedir(d);
+	if (names == NULL)
+		names = calloc(1, sizeof(*names));
+	if (names != NULL && *n > 1)
+		qsort(names, *n, sizeof(*names), cmp_str);
+	return names;
+}
+
+static void
+free_names(char **names, size_t n)
+{
+	size_t i;
+
+	for (i = 0; names != NULL && i < n; i++)
+		free(names[i]);
+	free(names);
+}
+
+/* Did a delete rename NAME to .snap/deleting/NAME and stop there? */
+static bool
+is_being_deleted(int root_fd, const char *name)
+{
+	char path[64];
+	struct stat st;
+
+	snprintf(path, sizeof(path), ".snap/deleting/%s", name);
+	return fstatat(root_fd, path, &st, AT_SYMLINK_NOFOLLOW) == 0;
+}
+
+/*
+ * Every manifest must read to its trailer (checksums, count), and every
+ * snapshot folder must have a manifest (else snap does not see it).
+ */
+static void
+check_manifests(struct checker *c, const char *root, int root_fd)
+{
+	struct manifest_reader *r;
+	struct entry ent;
+	struct stat st, rst;
+	struct err e;
+	char **names = NULL, **dirs = NULL;
+	size_t n = 0, nd = 0, i, good = 0;
+	unsigned long long entries;
+	int mfd, rc;
+
+	mfd = openat(root_fd, ".snap/manifests", O_RDONLY | O_DIRECTORY |
+	    O_NOFOLLOW | O_CLOEXEC);
+	if (mfd == -1) {
+		if (errno == ENOENT)
+			result(c, CHECK_OK, "no snapshots yet in '%s'", root);
+		else
+			result(c, CHECK_PROBLEM, "cannot open '%s/.snap/"
+			    "manifests': %s", root, err_explain(errno));
+		return;
+	}
+	if ((names = snapshot_names(mfd, &n)) == NULL ||
+	    (dirs = snapshot_names(root_fd, &nd)) == NULL) {
+		result(c, CHECK_PROBLEM, "cannot list the manifests in '%s': "
+		    "%s", root, err_explain(errno));
+		goto out;
+	}
+	(void)fstat(root_fd, &rst);
+	for (i = 0; i < n; i++) {
+		if (fstatat(mfd, names[i], &st, AT_SYMLINK_NOFOLLOW) == -1 ||
+		    !S_ISREG(st.st_mode))
+			continue;
+		if (fstatat(root_fd, names[i], &st, AT_SYMLINK_NOFOLLOW) == -1 ||
+		    !S_ISDIR(st.st_mode)) {
+			if (is_being_deleted(root_fd, names[i])) {
+				result(c, CHECK_WARNING, "snapshot '%s' is "
+				    "half deleted; the next create or prune "
+				    "finishes that", names[i]);
+				continue;
+			}
+			result(c, CHECK_PROBLEM, "manifest '%s' has no snapshot "
+			    "folder '%s/%s'", names[i], root, names[i]);
+			continue;
+		}
+		if (st.st_dev != rst.st_dev)
+			result(c, CHECK_PROBLEM, "snapshot '%s' is on another "
+			    "filesystem than '%s'", names[i], root);
+		if (manifest_reader_open(&r, mfd, names[i], &e) == -1) {
+			result(c, CHECK_PROBLEM, "%s", e.msg);
+			continue;
+		}
+		entries = 0;
+		while ((rc = manifest_reader_next(r, &ent, NULL, &e)) == 1)
+			entries++;
+		manifest_reader_close(r);
+		if (rc == -1)
+			result(c, CHECK_PROBLEM, "%s", e.msg);
+		else {
+			good++;
+			out_info(OUT_VERBOSE, "  manifest '%s': %llu entries\n",
+			    names[i], entries);
+		}
+	}
+	for (i = 0; i < nd; i++) {
+		if (fstatat(root_fd, dirs[i], &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+		    S_ISDIR(st.st_mode) && (fstatat(mfd, dirs[i], &st,
+		    AT_SYMLINK_NOFOLLOW) == -1 || !S_ISREG(st.st_mode)))
+			result(c, CHECK_PROBLEM, "snapshot folder '%s/%s' has "
+			    "no manifest, so snap does not see it", root,
+			    dirs[i]);
+	}
+	if (good == n)
+		result(c, CHECK_OK, "%zu manifest%s read to the end", n,
+		    n == 1 ? "" : "s");
+out:
+	free_names(names, n);
+	free_names(dirs, nd);
+	close(mfd);
+}
+
+int
+cmd_check(int argc, char **argv, const struct cmd_globals *g)
+{
+	static const struct option longopts[] = {
+		{ "json", no_argument, NULL, 'j' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct checker c = { g->json, 0, 0, 0 };
+	struct config *cfg = NULL;
+	struct err e;
+	char *space_dir;
+	bool exists;
+	int ch, root_fd;
+
+	optind = 0;	/* 0: glibc starts over, main used "+" */
+	while ((ch = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+		switch (ch) {
+		case 'j':
+			c.json = true;
+			break;
+		case 'h':
+			fputs(usage, stdout);
+			return CMD_OK;
+		default:
+			fputs(usage, stderr);
+			return CMD_USAGE;
+		}
+	}
+	if (optind != argc) {
+		out_error("check takes no arguments ('%s')", argv[optind]);
+		fputs(usage, stderr);
+		return CMD_USAGE;
+	}
+	if (config_load(&cfg, config_default_path(g->config), &e) == -1) {
+		out_error("%s", e.msg);
+		return CMD_USAGE;
+	}
+	result(&c, CHECK_OK, "config '%s' is valid", cfg->file);
+	check_sources(&c, cfg);
+	space_dir = check_root(&c, cfg, &exists);
+	if (exists)
+		check_mount(&c, cfg);
+	if (exists && (root_fd = open(cfg->snapshot_root, O_RDONLY |
+	    O_DIRECTORY | O_CLOEXEC)) != -1) {
+		check_one_fs(&c, cfg->snapshot_root, root_fd);
+		check_manifests(&c, cfg->snapshot_root, root_fd);
+		close(root_fd);
+	} else if (exists)
+		result(&c, CHECK_PROBLEM, "cannot open snapshot root '%s': %s",
+		    cfg->snapshot_root, err_explain(errno));
+	if (space_dir != NULL)
+		check_space(&c, space_dir);
+	free(space_dir);
+	config_free(cfg);
+
+	if (c.json)
+		fputs(c.n ? "\n]\n" : "[]\n", stdout);
+	else if (c.problems > 0)
+		printf("%u problem%s found\n", c.problems,
+		    c.problems == 1 ? "" : "s");
+	if (c.problems > 0)
+		return CMD_FAILED;
+	return c.warnings > 0 ? CMD_WARNINGS : CMD_OK;
+}

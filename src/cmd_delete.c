@@ -1,0 +1,101 @@
+/*
+ * snap delete: remove snapshots by name, whatever the retention policy
+ * says (labelled ones too).  Every name is resolved before anything is
+ * deleted, so a typo deletes nothing.  The newest snapshot ('latest') is
+ * the link source of the next create and the only copy of the newest
+ * data: deleting it needs --force.
+ */
+#include <getopt.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cmd.h"
+#include "out.h"
+#include "store.h"
+
+static const char usage_text[] = "usage: snap [-c FILE] [--json] delete "
+    "[--force] [--json] SNAPSHOT...\n";
+
+int
+cmd_delete(int argc, char **argv, const struct cmd_globals *g)
+{
+	static const struct option longopts[] = {
+		{ "force", no_argument, NULL, 'f' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct cmd_ctx ctx;
+	struct err e;
+	bool force = false, json = g->json, *doomed = NULL, first = true;
+	size_t i, idx;
+	int ch, status;
+
+	optind = 1;
+	while ((ch = getopt_long(argc, argv, "fh", longopts, NULL)) != -1) {
+		switch (ch) {
+		case 'f':
+			force = true;
+			break;
+		case 'j':
+			json = true;
+			break;
+		case 'h':
+			fputs(usage_text, stdout);
+			return CMD_OK;
+		default:
+			fputs(usage_text, stderr);
+			return CMD_USAGE;
+		}
+	}
+	if (optind == argc) {
+		out_error("delete needs the name of a snapshot");
+		fputs(usage_text, stderr);
+		return CMD_USAGE;
+	}
+	if ((status = cmd_open(&ctx, g, STORE_WRITE)) != CMD_OK)
+		goto out;
+	if ((doomed = calloc(ctx.list.n + 1, sizeof(*doomed))) == NULL) {
+		out_error("cannot delete: out of memory");
+		status = CMD_FAILED;
+		goto out;
+	}
+	for (i = optind; i < (size_t)argc; i++) {
+		if ((status = cmd_resolve(&ctx, argv[i], &idx)) != CMD_OK)
+			goto out;
+		if (idx == ctx.list.n - 1 && !force) {
+			out_error("'%s' is the newest snapshot (latest); the "
+			    "next create links against it: use --force to "
+			    "delete it anyway", ctx.list.names[idx]);
+			status = CMD_USAGE;
+			goto out;
+		}
+		doomed[idx] = true;
+	}
+	if (json)
+		printf("[");
+	for (i = 0; i < ctx.list.n; i++) {
+		if (!doomed[i])
+			continue;
+		if (store_delete(&ctx.store, ctx.list.names[i], &e) == -1) {
+			out_error("%s", e.msg);
+			status = CMD_FAILED;
+			break;
+		}
+		if (json) {
+			printf("%s\"%s\"", first ? "" : ", ",
+			    ctx.list.names[i]);
+			first = false;
+		} else
+			out_info(OUT_NORMAL, "deleted snapshot %s\n",
+			    ctx.list.names[i]);
+	}
+	if (json)
+		printf("]\n");
+out:
+	free(doomed);
+	cmd_close(&ctx);
+	return status;
+}

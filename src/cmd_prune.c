@@ -1,0 +1,350 @@
+/*
+ * snap prune: apply the retention policy (retain.h) to the snapshots of
+ * the root, deleting with store_delete what no rule keeps.  --dry-run
+ * says what would go, with the space each deletion frees (usage.h), and
+ * which rules keep the rest.  create runs it after every good snapshot,
+ * with --after-create: then a failure is a warning, since the snapshot
+ * it follows is complete.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cmd.h"
+#include "create.h"
+#include "out.h"
+#include "retain.h"
+#include "summary.h"
+#include "usage.h"
+
+static const char usage_text[] = "usage: snap [-c FILE] [--json] prune "
+    "[--dry-run] [--json]\n";
+
+struct prune {
+	struct cmd_ctx		 ctx;
+	bool			 dry_run;
+	bool			 json;
+	bool			 after_create;	/* failures are warnings */
+	bool			 have_sizes;
+	struct retain_snapshot	*snaps;
+	unsigned		*keep;
+	char			(*labels)[CREATE_LABEL_MAX + 1];
+	uint64_t		*frees;		/* alone_bytes, per snapshot */
+	uint64_t		 total_frees;	/* held by no snapshot kept */
+	size_t			 n_drop;
+	bool			 warned;
+};
+
+/* Reports a problem: an error, or after create a warning. */
+static void
+report(struct prune *p, const char *msg)
+{
+	if (p->after_create)
+		out_warning("prune after create: %s", msg);
+	else
+		out_error("%s", msg);
+}
+
+/*
+ * Reads the times (from the names) and labels (from the summaries).  A
+ * summary that exists but cannot be read might hold a label, so its
+ * snapshot is kept as if it had one, with a warning.
+ */
+static int
+load_snapshots(struct prune *p)
+{
+	const struct store_list *l = &p->ctx.list;
+	struct create_stats stats;
+	struct err e;
+	size_t i;
+
+	p->snaps = calloc(l->n, sizeof(*p->snaps));
+	p->keep = calloc(l->n, sizeof(*p->keep));
+	p->labels = calloc(l->n, sizeof(*p->labels));
+	p->frees = calloc(l->n, sizeof(*p->frees));
+	if (p->snaps == NULL || p->keep == NULL || p->labels == NULL ||
+	    p->frees == NULL) {
+		report(p, "cannot prune: out of memory");
+		return -1;
+	}
+	for (i = 0; i < l->n; i++) {
+		if (retain_name_time(l->names[i], &p->snaps[i].time) == -1) {
+			err_set(&e, 0, "cannot read the time of snapshot '%s'",
+			    l->names[i]);
+			report(p, e.msg);
+			return -1;
+		}
+		if (summary_read(p->ctx.store.manifests_fd, l->names[i],
+		    &stats, &e) == -1) {
+			if (e.errnum == ENOENT)
+				continue;
+			out_warning("%s; keeping snapshot '%s' in case it has "
+			    "a label", e.msg, l->names[i]);
+			p->warned = true;
+			p->snaps[i].labelled = true;
+			continue;
+		}
+		memcpy(p->labels[i], stats.label, sizeof(p->labels[i]));
+		p->snaps[i].labelled = stats.label[0] != '\0';
+	}
+	return 0;
+}
+
+/*
+ * The space each deletion frees on its own (what no other snapshot
+ * holds) and what the whole prune frees (what no kept snapshot holds).
+ */
+static int
+compute_sizes(struct prune *p, struct err *e)
+{
+	const struct store_list *l = &p->ctx.list;
+	char (*kept)[NAME_SNAPSHOT_LEN] = NULL;
+	struct usage all = { 0 }, some = { 0 };
+	size_t i, n = 0;
+	int r = -1;
+
+	if (usage_compute(&all, p->ctx.store.manifests_fd,
+	    (const char (*)[NAME_SNAPSHOT_LEN])l->names, l->n, e) == -1)
+		goto out;
+	if ((kept = calloc(l->n, sizeof(*kept))) == NULL) {
+		err_set(e, errno, "cannot compute sizes");
+		goto out;
+	}
+	for (i = 0; i < l->n; i++) {
+		p->frees[i] = all.snaps[i].alone_bytes;
+		if (p->keep[i] != 0)
+			memcpy(kept[n++], l->names[i], NAME_SNAPSHOT_LEN);
+	}
+	if (usage_compute(&some, p->ctx.store.manifests_fd,
+	    (const char (*)[NAME_SNAPSHOT_LEN])kept, n, e) == -1)
+		goto out;
+	p->total_frees = all.total_bytes - some.total_bytes;
+	r = 0;
+out:
+	usage_free(&all);
+	usage_free(&some);
+	free(kept);
+	return r;
+}
+
+/* "daily, weekly" */
+static void
+print_reasons(unsigned keep, bool json)
+{
+	int rule;
+	bool first = true;
+
+	for (rule = 0; rule < RETAIN_RULE_COUNT; rule++) {
+		if (!(keep & RETAIN_BIT(rule)))
+			continue;
+		printf(json ? "%s\"%s\"" : "%s%s", first ? "" : ", ",
+		    retain_rule_name(rule));
+		first = false;
+	}
+}
+
+static void
+print_json(struct prune *p)
+{
+	const struct store_list *l = &p->ctx.list;
+	size_t i;
+
+	printf("[");
+	for (i = 0; i < l->n; i++) {
+		printf("%s\n  {\"name\": \"%s\", \"action\": \"%s\", "
+		    "\"reasons\": [", i ? "," : "", l->names[i],
+		    p->keep[i] ? "keep" : "delete");
+		print_reasons(p->keep[i], true);
+		printf("], \"label\": ");
+		if (p->labels[i][0] != '\0')
+			out_json_string(stdout, p->labels[i],
+			    strlen(p->labels[i]));
+		else
+			printf("null");
+		if (p->keep[i] == 0 && p->have_sizes)
+			printf(", \"frees\": %llu",
+			    (unsigned long long)p->frees[i]);
+		printf("}");
+	}
+	printf("%s]\n", l->n ? "\n" : "");
+}
+
+/* One line per snapshot, then the total: the dry run's output. */
+static void
+print_plan(struct prune *p)
+{
+	const struct store_list *l = &p->ctx.list;
+	char b[32];
+	size_t i;
+
+	if (out_level < OUT_NORMAL)
+		return;
+	for (i = 0; i < l->n; i++) {
+		if (p->keep[i] == 0) {
+			printf("delete  %s  frees %s\n", l->names[i],
+			    p->have_sizes ? out_bytes(b, p->frees[i]) : "?");
+			continue;
+		}
+		printf("keep    %s  ", l->names[i]);
+		print_reasons(p->keep[i], false);
+		printf("\n");
+	}
+	printf("would delete %zu of %zu snapshot%s, freeing %s\n", p->n_drop,
+	    l->n, l->n == 1 ? "" : "s",
+	    p->have_sizes ? out_bytes(b, p->total_frees) : "?");
+}
+
+/* Deletes what the policy drops, oldest first. */
+static int
+carry_out(struct prune *p)
+{
+	const struct store_list *l = &p->ctx.list;
+	struct err e;
+	size_t i, done = 0;
+	char b[32];
+
+	for (i = 0; i < l->n; i++) {
+		if (p->keep[i] != 0)
+			continue;
+		if (store_delete(&p->ctx.store, l->names[i], &e) == -1) {
+			report(p, e.msg);
+			return -1;
+		}
+		done++;
+		if (!p->json)
+			out_info(OUT_NORMAL, "deleted snapshot %s (freed %s)\n",
+			    l->names[i], p->have_sizes ?
+			    out_bytes(b, p->frees[i]) : "?");
+	}
+	if (!p->json && done > 0)
+		out_info(OUT_NORMAL, "pruned %zu of %zu snapshot%s, freed %s\n",
+		    done, l->n, l->n == 1 ? "" : "s",
+		    p->have_sizes ? out_bytes(b, p->total_frees) : "?");
+	return 0;
+}
+
+static int prune_run(struct prune *start, const struct cmd_globals *g);
+
+int
+cmd_prune(int argc, char **argv, const struct cmd_globals *g)
+{
+	static const struct option longopts[] = {
+		{ "dry-run", no_argument, NULL, 'n' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct prune p;
+	int ch;
+
+	memset(&p, 0, sizeof(p));
+	p.json = g->json;
+	optind = 0;	/* reset getopt: permute, so options may follow */
+	while ((ch = getopt_long(argc, argv, "nh", longopts, NULL)) != -1) {
+		switch (ch) {
+		case 'n':
+			p.dry_run = true;
+			break;
+		case 'j':
+			p.json = true;
+			break;
+		case 'h':
+			fputs(usage_text, stdout);
+			return CMD_OK;
+		default:
+			fputs(usage_text, stderr);
+			return CMD_USAGE;
+		}
+	}
+	if (optind != argc) {
+		out_error("prune takes no arguments ('%s')", argv[optind]);
+		fputs(usage_text, stderr);
+		return CMD_USAGE;
+	}
+	return prune_run(&p, g);
+}
+
+int
+cmd_prune_after_create(const struct cmd_globals *g)
+{
+	struct prune p;
+
+	memset(&p, 0, sizeof(p));
+	p.after_create = true;	/* create prints no JSON, nor does this */
+	return prune_run(&p, g);
+}
+
+/* Prunes as p says; the options are parsed.  Returns the exit status. */
+static int
+prune_run(struct prune *start, const struct cmd_globals *g)
+{
+	struct prune p = *start;
+	struct err e;
+	size_t i;
+	int status;
+
+	/* A dry run only looks, and so does not wait for the lock. */
+	status = cmd_open(&p.ctx, g, p.dry_run ? STORE_READ : STORE_WRITE);
+	if (status != CMD_OK) {
+		status = p.after_create ? CMD_WARNINGS : status;
+		goto out;
+	}
+	if (p.ctx.list.n == 0 || (retain_policy_empty(&p.ctx.cfg->retain) &&
+	    !p.dry_run && !p.json)) {
+		/* Nothing to do, and nothing to say after every create. */
+		if (!p.after_create)
+			out_info(OUT_NORMAL, "%s: nothing to prune\n",
+			    p.ctx.list.n == 0 ? "no snapshots" :
+			    "no retain policy in the config");
+		if (p.json)
+			printf("[]\n");
+		goto out;
+	}
+	if (load_snapshots(&p) == -1) {
+		status = p.after_create ? CMD_WARNINGS : CMD_FAILED;
+		goto out;
+	}
+	retain_decide(p.snaps, p.ctx.list.n, &p.ctx.cfg->retain, p.keep);
+	for (i = 0; i < p.ctx.list.n; i++)
+		p.n_drop += p.keep[i] == 0;
+
+	/* Sizes are what a person decides by; a real prune goes on
+	 * without them (the policy does not need them). */
+	p.have_sizes = compute_sizes(&p, &e) == 0;
+	if (!p.have_sizes) {
+		if (p.dry_run) {
+			out_error("%s", e.msg);
+			status = CMD_FAILED;
+			goto out;
+		}
+		if (p.n_drop > 0) {
+			out_warning("%s; the space freed is not known", e.msg);
+			p.warned = true;
+		}
+	}
+	if (p.dry_run) {
+		if (p.json)
+			print_json(&p);
+		else
+			print_plan(&p);
+	} else {
+		if (carry_out(&p) == -1) {
+			status = p.after_create ? CMD_WARNINGS : CMD_FAILED;
+			goto out;
+		}
+		if (p.json)
+			print_json(&p);
+	}
+	if (p.warned)
+		status = CMD_WARNINGS;
+out:
+	cmd_close(&p.ctx);
+	free(p.snaps);
+	free(p.keep);
+	free(p.labels);
+	free(p.frees);
+	return status;
+}

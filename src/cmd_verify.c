@@ -1,0 +1,245 @@
+/*
+ * snap verify: re-hash stored files against the manifest.
+ *
+ * Prints one line per finding in mtree's words ("missing: NAME/PATH",
+ * "extra: NAME/PATH", "changed: NAME/PATH (mode 0644 -> 0600)"), or with
+ * --json an array of objects.  Exit status 0 when clean, 1 on any
+ * finding or a snapshot that could not be verified, 2 for a bad name.
+ */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cmd.h"
+#include "name.h"
+#include "out.h"
+#include "verify.h"
+
+static const char usage[] = "usage: snap [-c FILE] [--json] verify "
+    "[SNAPSHOT... | --all] [--sample PERCENT]\n";
+
+struct printer {
+	bool	 json;
+	size_t	 n;		/* objects printed so far (JSON) */
+	char	*quoted;
+	size_t	 quoted_cap;
+};
+
+static const char *const kind_word[] = {
+	[VERIFY_MISSING] = "missing",
+	[VERIFY_EXTRA] = "extra",
+	[VERIFY_CHANGED] = "changed",
+	[VERIFY_UNREADABLE] = "unreadable",
+};
+
+static void
+json_begin(struct printer *p, const char *finding, const char *snapshot)
+{
+	fputs(p->n++ ? ",\n  {" : "\n  {", stdout);
+	printf("\"finding\": \"%s\", \"snapshot\": ", finding);
+	out_json_string(stdout, snapshot, strlen(snapshot));
+}
+
+static void
+print_finding(const struct verify_finding *f, void *arg)
+{
+	struct printer *p = arg;
+	size_t i, need = f->path_len * 4 + 1;
+
+	if (p->json) {
+		json_begin(p, kind_word[f->kind], f->snapshot);
+		fputs(", \"path\": ", stdout);
+		out_json_string(stdout, f->path, f->path_len);
+		fputs(", \"what\": [", stdout);
+		for (i = 0; i < f->n_what; i++) {
+			fputs(i ? ", " : "", stdout);
+			out_json_string(stdout, f->what[i], strlen(f->what[i]));
+		}
+		fputs("], \"detail\": ", stdout);
+		out_json_string(stdout, f->detail, strlen(f->detail));
+		fputc('}', stdout);
+		return;
+	}
+	if (need > p->quoted_cap) {
+		char *q = realloc(p->quoted, need);
+
+		if (q == NULL) {
+			/* The finding still counts; only its name is lost. */
+			printf("%s: %s/...\n", kind_word[f->kind], f->snapshot);
+			return;
+		}
+		p->quoted = q;
+		p->quoted_cap = need;
+	}
+	name_quote(p->quoted, p->quoted_cap, f->path, f->path_len);
+	printf("%s: %s%s%s", kind_word[f->kind], f->snapshot,
+	    f->path_len ? "/" : "", p->quoted);
+	if (f->detail[0] != '\0')
+		printf(" (%s)", f->detail);
+	putchar('\n');
+}
+
+/* A snapshot that could not be verified at all. */
+static void
+print_error(struct printer *p, const char *snapshot, const char *msg)
+{
+	if (p->json) {
+		json_begin(p, "error", snapshot);
+		fputs(", \"path\": \"\", \"what\": [], \"detail\": ", stdout);
+		out_json_string(stdout, msg, strlen(msg));
+		fputc('}', stdout);
+	} else
+		out_error("%s", msg);
+}
+
+static int
+parse_sample(const char *s, double *out)
+{
+	char *end;
+	double d;
+
+	d = strtod(s, &end);
+	if (end == s || *end != '\0' || !(d >= 0 && d <= 100)) {
+		out_error("--sample takes a percentage from 0 to 100, not '%s'",
+		    s);
+		return -1;
+	}
+	*out = d;
+	return 0;
+}
+
+int
+cmd_verify(int argc, char **argv, const struct cmd_globals *g)
+{
+	static const struct option longopts[] = {
+		{ "all", no_argument, NULL, 'a' },
+		{ "sample", required_argument, NULL, 's' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct printer pr = { g->json, 0, NULL, 0 };
+	struct verify_opts opts;
+	struct verify_stats st;
+	struct cmd_ctx ctx;
+	struct verify *v = NULL;
+	struct err e;
+	bool all = false, *chosen = NULL;
+	size_t i, idx, n_chosen = 0;
+	double sample = 100;
+	char b1[32];
+	int ch, status;
+
+	optind = 0;	/* 0: glibc starts over, main used "+" */
+	while ((ch = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+		switch (ch) {
+		case 'a':
+			all = true;
+			break;
+		case 's':
+			if (parse_sample(optarg, &sample) == -1)
+				return CMD_USAGE;
+			break;
+		case 'j':
+			pr.json = true;
+			break;
+		case 'h':
+			fputs(usage, stdout);
+			return CMD_OK;
+		default:
+			fputs(usage, stderr);
+			return CMD_USAGE;
+		}
+	}
+	if (all && optind < argc) {
+		out_error("verify takes snapshot names or --all, not both");
+		fputs(usage, stderr);
+		return CMD_USAGE;
+	}
+	if ((status = cmd_open(&ctx, g, STORE_READ)) != CMD_OK)
+		goto out;
+	if ((chosen = calloc(ctx.list.n + 1, sizeof(*chosen))) == NULL) {
+		out_error("cannot verify: out of memory");
+		status = CMD_FAILED;
+		goto out;
+	}
+	for (i = 0; i < ctx.list.n && all; i++)
+		chosen[i] = true;
+	if (!all && optind == argc) {
+		if ((status = cmd_resolve(&ctx, "latest", &idx)) != CMD_OK)
+			goto out;
+		chosen[idx] = true;
+	}
+	for (; optind < argc; optind++) {
+		if ((status = cmd_resolve(&ctx, argv[optind], &idx)) != CMD_OK)
+			goto out;
+		chosen[idx] = true;
+	}
+
+	memset(&opts, 0, sizeof(opts));
+	opts.sample = sample;
+	/* Without root, a snapshot's files belong to whoever made it, not
+	 * to the source's owners the manifest records: only root can
+	 * compare owners meaningfully. */
+	opts.check_owner = geteuid() == 0;
+	opts.sources = ctx.cfg->sources;
+	opts.n_sources = ctx.cfg->n_sources;
+	opts.report = print_finding;
+	opts.arg = &pr;
+	if (verify_open(&v, &opts, &e) == -1) {
+		out_error("%s", e.msg);
+		status = CMD_FAILED;
+		goto out;
+	}
+	if (pr.json)
+		fputc('[', stdout);
+	for (i = 0; i < ctx.list.n; i++) {
+		if (!chosen[i])
+			continue;
+		n_chosen++;
+		if (verify_snapshot(v, ctx.store.root, ctx.store.manifests_fd,
+		    ctx.list.names[i], &e) == -1) {
+			print_error(&pr, ctx.list.names[i], e.msg);
+			status = CMD_FAILED;
+		}
+	}
+	/* A damaged inode is also damaged in the snapshots not asked
+	 * about: name them, from their manifests. */
+	for (i = 0; i < ctx.list.n && verify_has_damage(v); i++) {
+		if (chosen[i])
+			continue;
+		if (verify_shared(v, ctx.store.root_fd, ctx.store.manifests_fd,
+		    ctx.list.names[i], &e) == -1) {
+			print_error(&pr, ctx.list.names[i], e.msg);
+			status = CMD_FAILED;
+		}
+	}
+	verify_get_stats(v, &st);
+	if (pr.json)
+		fputs(pr.n ? "\n]\n" : "]\n", stdout);
+	else {
+		out_info(OUT_NORMAL, "verified %zu snapshot%s: %llu entries, "
+		    "%llu inodes read (%s), %llu links to inodes read before",
+		    n_chosen, n_chosen == 1 ? "" : "s",
+		    (unsigned long long)st.entries,
+		    (unsigned long long)st.inodes_hashed,
+		    out_bytes(b1, st.bytes_hashed),
+		    (unsigned long long)st.links_reused);
+		if (sample < 100)
+			out_info(OUT_NORMAL, ", %llu files not sampled",
+			    (unsigned long long)st.not_sampled);
+		out_info(OUT_NORMAL, "; %llu finding%s\n",
+		    (unsigned long long)st.findings,
+		    st.findings == 1 ? "" : "s");
+	}
+	if (st.findings > 0)
+		status = CMD_FAILED;
+out:
+	verify_close(v);
+	free(chosen);
+	free(pr.quoted);
+	cmd_close(&ctx);
+	return status;
+}

@@ -1,0 +1,817 @@
+#include "restore.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <linux/openat2.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/sysmacros.h>
+#include <unistd.h>
+
+#include "copy.h"
+#include "manifest.h"
+#include "meta.h"
+#include "name.h"
+#include "out.h"
+#include "sys.h"
+
+#define DIR_FLAGS (O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
+
+/*
+ * One folder being restored: the new (or, with --overwrite, reused)
+ * folder, the stored one it comes from, and the metadata it gets once
+ * its children are done.  A folder that could not be made has
+ * dst_fd -1: its descendants are skipped (the folder was reported).
+ */
+struct level {
+	int		 dst_fd;
+	int		 src_fd;
+	size_t		 path_len;	/* of its snapshot path in ctx.dir */
+	struct stat	 st;
+};
+
+/* A source inode with several names, and where this run restored it. */
+struct hardlink {
+	uint64_t	 ino;
+	char		*rel;		/* DEST-relative, NUL-ended; NULL = free */
+	bool		 has_hash;
+	unsigned char	 hash[ENTRY_HASH_LEN];
+};
+
+struct restore_ctx {
+	const struct restore_opts *opts;
+	struct restore_stats	*stats;
+	const struct sys_ops	*sys;
+	bool			 as_root;
+
+	const char	*prefix;	/* PATH, cleaned */
+	size_t		 prefix_len;
+
+	struct level	*levels;	/* levels[0] is DEST when a folder */
+	size_t		 depth;
+	size_t		 cap;
+	char		*dir;		/* snapshot path of the deepest level */
+	size_t		 dir_cap;
+
+	struct hardlink	*links;		/* open addressing on ino */
+	size_t		 nlinks;
+	size_t		 links_cap;
+
+	char		 quoted[4096];
+	char		 quoted2[4096];
+};
+
+/* The printable form of a snapshot path, for messages. */
+static const char *
+quote(struct restore_ctx *c, const char *p, size_t len)
+{
+	return name_quote(c->quoted, sizeof(c->quoted), p, len);
+}
+
+static void
+entry_failed(struct restore_ctx *c, const struct err *e)
+{
+	out_error("%s", e->msg);
+	c->stats->failures++;
+}
+
+int
+restore_clean_path(const char *in, char *out, struct err *e)
+{
+	const char *p = in, *end;
+	size_t n = 0, len;
+
+	while (*p != '\0') {
+		while (*p == '/')
+			p++;
+		if (*p == '\0')
+			break;
+		end = strchr(p, '/');
+		len = end != NULL ? (size_t)(end - p) : strlen(p);
+		if ((len == 1 && p[0] == '.') ||
+		    (len == 2 && p[0] == '.' && p[1] == '.'))
+			return err_set(e, 0, "cannot restore '%s': a path in a "
+			    "snapshot may not contain '.' or '..' components",
+			    in);
+		if (n > 0)
+			out[n++] = '/';
+		memcpy(out + n, p, len);
+		n += len;
+		p += len;
+	}
+	out[n] = '\0';
+	return 0;
+}
+
+/*
+ * Opens dirfd/rel (one or more components) with flags, never following a
+ * symlink and never leaving dirfd: openat2 with RESOLVE_BENEATH |
+ * RESOLVE_NO_SYMLINKS where the kernel has it, else one component at a
+ * time with O_NOFOLLOW.  An empty rel opens dirfd itself again.  Returns
+ * the descriptor, or -1 with errno set.
+ */
+static int
+open_beneath(int dirfd, const char *rel, int flags)
+{
+	struct open_how how;
+	const char *p, *slash;
+	char part[NAME_MAX + 1];
+	size_t len;
+	long r;
+	int fd, next, saved;
+
+	memset(&how, 0, sizeof(how));
+	how.flags = (uint64_t)(flags | O_NOFOLLOW | O_CLOEXEC);
+	how.resolve = RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS;
+	r = syscall(SYS_openat2, dirfd, *rel != '\0' ? rel : ".", &how,
+	    sizeof(how));
+	if (r >= 0 || (errno != ENOSYS && errno != EPERM))
+		return (int)r;
+
+	/* No openat2 (or a seccomp filter refusing it): walk. */
+	if ((fd = openat(dirfd, ".", DIR_FLAGS)) == -1)
+		return -1;
+	for (p = rel; *p != '\0'; p = slash + 1) {
+		slash = strchr(p, '/');
+		len = slash != NULL ? (size_t)(slash - p) : strlen(p);
+		if (len > NAME_MAX || (len <= 2 && strncmp(p, "..", len) == 0)) {
+			close(fd);
+			errno = len > NAME_MAX ? ENAMETOOLONG : EINVAL;
+			return -1;
+		}
+		memcpy(part, p, len);
+		part[len] = '\0';
+		next = openat(fd, part, slash != NULL ? DIR_FLAGS :
+		    flags | O_NOFOLLOW | O_CLOEXEC);
+		saved = errno;
+		close(fd);
+		if (next == -1) {
+			errno = saved;
+			return -1;
+		}
+		fd = next;
+		if (slash == NULL)
+			break;
+	}
+	return fd;
+}
+
+/* --- hard links ------------------------------------------------------ */
+
+static size_t
+link_slot(const struct restore_ctx *c, uint64_t ino)
+{
+	size_t i = (size_t)(ino * 0x9E3779B97F4A7C15ull) & (c->links_cap - 1);
+
+	while (c->links[i].rel != NULL && c->links[i].ino != ino)
+		i = (i + 1) & (c->links_cap - 1);
+	return i;
+}
+
+static struct hardlink *
+link_find(struct restore_ctx *c, uint64_t ino)
+{
+	struct hardlink *h;
+
+	if (c->links_cap == 0)
+		return NULL;
+	h = &c->links[link_slot(c, ino)];
+	return h->rel != NULL ? h : NULL;
+}
+
+/* Remembers rel as the first restored name of ino.  Returns 0 or -1. */
+static int
+link_add(struct restore_ctx *c, const struct entry *ent, const char *rel,
+    size_t rel_len, struct err *e)
+{
+	struct hardlink *old = c->links, *h;
+	size_t oldcap = c->links_cap, i;
+
+	if ((c->nlinks + 1) * 2 > c->links_cap) {
+		c->links_cap = oldcap != 0 ? oldcap * 2 : 64;
+		c->links = calloc(c->links_cap, sizeof(*c->links));
+		if (c->links == NULL) {
+			c->links = old;
+			c->links_cap = oldcap;
+			return err_set(e, ENOMEM, "cannot restore");
+		}
+		for (i = 0; i < oldcap; i++)
+			if (old[i].rel != NULL)
+				c->links[link_slot(c, old[i].ino)] = old[i];
+		free(old);
+	}
+	h = &c->links[link_slot(c, ent->ino)];
+	if ((h->rel = strndup(rel, rel_len)) == NULL)
+		return err_set(e, ENOMEM, "cannot restore");
+	h->ino = ent->ino;
+	h->has_hash = ent->has_hash;
+	memcpy(h->hash, ent->hash, ENTRY_HASH_LEN);
+	c->nlinks++;
+	return 0;
+}
+
+static void
+links_free(struct restore_ctx *c)
+{
+	size_t i;
+
+	for (i = 0; i < c->links_cap; i++)
+		free(c->links[i].rel);
+	free(c->links);
+}
+
+/*
+ * Makes dstdir/name another name of the file restored at h->rel below
+ * DEST (levels[0]).  The folder of that name is opened beneath DEST, so
+ * a symlink that appeared there is not followed.  Returns 0, or -1 with
+ * errno set (the caller copies instead).
+ */
+static int
+link_to_first(struct restore_ctx *c, const struct hardlink *h, int dstdir,
+    const char *name)
+{
+	const char *slash = strrchr(h->rel, '/');
+	char *dir;
+	int fd, r, saved;
+
+	if (slash == NULL)
+		return linkat(c->levels[0].dst_fd, h->rel, dstdir, name, 0);
+	if ((dir = strndup(h->rel, (size_t)(slash - h->rel))) == NULL)
+		return -1;
+	fd = open_beneath(c->levels[0].dst_fd, dir, DIR_FLAGS);
+	free(dir);
+	if (fd == -1)
+		return -1;
+	r = linkat(fd, slash + 1, dstdir, name, 0);
+	saved = errno;
+	close(fd);
+	errno = saved;
+	return r;
+}
+
+/* --- one entry ------------------------------------------------------- */
+
+/* The metadata an entry gives its restored inode. */
+static void
+entry_stat(const struct entry *ent, struct stat *st)
+{
+	memset(st, 0, sizeof(*st));
+	st->st_mode = ent->mode;
+	st->st_uid = ent->uid;
+	st->st_gid = ent->gid;
+	st->st_rdev = (dev_t)ent->rdev;
+	st->st_mtim.tv_sec = ent->mtime.sec;
+	st->st_mtim.tv_nsec = ent->mtime.nsec;
+	/* The manifest keeps no atime; the source's was read anyway. */
+	st->st_atim = st->st_mtim;
+}
+
+/*
+ * Makes room for a new entry at dstdir/name.  With --overwrite an
+ * existing name is removed (a folder with everything in it), never
+ * written through; an existing folder is kept when a folder is wanted.
+ * Returns 1 if a folder to reuse is there, 0 if the name is free, or -1
+ * with e set.
+ */
+static int
+make_room(struct restore_ctx *c, int dstdir, const char *name, bool want_dir,
+    const char *path, struct err *e)
+{
+	struct stat st;
+
+	if (fstatat(dstdir, name, &st, AT_SYMLINK_NOFOLLOW) == -1) {
+		if (errno == ENOENT)
+			return 0;
+		return err_set(e, errno, "cannot restore '%s'", path);
+	}
+	if (!c->opts->overwrite)
+		return err_set(e, EEXIST, "cannot restore '%s'", path);
+	if (S_ISDIR(st.st_mode)) {
+		if (want_dir)
+			return 1;
+		return store_remove_tree(dstdir, name, e);
+	}
+	if (unlinkat(dstdir, name, 0) == -1)
+		return err_set(e, errno, "cannot replace '%s'", path);
+	return 0;
+}
+
+static int
+push_level(struct restore_ctx *c, int dst_fd, int src_fd,
+    const struct stat *st, const char *path, size_t path_len, struct err *e)
+{
+	struct level *l;
+	char *p;
+	size_t cap;
+
+	if (c->depth == c->cap) {
+		cap = c->cap != 0 ? c->cap * 2 : 16;
+		if ((l = realloc(c->levels, cap * sizeof(*l))) == NULL)
+			return err_set(e, ENOMEM, "cannot restore");
+		c->levels = l;
+		c->cap = cap;
+	}
+	if (path_len + 1 > c->dir_cap) {
+		cap = path_len + 256;
+		if ((p = realloc(c->dir, cap)) == NULL)
+			return err_set(e, ENOMEM, "cannot restore");
+		c->dir = p;
+		c->dir_cap = cap;
+	}
+	/* The buffer holds the deepest folder; its parents are prefixes. */
+	memcpy(c->dir, path, path_len);
+	c->dir[path_len] = '\0';
+	l = &c->levels[c->depth++];
+	l->dst_fd = dst_fd;
+	l->src_fd = src_fd;
+	l->path_len = path_len;
+	l->st = *st;
+	return 0;
+}
+
+/* Gives the deepest folder its metadata (after its children) and closes it. */
+static void
+pop_level(struct restore_ctx *c)
+{
+	struct level *l = &c->levels[--c->depth];
+	struct err e;
+
+	if (l->dst_fd != -1 && meta_apply_fd(l->dst_fd, l->src_fd, &l->st,
+	    c->as_root, quote(c, c->dir, l->path_len), NULL, &e) == -1)
+		entry_failed(c, &e);
+	if (l->dst_fd != -1)
+		close(l->dst_fd);
+	if (l->src_fd != -1)
+		close(l->src_fd);
+}
+
+/*
+ * Restores a folder: dstdir/dname from srcdir/sname, and pushes it so
+ * its children land in it.  A folder that cannot be made is reported
+ * and pushed with dst_fd -1, so that its children are skipped.  Returns
+ * 0, or -1 with e set when the run cannot go on (out of memory).
+ */
+static int
+restore_dir(struct restore_ctx *c, const struct stat *st, int dstdir,
+    const char *dname, int srcdir, const char *sname, const char *path,
+    size_t path_len, struct err *e)
+{
+	const char *q = quote(c, path, path_len);
+	struct err fe;
+	int dst = -1, src = -1, r;
+
+	if ((src = openat(srcdir, sname, DIR_FLAGS)) == -1) {
+		err_set(&fe, errno, "cannot read folder '%s' in the snapshot",
+		    q);
+		goto failed;
+	}
+	if ((r = make_room(c, dstdir, dname, true, q, &fe)) == -1)
+		goto failed;
+	if (r == 0 && c->sys->mkdirat(dstdir, dname, 0700) == -1) {
+		err_set(&fe, errno, "cannot create folder '%s'", q);
+		goto failed;
+	}
+	if ((dst = openat(dstdir, dname, DIR_FLAGS)) == -1) {
+		err_set(&fe, errno, "cannot open folder '%s'", q);
+		goto failed;
+	}
+	c->stats->dirs++;
+	return push_level(c, dst, src, st, path, path_len, e);
+
+failed:
+	entry_failed(c, &fe);
+	if (src != -1)
+		close(src);
+	return push_level(c, -1, -1, st, path, path_len, e);
+}
+
+/*
+ * Restores a regular file: a hard link to an earlier restored name of
+ * the same source inode, or a copy of srcdir/sname whose hash is checked
+ * against the manifest.  rel (rel_len bytes, not NUL-ended) is its
+ * DEST-relative path, empty for DEST itself.
+ * Problems are reported and counted; returns -1 only when the run cannot
+ * go on.
+ */
+static int
+restore_file(struct restore_ctx *c, const struct entry *ent, int dstdir,
+    const char *dname, int srcdir, const char *sname, const char *rel,
+    size_t rel_len, struct err *e)
+{
+	const char *q = quote(c, ent->path, ent->path_len);
+	struct copy_result res;
+	struct hardlink *h = NULL;
+	struct stat st, sst;
+	struct err fe;
+	int src = -1, dst = -1, r = 0;
+
+	if (make_room(c, dstdir, dname, false, q, &fe) == -1)
+		goto failed;
+
+	/*
+	 * The first name of a multiply-linked source inode is copied, the
+	 * others are linked to it.  Inode numbers of different sources
+	 * may collide, so the content must agree too.
+	 */
+	if (ent->nlink > 1 && rel_len > 0)
+		h = link_find(c, ent->ino);
+	if (h != NULL && h->has_hash == ent->has_hash &&
+	    memcmp(h->hash, ent->hash, ENTRY_HASH_LEN) == 0 &&
+	    link_to_first(c, h, dstdir, dname) == 0) {
+		c->stats->files++;
+		c->stats->links++;
+		return 0;
+	}
+
+	src = openat(srcdir, sname,
+	    O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+	if (src == -1 || fstat(src, &sst) == -1) {
+		err_set(&fe, errno, "cannot read '%s' in the snapshot", q);
+		goto failed;
+	}
+	if (!S_ISREG(sst.st_mode)) {
+		err_set(&fe, 0, "cannot restore '%s': the snapshot holds "
+		    "something else than a regular file there", q);
+		goto failed;
+	}
+	if (copy_file(c->sys, src, dstdir, dname, q, &dst, &res, &fe) == -1)
+		goto failed;
+	c->stats->files++;
+	c->stats->bytes += res.bytes;
+	if (ent->has_hash && memcmp(res.hash, ent->hash, ENTRY_HASH_LEN) != 0) {
+		/* Restored all the same: damaged content beats none. */
+		out_error("hash mismatch: '%s' in the snapshot does not match "
+		    "its manifest (the stored copy is damaged); restored "
+		    "anyway", q);
+		c->stats->mismatches++;
+	}
+	entry_stat(ent, &st);
+	if (meta_apply_fd(dst, src, &st, c->as_root, q, NULL, &fe) == -1)
+		entry_failed(c, &fe);
+	if (ent->nlink > 1 && rel_len > 0 && link_find(c, ent->ino) == NULL)
+		r = link_add(c, ent, rel, rel_len, e);
+	close(dst);
+	close(src);
+	return r;
+
+failed:
+	entry_failed(c, &fe);
+	if (src != -1)
+		close(src);
+	return 0;
+}
+
+/* Restores a symlink, FIFO or device node at dstdir/dname. */
+static void
+restore_other(struct restore_ctx *c, const struct entry *ent, int dstdir,
+    const char *dname)
+{
+	const char *q = quote(c, ent->path, ent->path_len);
+	struct stat st;
+	struct err fe;
+	char *target = NULL;
+	int r;
+
+	entry_stat(ent, &st);
+	if (ent->type == ENTRY_SOCK) {
+		/* create never stores sockets; nothing could use one. */
+		out_warning("'%s' is a socket: not restored", q);
+		c->stats->warnings++;
+		return;
+	}
+	if ((ent->type == ENTRY_CHR || ent->type == ENTRY_BLK) &&
+	    !c->as_root) {
+		out_warning("'%s' is a device node: only root can restore "
+		    "it; skipped", q);
+		c->stats->warnings++;
+		return;
+	}
+	if (make_room(c, dstdir, dname, false, q, &fe) == -1)
+		goto failed;
+	if (ent->type == ENTRY_SYMLINK) {
+		if (ent->target == NULL ||
+		    (target = strndup(ent->target, ent->target_len)) == NULL) {
+			err_set(&fe, ENOMEM, "cannot restore symlink '%s'", q);
+			goto failed;
+		}
+		r = c->sys->symlinkat(target, dstdir, dname);
+		free(target);
+		if (r == -1) {
+			err_set(&fe, errno, "cannot create symlink '%s'", q);
+			goto failed;
+		}
+		c->stats->symlinks++;
+	} else {
+		if (c->sys->mknodat(dstdir, dname, (ent->mode & S_IFMT) | 0600,
+		    (dev_t)ent->rdev) == -1) {
+			err_set(&fe, errno, "cannot create '%s'", q);
+			goto failed;
+		}
+		c->stats->nodes++;
+	}
+	if (meta_apply_at(dstdir, dname, &st, c->as_root, q, &fe) == -1)
+		goto failed;
+	return;
+
+failed:
+	entry_failed(c, &fe);
+}
+
+/*
+ * Restores one entry to dstdir/dname from srcdir/sname.  Returns 0, or -1
+ * with e set when the run cannot go on.
+ */
+static int
+restore_entry(struct restore_ctx *c, const struct entry *ent, int dstdir,
+    const char *dname, int srcdir, const char *sname, const char *rel,
+    size_t rel_len, struct err *e)
+{
+	struct stat st;
+
+	switch (ent->type) {
+	case ENTRY_DIR:
+		entry_stat(ent, &st);
+		return restore_dir(c, &st, dstdir, dname, srcdir, sname,
+		    ent->path, ent->path_len, e);
+	case ENTRY_REG:
+		return restore_file(c, ent, dstdir, dname, srcdir, sname, rel,
+		    rel_len, e);
+	default:
+		restore_other(c, ent, dstdir, dname);
+		return 0;
+	}
+}
+
+/* --- the walk -------------------------------------------------------- */
+
+/* 1 if the snapshot path p (len) is at or below PATH. */
+static int
+in_subtree(const struct restore_ctx *c, const char *p, size_t len)
+{
+	if (c->prefix_len == 0)
+		return 1;
+	if (len < c->prefix_len || memcmp(p, c->prefix, c->prefix_len) != 0)
+		return 0;
+	return len == c->prefix_len || p[c->prefix_len] == '/';
+}
+
+/*
+ * Makes the deepest level the folder of parent (a snapshot path of
+ * plen bytes): pops the levels that are not its ancestors, then pushes
+ * the folders between, which the manifest does not list (folders made
+ * up for a dest like "home/ann"), with the stored folder's metadata.
+ * Returns 0, or -1 with e set.
+ */
+static int
+descend_to(struct restore_ctx *c, const char *parent, size_t plen,
+    struct err *e)
+{
+	struct level *l;
+	struct stat st;
+	const char *slash;
+	char name[NAME_MAX + 1];
+	size_t len, n;
+	int src;
+
+	for (;;) {
+		l = &c->levels[c->depth - 1];
+		n = l->path_len;
+		if (n <= plen && memcmp(c->dir, parent, n) == 0 &&
+		    (n == plen || n == 0 || parent[n] == '/'))
+			break;
+		if (c->depth == 1)
+			return err_set(e, 0, "cannot restore '%s': the "
+			    "manifest lists it before its folder",
+			    quote(c, parent, plen));
+		pop_level(c);
+	}
+	while ((n = c->levels[c->depth - 1].path_len) < plen) {
+		l = &c->levels[c->depth - 1];
+		if (n > 0)
+			n++;
+		slash = memchr(parent + n, '/', plen - n);
+		len = (slash != NULL ? (size_t)(slash - parent) : plen) - n;
+		if (len > NAME_MAX)
+			len = NAME_MAX;
+		memcpy(name, parent + n, len);
+		name[len] = '\0';
+		memset(&st, 0, sizeof(st));
+		st.st_mode = S_IFDIR | 0755;
+		if (l->src_fd != -1 && (src = openat(l->src_fd, name,
+		    DIR_FLAGS)) != -1) {
+			if (fstat(src, &st) == -1)
+				st.st_mode = S_IFDIR | 0755;
+			close(src);
+		}
+		if (l->dst_fd == -1) {
+			if (push_level(c, -1, -1, &st, parent, n + len, e) ==
+			    -1)
+				return -1;
+		} else if (restore_dir(c, &st, l->dst_fd, name, l->src_fd,
+		    name, parent, n + len, e) == -1)
+			return -1;
+	}
+	return 0;
+}
+
+/*
+ * Opens DEST's parent folder into *dirfd and copies DEST's last
+ * component into base.  Returns 0, or RESTORE_EUSAGE with e set.
+ */
+static int
+open_dest_parent(const char *dest, int *dirfd, char *base, size_t basesz,
+    struct err *e)
+{
+	size_t len = strlen(dest), b;
+	char *parent = NULL;
+	int r = RESTORE_EUSAGE;
+
+	while (len > 1 && dest[len - 1] == '/')
+		len--;
+	for (b = len; b > 0 && dest[b - 1] != '/'; b--)
+		;
+	if (len - b == 0 || len - b >= basesz ||
+	    (len - b == 1 && dest[b] == '.') ||
+	    (len - b == 2 && dest[b] == '.' && dest[b + 1] == '.')) {
+		err_set(e, 0, "cannot restore into '%s': name a new folder "
+		    "or file to create", dest);
+		return RESTORE_EUSAGE;
+	}
+	memcpy(base, dest + b, len - b);
+	base[len - b] = '\0';
+	if (b == 0)
+		parent = strdup(".");
+	else
+		parent = strndup(dest, b);
+	if (parent == NULL)
+		return err_set(e, ENOMEM, "cannot restore into '%s'", dest);
+	if ((*dirfd = open(parent, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) == -1)
+		err_set(e, errno, "cannot restore into '%s': its parent folder "
+		    "'%s' is not usable", dest, parent);
+	else
+		r = 0;
+	free(parent);
+	return r;
+}
+
+int
+restore_run(struct store *s, const char *name, const char *path,
+    const char *dest, const struct restore_opts *opts,
+    struct restore_stats *stats, struct err *e)
+{
+	struct restore_ctx c;
+	struct manifest_reader *mr = NULL;
+	struct entry ent;
+	struct stat st;
+	char base[NAME_MAX + 1], *prefix = NULL, *sdir = NULL;
+	const char *sname, *rel, *slash, *dname;
+	int snap_fd = -1, src_parent = -1, dest_parent = -1, src_errno = 0;
+	int r, ret = -1;
+	bool started = false;
+	size_t plen;
+
+	memset(&c, 0, sizeof(c));
+	memset(stats, 0, sizeof(*stats));
+	c.opts = opts;
+	c.stats = stats;
+	c.sys = &sys_real;
+	c.as_root = geteuid() == 0;
+
+	if ((prefix = malloc(strlen(path) + 1)) == NULL) {
+		err_set(e, ENOMEM, "cannot restore '%s'", path);
+		goto out;
+	}
+	if (restore_clean_path(path, prefix, e) == -1) {
+		ret = RESTORE_EUSAGE;
+		goto out;
+	}
+	c.prefix = prefix;
+	c.prefix_len = strlen(prefix);
+
+	if ((ret = open_dest_parent(dest, &dest_parent, base, sizeof(base),
+	    e)) != 0)
+		goto out;
+	ret = -1;
+	if (fstatat(dest_parent, base, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+	    !opts->overwrite) {
+		err_set(e, 0, "cannot restore into '%s': it exists (give "
+		    "--overwrite to replace what is in it)", dest);
+		ret = RESTORE_EUSAGE;
+		goto out;
+	}
+
+	if ((snap_fd = openat(s->root_fd, name, DIR_FLAGS)) == -1) {
+		err_set(e, errno, "cannot open snapshot '%s'", name);
+		goto out;
+	}
+	/* The stored folder that holds PATH, and PATH's name in it. */
+	slash = strrchr(prefix, '/');
+	if (c.prefix_len == 0) {
+		src_parent = openat(s->root_fd, ".", DIR_FLAGS);
+		sname = name;
+	} else if (slash == NULL) {
+		src_parent = openat(snap_fd, ".", DIR_FLAGS);
+		sname = prefix;
+	} else {
+		if ((sdir = strndup(prefix, (size_t)(slash - prefix))) == NULL) {
+			err_set(e, ENOMEM, "cannot restore '%s'", path);
+			goto out;
+		}
+		src_parent = open_beneath(snap_fd, sdir, DIR_FLAGS);
+		sname = slash + 1;
+	}
+	src_errno = src_parent == -1 ? errno : 0;
+	if (src_parent == -1 && errno != ENOENT && errno != ENOTDIR &&
+	    errno != ELOOP) {
+		err_set(e, errno, "cannot read '%s' in snapshot '%s'", prefix,
+		    name);
+		goto out;
+	}
+
+	if (manifest_reader_open(&mr, s->manifests_fd, name, e) == -1)
+		goto out;
+	while ((r = manifest_reader_next(mr, &ent, NULL, e)) == 1) {
+		if (!in_subtree(&c, ent.path, ent.path_len)) {
+			if (name_pathcmp(ent.path, ent.path_len, prefix,
+			    c.prefix_len) < 0)
+				continue;
+			break;	/* past PATH's subtree */
+		}
+		if (!started) {
+			started = true;
+			if (src_parent == -1) {
+				err_set(e, src_errno, "cannot read '%s' in "
+				    "snapshot '%s'", prefix, name);
+				goto out;
+			}
+			if (ent.path_len == c.prefix_len) {
+				if (restore_entry(&c, &ent, dest_parent, base,
+				    src_parent, sname, "", 0, e) == -1)
+					goto out;
+				if (ent.type != ENTRY_DIR)
+					break;
+				continue;
+			}
+			/* PATH is a folder the manifest does not list. */
+			if (fstatat(src_parent, sname, &st,
+			    AT_SYMLINK_NOFOLLOW) == -1 || !S_ISDIR(st.st_mode)) {
+				memset(&st, 0, sizeof(st));
+				st.st_mode = S_IFDIR | 0755;
+			}
+			if (restore_dir(&c, &st, dest_parent, base, src_parent,
+			    sname, prefix, c.prefix_len, e) == -1)
+				goto out;
+		}
+		slash = memrchr(ent.path, '/', ent.path_len);
+		plen = slash != NULL ? (size_t)(slash - ent.path) : 0;
+		if (descend_to(&c, ent.path, plen, e) == -1)
+			goto out;
+		if (c.levels[c.depth - 1].dst_fd == -1)
+			continue;	/* its folder failed; reported */
+		dname = slash != NULL ? slash + 1 : ent.path;
+		if (ent.path_len - (size_t)(dname - ent.path) > NAME_MAX) {
+			err_set(e, ENAMETOOLONG, "cannot restore '%s'",
+			    quote(&c, ent.path, ent.path_len));
+			entry_failed(&c, e);
+			continue;
+		}
+		memcpy(base, dname, ent.path_len - (size_t)(dname - ent.path));
+		base[ent.path_len - (size_t)(dname - ent.path)] = '\0';
+		rel = c.prefix_len == 0 ? ent.path :
+		    ent.path + c.prefix_len + 1;
+		if (restore_entry(&c, &ent, c.levels[c.depth - 1].dst_fd, base,
+		    c.levels[c.depth - 1].src_fd, base, rel,
+		    ent.path_len - (size_t)(rel - ent.path), e) == -1)
+			goto out;
+	}
+	if (r == -1)
+		goto out;
+	if (!started) {
+		err_set(e, 0, "'%s' is not in snapshot '%s'", prefix, name);
+		ret = RESTORE_ENOTFOUND;
+		goto out;
+	}
+	ret = 0;
+
+out:
+	/* Folder times last, deepest first, also after a failure. */
+	while (c.depth > 0)
+		pop_level(&c);
+	free(c.levels);
+	free(c.dir);
+	links_free(&c);
+	manifest_reader_close(mr);
+	if (snap_fd != -1)
+		close(snap_fd);
+	if (src_parent != -1)
+		close(src_parent);
+	if (dest_parent != -1)
+		close(dest_parent);
+	free(sdir);
+	free(prefix);
+	return ret;
+}

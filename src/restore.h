@@ -1,0 +1,72 @@
+/*
+ * restore: copy one path out of a snapshot, never outside the target.
+ *
+ * The caller opens the store and resolves the snapshot name, then calls
+ *   restore_run(&store, name, path, dest, &opts, &stats, &e)
+ * which reads the snapshot's manifest to learn what PATH holds (its
+ * subtree is contiguous in walk order, so the stream stops right after
+ * it), opens the stored files under ROOT/NAME one component at a time
+ * with O_NOFOLLOW, and recreates them at DEST: folders, regular files
+ * (their content hashed while copied and checked against the manifest),
+ * symlinks, FIFOs, device nodes (root only), hard links between restored
+ * files, owner (root only), mode, times in ns and xattrs; folder times
+ * are set after their children.
+ *
+ * Every name below DEST is made with (dirfd, one component) calls on
+ * folders this run opened with O_NOFOLLOW, or resolved with openat2
+ * (RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS): a symlink found in an existing
+ * DEST (--overwrite) is replaced, never followed.  Nothing in the
+ * snapshot is opened for writing.
+ *
+ * A problem with one entry (a hash mismatch, a file that cannot be read
+ * or written) is printed at once and counted in struct restore_stats;
+ * the run goes on with the rest.
+ */
+#ifndef SNAP_RESTORE_H
+#define SNAP_RESTORE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "err.h"
+#include "store.h"
+
+#define RESTORE_ENOTFOUND (-2)	/* PATH is not in the snapshot */
+#define RESTORE_EUSAGE (-3)	/* bad PATH or DEST; nothing was written */
+
+struct restore_opts {
+	bool	overwrite;	/* DEST may exist; its entries are replaced */
+};
+
+struct restore_stats {
+	uint64_t	files;		/* regular files, copies and links */
+	uint64_t	bytes;		/* bytes copied */
+	uint64_t	links;		/* of the files: hard links made */
+	uint64_t	dirs;
+	uint64_t	symlinks;
+	uint64_t	nodes;		/* FIFOs and device nodes */
+	uint64_t	mismatches;	/* content that fails its hash */
+	uint64_t	failures;	/* entries not (fully) restored */
+	uint64_t	warnings;	/* skipped: devices as non-root, sockets */
+};
+
+/*
+ * Restores path (snapshot-relative; leading '/' ignored; "." and ".."
+ * components refused) of the complete snapshot name in s into dest.
+ * Returns 0 when the run got through the subtree (per-entry problems are
+ * in *stats); RESTORE_ENOTFOUND or RESTORE_EUSAGE with e set and nothing
+ * written; -1 with e set on a failure that stopped the run (an unreadable
+ * manifest, DEST not creatable), leaving what was restored so far.
+ */
+int	restore_run(struct store *s, const char *name, const char *path,
+	    const char *dest, const struct restore_opts *opts,
+	    struct restore_stats *stats, struct err *e);
+
+/*
+ * Normalises a snapshot-relative path given by a person into out (at
+ * least strlen(in) + 1 bytes): leading, repeated and trailing '/' are
+ * dropped.  Returns 0, or -1 with e set when a component is "." or "..".
+ */
+int	restore_clean_path(const char *in, char *out, struct err *e);
+
+#endif

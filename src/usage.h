@@ -1,0 +1,59 @@
+/*
+ * usage: space accounting from manifests, for list, du and prune.
+ *
+ * Every snapshot of a root lives on one filesystem, so a stored file is
+ * identified by its stored inode number (entry.stored_ino), and a file
+ * that did not change is the same inode in every snapshot that links it.
+ * usage_compute reads the manifests of the given snapshots once, in the
+ * order given (oldest first), and keeps one small record per distinct
+ * stored inode (no paths), so memory grows with the number of distinct
+ * files, not with the number of snapshots or paths:
+ *
+ *   struct usage u;
+ *   usage_compute(&u, manifests_fd, list.names, list.n, &e);
+ *   ... u.snaps[i].new_bytes, u.total_bytes ...
+ *   usage_free(&u);
+ *
+ * Only regular files count; sizes are file sizes (st_size), not blocks.
+ * An inode is counted once per snapshot however many paths in it share
+ * it.  A regular file whose manifest record has no stored inode (0) is
+ * taken as held by its snapshot alone.
+ */
+#ifndef SNAP_USAGE_H
+#define SNAP_USAGE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "err.h"
+#include "name.h"
+
+struct usage_snapshot {
+	uint64_t	files;		/* regular-file paths */
+	uint64_t	size;		/* sum of their sizes, per path */
+	uint64_t	inodes;		/* distinct stored inodes */
+	uint64_t	held_bytes;	/* sum of their sizes, per inode */
+	uint64_t	new_bytes;	/* inodes no earlier snapshot holds */
+	uint64_t	alone_bytes;	/* inodes no other snapshot holds:
+					 * what deleting it frees */
+	uint64_t	shared_bytes;	/* held_bytes - alone_bytes */
+};
+
+struct usage {
+	struct usage_snapshot *snaps;	/* one per name given, same order */
+	size_t		 n;
+	uint64_t	 total_inodes;	/* distinct stored inodes of all */
+	uint64_t	 total_bytes;	/* their sizes, each counted once */
+};
+
+/*
+ * Reads manifests_fd/names[i] for i < n (oldest first: "new" means "not
+ * in an earlier one of these") and fills *u.  Returns 0 (free with
+ * usage_free), or -1 with e set and *u empty.
+ */
+int	usage_compute(struct usage *u, int manifests_fd,
+	    const char (*names)[NAME_SNAPSHOT_LEN], size_t n, struct err *e);
+
+void	usage_free(struct usage *u);
+
+#endif

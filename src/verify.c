@@ -1,0 +1,634 @@
+#include "verify.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+#include <xxhash.h>
+
+#include "copy.h"
+#include "manifest.h"
+#include "meta.h"
+#include "name.h"
+#include "walk.h"
+
+/* What one stored inode turned out to hold; ino 0 marks a free slot. */
+struct ino_slot {
+	uint64_t	ino;
+	uint64_t	xattr_hash;
+	unsigned char	hash[ENTRY_HASH_LEN];
+	int		errnum;		/* != 0: it could not be read */
+	bool		damaged;	/* some manifest entry disagrees */
+};
+
+struct verify {
+	struct verify_opts opts;
+	struct verify_stats stats;
+
+	struct ino_slot	*slots;		/* open addressing, cap a power of 2 */
+	size_t		 cap;
+	size_t		 used;
+	size_t		 n_damaged;
+	bool		 noatime;	/* O_NOATIME still allowed */
+
+	const char	*snapshot;	/* being verified */
+
+	/* The finding being put together. */
+	struct verify_finding f;
+	char		 detail[2048];
+	size_t		 detail_len;
+
+	/* A folder whose children are reported through it, not each. */
+	char		*skip;
+	size_t		 skip_len;
+	size_t		 skip_cap;
+	bool		 skip_on;
+
+	char		*buf;		/* NUL-terminated copy of a path */
+	size_t		 buf_cap;
+};
+
+/* --- the inode map ----------------------------------------------- */
+
+static size_t
+slot_index(const struct verify *v, uint64_t ino)
+{
+	return (size_t)(ino * 0x9E3779B97F4A7C15ULL >> 17) & (v->cap - 1);
+}
+
+static struct ino_slot *
+map_find(const struct verify *v, uint64_t ino)
+{
+	size_t i;
+
+	if (v->cap == 0)
+		return NULL;
+	for (i = slot_index(v, ino); v->slots[i].ino != 0;
+	    i = (i + 1) & (v->cap - 1))
+		if (v->slots[i].ino == ino)
+			return &v->slots[i];
+	return NULL;
+}
+
+static int
+map_grow(struct verify *v)
+{
+	struct ino_slot *old = v->slots, *s;
+	size_t old_cap = v->cap, i, j;
+
+	v->cap = old_cap ? old_cap * 2 : 4096;
+	if ((v->slots = calloc(v->cap, sizeof(*v->slots))) == NULL) {
+		v->slots = old;
+		v->cap = old_cap;
+		return -1;
+	}
+	for (i = 0; i < old_cap; i++) {
+		s = &old[i];
+		if (s->ino == 0)
+			continue;
+		for (j = slot_index(v, s->ino); v->slots[j].ino != 0;
+		    j = (j + 1) & (v->cap - 1))
+			;
+		v->slots[j] = *s;
+	}
+	free(old);
+	return 0;
+}
+
+/* A new slot for ino (not in the map).  Returns NULL without memory. */
+static struct ino_slot *
+map_insert(struct verify *v, uint64_t ino)
+{
+	size_t i;
+
+	if ((v->used + 1) * 10 > v->cap * 7 && map_grow(v) == -1)
+		return NULL;
+	for (i = slot_index(v, ino); v->slots[i].ino != 0;
+	    i = (i + 1) & (v->cap - 1))
+		;
+	memset(&v->slots[i], 0, sizeof(v->slots[i]));
+	v->slots[i].ino = ino;
+	v->used++;
+	return &v->slots[i];
+}
+
+/*
+ * Whether --sample reads this inode: a hash of the number, so the same
+ * inodes are picked whichever snapshot links them and on every run.
+ */
+static bool
+sampled(const struct verify *v, uint64_t ino)
+{
+	if (v->opts.sample >= 100)
+		return true;
+	return (double)(XXH3_64bits(&ino, sizeof(ino)) % 1000000) <
+	    v->opts.sample * 10000;
+}
+
+/* --- findings ---------------------------------------------------- */
+
+static void
+finding_begin(struct verify *v, enum verify_kind kind, const char *path,
+    size_t path_len)
+{
+	memset(&v->f, 0, sizeof(v->f));
+	v->f.kind = kind;
+	v->f.snapshot = v->snapshot;
+	v->f.path = path;
+	v->f.path_len = path_len;
+	v->f.detail = v->detail;
+	v->detail[0] = '\0';
+	v->detail_len = 0;
+}
+
+/* Adds one difference: its keyword and its printf-style description. */
+static void __attribute__((format(printf, 3, 4)))
+finding_add(struct verify *v, const char *what, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	if (v->f.n_what < VERIFY_MAX_WHAT)
+		v->f.what[v->f.n_what++] = what;
+	if (v->detail_len + 3 >= sizeof(v->detail))
+		return;
+	if (v->detail_len > 0) {
+		memcpy(v->detail + v->detail_len, ", ", 3);
+		v->detail_len += 2;
+	}
+	va_start(ap, fmt);
+	n = vsnprintf(v->detail + v->detail_len,
+	    sizeof(v->detail) - v->detail_len, fmt, ap);
+	va_end(ap);
+	if (n > 0)
+		v->detail_len += (size_t)n;
+	if (v->detail_len >= sizeof(v->detail))
+		v->detail_len = sizeof(v->detail) - 1;
+}
+
+static void
+finding_end(struct verify *v)
+{
+	if (v->f.kind == VERIFY_CHANGED && v->f.n_what == 0)
+		return;
+	v->stats.findings++;
+	v->opts.report(&v->f, v->opts.arg);
+}
+
+static void
+report_simple(struct verify *v, enum verify_kind kind, const char *path,
+    size_t path_len, const char *detail)
+{
+	finding_begin(v, kind, path, path_len);
+	if (detail != NULL)
+		snprintf(v->detail, sizeof(v->detail), "%s", detail);
+	finding_end(v);
+}
+
+/* --- comparing one entry ----------------------------------------- */
+
+static const char *
+type_name(enum entry_type t)
+{
+	switch (t) {
+	case ENTRY_REG:
+		return "file";
+	case ENTRY_DIR:
+		return "folder";
+	case ENTRY_SYMLINK:
+		return "symlink";
+	case ENTRY_FIFO:
+		return "fifo";
+	case ENTRY_CHR:
+		return "char device";
+	case ENTRY_BLK:
+		return "block device";
+	default:
+		return "socket";
+	}
+}
+
+static char *
+format_time(char *buf, size_t size, const struct timens *t)
+{
+	struct tm tm;
+	time_t sec = (time_t)t->sec;
+	size_t n;
+
+	if (gmtime_r(&sec, &tm) == NULL) {
+		snprintf(buf, size, "%" PRId64 ".%09" PRIu32, t->sec, t->nsec);
+		return buf;
+	}
+	n = strftime(buf, size, "%Y-%m-%dT%H:%M:%S", &tm);
+	snprintf(buf + n, size - n, ".%09" PRIu32 "Z", t->nsec);
+	return buf;
+}
+
+/*
+ * True for a folder that create made up on the way to a dest (a strict
+ * parent of some source's dest that no source provides): its mtime is the
+ * time of the run, which the manifest does not know.
+ */
+static bool
+made_up_folder(const struct verify *v, const char *path, size_t len)
+{
+	const struct config_source *s;
+	bool parent = false;
+	size_t i, dlen;
+
+	for (i = 0; i < v->opts.n_sources; i++) {
+		s = &v->opts.sources[i];
+		dlen = strlen(s->dest);
+		if (dlen == len && memcmp(s->dest, path, len) == 0)
+			return false;
+		if (dlen > len && memcmp(s->dest, path, len) == 0 &&
+		    s->dest[len] == '/')
+			parent = true;
+	}
+	return parent;
+}
+
+/*
+ * Hashes the stored file dirfd/name (inode st) into slot.  A failure is
+ * kept in slot->errnum: the path is unreadable, the run goes on.
+ */
+static void
+hash_inode(struct verify *v, int dirfd, const char *name,
+    const struct stat *st, struct ino_slot *slot)
+{
+	struct stat now;
+	struct err e;
+	uint64_t size;
+	int fd, flags = O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY;
+
+	/* Reading must not change the snapshot, not even its atimes. */
+	fd = openat(dirfd, name, flags | (v->noatime ? O_NOATIME : 0));
+	if (fd == -1 && errno == EPERM && v->noatime) {
+		v->noatime = false;	/* not our file and not root */
+		fd = openat(dirfd, name, flags);
+	}
+	if (fd == -1) {
+		slot->errnum = errno;
+		return;
+	}
+	if (fstat(fd, &now) == -1 || now.st_ino != st->st_ino ||
+	    now.st_dev != st->st_dev) {
+		slot->errnum = errno ? errno : ESTALE;
+		close(fd);
+		return;
+	}
+	/* Every byte is read once, in order: a larger readahead. */
+	(void)posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
+	if (copy_hash_fd(fd, name, slot->hash, &size, &e) == -1)
+		slot->errnum = e.errnum ? e.errnum : EIO;
+	else {
+		v->stats.inodes_hashed++;
+		v->stats.bytes_hashed += size;
+		slot->xattr_hash = meta_xattr_hash(fd);
+	}
+	close(fd);
+}
+
+/* The content part of comparing a regular file. */
+static int
+compare_content(struct verify *v, const struct entry *m,
+    const struct walk_item *it)
+{
+	struct ino_slot *slot;
+	uint64_t ino = it->st->st_ino;
+
+	if (!m->has_hash)
+		return 0;
+	if (!sampled(v, ino)) {
+		v->stats.not_sampled++;
+		return 0;
+	}
+	if ((slot = map_find(v, ino)) != NULL)
+		v->stats.links_reused++;
+	else {
+		if ((slot = map_insert(v, ino)) == NULL)
+			return -1;
+		hash_inode(v, it->dirfd, it->name, it->st, slot);
+	}
+	if (slot->errnum != 0) {
+		finding_add(v, "unreadable", "unreadable: %s",
+		    strerror(slot->errnum));
+		v->f.kind = VERIFY_UNREADABLE;
+		return 0;
+	}
+	if (memcmp(slot->hash, m->hash, ENTRY_HASH_LEN) != 0) {
+		finding_add(v, "content", "content");
+		if (!slot->damaged)
+			v->n_damaged++;
+		slot->damaged = true;
+	}
+	if (slot->xattr_hash != m->xattr_hash)
+		finding_add(v, "xattrs", "xattrs");
+	return 0;
+}
+
+/*
+ * Compares the manifest's entry m with the stored entry of the same path.
+ * Returns 0 (a difference is reported), or -1 when out of memory.
+ */
+static int
+compare_entry(struct verify *v, const struct entry *m,
+    const struct walk_item *it)
+{
+	const struct entry *s = it->ent;
+	const struct stat *st = it->st;
+	bool made_up = false;
+	char t1[64], t2[64];
+	int r = 0;
+
+	v->stats.entries++;
+	finding_begin(v, VERIFY_CHANGED, m->path, m->path_len);
+	if (s->type != m->type) {
+		finding_add(v, "type", "type %s -> %s", type_name(m->type),
+		    type_name(s->type));
+		finding_end(v);
+		return 0;
+	}
+	if (m->type == ENTRY_DIR)
+		made_up = made_up_folder(v, m->path, m->path_len);
+	if (m->type == ENTRY_REG) {
+		if (s->size != m->size)
+			finding_add(v, "size", "size %" PRIu64 " -> %" PRIu64,
+			    m->size, s->size);
+		r = compare_content(v, m, it);
+	}
+	if (m->type != ENTRY_SYMLINK && (s->mode & 07777) != (m->mode & 07777))
+		finding_add(v, "mode", "mode %04o -> %04o",
+		    (unsigned)(m->mode & 07777), (unsigned)(s->mode & 07777));
+	if (v->opts.check_owner && !made_up &&
+	    (s->uid != m->uid || s->gid != m->gid))
+		finding_add(v, "owner", "owner %u:%u -> %u:%u",
+		    (unsigned)m->uid, (unsigned)m->gid, (unsigned)s->uid,
+		    (unsigned)s->gid);
+	if (!made_up && (s->mtime.sec != m->mtime.sec ||
+	    s->mtime.nsec != m->mtime.nsec))
+		finding_add(v, "mtime", "mtime %s -> %s",
+		    format_time(t1, sizeof(t1), &m->mtime),
+		    format_time(t2, sizeof(t2), &s->mtime));
+	if (m->type == ENTRY_SYMLINK && (s->target_len != m->target_len ||
+	    memcmp(s->target, m->target, m->target_len) != 0))
+		finding_add(v, "symlink target", "symlink target");
+	if ((m->type == ENTRY_CHR || m->type == ENTRY_BLK) &&
+	    s->rdev != m->rdev)
+		finding_add(v, "device", "device");
+	/* A stored inode that is not the one the manifest names: the file
+	 * was replaced (or the tree restored from elsewhere) after the
+	 * snapshot was made, so its sharing with other snapshots is gone. */
+	if (m->stored_ino != 0 && st->st_ino != m->stored_ino)
+		finding_add(v, "inode", "inode %" PRIu64 " -> %" PRIu64,
+		    m->stored_ino, (uint64_t)st->st_ino);
+	finding_end(v);
+	return r;
+}
+
+/* --- the merge-join ---------------------------------------------- */
+
+static int
+set_skip(struct verify *v, const char *path, size_t len)
+{
+	if (len + 1 > v->skip_cap) {
+		char *p = realloc(v->skip, len + 1);
+
+		if (p == NULL)
+			return -1;
+		v->skip = p;
+		v->skip_cap = len + 1;
+	}
+	memcpy(v->skip, path, len);
+	v->skip_len = len;
+	v->skip_on = true;
+	return 0;
+}
+
+/* Is path below the folder set with set_skip? */
+static bool
+skipped(const struct verify *v, const char *path, size_t len)
+{
+	return v->skip_on && len > v->skip_len && path[v->skip_len] == '/' &&
+	    memcmp(path, v->skip, v->skip_len) == 0;
+}
+
+/*
+ * The next entry of the stored tree: 1, 0 at the end, -1 with e set.
+ * A part of the tree that cannot be read is reported on the way.
+ */
+static int
+next_stored(struct verify *v, struct walk *w, struct walk_item *it,
+    struct err *e)
+{
+	int r;
+
+	for (;;) {
+		if ((r = walk_next(w, it, e)) != 1)
+			return r;
+		if (it->event == WALK_WARNING) {
+			report_simple(v, VERIFY_UNREADABLE, "", 0,
+			    it->warning);
+			continue;
+		}
+		/* The snapshot folder itself is not in its manifest. */
+		if (it->event == WALK_ENTRY && it->ent->path_len > 0)
+			return 1;
+	}
+}
+
+int
+verify_snapshot(struct verify *v, const char *root, int manifests_fd, const char *name, struct err *e)
+{
+	struct manifest_reader *mr = NULL;
+	struct walk *w = NULL;
+	struct config_source src;
+	struct walk_item it;
+	struct entry m;
+	char *path = NULL;
+	int mh, wh, c, r = -1;
+
+	v->snapshot = name;
+	v->skip_on = false;
+	if (manifest_reader_open(&mr, manifests_fd, name, e) == -1)
+		goto out;
+	if (asprintf(&path, "%s/%s", root, name) == -1) {
+		path = NULL;
+		err_set(e, errno, "cannot verify '%s'", name);
+		goto out;
+	}
+	/* The walker that reads sources reads the snapshot the same way
+	 * and in the same order: a source at ROOT/NAME with dest "". */
+	memset(&src, 0, sizeof(src));
+	src.path = path;
+	src.dest = "";
+	if (walk_open(&w, &src, 1, NULL, e) == -1)
+		goto out;
+	if ((mh = manifest_reader_next(mr, &m, NULL, e)) == -1 ||
+	    (wh = next_stored(v, w, &it, e)) == -1)
+		goto out;
+	for (;;) {
+		if (mh == 1 && skipped(v, m.path, m.path_len)) {
+			if ((mh = manifest_reader_next(mr, &m, NULL, e)) == -1)
+				goto out;
+			continue;
+		}
+		if (wh == 1 && skipped(v, it.ent->path, it.ent->path_len)) {
+			if ((wh = next_stored(v, w, &it, e)) == -1)
+				goto out;
+			continue;
+		}
+		/* Both streams are sorted: nothing later is below it. */
+		v->skip_on = false;
+		if (mh == 0 && wh == 0)
+			break;
+		if (mh == 0)
+			c = 1;
+		else if (wh == 0)
+			c = -1;
+		else
+			c = name_pathcmp(m.path, m.path_len, it.ent->path,
+			    it.ent->path_len);
+		if (c < 0) {
+			/* A missing folder stands for everything in it. */
+			report_simple(v, VERIFY_MISSING, m.path, m.path_len,
+			    NULL);
+			if (m.type == ENTRY_DIR &&
+			    set_skip(v, m.path, m.path_len) == -1)
+				goto nomem;
+		} else if (c > 0) {
+			report_simple(v, VERIFY_EXTRA, it.ent->path,
+			    it.ent->path_len, NULL);
+			if (it.ent->type == ENTRY_DIR &&
+			    set_skip(v, it.ent->path, it.ent->path_len) == -1)
+				goto nomem;
+		} else {
+			if (compare_entry(v, &m, &it) == -1)
+				goto nomem;
+			/* A folder that is now something else (or the
+			 * reverse): its children are not compared. */
+			if (m.type != it.ent->type && (m.type == ENTRY_DIR ||
+			    it.ent->type == ENTRY_DIR) &&
+			    set_skip(v, m.path, m.path_len) == -1)
+				goto nomem;
+		}
+		if (c <= 0 &&
+		    (mh = manifest_reader_next(mr, &m, NULL, e)) == -1)
+			goto out;
+		if (c >= 0 && (wh = next_stored(v, w, &it, e)) == -1)
+			goto out;
+	}
+	r = 0;
+	goto out;
+nomem:
+	err_set(e, ENOMEM, "cannot verify '%s'", name);
+out:
+	walk_close(w);
+	manifest_reader_close(mr);
+	free(path);
+	return r;
+}
+
+int
+verify_shared(struct verify *v, int root_fd, int manifests_fd,
+    const char *name, struct err *e)
+{
+	struct manifest_reader *mr = NULL;
+	struct ino_slot *slot;
+	struct stat st;
+	struct entry m;
+	int snapfd = -1, n = 0, r;
+
+	if (v->n_damaged == 0)
+		return 0;
+	v->snapshot = name;
+	if (manifest_reader_open(&mr, manifests_fd, name, e) == -1)
+		return -1;
+	snapfd = openat(root_fd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
+	    O_CLOEXEC);
+	if (snapfd == -1) {
+		n = err_set(e, errno, "cannot open snapshot '%s'", name);
+		goto out;
+	}
+	while ((r = manifest_reader_next(mr, &m, NULL, e)) == 1) {
+		if (m.type != ENTRY_REG || !m.has_hash ||
+		    (slot = map_find(v, m.stored_ino)) == NULL ||
+		    !slot->damaged ||
+		    memcmp(slot->hash, m.hash, ENTRY_HASH_LEN) == 0)
+			continue;
+		if (m.path_len + 1 > v->buf_cap) {
+			char *p = realloc(v->buf, m.path_len + 1);
+
+			if (p == NULL) {
+				n = err_set(e, errno, "cannot verify '%s'",
+				    name);
+				goto out;
+			}
+			v->buf = p;
+			v->buf_cap = m.path_len + 1;
+		}
+		memcpy(v->buf, m.path, m.path_len);
+		v->buf[m.path_len] = '\0';
+		/* Still that inode?  Else the path holds another file now,
+		 * which only a full verify of that snapshot can judge. */
+		if (fstatat(snapfd, v->buf, &st, AT_SYMLINK_NOFOLLOW) == -1 ||
+		    st.st_ino != m.stored_ino)
+			continue;
+		finding_begin(v, VERIFY_CHANGED, m.path, m.path_len);
+		finding_add(v, "content", "content");
+		finding_end(v);
+		n++;
+	}
+	if (r == -1)
+		n = -1;
+out:
+	if (snapfd != -1)
+		close(snapfd);
+	manifest_reader_close(mr);
+	return n;
+}
+
+/* --- the rest ---------------------------------------------------- */
+
+int
+verify_open(struct verify **out, const struct verify_opts *opts,
+    struct err *e)
+{
+	struct verify *v;
+
+	if ((v = calloc(1, sizeof(*v))) == NULL)
+		return err_set(e, errno, "cannot verify");
+	v->opts = *opts;
+	v->noatime = true;
+	*out = v;
+	return 0;
+}
+
+bool
+verify_has_damage(const struct verify *v)
+{
+	return v->n_damaged > 0;
+}
+
+void
+verify_get_stats(const struct verify *v, struct verify_stats *out)
+{
+	*out = v->stats;
+}
+
+void
+verify_close(struct verify *v)
+{
+	if (v == NULL)
+		return;
+	free(v->slots);
+	free(v->skip);
+	free(v->buf);
+	free(v);
+}
