@@ -52,6 +52,22 @@ void	cmd_close(struct cmd_ctx *ctx);
  */
 int	cmd_resolve(struct cmd_ctx *ctx, const char *query, size_t *index);
 
+/* A report on the space of every snapshot: list and du. */
+struct usage;
+struct cmd_report {
+	const char	*usage;		/* the command's usage line */
+	void		(*table)(struct cmd_ctx *, const struct usage *);
+	void		(*json)(struct cmd_ctx *, const struct usage *);
+};
+
+/*
+ * Runs such a report: takes --json and no arguments, computes the usage
+ * of every snapshot from the manifests and prints it.  Returns the exit
+ * status.
+ */
+int	cmd_usage_report(int argc, char **argv, const struct cmd_globals *g,
+	    const struct cmd_report *report);
+
 int	cmd_create(int argc, char **argv, const struct cmd_globals *g);
 int	cmd_list(int argc, char **argv, const struct cmd_globals *g);
 int	cmd_diff(int argc, char **argv, const struct cmd_globals *g);

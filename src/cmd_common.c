@@ -1,9 +1,12 @@
 /* What the commands share: config, store and snapshot names. */
+#include <getopt.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "cmd.h"
 #include "out.h"
 #include "sys.h"
+#include "usage.h"
 
 int
 cmd_open(struct cmd_ctx *ctx, const struct cmd_globals *g,
@@ -50,5 +53,61 @@ cmd_resolve(struct cmd_ctx *ctx, const char *query, size_t *index)
 		out_error("%s", e.msg);
 		return CMD_USAGE;
 	}
+	return CMD_OK;
+}
+
+int
+cmd_usage_report(int argc, char **argv, const struct cmd_globals *g,
+    const struct cmd_report *report)
+{
+	static const struct option longopts[] = {
+		{ "json", no_argument, NULL, 'j' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct cmd_ctx ctx;
+	struct usage u;
+	struct err e;
+	bool json = g->json;
+	int ch, rc;
+
+	optind = 0;	/* reset getopt: permute, so options may follow */
+	while ((ch = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+		switch (ch) {
+		case 'j':
+			json = true;
+			break;
+		case 'h':
+			fputs(report->usage, stdout);
+			return CMD_OK;
+		default:
+			fputs(report->usage, stderr);
+			return CMD_USAGE;
+		}
+	}
+	if (optind != argc) {
+		out_error("%s takes no arguments ('%s')", argv[0],
+		    argv[optind]);
+		fputs(report->usage, stderr);
+		return CMD_USAGE;
+	}
+	if ((rc = cmd_open(&ctx, g, STORE_READ)) != CMD_OK) {
+		cmd_close(&ctx);
+		return rc;
+	}
+	if (usage_compute(&u, ctx.store.manifests_fd, ctx.list.names,
+	    ctx.list.n, &e) == -1) {
+		out_error("%s", e.msg);
+		cmd_close(&ctx);
+		return CMD_FAILED;
+	}
+	if (json)
+		report->json(&ctx, &u);
+	else if (ctx.list.n == 0)
+		printf("no snapshots yet\n");
+	else
+		report->table(&ctx, &u);
+	usage_free(&u);
+	cmd_close(&ctx);
 	return CMD_OK;
 }

@@ -4,11 +4,9 @@
  * stored files at the bottom.  From manifests and stored inode numbers
  * (usage.c), never a walk of the trees.
  */
-#include <getopt.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "cmd.h"
 #include "out.h"
@@ -18,7 +16,7 @@ static const char usage_text[] = "usage: snap [-c FILE] [--json] du "
     "[--json]\n";
 
 static void
-print_json(const struct cmd_ctx *ctx, const struct usage *u)
+print_json(struct cmd_ctx *ctx, const struct usage *u)
 {
 	const struct usage_snapshot *s;
 	size_t i;
@@ -42,7 +40,7 @@ print_json(const struct cmd_ctx *ctx, const struct usage *u)
 }
 
 static void
-print_table(const struct cmd_ctx *ctx, const struct usage *u)
+print_table(struct cmd_ctx *ctx, const struct usage *u)
 {
 	const struct usage_snapshot *s;
 	char alone[32], shared[32];
@@ -64,53 +62,9 @@ print_table(const struct cmd_ctx *ctx, const struct usage *u)
 int
 cmd_du(int argc, char **argv, const struct cmd_globals *g)
 {
-	static const struct option longopts[] = {
-		{ "json", no_argument, NULL, 'j' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
+	static const struct cmd_report report = {
+		usage_text, print_table, print_json,
 	};
-	struct cmd_ctx ctx;
-	struct usage u;
-	struct err e;
-	bool json = g->json;
-	int ch, rc;
 
-	optind = 0;	/* reset getopt: permute, so options may follow */
-	while ((ch = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
-		switch (ch) {
-		case 'j':
-			json = true;
-			break;
-		case 'h':
-			fputs(usage_text, stdout);
-			return CMD_OK;
-		default:
-			fputs(usage_text, stderr);
-			return CMD_USAGE;
-		}
-	}
-	if (optind != argc) {
-		out_error("du takes no arguments ('%s')", argv[optind]);
-		fputs(usage_text, stderr);
-		return CMD_USAGE;
-	}
-	if ((rc = cmd_open(&ctx, g, STORE_READ)) != CMD_OK) {
-		cmd_close(&ctx);
-		return rc;
-	}
-	if (usage_compute(&u, ctx.store.manifests_fd, ctx.list.names,
-	    ctx.list.n, &e) == -1) {
-		out_error("%s", e.msg);
-		cmd_close(&ctx);
-		return CMD_FAILED;
-	}
-	if (json)
-		print_json(&ctx, &u);
-	else if (ctx.list.n == 0)
-		printf("no snapshots yet\n");
-	else
-		print_table(&ctx, &u);
-	usage_free(&u);
-	cmd_close(&ctx);
-	return CMD_OK;
+	return cmd_usage_report(argc, argv, g, &report);
 }
