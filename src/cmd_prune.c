@@ -312,7 +312,11 @@ prune_run(struct prune *start, const struct cmd_globals *g)
 		p.n_drop += p.keep[i] == 0;
 
 	/* Sizes are what a person decides by; a real prune goes on
-	 * without them (the policy does not need them). */
+	 * without them (the policy does not need them).  Reading every
+	 * manifest for them after a create that deletes nothing would
+	 * cost seconds on big trees for no output. */
+	if (p.after_create && p.n_drop == 0)
+		goto out;
 	p.have_sizes = compute_sizes(&p, &e) == 0;
 	if (!p.have_sizes) {
 		if (p.dry_run) {
