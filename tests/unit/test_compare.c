@@ -18,6 +18,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "scratch.h"
 #include "compare.h"
 #include "manifest.h"
 
@@ -225,56 +226,6 @@ test_compare_device(void **state)
 
 /* --- the merge-join ------------------------------------------------ */
 
-struct fixture {
-	char	dir[64];
-	int	dirfd;
-};
-
-static int
-setup(void **state)
-{
-	struct fixture *f;
-
-	if ((f = calloc(1, sizeof(*f))) == NULL)
-		return -1;
-	strcpy(f->dir, "/tmp/test_compare.XXXXXX");
-	if (mkdtemp(f->dir) == NULL) {
-		free(f);
-		return -1;
-	}
-	f->dirfd = open(f->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (f->dirfd == -1) {
-		rmdir(f->dir);
-		free(f);
-		return -1;
-	}
-	*state = f;
-	return 0;
-}
-
-static int
-teardown(void **state)
-{
-	struct fixture *f = *state;
-	struct dirent *d;
-	DIR *dir;
-	int rc = 0;
-
-	if ((dir = fdopendir(dup(f->dirfd))) != NULL) {
-		while ((d = readdir(dir)) != NULL) {
-			if (strcmp(d->d_name, ".") != 0 &&
-			    strcmp(d->d_name, "..") != 0)
-				unlinkat(f->dirfd, d->d_name, 0);
-		}
-		closedir(dir);
-	}
-	close(f->dirfd);
-	if (rmdir(f->dir) == -1)
-		rc = -1;
-	free(f);
-	return rc;
-}
-
 static void
 write_manifest(int dirfd, const char *name, const struct entry *ents,
     size_t n)
@@ -344,7 +295,7 @@ join_names(int dirfd, const char *a, const char *b, struct collected *c,
 static void
 test_compare_join_sequence(void **state)
 {
-	struct fixture *f = *state;
+	struct scratch_dir *f = *state;
 	struct entry old[12], new[12];
 	struct collected c;
 	struct err e;
@@ -420,7 +371,7 @@ test_compare_join_sequence(void **state)
 static void
 test_compare_join_empty_sides(void **state)
 {
-	struct fixture *f = *state;
+	struct scratch_dir *f = *state;
 	struct entry ents[2];
 	struct collected c;
 	struct err e;
@@ -444,7 +395,7 @@ test_compare_join_empty_sides(void **state)
 static void
 test_compare_join_callback_stops(void **state)
 {
-	struct fixture *f = *state;
+	struct scratch_dir *f = *state;
 	struct entry ents[3];
 	struct collected c;
 	struct err e;
@@ -532,11 +483,11 @@ main(void)
 		cmocka_unit_test(test_compare_symlink),
 		cmocka_unit_test(test_compare_device),
 		cmocka_unit_test_setup_teardown(test_compare_join_sequence,
-		    setup, teardown),
+		    scratch_setup, scratch_teardown),
 		cmocka_unit_test_setup_teardown(test_compare_join_empty_sides,
-		    setup, teardown),
+		    scratch_setup, scratch_teardown),
 		cmocka_unit_test_setup_teardown(
-		    test_compare_join_callback_stops, setup, teardown),
+		    test_compare_join_callback_stops, scratch_setup, scratch_teardown),
 		cmocka_unit_test(test_compare_join_refuses_disorder),
 	};
 

@@ -21,61 +21,12 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "scratch.h"
 #include "manifest.h"
 
 #define NAME		"2026-11-24T030012Z"
 #define TMPNAME		NAME ".tmp"
 #define N_GEN		20000	/* many reader and writer buffers */
-
-struct fixture {
-	char	dir[64];
-	int	dirfd;
-};
-
-static int
-setup(void **state)
-{
-	struct fixture *f;
-
-	if ((f = calloc(1, sizeof(*f))) == NULL)
-		return -1;
-	strcpy(f->dir, "/tmp/test_manifest.XXXXXX");
-	if (mkdtemp(f->dir) == NULL) {
-		free(f);
-		return -1;
-	}
-	f->dirfd = open(f->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (f->dirfd == -1) {
-		rmdir(f->dir);
-		free(f);
-		return -1;
-	}
-	*state = f;
-	return 0;
-}
-
-static int
-teardown(void **state)
-{
-	struct fixture *f = *state;
-	struct dirent *d;
-	DIR *dir;
-	int rc = 0;
-
-	if ((dir = fdopendir(dup(f->dirfd))) != NULL) {
-		while ((d = readdir(dir)) != NULL) {
-			if (strcmp(d->d_name, ".") != 0 &&
-			    strcmp(d->d_name, "..") != 0)
-				unlinkat(f->dirfd, d->d_name, 0);
-		}
-		closedir(dir);
-	}
-	close(f->dirfd);
-	if (rmdir(f->dir) == -1)
-		rc = -1;
-	free(f);
-	return rc;
-}
 
 static int
 exists(int dirfd, const char *name)
@@ -368,7 +319,7 @@ expect_read_failure(int dirfd, const char *name, const char *want)
 static void
 test_manifest_round_trip(void **state)
 {
-	struct fixture *f = *state;
+	struct scratch_dir *f = *state;
 	struct stat st;
 
 	write_standard(f->dirfd, N_SPECIAL + N_GEN, &sys_real);
@@ -380,7 +331,7 @@ test_manifest_round_trip(void **state)
 static void
 test_manifest_empty(void **state)
 {
-	struct fixture *f = *state;
+	struct scratch_dir *f = *state;
 	size_t len;
 	unsigned char *p;
 
@@ -395,7 +346,7 @@ test_manifest_empty(void **state)
 static void
 test_manifest_deterministic(void **state)
 {
-	struct fixture *f = *state;
+	struct scratch_dir *f = *state;
 	unsigned char *a, *b;
 	size_t alen, blen;
 
@@ -412,7 +363,7 @@ test_manifest_deterministic(void **state)
 static void
 test_manifest_longest_path(void **state)
 {
-	struct fixture *f = *state;
+	struct scratch_dir *f = *state;
 	struct manifest_writer *w;
 	struct manifest_reader *r;
 	struct entry ent, got;
@@ -457,7 +408,7 @@ test_manifest_longest_path(void **state)
 static void
 test_manifest_writer_refuses_bad_entry(void **state)
 {
-	struct fixture *f = *state;
+	struct scratch_dir *f = *state;
 	struct manifest_writer *w;
 	struct entry ent;
 	struct err e;
@@ -479,7 +430,7 @@ test_manifest_writer_refuses_bad_entry(void **state)
 static void
 test_manifest_offsets_and_read_at(void **state)
 {
-	struct fixture *f = *state;
+	struct scratch_dir *f = *state;
 	struct manifest_reader *r;
 	struct entry got, want;
 	struct err e;
@@ -532,7 +483,7 @@ test_manifest_offsets_and_read_at(void **state)
 static void
 test_manifest_read_at_detects_corruption(void **state)
 {
-	struct fixture *f = *state;
+	struct scratch_dir *f = *state;
 	struct manifest_reader *r;
 	struct entry got;
 	struct err e;
@@ -577,7 +528,7 @@ record_offset(int dirfd, size_t n)
 static void
 test_manifest_corrupt_record(void **state)
 {
-	struct fixture *f = *state;
+	struct scratch_dir *f = *state;
 	unsigned char *p;
 	uint64_t off;
 	size_t len;
@@ -602,7 +553,7 @@ test_manifest_corrupt_record(void **state)
 static void
 test_manifest_corrupt_trailer(void **state)
 {
-	struct fixture *f = *state;
+	struct scratch_dir *f = *state;
 	unsigned char *p;
 	size_t len;
 
@@ -629,7 +580,7 @@ test_manifest_corrupt_trailer(void **state)
 static void
 test_manifest_swapped_records(void **state)
 {
-	struct fixture *f = *state;
+	struct scratch_dir *f = *state;
 	unsigned char *p, *q;
 	uint64_t o1, o2, o3;
 	size_t len, l1, l2;
@@ -655,7 +606,7 @@ test_manifest_swapped_records(void **state)
 static void
 test_manifest_every_byte_flip_detected(void **state)
 {
-	struct fixture *f = *state;
+	struct scratch_dir *f = *state;
 	unsigned char *p;
 	size_t len, i;
 	int bit;
@@ -677,7 +628,7 @@ test_manifest_every_byte_flip_detected(void **state)
 static void
 test_manifest_truncated(void **state)
 {
-	struct fixture *f = *state;
+	struct scratch_dir *f = *state;
 	unsigned char *p;
 	size_t len, cut;
 
@@ -695,7 +646,7 @@ test_manifest_truncated(void **state)
 static void
 test_manifest_trailing_garbage(void **state)
 {
-	struct fixture *f = *state;
+	struct scratch_dir *f = *state;
 	unsigned char *p;
 	size_t len;
 
@@ -713,7 +664,7 @@ test_manifest_trailing_garbage(void **state)
 static void
 test_manifest_wrong_version(void **state)
 {
-	struct fixture *f = *state;
+	struct scratch_dir *f = *state;
 	unsigned char *p;
 	size_t len;
 
@@ -734,7 +685,7 @@ test_manifest_wrong_version(void **state)
 static void
 test_manifest_reader_missing(void **state)
 {
-	struct fixture *f = *state;
+	struct scratch_dir *f = *state;
 	struct manifest_reader *r;
 	struct err e;
 
@@ -751,7 +702,7 @@ test_manifest_reader_missing(void **state)
 static void
 test_manifest_commit_renames(void **state)
 {
-	struct fixture *f = *state;
+	struct scratch_dir *f = *state;
 	struct manifest_writer *w;
 	struct entry ent;
 	struct err e;
@@ -770,7 +721,7 @@ test_manifest_commit_renames(void **state)
 static void
 test_manifest_abort_removes_tmp(void **state)
 {
-	struct fixture *f = *state;
+	struct scratch_dir *f = *state;
 	struct manifest_writer *w;
 	struct entry ent;
 	struct err e;
@@ -791,7 +742,7 @@ test_manifest_abort_removes_tmp(void **state)
 static void
 test_manifest_stale_tmp_replaced(void **state)
 {
-	struct fixture *f = *state;
+	struct scratch_dir *f = *state;
 	struct manifest_writer *w;
 	struct err e;
 
@@ -881,7 +832,7 @@ fault_ops(void)
 static void
 test_manifest_short_writes_and_eintr(void **state)
 {
-	struct fixture *f = *state;
+	struct scratch_dir *f = *state;
 	struct sys_ops ops = fault_ops();
 
 	fault.max_chunk = 4093;
@@ -893,7 +844,7 @@ test_manifest_short_writes_and_eintr(void **state)
 static void
 test_manifest_enospc(void **state)
 {
-	struct fixture *f = *state;
+	struct scratch_dir *f = *state;
 	struct manifest_writer *w;
 	struct sys_ops ops;
 	struct entry ent;
@@ -973,7 +924,7 @@ test_manifest_enospc(void **state)
 static void
 test_manifest_enospc_is_sticky(void **state)
 {
-	struct fixture *f = *state;
+	struct scratch_dir *f = *state;
 	struct manifest_writer *w;
 	struct sys_ops ops;
 	struct entry ent;
@@ -1004,7 +955,7 @@ test_manifest_enospc_is_sticky(void **state)
 static void
 test_manifest_fsync_and_rename_failures(void **state)
 {
-	struct fixture *f = *state;
+	struct scratch_dir *f = *state;
 	struct manifest_writer *w;
 	struct sys_ops ops;
 	struct entry ent;
@@ -1050,7 +1001,8 @@ test_manifest_fsync_and_rename_failures(void **state)
 	assert_false(exists(f->dirfd, TMPNAME));
 }
 
-#define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
+#define T(fn) \
+	cmocka_unit_test_setup_teardown(fn, scratch_setup, scratch_teardown)
 
 int
 main(void)

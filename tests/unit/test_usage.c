@@ -22,59 +22,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "scratch.h"
 #include "manifest.h"
 #include "sys.h"
 #include "usage.h"
-
-struct fixture {
-	char	dir[64];
-	int	dirfd;
-};
-
-static int
-setup(void **state)
-{
-	struct fixture *f;
-
-	if ((f = calloc(1, sizeof(*f))) == NULL)
-		return -1;
-	strcpy(f->dir, "/tmp/test_usage.XXXXXX");
-	if (mkdtemp(f->dir) == NULL) {
-		free(f);
-		return -1;
-	}
-	f->dirfd = open(f->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (f->dirfd == -1) {
-		rmdir(f->dir);
-		free(f);
-		return -1;
-	}
-	*state = f;
-	return 0;
-}
-
-static int
-teardown(void **state)
-{
-	struct fixture *f = *state;
-	struct dirent *d;
-	DIR *dir;
-	int rc = 0;
-
-	if ((dir = fdopendir(dup(f->dirfd))) != NULL) {
-		while ((d = readdir(dir)) != NULL) {
-			if (strcmp(d->d_name, ".") != 0 &&
-			    strcmp(d->d_name, "..") != 0)
-				unlinkat(f->dirfd, d->d_name, 0);
-		}
-		closedir(dir);
-	}
-	close(f->dirfd);
-	if (rmdir(f->dir) == -1)
-		rc = -1;
-	free(f);
-	return rc;
-}
 
 /* One manifest entry of a hand-made snapshot. */
 struct file {
@@ -151,7 +102,7 @@ write_three(int dirfd)
 static void
 test_usage_three_snapshots(void **state)
 {
-	struct fixture *f = *state;
+	struct scratch_dir *f = *state;
 	const struct usage_snapshot *s;
 	struct usage u;
 	struct err e;
@@ -196,7 +147,7 @@ test_usage_three_snapshots(void **state)
 static void
 test_usage_subset(void **state)
 {
-	struct fixture *f = *state;
+	struct scratch_dir *f = *state;
 	struct usage u;
 	struct err e;
 
@@ -227,7 +178,7 @@ test_usage_subset(void **state)
 static void
 test_usage_empty_list(void **state)
 {
-	struct fixture *f = *state;
+	struct scratch_dir *f = *state;
 	struct usage u;
 	struct err e;
 
@@ -241,7 +192,7 @@ test_usage_empty_list(void **state)
 static void
 test_usage_missing_manifest_fails(void **state)
 {
-	struct fixture *f = *state;
+	struct scratch_dir *f = *state;
 	struct usage u;
 	struct err e;
 
@@ -289,7 +240,7 @@ write_many(int dirfd, const char *name, int second)
 static void
 test_usage_many_inodes(void **state)
 {
-	struct fixture *f = *state;
+	struct scratch_dir *f = *state;
 	struct usage u;
 	struct err e;
 
@@ -307,7 +258,8 @@ test_usage_many_inodes(void **state)
 	usage_free(&u);
 }
 
-#define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
+#define T(fn) \
+	cmocka_unit_test_setup_teardown(fn, scratch_setup, scratch_teardown)
 
 int
 main(void)
