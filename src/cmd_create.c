@@ -34,7 +34,7 @@ cmd_create(int argc, char **argv, const struct cmd_globals *g)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct create_opts opts = { false, 0, NULL };
+	struct create_opts opts = { .dry_run = false };
 	struct create_stats stats;
 	struct config *cfg = NULL;
 	struct err e;

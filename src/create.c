@@ -1038,6 +1038,9 @@ create_run(const struct config *cfg, const struct create_opts *opts,
 	if (load_prev(&c, e) == -1)
 		goto out;
 	if (!opts->dry_run) {
+		if (opts->before_write != NULL &&
+		    opts->before_write(opts->before_write_arg, e) == -1)
+			goto out;
 		if (store_begin(&c.store, e) == -1)
 			goto out;
 		if (manifest_writer_open(&c.writer, c.store.manifests_fd,

@@ -26,6 +26,14 @@ struct create_opts {
 	long		 hang_after;	/* test hook: stop for good after this
 					 * many entries; 0: never */
 	const char	*label;		/* create --label, or NULL */
+	/*
+	 * Called once the store is locked, before anything is written and
+	 * before the snapshot is named, so that its name is the time the
+	 * walk starts (never in a dry run): the before_create hooks.
+	 * Returning -1 (with e set) aborts the run.  NULL: nothing to call.
+	 */
+	int		(*before_write)(void *arg, struct err *e);
+	void		*before_write_arg;
 };
 
 /* A label is one line of printable text of at most this many bytes. */

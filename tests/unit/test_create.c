@@ -396,7 +396,7 @@ teardown(void **state)
 static int
 run(struct scratch *s, struct create_stats *stats, struct err *e)
 {
-	struct create_opts opts = { false, 0, NULL };
+	struct create_opts opts = { .dry_run = false };
 	char now[32];
 
 	linkat_calls = write_calls = 0;
@@ -1074,7 +1074,7 @@ static void
 test_create_dry_run_changes_nothing(void **state)
 {
 	struct scratch *s = *state;
-	struct create_opts opts = { true, 0, NULL };
+	struct create_opts opts = { .dry_run = true };
 	struct create_stats st;
 	struct file_state first[NFILES];
 	char n1[NAME_SNAPSHOT_LEN];
