@@ -24,7 +24,14 @@ enum cmd_status {
 struct cmd_globals {
 	const char	*config;	/* -c FILE, or NULL */
 	bool		 json;
+	long		 wait;		/* --wait SECONDS, or -1 */
 };
+
+/*
+ * Loads the config (with --wait in place of lock_wait when given).
+ * Returns CMD_OK with *cfg set, or CMD_USAGE after printing the error.
+ */
+int	cmd_load_config(const struct cmd_globals *g, struct config **cfg);
 
 /*
  * What most commands start with: the config, the store opened for
@@ -69,6 +76,8 @@ int	cmd_usage_report(int argc, char **argv, const struct cmd_globals *g,
 	    const struct cmd_report *report);
 
 int	cmd_create(int argc, char **argv, const struct cmd_globals *g);
+/* Parses a --wait argument into g->wait; CMD_OK or CMD_USAGE. */
+int	cmd_parse_wait(struct cmd_globals *g, const char *arg);
 int	cmd_list(int argc, char **argv, const struct cmd_globals *g);
 int	cmd_diff(int argc, char **argv, const struct cmd_globals *g);
 int	cmd_log(int argc, char **argv, const struct cmd_globals *g);

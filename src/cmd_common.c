@@ -1,12 +1,47 @@
 /* What the commands share: config, store and snapshot names. */
+#include <errno.h>
 #include <getopt.h>
+#include <limits.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cmd.h"
 #include "out.h"
 #include "sys.h"
 #include "usage.h"
+
+int
+cmd_load_config(const struct cmd_globals *g, struct config **cfg)
+{
+	struct err e;
+
+	if (config_load(cfg, config_default_path(g->config), &e) == -1) {
+		out_error("%s", e.msg);
+		return CMD_USAGE;
+	}
+	if (g->wait >= 0)
+		(*cfg)->lock_wait = (unsigned int)g->wait;
+	return CMD_OK;
+}
+
+int
+cmd_parse_wait(struct cmd_globals *g, const char *arg)
+{
+	char *end;
+	long v;
+
+	errno = 0;
+	v = strtol(arg, &end, 10);
+	if (*arg < '0' || *arg > '9' || *end != '\0' || errno != 0 ||
+	    v > INT_MAX) {
+		out_error("--wait takes a whole number of seconds, not '%s'",
+		    arg);
+		return CMD_USAGE;
+	}
+	g->wait = v;
+	return CMD_OK;
+}
 
 int
 cmd_open(struct cmd_ctx *ctx, const struct cmd_globals *g,
@@ -16,10 +51,8 @@ cmd_open(struct cmd_ctx *ctx, const struct cmd_globals *g,
 	int r;
 
 	memset(ctx, 0, sizeof(*ctx));
-	if (config_load(&ctx->cfg, config_default_path(g->config), &e) == -1) {
-		out_error("%s", e.msg);
-		return CMD_USAGE;
-	}
+	if ((r = cmd_load_config(g, &ctx->cfg)) != CMD_OK)
+		return r;
 	r = store_open(&ctx->store, ctx->cfg, mode, &sys_real, &e);
 	ctx->store_open = true;
 	if (r != 0) {

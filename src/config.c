@@ -74,11 +74,15 @@ static const char *const retain_names[RET_N] = {
 	[RET_YEARLY] = "yearly",
 };
 
-enum hook_key { HOOK_BEFORE_CREATE, HOOK_AFTER_CREATE, HOOK_ON_ERROR, HOOK_N };
+enum hook_key {
+	HOOK_BEFORE_CREATE, HOOK_AFTER_CREATE, HOOK_ON_ERROR, HOOK_TIMEOUT,
+	HOOK_N
+};
 static const char *const hook_names[HOOK_N] = {
 	[HOOK_BEFORE_CREATE] = "before_create",
 	[HOOK_AFTER_CREATE] = "after_create",
 	[HOOK_ON_ERROR] = "on_error",
+	[HOOK_TIMEOUT] = "timeout",
 };
 
 static const struct keyset top_keys = {
@@ -887,17 +891,28 @@ load_hooks(struct loader *l, const yaml_node_t *n)
 		[HOOK_AFTER_CREATE] = &h->n_after_create,
 		[HOOK_ON_ERROR] = &h->n_on_error,
 	};
+	unsigned long timeout;
 	int k;
 
 	if (is_null(n))
 		return 0;
 	if (n->type != YAML_MAPPING_NODE)
 		return fail(l, n, 0, "expected a mapping for 'hooks' (with "
-		    "before_create, after_create or on_error)");
+		    "before_create, after_create, on_error or timeout)");
 	for (pair = n->data.mapping.pairs.start;
 	    pair < n->data.mapping.pairs.top; pair++) {
 		if ((k = map_key(l, pair, &hook_keys, seen)) == -1)
 			return -1;
+		if (k == HOOK_TIMEOUT) {
+			if (get_count(l, node_at(l, pair->value), "timeout",
+			    CONFIG_HOOK_TIMEOUT_MAX, &timeout) == -1)
+				return -1;
+			if (timeout == 0)
+				return fail(l, node_at(l, pair->value), 0,
+				    "'timeout' must be at least 1 (seconds)");
+			h->timeout = (unsigned int)timeout;
+			continue;
+		}
 		if (get_strings(l, node_at(l, pair->value), hook_names[k],
 		    "commands", "a command", list[k], count[k]) == -1)
 			return -1;
@@ -1012,6 +1027,35 @@ fail_yaml(struct loader *l, const yaml_parser_t *p, const char *buf,
 	}
 }
 
+/*
+ * The config names commands (hooks) that snap runs, usually as root, and
+ * files it writes: like sudoers, it must not be writable by anyone but
+ * its owner, and when snap runs as root that owner must be root.
+ */
+static int
+check_trust(int fd, const char *path, struct err *e)
+{
+	struct stat st;
+
+	if (fstat(fd, &st) == -1)
+		return err_set(e, errno, "cannot stat config '%s'", path);
+	if (st.st_mode & (S_IWGRP | S_IWOTH)) {
+		err_set(e, 0, "config '%s' is writable by %s (mode %04o), and "
+		    "it names commands snap runs; refused: make it writable "
+		    "by its owner only (chmod go-w '%s')", path,
+		    st.st_mode & S_IWOTH ? "anyone" : "its group",
+		    (unsigned int)(st.st_mode & 07777), path);
+		return -1;
+	}
+	if (geteuid() == 0 && st.st_uid != 0) {
+		err_set(e, 0, "config '%s' is owned by uid %u, not root, and "
+		    "snap runs as root the commands it names; refused: "
+		    "chown root '%s'", path, (unsigned int)st.st_uid, path);
+		return -1;
+	}
+	return 0;
+}
+
 static int
 read_file(const char *path, char **out, size_t *outlen, struct err *e)
 {
@@ -1022,6 +1066,10 @@ read_file(const char *path, char **out, size_t *outlen, struct err *e)
 
 	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
 		goto fail_errno;
+	if (check_trust(fd, path, e) == -1) {
+		scrub(e->msg);
+		goto out;
+	}
 	for (;;) {
 		if (len == cap) {
 			if (cap >= CONFIG_MAX_SIZE) {
@@ -1078,6 +1126,7 @@ config_load(struct config **out, const char *path, struct err *e)
 		goto out;
 	}
 	l.cfg->retain = (struct config_retain){ -1, -1, -1, -1, -1, -1 };
+	l.cfg->hooks.timeout = CONFIG_HOOK_TIMEOUT_DEFAULT;
 	if (!yaml_parser_initialize(&parser)) {
 		fail_nomem(&l);
 		goto out;

@@ -35,6 +35,11 @@ struct config_retain {
 	int	last, hourly, daily, weekly, monthly, yearly;
 };
 
+/* Seconds a hook may run before it is killed (hooks: timeout:). */
+#define CONFIG_HOOK_TIMEOUT_DEFAULT	3600
+#define CONFIG_HOOK_TIMEOUT_MAX		(7 * 24 * 3600)
+
+/* Shell commands (run with /bin/sh -c), in the order given. */
 struct config_hooks {
 	char	**before_create;
 	size_t	  n_before_create;
@@ -42,6 +47,7 @@ struct config_hooks {
 	size_t	  n_after_create;
 	char	**on_error;
 	size_t	  n_on_error;
+	unsigned int timeout;	/* seconds, per command */
 };
 
 struct config {

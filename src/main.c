@@ -34,11 +34,16 @@ print_usage(FILE *f)
 {
 	size_t i;
 
-	fputs("usage: snap [-c FILE] [-v | -q] COMMAND [ARGS]\n\n"
+	fputs("usage: snap [-c FILE] [-v | -q] [--json] [--wait SECONDS] "
+	    "COMMAND [ARGS]\n\n"
 	    "  -c FILE   config file (default: $SNAP_CONFIG, then "
 	    "/etc/snap/snap.yaml)\n"
 	    "  -v        more output: every copied file\n"
-	    "  -q        only problems\n\ncommands:\n", f);
+	    "  -q        only problems\n"
+	    "  --json    JSON output, for scripts\n"
+	    "  --wait SECONDS\n"
+	    "            wait that long for a running snap's lock (default: "
+	    "lock_wait)\n\ncommands:\n", f);
 	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
 		fprintf(f, "  %-10s%s\n", commands[i].name,
 		    commands[i].summary);
@@ -67,10 +72,11 @@ main(int argc, char **argv)
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "json", no_argument, NULL, 'j' },
+		{ "wait", required_argument, NULL, 'w' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct cmd_globals g = { NULL, false };
+	struct cmd_globals g = { NULL, false, -1 };
 	size_t i;
 	int ch;
 
@@ -88,6 +94,10 @@ main(int argc, char **argv)
 			break;
 		case 'j':
 			g.json = true;
+			break;
+		case 'w':
+			if (cmd_parse_wait(&g, optarg) != CMD_OK)
+				return CMD_USAGE;
 			break;
 		case 'h':
 			print_usage(stdout);

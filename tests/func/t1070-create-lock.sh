@@ -7,7 +7,8 @@
 # ("pid NNN"), it makes no snapshot and does not touch the first run's
 # tree in .snap/incomplete.  With lock_wait: 1 it fails after about a
 # second; with lock_wait: 60 it waits, and once the holder is killed it
-# makes the snapshot.
+# makes the snapshot.  --wait SECONDS (before or after the command name)
+# overrides lock_wait; a bad --wait is a usage error.
 # shellcheck source=lib.sh
 . "$(dirname "$0")/lib.sh"
 require_cmd rsync
@@ -59,6 +60,23 @@ echo "waited $ms ms"
 say "lock_wait: 60 waits until the holder is gone, then works"
 cp "$CONFIG_MAIN" "$SCRATCH/wait60.yaml"
 echo "lock_wait: 60" >>"$SCRATCH/wait60.yaml"
+
+say "--wait overrides lock_wait, before or after the command name"
+CONFIG=$SCRATCH/wait60.yaml
+for args in "--wait 1 create" "create --wait 1"; do
+	t0=$(date +%s%N)
+	# shellcheck disable=SC2086
+	run_snap $args
+	t1=$(date +%s%N)
+	expect_status 1 "$args: the lock is still held"
+	assert_grep "pid $holder([^0-9]|$)" "$ERR" "stderr of $args"
+	ms=$(((t1 - t0) / 1000000))
+	[ "$ms" -ge 900 ] && [ "$ms" -le 10000 ] ||
+		fail "$args gave up after $ms ms"
+done
+run_snap --wait soon create
+expect_status 2 "--wait soon"
+assert_grep "wait takes a whole number of seconds" "$ERR" "usage error"
 waiter=
 start_bg waiter "$SNAP" -c "$SCRATCH/wait60.yaml" create
 sleep 2

@@ -209,7 +209,8 @@ test_config_full_good(void **state)
 	    "  before_create: [\"/usr/local/sbin/dump-databases\", sync]\n"
 	    "  after_create: []\n"
 	    "  on_error:\n"
-	    "    - logger -t snap failed\n", s->dir), -1);
+	    "    - logger -t snap failed\n"
+	    "  timeout: 120\n", s->dir), -1);
 	cfg = expect_ok(s, yaml);
 	free(yaml);
 
@@ -259,6 +260,7 @@ test_config_full_good(void **state)
 	assert_int_equal(cfg->hooks.n_after_create, 0);
 	assert_int_equal(cfg->hooks.n_on_error, 1);
 	assert_string_equal(cfg->hooks.on_error[0], "logger -t snap failed");
+	assert_int_equal(cfg->hooks.timeout, 120);
 
 	/* Loading only reads. */
 	assert_absent(s, "backups");
@@ -296,6 +298,7 @@ test_config_defaults(void **state)
 	assert_null(cfg->hooks.before_create);
 	assert_int_equal(cfg->hooks.n_after_create, 0);
 	assert_int_equal(cfg->hooks.n_on_error, 0);
+	assert_int_equal(cfg->hooks.timeout, CONFIG_HOOK_TIMEOUT_DEFAULT);
 	assert_absent(s, "backups");
 	config_free(cfg);
 }
@@ -500,6 +503,70 @@ test_config_empty_hook_command(void **state)
 	    "hooks:\n"
 	    "  on_error: [logger, '']\n",
 	    "5:22: empty entry in 'on_error'; expected a command");
+}
+
+static void
+test_config_zero_hook_timeout(void **state)
+{
+	expect_error(*state,
+	    "snapshot_root: backups\n"
+	    "sources:\n"
+	    "  - path: src/etc\n"
+	    "hooks:\n"
+	    "  timeout: 0\n",
+	    "5:12: 'timeout' must be at least 1 (seconds)");
+}
+
+/* A config anyone but its owner may write is refused, like sudoers. */
+static void
+test_config_writable_by_others_refused(void **state)
+{
+	static const mode_t modes[] = { 0664, 0646, 0666 };
+	const struct scratch *s = *state;
+	struct config *cfg = NULL;
+	char want[PATH_MAX * 3];
+	struct err e;
+	size_t i;
+
+	for (i = 0; i < sizeof(modes) / sizeof(modes[0]); i++) {
+		write_text(s->file, "snapshot_root: backups\n"
+		    "sources:\n"
+		    "  - path: src/etc\n");
+		assert_int_equal(chmod(s->file, modes[i]), 0);
+		assert_int_equal(config_load(&cfg, s->file, &e), -1);
+		assert_null(cfg);
+		snprintf(want, sizeof(want), "config '%s' is writable by %s "
+		    "(mode %04o), and it names commands snap runs; refused: "
+		    "make it writable by its owner only (chmod go-w '%s')",
+		    s->file, modes[i] & S_IWOTH ? "anyone" : "its group",
+		    (unsigned int)modes[i], s->file);
+		assert_string_equal(e.msg, want);
+	}
+	assert_int_equal(chmod(s->file, 0644), 0);
+	assert_int_equal(config_load(&cfg, s->file, &e), 0);
+	config_free(cfg);
+}
+
+/* As root, the owner must be root too (skipped as another user). */
+static void
+test_config_not_owned_by_root_refused(void **state)
+{
+	const struct scratch *s = *state;
+	struct config *cfg = NULL;
+	struct err e;
+
+	if (geteuid() != 0)
+		skip();
+	write_text(s->file, "snapshot_root: backups\n"
+	    "sources:\n"
+	    "  - path: src/etc\n");
+	assert_int_equal(chown(s->file, 65534, 0), 0);
+	assert_int_equal(config_load(&cfg, s->file, &e), -1);
+	assert_null(cfg);
+	assert_non_null(strstr(e.msg, "is owned by uid 65534, not root"));
+	assert_int_equal(chown(s->file, 0, 0), 0);
+	assert_int_equal(config_load(&cfg, s->file, &e), 0);
+	config_free(cfg);
 }
 
 static void
@@ -882,6 +949,9 @@ main(void)
 		CASE(test_config_quoted_number_is_a_string),
 		CASE(test_config_wrong_type_exclude),
 		CASE(test_config_empty_hook_command),
+		CASE(test_config_zero_hook_timeout),
+		CASE(test_config_writable_by_others_refused),
+		CASE(test_config_not_owned_by_root_refused),
 		CASE(test_config_negative_retain),
 		CASE(test_config_lock_wait_too_large),
 		CASE(test_config_missing_source),

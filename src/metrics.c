@@ -1,0 +1,210 @@
+#include "metrics.h"
+
+#include <sys/stat.h>
+#include <sys/statvfs.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "store.h"
+#include "sys.h"
+
+void
+metrics_read_root(const struct config *cfg, struct metrics_root *root)
+{
+	struct store s;
+	struct store_list list = { NULL, 0 };
+	struct statvfs vfs;
+	struct stat st;
+	char summary[NAME_SNAPSHOT_LEN + 16];
+	struct err e;
+
+	memset(root, 0, sizeof(*root));
+	if (store_open(&s, cfg, STORE_READ, &sys_real, &e) != 0) {
+		store_close(&s);
+		return;
+	}
+	if (store_list_snapshots(&s, &list, &e) == 0 &&
+	    fstatvfs(s.root_fd, &vfs) == 0) {
+		root->known = true;
+		root->snapshots = list.n;
+		root->free_bytes = (uint64_t)vfs.f_bavail * vfs.f_frsize;
+		root->size_bytes = (uint64_t)vfs.f_blocks * vfs.f_frsize;
+		/* The summary is written as the run commits: its mtime is
+		 * when the newest snapshot was complete. */
+		if (list.n > 0) {
+			snprintf(summary, sizeof(summary), "%s.summary",
+			    list.names[list.n - 1]);
+			if (fstatat(s.manifests_fd, summary, &st, 0) == 0)
+				root->last_success = st.st_mtime;
+		}
+	}
+	store_list_free(&list);
+	store_close(&s);
+}
+
+/* A label value: backslash, double quote and newline escaped. */
+static void
+print_label(FILE *f, const char *s)
+{
+	for (; *s != '\0'; s++) {
+		if (*s == '\\' || *s == '"')
+			fprintf(f, "\\%c", *s);
+		else if (*s == '\n')
+			fputs("\\n", f);
+		else
+			fputc(*s, f);
+	}
+}
+
+static void
+header(FILE *f, const char *name, const char *help)
+{
+	fprintf(f, "# HELP %s %s\n# TYPE %s gauge\n", name, help, name);
+}
+
+/* One sample: name{config="...",extra} value. */
+static void
+sample(FILE *f, const char *config, const char *name, const char *extra,
+    double value)
+{
+	fprintf(f, "%s{config=\"", name);
+	print_label(f, config);
+	fprintf(f, "\"%s} %.17g\n", extra, value);
+}
+
+static void
+gauge(FILE *f, const char *config, const char *name, const char *help,
+    double value)
+{
+	header(f, name, help);
+	sample(f, config, name, "", value);
+}
+
+void
+metrics_format(FILE *f, const char *config, const struct metrics_run *run,
+    const struct metrics_root *root)
+{
+	const struct create_stats *s = run->stats;
+
+	gauge(f, config, "snap_last_run_timestamp_seconds",
+	    "When the last snap create run ended.", (double)run->ended);
+	gauge(f, config, "snap_last_run_duration_seconds",
+	    "How long the last snap create run took.", run->seconds);
+	gauge(f, config, "snap_last_run_exit_status",
+	    "Exit status of the last run: 0 ok, 1 failed, 3 warnings.",
+	    run->exit_status);
+	gauge(f, config, "snap_last_run_success",
+	    "1 if the last run made a snapshot (exit status 0 or 3).",
+	    run->exit_status == 0 || run->exit_status == 3);
+	if (s != NULL) {
+		gauge(f, config, "snap_last_run_warnings",
+		    "Warnings of the last run (vanished files and the like).",
+		    (double)s->warnings);
+		gauge(f, config, "snap_last_run_entries",
+		    "Entries (files, folders, links) in the last snapshot.",
+		    (double)s->entries);
+		header(f, "snap_last_run_files",
+		    "Regular files of the last snapshot, by how they were "
+		    "stored.");
+		sample(f, config, "snap_last_run_files", ",how=\"linked\"",
+		    (double)s->linked);
+		sample(f, config, "snap_last_run_files",
+		    ",how=\"linked_content\"", (double)s->linked_content);
+		sample(f, config, "snap_last_run_files", ",how=\"hardlinked\"",
+		    (double)s->hardlinked);
+		sample(f, config, "snap_last_run_files", ",how=\"reused\"",
+		    (double)s->reused);
+		sample(f, config, "snap_last_run_files", ",how=\"copied\"",
+		    (double)s->copied);
+		header(f, "snap_last_run_bytes",
+		    "Bytes of regular files of the last snapshot, linked "
+		    "(no new space) or copied.");
+		sample(f, config, "snap_last_run_bytes", ",how=\"linked\"",
+		    (double)(s->total_bytes - s->copied_bytes));
+		sample(f, config, "snap_last_run_bytes", ",how=\"copied\"",
+		    (double)s->copied_bytes);
+	}
+	if (!root->known)
+		return;
+	gauge(f, config, "snap_last_success_timestamp_seconds",
+	    "When the newest snapshot was completed (0: none yet).",
+	    (double)root->last_success);
+	gauge(f, config, "snap_snapshots", "Complete snapshots in the root.",
+	    (double)root->snapshots);
+	gauge(f, config, "snap_root_free_bytes",
+	    "Space left for snapshots on the snapshot root's filesystem.",
+	    (double)root->free_bytes);
+	gauge(f, config, "snap_root_size_bytes",
+	    "Size of the snapshot root's filesystem.",
+	    (double)root->size_bytes);
+}
+
+/* dir and base of path, into dir (PATH_MAX). */
+static const char *
+split_path(const char *path, char *dir)
+{
+	const char *slash = strrchr(path, '/');
+
+	if (slash == NULL) {
+		strcpy(dir, ".");
+		return path;
+	}
+	if (slash == path)
+		strcpy(dir, "/");
+	else
+		snprintf(dir, PATH_MAX, "%.*s", (int)(slash - path), path);
+	return slash + 1;
+}
+
+int
+metrics_write(const struct config *cfg, const struct metrics_run *run,
+    struct err *e)
+{
+	const char *path = cfg->metrics_file, *base;
+	char dir[PATH_MAX], tmp[NAME_MAX + 1];
+	struct metrics_root root;
+	int dfd = -1, fd = -1, saved;
+	FILE *f = NULL;
+
+	metrics_read_root(cfg, &root);
+	base = split_path(path, dir);
+	/* The collector reads *.prom only: a dot name is never read. */
+	snprintf(tmp, sizeof(tmp), ".%.200s.%ld.tmp", base, (long)getpid());
+	if ((dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) == -1)
+		goto fail;
+	fd = openat(dfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW |
+	    O_CLOEXEC, 0644);
+	if (fd == -1 || fchmod(fd, 0644) == -1 || (f = fdopen(fd, "w")) == NULL)
+		goto fail_unlink;
+	fd = -1;
+	metrics_format(f, cfg->file, run, &root);
+	if (fflush(f) == EOF || fsync(fileno(f)) == -1)
+		goto fail_unlink;
+	if (fclose(f) == EOF) {
+		f = NULL;
+		goto fail_unlink;
+	}
+	f = NULL;
+	if (renameat(dfd, tmp, dfd, base) == -1)
+		goto fail_unlink;
+	close(dfd);
+	return 0;
+fail_unlink:
+	saved = errno;
+	if (f != NULL)
+		fclose(f);
+	if (fd != -1)
+		close(fd);
+	unlinkat(dfd, tmp, 0);
+	errno = saved;
+fail:
+	saved = errno;
+	if (dfd != -1)
+		close(dfd);
+	return err_set(e, saved, "cannot write metrics_file '%s'", path);
+}
