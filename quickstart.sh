@@ -1,8 +1,10 @@
 #!/bin/bash
 # quickstart.sh: the README's first command.  Installs what is missing,
 # builds snap, and takes two snapshots with the demo config
-# (config/demo.yaml: this project's src/ and tests/ into
-# build/demo-snapshots/), so you can see the second one link everything.
+# (config/demo.yaml: this project's src/ and tests/ and a small work
+# folder, into build/demo-snapshots/), changing one file and adding one
+# in between.  Then `snap list` shows that the second snapshot cost next
+# to nothing and `snap diff` shows what changed.
 set -euo pipefail
 cd "$(dirname "$0")"
 
@@ -10,9 +12,28 @@ scripts/install-deps.sh
 cmake -B build
 cmake --build build -j"$(nproc)"
 
-echo "=== first snapshot: everything is new, so everything is copied"
-build/snap -c config/demo.yaml create
-echo "=== second snapshot: nothing changed, so everything is linked"
-build/snap -c config/demo.yaml create
-echo "=== build/demo-snapshots now holds:"
-ls -l build/demo-snapshots
+# snap refuses a config that others may write (it names commands to run);
+# a checkout made under umask 002 would be group-writable.
+chmod go-w config/demo.yaml
+snap() { build/snap -c config/demo.yaml "$@"; }
+
+mkdir -p build/demo-work
+echo "first draft" >build/demo-work/notes.txt
+
+echo "=== snap create: the first snapshot copies everything"
+snap create
+echo
+echo "=== (changing build/demo-work/notes.txt and adding todo.txt)"
+echo "second draft" >>build/demo-work/notes.txt
+echo "try snap restore" >build/demo-work/todo.txt
+echo
+echo "=== snap create: the second links every unchanged file and copies two"
+snap create
+echo
+echo "=== snap list: 'new' is the space each snapshot added"
+snap list
+echo
+echo "=== snap diff: what changed between the last two"
+snap diff
+echo
+echo "Snapshots are plain folders: ls build/demo-snapshots/latest/"
