@@ -3,8 +3,10 @@
 # build and test that are not installed yet.  Uses sudo when not root.
 set -euo pipefail
 
+# systemd: systemd-analyze, and systemd.pc for the unit folder (t4000,
+# t4020); man-db and groff-base: man -l and groff for the man page (t4010).
 packages=(build-essential cmake pkg-config libyaml-dev libxxhash-dev
-	libcmocka-dev rsync attr acl python3 strace)
+	libcmocka-dev rsync attr acl python3 strace systemd man-db groff-base)
 missing=()
 for p in "${packages[@]}"; do
 	status=$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null || true)
