@@ -85,6 +85,56 @@ gauge(FILE *f, const char *config, const char *name, const char *help,
 	sample(f, config, name, "", value);
 }
 
+/* A family with one sample per way of storing: how="linked" and so on. */
+struct by_how {
+	const char	*how;
+	uint64_t	 value;
+};
+
+static void
+family_by_how(FILE *f, const char *config, const char *name,
+    const char *help, const struct by_how *v, size_t n)
+{
+	char label[64];
+	size_t i;
+
+	header(f, name, help);
+	for (i = 0; i < n; i++) {
+		snprintf(label, sizeof(label), ",how=\"%s\"", v[i].how);
+		sample(f, config, name, label, (double)v[i].value);
+	}
+}
+
+/* What only a run that made a snapshot has to say. */
+static void
+format_counts(FILE *f, const char *config, const struct create_stats *s)
+{
+	const struct by_how files[] = {
+		{ "linked", s->linked },
+		{ "linked_content", s->linked_content },
+		{ "hardlinked", s->hardlinked },
+		{ "reused", s->reused },
+		{ "copied", s->copied },
+	};
+	const struct by_how bytes[] = {
+		{ "linked", s->total_bytes - s->copied_bytes },
+		{ "copied", s->copied_bytes },
+	};
+
+	gauge(f, config, "snap_last_run_warnings",
+	    "Warnings of the last run (vanished files and the like).",
+	    (double)s->warnings);
+	gauge(f, config, "snap_last_run_entries",
+	    "Entries (files, folders, links) in the last snapshot.",
+	    (double)s->entries);
+	family_by_how(f, config, "snap_last_run_files",
+	    "Regular files of the last snapshot, by how they were stored.",
+	    files, sizeof(files) / sizeof(files[0]));
+	family_by_how(f, config, "snap_last_run_bytes",
+	    "Bytes of regular files of the last snapshot, linked (no new "
+	    "space) or copied.", bytes, sizeof(bytes) / sizeof(bytes[0]));
+}
+
 void
 metrics_format(FILE *f, const char *config, const struct metrics_run *run,
     const struct metrics_root *root)
@@ -101,34 +151,8 @@ metrics_format(FILE *f, const char *config, const struct metrics_run *run,
 	gauge(f, config, "snap_last_run_success",
 	    "1 if the last run made a snapshot (exit status 0 or 3).",
 	    run->exit_status == 0 || run->exit_status == 3);
-	if (s != NULL) {
-		gauge(f, config, "snap_last_run_warnings",
-		    "Warnings of the last run (vanished files and the like).",
-		    (double)s->warnings);
-		gauge(f, config, "snap_last_run_entries",
-		    "Entries (files, folders, links) in the last snapshot.",
-		    (double)s->entries);
-		header(f, "snap_last_run_files",
-		    "Regular files of the last snapshot, by how they were "
-		    "stored.");
-		sample(f, config, "snap_last_run_files", ",how=\"linked\"",
-		    (double)s->linked);
-		sample(f, config, "snap_last_run_files",
-		    ",how=\"linked_content\"", (double)s->linked_content);
-		sample(f, config, "snap_last_run_files", ",how=\"hardlinked\"",
-		    (double)s->hardlinked);
-		sample(f, config, "snap_last_run_files", ",how=\"reused\"",
-		    (double)s->reused);
-		sample(f, config, "snap_last_run_files", ",how=\"copied\"",
-		    (double)s->copied);
-		header(f, "snap_last_run_bytes",
-		    "Bytes of regular files of the last snapshot, linked "
-		    "(no new space) or copied.");
-		sample(f, config, "snap_last_run_bytes", ",how=\"linked\"",
-		    (double)(s->total_bytes - s->copied_bytes));
-		sample(f, config, "snap_last_run_bytes", ",how=\"copied\"",
-		    (double)s->copied_bytes);
-	}
+	if (s != NULL)
+		format_counts(f, config, s);
 	if (!root->known)
 		return;
 	gauge(f, config, "snap_last_success_timestamp_seconds",
