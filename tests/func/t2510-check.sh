@@ -98,9 +98,16 @@ if [ "$(id -u)" = 0 ]; then
 	CONFIG=$SCRATCH/ro.yaml
 	write_config "$SCRATCH/ro-root" "$SCRATCH/ro-src"
 	chmod 0644 "$CONFIG"
+	# nobody may not reach the build's binary (a checkout under /root):
+	# run a copy from the scratch folder.
+	cp "$SNAP" "$SCRATCH/snap-for-nobody"
+	chmod 0755 "$SCRATCH/snap-for-nobody"
+	SNAP_MAIN=$SNAP
+	SNAP=$SCRATCH/snap-for-nobody
 	SNAP_PREFIX=(setpriv --reuid=nobody --regid=nogroup --clear-groups)
 	run_snap check
 	SNAP_PREFIX=()
+	SNAP=$SNAP_MAIN
 	expect_status 1 "read-only root"
 	assert_grep "^PROBLEM: snapshot root '$SCRATCH/ro-root' is not writable" "$OUT"
 else
