@@ -5,6 +5,7 @@
 
 #include "cmd.h"
 #include "out.h"
+#include "progress.h"
 #include "restore.h"
 
 static const char usage[] = "usage: snap [-c FILE] [-v | -q] restore "
@@ -20,6 +21,7 @@ cmd_restore(int argc, char **argv, const struct cmd_globals *g)
 		{ NULL, 0, NULL, 0 },
 	};
 	struct restore_opts opts = { false };
+	struct progress progress;
 	struct restore_stats stats;
 	struct cmd_ctx ctx;
 	struct err e;
@@ -56,8 +58,11 @@ cmd_restore(int argc, char **argv, const struct cmd_globals *g)
 	if ((status = cmd_resolve(&ctx, argv[optind], &index)) != CMD_OK)
 		goto out;
 
+	progress_begin(&progress, "restore");
+	opts.progress = &progress;
 	r = restore_run(&ctx.store, ctx.list.names[index], argv[optind + 1],
 	    argv[optind + 2], &opts, &stats, &e);
+	progress_end(&progress);
 	if (r != 0) {
 		out_error("%s", e.msg);
 		status = r == -1 ? CMD_FAILED : CMD_USAGE;

@@ -15,10 +15,13 @@
 #include "cmd.h"
 #include "name.h"
 #include "out.h"
+#include "progress.h"
+#include "summary.h"
 #include "verify.h"
 
-static const char usage[] = "usage: snap [-c FILE] [--json] verify "
-    "[SNAPSHOT... | --all] [--sample PERCENT]\n";
+static const char usage[] = "usage: snap [-c FILE] [-q] [--json] verify "
+    "[-q] [SNAPSHOT... | --all]\n"
+    "                                           [--sample PERCENT]\n";
 
 struct printer {
 	bool	 json;
@@ -67,18 +70,18 @@ print_finding(const struct verify_finding *f, void *arg)
 
 		if (q == NULL) {
 			/* The finding still counts; only its name is lost. */
-			printf("%s: %s/...\n", kind_word[f->kind], f->snapshot);
+			out_problem("%s: %s/...", kind_word[f->kind],
+			    f->snapshot);
 			return;
 		}
 		p->quoted = q;
 		p->quoted_cap = need;
 	}
 	name_quote(p->quoted, p->quoted_cap, f->path, f->path_len);
-	printf("%s: %s%s%s", kind_word[f->kind], f->snapshot,
-	    f->path_len ? "/" : "", p->quoted);
-	if (f->detail[0] != '\0')
-		printf(" (%s)", f->detail);
-	putchar('\n');
+	/* A problem, so printed with -q too; one call, so one line. */
+	out_problem("%s: %s%s%s%s%s%s", kind_word[f->kind], f->snapshot,
+	    f->path_len ? "/" : "", p->quoted, f->detail[0] != '\0' ? " (" :
+	    "", f->detail, f->detail[0] != '\0' ? ")" : "");
 }
 
 /* A snapshot that could not be verified at all. */
@@ -92,6 +95,34 @@ print_error(struct printer *p, const char *snapshot, const char *msg)
 		fputc('}', stdout);
 	} else
 		out_error("%s", msg);
+}
+
+/*
+ * What the progress line expects: the chosen snapshots' entries and
+ * bytes from their summary records, sampled files left out.  A snapshot
+ * without a record makes the totals unknown.
+ */
+static void
+expect_totals(struct progress *p, const struct cmd_ctx *ctx,
+    const bool *chosen)
+{
+	struct create_stats st;
+	struct err ignored;
+	uint64_t entries = 0, bytes = 0;
+	size_t i;
+
+	if (!p->on)
+		return;
+	for (i = 0; i < ctx->list.n; i++) {
+		if (!chosen[i])
+			continue;
+		if (summary_read(ctx->store.manifests_fd, ctx->list.names[i],
+		    &st, &ignored) == -1)
+			return;
+		entries += st.entries;
+		bytes += st.total_bytes;
+	}
+	progress_expect(p, entries, bytes);
 }
 
 static int
@@ -117,10 +148,12 @@ cmd_verify(int argc, char **argv, const struct cmd_globals *g)
 		{ "all", no_argument, NULL, 'a' },
 		{ "sample", required_argument, NULL, 's' },
 		{ "json", no_argument, NULL, 'j' },
+		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct printer pr = { g->json, 0, NULL, 0 };
+	struct progress progress;
 	struct verify_opts opts;
 	struct verify_stats st;
 	struct cmd_ctx ctx;
@@ -132,8 +165,9 @@ cmd_verify(int argc, char **argv, const struct cmd_globals *g)
 	char b1[32];
 	int ch, status;
 
+	memset(&progress, 0, sizeof(progress));
 	optind = 0;	/* 0: glibc starts over, main used "+" */
-	while ((ch = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "qh", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'a':
 			all = true;
@@ -144,6 +178,10 @@ cmd_verify(int argc, char **argv, const struct cmd_globals *g)
 			break;
 		case 'j':
 			pr.json = true;
+			break;
+		case 'q':
+			/* Also after the command name, as create takes it. */
+			out_level = OUT_QUIET;
 			break;
 		case 'h':
 			fputs(usage, stdout);
@@ -188,6 +226,11 @@ cmd_verify(int argc, char **argv, const struct cmd_globals *g)
 	opts.n_sources = ctx.cfg->n_sources;
 	opts.report = print_finding;
 	opts.arg = &pr;
+	/* JSON is for scripts, and its objects are left open on stdout. */
+	if (!pr.json)
+		progress_begin(&progress, "verify");
+	opts.progress = &progress;
+	expect_totals(&progress, &ctx, chosen);
 	if (verify_open(&v, &opts, &e) == -1) {
 		out_error("%s", e.msg);
 		status = CMD_FAILED;
@@ -216,6 +259,7 @@ cmd_verify(int argc, char **argv, const struct cmd_globals *g)
 			status = CMD_FAILED;
 		}
 	}
+	progress_end(&progress);
 	verify_get_stats(v, &st);
 	if (pr.json)
 		fputs(pr.n ? "\n]\n" : "]\n", stdout);
@@ -237,6 +281,7 @@ cmd_verify(int argc, char **argv, const struct cmd_globals *g)
 	if (st.findings > 0)
 		status = CMD_FAILED;
 out:
+	progress_end(&progress);
 	verify_close(v);
 	free(chosen);
 	free(pr.quoted);

@@ -16,6 +16,7 @@
 #include "manifest.h"
 #include "meta.h"
 #include "out.h"
+#include "progress.h"
 #include "store.h"
 #include "summary.h"
 #include "walk.h"
@@ -73,6 +74,8 @@ struct create_ctx {
 	size_t			 levels_cap;
 
 	struct hardlink_map	 hardlinks;
+
+	struct progress		 progress;	/* the line on a terminal */
 
 	char			*scratch;	/* NUL-ended copy of a path */
 	size_t			 scratch_cap;
@@ -989,6 +992,8 @@ walk_all(struct create_ctx *c, struct err *e)
 			r = handle_entry(c, &it, e);
 		if (r == -1)
 			break;
+		progress_update(&c->progress, c->stats->entries,
+		    c->stats->total_bytes);
 	}
 	walk_close(w);
 	return r;
@@ -1001,6 +1006,23 @@ seconds_since(const struct timespec *t0)
 
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	return (t1.tv_sec - t0->tv_sec) + (t1.tv_nsec - t0->tv_nsec) / 1e9;
+}
+
+/*
+ * Turns the progress line on (when stderr is a terminal), expecting what
+ * the previous snapshot held: its summary record has the totals.
+ */
+static void
+start_progress(struct create_ctx *c)
+{
+	struct create_stats prev;
+	struct err ignored;
+
+	progress_begin(&c->progress, c->opts->dry_run ? "dry run" : "create");
+	if (c->progress.on && c->store.prev[0] != '\0' &&
+	    summary_read(c->store.manifests_fd, c->store.prev, &prev,
+	    &ignored) == 0)
+		progress_expect(&c->progress, prev.entries, prev.total_bytes);
 }
 
 /* Opens the store for the run; a dry run never creates or locks. */
@@ -1049,6 +1071,8 @@ create_run(const struct config *cfg, const struct create_opts *opts,
 	}
 	snprintf(stats->name, sizeof(stats->name), "%s", c.store.name);
 
+	/* After the hooks: their time is not the walk's rate. */
+	start_progress(&c);
 	/* Level 0 is the snapshot folder itself. */
 	if (push_level(&c, e) == -1)
 		goto out;
@@ -1092,6 +1116,7 @@ out:
 		close(c.parent_fd);
 	free(c.parent_path);
 	store_close(&c.store);
+	progress_end(&c.progress);
 	stats->seconds = seconds_since(&t0);
 	return r;
 }
@@ -1118,46 +1143,51 @@ create_check_label(const char *label, struct err *e)
 void
 create_print_summary(const struct create_stats *s, bool dry_run)
 {
+	const enum out_level l = OUT_NORMAL;
 	char b1[32], b2[32];
 	int i;
 
+	/* Through out_info, which gives each line its priority in the
+	 * journal. */
 	if (out_level < OUT_NORMAL)
 		return;
 	if (dry_run)
-		printf("dry run: nothing was written\n");
+		out_info(l, "dry run: nothing was written\n");
 	else
-		printf("snapshot %s%s%s\n", s->name,
+		out_info(l, "snapshot %s%s%s\n", s->name,
 		    s->prev[0] ? ", linked against " : "", s->prev);
 	if (s->label[0] != '\0')
-		printf("  label      %s\n", s->label);
-	printf("  entries    %llu (%llu folders, %llu files, %llu symlinks, "
-	    "%llu other)\n", (unsigned long long)s->entries,
+		out_info(l, "  label      %s\n", s->label);
+	out_info(l, "  entries    %llu (%llu folders, %llu files, %llu "
+	    "symlinks, %llu other)\n", (unsigned long long)s->entries,
 	    (unsigned long long)s->dirs, (unsigned long long)s->files,
 	    (unsigned long long)s->symlinks,
 	    (unsigned long long)(s->nodes + s->skipped));
-	printf("  linked     %llu unchanged, %llu by content, %llu hard "
+	out_info(l, "  linked     %llu unchanged, %llu by content, %llu hard "
 	    "links%s\n", (unsigned long long)s->linked,
 	    (unsigned long long)s->linked_content,
 	    (unsigned long long)s->hardlinked, "");
 	if (s->reused)
-		printf("  reused     %llu from an interrupted run\n",
+		out_info(l, "  reused     %llu from an interrupted run\n",
 		    (unsigned long long)s->reused);
-	printf("  copied     %llu files, %s of %s", (unsigned long long)s->copied,
-	    out_bytes(b1, s->copied_bytes), out_bytes(b2, s->total_bytes));
+	out_info(l, "  copied     %llu files, %s of %s",
+	    (unsigned long long)s->copied, out_bytes(b1, s->copied_bytes),
+	    out_bytes(b2, s->total_bytes));
 	for (i = REASON_NEW; i < REASON_COUNT; i++) {
 		if (s->copied_by[i] == 0)
 			continue;
-		printf("%s%s %llu (%s)", i == REASON_NEW || !s->copied_by[i - 1] ?
-		    "; " : ", ", diff_reason_name(i),
+		out_info(l, "%s%s %llu (%s)", i == REASON_NEW ||
+		    !s->copied_by[i - 1] ? "; " : ", ", diff_reason_name(i),
 		    (unsigned long long)s->copied_by[i],
 		    out_bytes(b1, s->bytes_by[i]));
 	}
-	printf("\n");
+	out_info(l, "\n");
 	if (s->copied_by[REASON_EXDEV] || s->copied_by[REASON_EMLINK])
-		printf("  fallback   %llu copied because of EXDEV (another "
-		    "filesystem), %llu because of EMLINK (too many links)\n",
+		out_info(l, "  fallback   %llu copied because of EXDEV "
+		    "(another filesystem), %llu because of EMLINK (too many "
+		    "links)\n",
 		    (unsigned long long)s->copied_by[REASON_EXDEV],
 		    (unsigned long long)s->copied_by[REASON_EMLINK]);
-	printf("  warnings   %llu\n", (unsigned long long)s->warnings);
-	printf("  time       %.2f s\n", s->seconds);
+	out_info(l, "  warnings   %llu\n", (unsigned long long)s->warnings);
+	out_info(l, "  time       %.2f s\n", s->seconds);
 }

@@ -17,6 +17,8 @@
 #include "meta.h"
 #include "name.h"
 #include "out.h"
+#include "progress.h"
+#include "summary.h"
 #include "sys.h"
 
 #define DIR_FLAGS (O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
@@ -60,6 +62,9 @@ struct restore_ctx {
 	struct hardlink	*links;		/* open addressing on ino */
 	size_t		 nlinks;
 	size_t		 links_cap;
+
+	uint64_t	 entries;	/* for the progress line */
+	uint64_t	 bytes;
 
 	char		 quoted[4096];
 	char		 quoted2[4096];
@@ -658,6 +663,22 @@ open_dest_parent(const char *dest, int *dirfd, char *base, size_t basesz,
 	return r;
 }
 
+/*
+ * Restoring a whole snapshot does what its summary record says it holds;
+ * a part of it, nobody knows without reading the manifest twice.
+ */
+static void
+expect_totals(struct restore_ctx *c, const struct store *s, const char *name)
+{
+	struct create_stats st;
+	struct err ignored;
+
+	if (c->opts->progress != NULL && c->opts->progress->on &&
+	    c->prefix_len == 0 &&
+	    summary_read(s->manifests_fd, name, &st, &ignored) == 0)
+		progress_expect(c->opts->progress, st.entries, st.total_bytes);
+}
+
 int
 restore_run(struct store *s, const char *name, const char *path,
     const char *dest, const struct restore_opts *opts,
@@ -734,6 +755,7 @@ restore_run(struct store *s, const char *name, const char *path,
 
 	if (manifest_reader_open(&mr, s->manifests_fd, name, e) == -1)
 		goto out;
+	expect_totals(&c, s, name);
 	while ((r = manifest_reader_next(mr, &ent, NULL, e)) == 1) {
 		if (!in_subtree(&c, ent.path, ent.path_len)) {
 			if (name_pathcmp(ent.path, ent.path_len, prefix,
@@ -741,6 +763,11 @@ restore_run(struct store *s, const char *name, const char *path,
 				continue;
 			break;	/* past PATH's subtree */
 		}
+		/* Told before the entry: what the previous ones did. */
+		progress_update(opts->progress, c.entries, c.bytes);
+		c.entries++;
+		if (ent.type == ENTRY_REG)
+			c.bytes += ent.size;
 		if (!started) {
 			started = true;
 			if (src_parent == -1) {

@@ -34,8 +34,15 @@
 #define RESTORE_ENOTFOUND (-2)	/* PATH is not in the snapshot */
 #define RESTORE_EUSAGE (-3)	/* bad PATH or DEST; nothing was written */
 
+struct progress;
+
 struct restore_opts {
-	bool	overwrite;	/* DEST may exist; its entries are replaced */
+	bool		 overwrite;	/* DEST may exist; its entries are
+					 * replaced */
+	/* Told the entries restored and the bytes of the regular files
+	 * among them; expecting the snapshot's totals when PATH is all of
+	 * it.  NULL: nothing. */
+	struct progress	*progress;
 };
 
 struct restore_stats {

@@ -16,6 +16,7 @@
 #include "manifest.h"
 #include "meta.h"
 #include "name.h"
+#include "progress.h"
 #include "walk.h"
 
 /* What one stored inode turned out to hold; ino 0 marks a free slot. */
@@ -38,6 +39,7 @@ struct verify {
 	bool		 noatime;	/* O_NOATIME still allowed */
 
 	const char	*snapshot;	/* being verified */
+	uint64_t	 checked_bytes;	/* sizes of the files compared */
 
 	/* The finding being put together. */
 	struct verify_finding f;
@@ -511,6 +513,10 @@ verify_snapshot(struct verify *v, const char *root, int manifests_fd, const char
 		} else {
 			if (compare_entry(v, &m, &it) == -1)
 				goto nomem;
+			if (m.type == ENTRY_REG)
+				v->checked_bytes += m.size;
+			progress_update(v->opts.progress, v->stats.entries,
+			    v->checked_bytes);
 			/* A folder that is now something else (or the
 			 * reverse): its children are not compared. */
 			if (m.type != it.ent->type && (m.type == ENTRY_DIR ||

@@ -38,6 +38,8 @@
 #include "config.h"
 #include "err.h"
 
+struct progress;
+
 enum verify_kind {
 	VERIFY_MISSING = 1,	/* in the manifest, not in the tree */
 	VERIFY_EXTRA,		/* in the tree, not in the manifest */
@@ -67,6 +69,9 @@ struct verify_opts {
 	size_t		 n_sources;
 	void		(*report)(const struct verify_finding *f, void *arg);
 	void		*arg;
+	/* Told the entries compared and the bytes of the regular files
+	 * among them, over all snapshots verified; NULL: nothing. */
+	struct progress	*progress;
 };
 
 struct verify_stats {
