@@ -10,6 +10,7 @@
 #include "create.h"
 #include "hooks.h"
 #include "metrics.h"
+#include "mono.h"
 #include "out.h"
 #include "store.h"
 #include "sys.h"
@@ -68,7 +69,6 @@ after_run(struct run_hooks *h, const struct create_stats *stats,
 {
 	const struct config_hooks *hooks = &h->cfg->hooks;
 	struct metrics_run run;
-	struct timespec t1;
 	struct err e;
 
 	h->status = status;
@@ -84,10 +84,8 @@ after_run(struct run_hooks *h, const struct create_stats *stats,
 	}
 	if (h->cfg->metrics_file == NULL)
 		return status;
-	clock_gettime(CLOCK_MONOTONIC, &t1);
 	run.ended = time(NULL);
-	run.seconds = (double)(t1.tv_sec - t0->tv_sec) +
-	    (double)(t1.tv_nsec - t0->tv_nsec) / 1e9;
+	run.seconds = mono_seconds_since(t0);
 	run.exit_status = status;
 	run.stats = status == CMD_FAILED ? NULL : stats;
 	if (metrics_write(h->cfg, &run, &e) == -1) {
@@ -120,7 +118,7 @@ cmd_create(int argc, char **argv, const struct cmd_globals *global)
 	struct err e;
 	int ch, r, status;
 
-	clock_gettime(CLOCK_MONOTONIC, &t0);
+	mono_start(&t0);
 	optind = 0;	/* reset getopt: permute, so options may follow */
 	while ((ch = getopt_long(argc, argv, "nvqh", longopts, NULL)) != -1) {
 		switch (ch) {

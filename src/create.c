@@ -15,6 +15,7 @@
 #include "copy.h"
 #include "manifest.h"
 #include "meta.h"
+#include "mono.h"
 #include "out.h"
 #include "progress.h"
 #include "store.h"
@@ -999,15 +1000,6 @@ walk_all(struct create_ctx *c, struct err *e)
 	return r;
 }
 
-static double
-seconds_since(const struct timespec *t0)
-{
-	struct timespec t1;
-
-	clock_gettime(CLOCK_MONOTONIC, &t1);
-	return (t1.tv_sec - t0->tv_sec) + (t1.tv_nsec - t0->tv_nsec) / 1e9;
-}
-
 /*
  * Turns the progress line on (when stderr is a terminal), expecting what
  * the previous snapshot held: its summary record has the totals.
@@ -1041,7 +1033,7 @@ create_run(const struct config *cfg, const struct create_opts *opts,
 	struct timespec t0;
 	int r = -1;
 
-	clock_gettime(CLOCK_MONOTONIC, &t0);
+	mono_start(&t0);
 	memset(&c, 0, sizeof(c));
 	memset(stats, 0, sizeof(*stats));
 	c.cfg = cfg;
@@ -1088,7 +1080,7 @@ create_run(const struct config *cfg, const struct create_opts *opts,
 			goto out;
 		/* The record says how long the walk took; committing is
 		 * quick and its time is in the printed summary. */
-		stats->seconds = seconds_since(&t0);
+		stats->seconds = mono_seconds_since(&t0);
 		if ((r = summary_write(c.store.manifests_fd, stats, sys,
 		    e)) == -1 || (r = store_commit(&c.store, e)) == -1)
 			goto out;
@@ -1117,7 +1109,7 @@ out:
 	free(c.parent_path);
 	store_close(&c.store);
 	progress_end(&c.progress);
-	stats->seconds = seconds_since(&t0);
+	stats->seconds = mono_seconds_since(&t0);
 	return r;
 }
 

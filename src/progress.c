@@ -8,6 +8,7 @@
 #include <sys/ioctl.h>
 #include <unistd.h>
 
+#include "mono.h"
 #include "out.h"
 
 /* Appends to buf (size bytes, len used) like snprintf; keeps it ended. */
@@ -110,15 +111,6 @@ progress_format(char *buf, size_t size, const char *what,
 	return len;
 }
 
-static double
-seconds_since(const struct timespec *t0)
-{
-	struct timespec t1;
-
-	clock_gettime(CLOCK_MONOTONIC, &t1);
-	return (t1.tv_sec - t0->tv_sec) + (t1.tv_nsec - t0->tv_nsec) / 1e9;
-}
-
 static void
 write_all(const char *s, size_t len)
 {
@@ -158,7 +150,7 @@ progress_begin(struct progress *p, const char *what)
 	    out_stderr_journal() || term == NULL || term[0] == '\0' ||
 	    strcmp(term, "dumb") == 0)
 		return;
-	clock_gettime(CLOCK_MONOTONIC, &p->start);
+	mono_start(&p->start);
 	p->countdown = PROGRESS_EVERY;
 	p->next_bytes = PROGRESS_BYTES;
 	p->on = true;
@@ -185,7 +177,7 @@ progress_check(struct progress *p, uint64_t entries, uint64_t bytes)
 
 	p->countdown = PROGRESS_EVERY;
 	p->next_bytes = bytes + PROGRESS_BYTES;
-	now = seconds_since(&p->start);
+	now = mono_seconds_since(&p->start);
 	if (p->drawn_at >= 0 && now - p->drawn_at < PROGRESS_INTERVAL)
 		return;
 	/* A line someone began on stdout (the same terminal) is finished
