@@ -74,7 +74,9 @@ sample(FILE *f, const char *config, const char *name, const char *extra,
 {
 	fprintf(f, "%s{config=\"", name);
 	print_label(f, config);
-	fprintf(f, "\"%s} %.17g\n", extra, value);
+	/* 15 digits: byte counts up to a petabyte stay exact, and a
+	 * duration reads 0.062189777, not 0.062189777000000002. */
+	fprintf(f, "\"%s} %.15g\n", extra, value);
 }
 
 static void
