@@ -62,8 +62,15 @@ result(struct checker *c, enum check_status st, const char *fmt, ...)
 		printf("\"status\": \"%s\", \"check\": ", json_word[st]);
 		out_json_string(stdout, msg, strlen(msg));
 		fputc('}', stdout);
-	} else
-		printf("%s: %s\n", word[st], msg);
+	} else if (st == CHECK_PROBLEM) {
+		/* Problems and warnings print with -q too, and carry their
+		 * priority in the journal. */
+		out_problem("%s: %s", word[st], msg);
+	} else if (st == CHECK_WARNING) {
+		out_caution("%s: %s", word[st], msg);
+	} else {
+		out_info(OUT_NORMAL, "%s: %s\n", word[st], msg);
+	}
 }
 
 static void
@@ -447,7 +454,7 @@ cmd_check(int argc, char **argv, const struct cmd_globals *g)
 	if (c.json)
 		fputs(c.n ? "\n]\n" : "[]\n", stdout);
 	else if (c.problems > 0)
-		printf("%u problem%s found\n", c.problems,
+		out_problem("%u problem%s found", c.problems,
 		    c.problems == 1 ? "" : "s");
 	if (c.problems > 0)
 		return CMD_FAILED;

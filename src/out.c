@@ -226,16 +226,33 @@ out_info(enum out_level level, const char *fmt, ...)
 	va_end(ap);
 }
 
+/* A result line printed at every level, with its priority. */
+static void
+result_line(const char *prio, const char *fmt, va_list ap)
+{
+	out_init();
+	if (so.tty)
+		out_clear();
+	emit(&so, prio, "", NULL, true, fmt, ap);
+}
+
 void
 out_problem(const char *fmt, ...)
 {
 	va_list ap;
 
-	out_init();
-	if (so.tty)
-		out_clear();
 	va_start(ap, fmt);
-	emit(&so, "<3>", "", NULL, true, fmt, ap);
+	result_line("<3>", fmt, ap);
+	va_end(ap);
+}
+
+void
+out_caution(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	result_line("<4>", fmt, ap);
 	va_end(ap);
 }
 

@@ -1,7 +1,7 @@
 /*
  * out: what snap says to the person or the journal.
  *
- * Results go to stdout (out_info, out_problem); warnings and errors to
+ * Results go to stdout (out_info, out_problem, out_caution); warnings and errors to
  * stderr (out_warning, out_error).  The verbosity is set once by main
  * from -q / -v and read by everyone.
  *
@@ -12,7 +12,8 @@
  *    $JOURNAL_STREAM (systemd.exec(5)).  A stream whose fstat matches it
  *    (one a wrapper redirected elsewhere does not) gets its syslog
  *    priority at the start of every line: "<3>" errors and problems
- *    (out_problem), "<4>" warnings, "<6>" information (out_info).
+ *    (out_problem), "<4>" warnings (out_warning, out_caution), "<6>"
+ *    information (out_info).
  *    journald takes that as the priority (SyslogLevelPrefix=yes, the
  *    default), so `journalctl -p warning -u snap` shows only problems.
  *    There "snap: " is left out, since the journal names the unit:
@@ -60,6 +61,9 @@ void	out_info(enum out_level level, const char *fmt, ...)
  * "\n"; one is added.
  */
 void	out_problem(const char *fmt, ...)
+	    __attribute__((format(printf, 1, 2)));
+/* The same for a result that is a warning (check's "WARNING: ..."): "<4>". */
+void	out_caution(const char *fmt, ...)
 	    __attribute__((format(printf, 1, 2)));
 
 /* True if stderr goes to the journal. */

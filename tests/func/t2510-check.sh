@@ -8,7 +8,8 @@
 # without its manifest is a problem; a missing source is rejected by the
 # config loader (exit 2, naming the source); a root that is not writable
 # (mode 0500, checked as user nobody when run as root, else as ourselves)
-# is a problem, exit 1.
+# is a problem, exit 1.  -q prints only problems and warnings; under the
+# journal problems are <3>, warnings <4>, OK lines <6>.
 # shellcheck source=lib.sh
 . "$(dirname "$0")/lib.sh"
 require_cmd python3
@@ -69,6 +70,26 @@ mv "$M" "$SCRATCH/manifest.moved"
 run_snap check
 expect_status 1 "folder without manifest"
 assert_grep "^PROBLEM: snapshot folder .*$N1.* has no manifest" "$OUT"
+
+say "-q: only the problems; under the journal they are <3>, OK lines <6>"
+run_snap -q check
+expect_status 1 "folder without manifest, -q"
+assert_grep "^PROBLEM: snapshot folder .*$N1.* has no manifest" "$OUT"
+assert_not_grep '^OK:' "$OUT" "check -q"
+assert_grep '^1 problem found$' "$OUT" "check -q"
+LOG=$SCRATCH/journal.log
+: >"$LOG"
+STATUS=0
+JOURNAL_STREAM=$(stat -c '%d:%i' "$LOG") "$SNAP" -c "$CONFIG" check >>"$LOG" 2>&1 ||
+	STATUS=$?
+sed 's/^/    journal: /' "$LOG"
+expect_status 1 "folder without manifest, journal"
+assert_grep "^<3>PROBLEM: snapshot folder .*$N1" "$LOG" "the journal"
+assert_grep '^<3>1 problem found$' "$LOG" "the journal"
+assert_grep "^<6>OK: source '$SRC' is readable" "$LOG" "the journal"
+if grep -nEv '^<[346]>(OK|WARNING|PROBLEM|1 problem)' "$LOG"; then
+	fail "check lines without their priority under the journal (above)"
+fi
 mv "$SCRATCH/manifest.moved" "$M"
 
 say "a missing source: the config loader rejects it"
