@@ -30,6 +30,22 @@
 /* A line of output longer than this is printed in pieces at -v. */
 #define LINE_MAX_LEN	1024
 
+/*
+ * A hook runs in a session of its own, so a Ctrl-C at the terminal or a
+ * SIGTERM to snap does not reach it.  While one runs, these signals are
+ * caught, passed on to its process group, and snap then dies of the same
+ * signal, as it would have without the hook.
+ */
+static const int stop_signals[] = { SIGINT, SIGTERM, SIGHUP };
+#define N_STOP_SIGNALS (sizeof(stop_signals) / sizeof(stop_signals[0]))
+static volatile sig_atomic_t stop_signal;
+
+static void
+on_stop_signal(int sig)
+{
+	stop_signal = sig;
+}
+
 /* The last HOOK_OUTPUT_KEEP bytes of output, and the line being read. */
 struct hook_output {
 	const char	*what;
@@ -210,6 +226,10 @@ supervise(pid_t pid, int fd, unsigned int timeout, struct hook_output *o,
 			exited_at = now_ms();
 		if (exited_at >= 0 && (eof || now_ms() - exited_at > DRAIN_MS))
 			break;
+		if (exited_at < 0 && killed_at < 0 && stop_signal != 0) {
+			kill(-pid, SIGTERM);
+			killed_at = now_ms();
+		}
 		if (exited_at < 0 && killed_at < 0 && now_ms() >= deadline) {
 			kill(-pid, SIGTERM);
 			killed_at = now_ms();
@@ -262,6 +282,11 @@ run_one(const char *what, const char *cmd, char *envp[],
 	close(pipefd[1]);
 	supervise(pid, pipefd[0], timeout, &o, &wstatus, &timed_out);
 	close(pipefd[0]);
+	if (stop_signal != 0) {
+		/* The hook is gone; now snap goes the way it was told. */
+		signal(stop_signal, SIG_DFL);
+		raise(stop_signal);
+	}
 
 	if (timed_out)
 		snprintf(how, sizeof(how), "did not finish within %u s and "
@@ -286,6 +311,8 @@ int
 hooks_run(const char *what, char *const *cmds, size_t n,
     const struct hook_env *env, unsigned int timeout, struct err *e)
 {
+	struct sigaction sa = { .sa_handler = on_stop_signal };
+	struct sigaction old[N_STOP_SIGNALS];
 	char *envp[7] = { NULL }, name[200];
 	size_t i;
 	int r = 0;
@@ -296,11 +323,18 @@ hooks_run(const char *what, char *const *cmds, size_t n,
 		env_free(envp);
 		return err_set(e, ENOMEM, "cannot run the %s hooks", what);
 	}
+	/* No SA_RESTART: the signal wakes the poll in supervise. */
+	sigemptyset(&sa.sa_mask);
+	stop_signal = 0;
+	for (i = 0; i < N_STOP_SIGNALS; i++)
+		sigaction(stop_signals[i], &sa, &old[i]);
 	for (i = 0; i < n && r == 0; i++) {
 		out_info(OUT_VERBOSE, "running %s hook: %s\n", what,
 		    shown(cmds[i], name, sizeof(name)));
 		r = run_one(what, cmds[i], envp, timeout, e);
 	}
+	for (i = 0; i < N_STOP_SIGNALS; i++)
+		sigaction(stop_signals[i], &old[i], NULL);
 	env_free(envp);
 	return r;
 }

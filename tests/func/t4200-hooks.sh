@@ -9,7 +9,8 @@
 # exit 1, no snapshot, its output in the error, and on_error runs with
 # SNAP_STATUS=1; a failing after_create is a warning (exit 3, the
 # snapshot stands); a hook past its timeout is killed with the processes
-# it started; a dry run runs no hook; a config writable by its group or
+# it started, and so is a hook running when snap gets SIGTERM (snap then
+# dies of that signal); a dry run runs no hook; a config writable by its group or
 # by anyone, or (as root) owned by another user, is refused with exit 2
 # before any hook runs.
 # shellcheck source=lib.sh
@@ -125,6 +126,33 @@ gone | Z) ;;
 *) fail "the hook's background child $child is still running ($state)" ;;
 esac
 assert_eq "$(snapshots "$ROOT" | tr '\n' ' ')" "$N1 $N2 " "snapshots"
+
+say "SIGTERM to snap while a hook runs reaches the hook's processes too"
+rm -f "$H/child"
+hooks_config "  before_create: ['sleep 300 & echo \$! >$H/child; wait']"
+runner=
+start_bg runner "$SNAP" -c "$CONFIG" create
+for _ in $(seq 100); do
+	[ -s "$H/child" ] && break
+	sleep 0.1
+done
+[ -s "$H/child" ] || fail "the hook did not start"
+child=$(cat "$H/child")
+kill -TERM "$runner"
+STATUS=0
+wait "$runner" || STATUS=$?
+expect_status 143 "snap dies of the SIGTERM it was sent"
+for _ in $(seq 100); do
+	state=$(awk '{ print $3 }' "/proc/$child/stat" 2>/dev/null || echo gone)
+	case $state in gone | Z) break ;; esac
+	sleep 0.1
+done
+case $state in
+gone | Z) ;;
+*) fail "the hook's child $child outlived snap ($state)" ;;
+esac
+assert_eq "$(snapshots "$ROOT" | tr '\n' ' ')" "$N1 $N2 " "snapshots"
+incomplete_empty "$ROOT"
 
 say "a config writable by its group or by anyone is refused"
 hooks_config "  before_create: ['touch $H/ran']"
