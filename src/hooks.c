@@ -8,25 +8,25 @@
 #include <pwd.h>
 #include <signal.h>
 #include <stdbool.h>
-#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
 
+#include "mono.h"
 #include "out.h"
 
 /* What a hook finds in PATH: the usual one of a root login. */
 #define HOOK_PATH	"/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:" \
 			"/sbin:/bin"
 /* After SIGTERM at the timeout, how long before SIGKILL. */
-#define KILL_GRACE_MS	5000
+#define KILL_GRACE	5.0	/* seconds */
 /*
  * After the shell exits, how long to go on reading its output: a process
  * it left in the background may hold the pipe open for good.
  */
-#define DRAIN_MS	1000
+#define DRAIN		1.0	/* seconds */
 /* A line of output longer than this is printed in pieces at -v. */
 #define LINE_MAX_LEN	1024
 
@@ -55,15 +55,6 @@ struct hook_output {
 	char		 line[LINE_MAX_LEN];
 	size_t		 line_len;
 };
-
-static int64_t
-now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 static void
 flush_line(struct hook_output *o)
@@ -213,30 +204,30 @@ static void
 supervise(pid_t pid, int fd, unsigned int timeout, struct hook_output *o,
     int *wstatus, bool *timed_out)
 {
-	int64_t deadline = now_ms() + (int64_t)timeout * 1000;
-	int64_t exited_at = -1, killed_at = -1;
+	/* Seconds since the start; < 0: not yet. */
+	double now, exited_at = -1, killed_at = -1;
+	struct timespec t0;
 	struct pollfd pfd = { .fd = fd, .events = POLLIN };
 	bool eof = false, sent_kill = false;
 	char buf[4096];
 	ssize_t n;
 
 	*timed_out = false;
+	mono_start(&t0);
 	for (;;) {
+		now = mono_seconds_since(&t0);
 		if (exited_at < 0 && waitpid(pid, wstatus, WNOHANG) == pid)
-			exited_at = now_ms();
-		if (exited_at >= 0 && (eof || now_ms() - exited_at > DRAIN_MS))
+			exited_at = now;
+		if (exited_at >= 0 && (eof || now - exited_at > DRAIN))
 			break;
-		if (exited_at < 0 && killed_at < 0 && stop_signal != 0) {
+		if (exited_at < 0 && killed_at < 0 &&
+		    (stop_signal != 0 || now >= timeout)) {
 			kill(-pid, SIGTERM);
-			killed_at = now_ms();
-		}
-		if (exited_at < 0 && killed_at < 0 && now_ms() >= deadline) {
-			kill(-pid, SIGTERM);
-			killed_at = now_ms();
-			*timed_out = true;
+			killed_at = now;
+			*timed_out = stop_signal == 0;
 		}
 		if (killed_at >= 0 && !sent_kill &&
-		    now_ms() - killed_at >= KILL_GRACE_MS) {
+		    now - killed_at >= KILL_GRACE) {
 			kill(-pid, SIGKILL);
 			sent_kill = true;
 		}
