@@ -465,7 +465,7 @@ leave_dir(struct create_ctx *c, struct err *e)
 			if (fchmod(l->dst_fd, 0755) == -1)
 				r = err_set(e, errno, "cannot set the mode of "
 				    "'%s'", l->path);
-		} else if (meta_apply_fd(l->dst_fd, l->src_fd, &l->st,
+		} else if (meta_apply_fd(c->sys, l->dst_fd, l->src_fd, &l->st,
 		    c->as_root, l->path, NULL, &me) == -1) {
 			if (is_fatal_errno(me.errnum)) {
 				*e = me;
@@ -577,7 +577,7 @@ copy_regular(struct create_ctx *c, struct entry *ent, int srcfd,
 			warn(c, "%s", me.msg);
 			return 1;
 		}
-		if (meta_apply_fd(dstfd, srcfd, st, c->as_root, ent->path, NULL,
+		if (meta_apply_fd(c->sys, dstfd, srcfd, st, c->as_root, ent->path, NULL,
 		    &me) == -1) {
 			close(dstfd);
 			if (is_fatal_errno(me.errnum)) {
@@ -911,7 +911,7 @@ handle_special(struct create_ctx *c, const struct walk_item *it,
 		    strerror(errno));
 		return 1;
 	}
-	if (meta_apply_at(l->dst_fd, it->name, it->st, c->as_root, ent->path,
+	if (meta_apply_at(c->sys, l->dst_fd, it->name, it->st, c->as_root, ent->path,
 	    &me) == -1) {
 		if (is_fatal_errno(me.errnum)) {
 			*e = me;

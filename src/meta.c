@@ -117,7 +117,7 @@ xattr_refused(int errnum)
  * no longer there to copy.  Returns 0, or -1 with e set.
  */
 static int
-copy_xattr(int dstfd, int srcfd, const char *name, const char *path,
+copy_xattr(const struct sys_ops *sys, int dstfd, int srcfd, const char *name, const char *path,
     unsigned *skipped, struct err *e)
 {
 	ssize_t n;
@@ -132,7 +132,7 @@ copy_xattr(int dstfd, int srcfd, const char *name, const char *path,
 		    "cannot read the extended attribute '%s' of '%s'", name,
 		    path);
 	}
-	if (fsetxattr(dstfd, name, value_buf.p, n, 0) == 0)
+	if (sys->fsetxattr(dstfd, name, value_buf.p, n, 0) == 0)
 		return 0;
 	if (!xattr_refused(errno))
 		return err_set(e, errno,
@@ -145,7 +145,8 @@ refused:
 }
 
 int
-meta_apply_fd(int dstfd, int srcfd, const struct stat *st, bool set_owner,
+meta_apply_fd(const struct sys_ops *sys, int dstfd, int srcfd,
+    const struct stat *st, bool set_owner,
     const char *path, unsigned *xattr_skipped, struct err *e)
 {
 	struct timespec ts[2];
@@ -168,34 +169,35 @@ meta_apply_fd(int dstfd, int srcfd, const struct stat *st, bool set_owner,
 				caps = true;
 				continue;
 			}
-			if (copy_xattr(dstfd, srcfd, name, path, xattr_skipped,
+			if (copy_xattr(sys, dstfd, srcfd, name, path, xattr_skipped,
 			    e) == -1)
 				return -1;
 		}
 	}
 
-	if (set_owner && fchown(dstfd, st->st_uid, st->st_gid) == -1)
+	if (set_owner && sys->fchown(dstfd, st->st_uid, st->st_gid) == -1)
 		return err_set(e, errno, "cannot set the owner of '%s'", path);
-	if (caps && copy_xattr(dstfd, srcfd, XATTR_CAPS, path, xattr_skipped,
+	if (caps && copy_xattr(sys, dstfd, srcfd, XATTR_CAPS, path, xattr_skipped,
 	    e) == -1)
 		return -1;
 	/* After chown, which clears the set-id bits this puts back. */
-	if (fchmod(dstfd, st->st_mode & 07777) == -1)
+	if (sys->fchmod(dstfd, st->st_mode & 07777) == -1)
 		return err_set(e, errno, "cannot set the mode of '%s'", path);
 	ts[0] = st->st_atim;
 	ts[1] = st->st_mtim;
-	if (futimens(dstfd, ts) == -1)
+	if (sys->futimens(dstfd, ts) == -1)
 		return err_set(e, errno, "cannot set the times of '%s'", path);
 	return 0;
 }
 
 int
-meta_apply_at(int dirfd, const char *name, const struct stat *st,
+meta_apply_at(const struct sys_ops *sys, int dirfd, const char *name,
+    const struct stat *st,
     bool set_owner, const char *path, struct err *e)
 {
 	struct timespec ts[2];
 
-	if (set_owner && fchownat(dirfd, name, st->st_uid, st->st_gid,
+	if (set_owner && sys->fchownat(dirfd, name, st->st_uid, st->st_gid,
 	    AT_SYMLINK_NOFOLLOW) == -1)
 		return err_set(e, errno, "cannot set the owner of '%s'", path);
 	/*
@@ -205,11 +207,11 @@ meta_apply_at(int dirfd, const char *name, const struct stat *st,
 	 * which has no mode of its own, is never handed to it.
 	 */
 	if (!S_ISLNK(st->st_mode) &&
-	    fchmodat(dirfd, name, st->st_mode & 07777, 0) == -1)
+	    sys->fchmodat(dirfd, name, st->st_mode & 07777, 0) == -1)
 		return err_set(e, errno, "cannot set the mode of '%s'", path);
 	ts[0] = st->st_atim;
 	ts[1] = st->st_mtim;
-	if (utimensat(dirfd, name, ts, AT_SYMLINK_NOFOLLOW) == -1)
+	if (sys->utimensat(dirfd, name, ts, AT_SYMLINK_NOFOLLOW) == -1)
 		return err_set(e, errno, "cannot set the times of '%s'", path);
 	return 0;
 }

@@ -15,9 +15,10 @@
 #include <sys/stat.h>
 
 #include "err.h"
+#include "sys.h"
 
 /*
- * Applies st's owner (only if set_owner: running as root), mode (the
+ * Through sys, applies st's owner (only if set_owner: running as root), mode (the
  * permission, set-id and sticky bits), atime and mtime (ns) to the open
  * file or directory dstfd, and copies every extended attribute of srcfd
  * (if srcfd is not -1) to it.  An xattr the destination refuses
@@ -25,7 +26,7 @@
  * and counted in *xattr_skipped when that is not NULL.  Returns 0, or
  * -1 with e set; path is used only in messages.
  */
-int	meta_apply_fd(int dstfd, int srcfd, const struct stat *st,
+int	meta_apply_fd(const struct sys_ops *sys, int dstfd, int srcfd, const struct stat *st,
 	    bool set_owner, const char *path, unsigned *xattr_skipped,
 	    struct err *e);
 
@@ -34,7 +35,7 @@ int	meta_apply_fd(int dstfd, int srcfd, const struct stat *st,
  * following it and without xattrs (the mode is not set on symlinks,
  * which have none).  Returns 0, or -1 with e set.
  */
-int	meta_apply_at(int dirfd, const char *name, const struct stat *st,
+int	meta_apply_at(const struct sys_ops *sys, int dirfd, const char *name, const struct stat *st,
 	    bool set_owner, const char *path, struct err *e);
 
 /*

@@ -345,7 +345,7 @@ pop_level(struct restore_ctx *c)
 	struct level *l = &c->levels[--c->depth];
 	struct err e;
 
-	if (l->dst_fd != -1 && meta_apply_fd(l->dst_fd, l->src_fd, &l->st,
+	if (l->dst_fd != -1 && meta_apply_fd(c->sys, l->dst_fd, l->src_fd, &l->st,
 	    c->as_root, quote(c, c->dir, l->path_len), NULL, &e) == -1)
 		entry_failed(c, &e);
 	if (l->dst_fd != -1)
@@ -455,7 +455,7 @@ restore_file(struct restore_ctx *c, const struct entry *ent, int dstdir,
 		c->stats->mismatches++;
 	}
 	entry_stat(ent, &st);
-	if (meta_apply_fd(dst, src, &st, c->as_root, q, NULL, &fe) == -1)
+	if (meta_apply_fd(c->sys, dst, src, &st, c->as_root, q, NULL, &fe) == -1)
 		entry_failed(c, &fe);
 	if (ent->nlink > 1 && rel_len > 0 && link_find(c, ent->ino) == NULL)
 		r = link_add(c, ent, rel, rel_len, e);
@@ -518,7 +518,7 @@ restore_other(struct restore_ctx *c, const struct entry *ent, int dstdir,
 		}
 		c->stats->nodes++;
 	}
-	if (meta_apply_at(dstdir, dname, &st, c->as_root, q, &fe) == -1)
+	if (meta_apply_at(c->sys, dstdir, dname, &st, c->as_root, q, &fe) == -1)
 		goto failed;
 	return;
 

@@ -1,11 +1,18 @@
 #include "sys.h"
 
+#include <errno.h>
 #include <fcntl.h>
 #include <linux/fs.h>
 #include <stdio.h>
 #include <sys/ioctl.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/xattr.h>
 #include <unistd.h>
+
+#ifndef SYS_fchmodat2
+#define SYS_fchmodat2 452	/* the same number on every architecture */
+#endif
 
 static int
 real_openat(int dirfd, const char *name, int flags, mode_t mode)
@@ -26,9 +33,41 @@ real_copy_file_range(int infd, off_t *inoff, int outfd, off_t *outoff,
 	return copy_file_range(infd, inoff, outfd, outoff, len, flags);
 }
 
+static int
+real_fchmodat(int dirfd, const char *name, mode_t mode, int flags)
+{
+	if (flags == 0)
+		return fchmodat(dirfd, name, mode, 0);
+	/*
+	 * glibc 2.36 emulates AT_SYMLINK_NOFOLLOW through /proc; the
+	 * kernel's own fchmodat2 decides on the inode it resolved, with no
+	 * second lookup of the name.  Without it, refuse rather than
+	 * follow.
+	 */
+	if (syscall(SYS_fchmodat2, dirfd, name, mode, flags) == 0)
+		return 0;
+	if (errno == ENOSYS)
+		errno = EOPNOTSUPP;
+	return -1;
+}
+
+static int
+real_futimens(int fd, const struct timespec ts[2])
+{
+	return futimens(fd, ts);
+}
+
+static int
+real_utimensat(int dirfd, const char *name, const struct timespec ts[2],
+    int flags)
+{
+	return utimensat(dirfd, name, ts, flags);
+}
+
 const struct sys_ops sys_real = {
 	.openat = real_openat,
 	.linkat = linkat,
+	.unlinkat = unlinkat,
 	.mkdirat = mkdirat,
 	.symlinkat = symlinkat,
 	.mknodat = mknodat,
@@ -39,4 +78,13 @@ const struct sys_ops sys_real = {
 	.ficlone = real_ficlone,
 	.ftruncate = ftruncate,
 	.fsync = fsync,
+	.syncfs = syncfs,
+	.fchown = fchown,
+	.fchownat = fchownat,
+	.fchmod = fchmod,
+	.fchmodat = real_fchmodat,
+	.futimens = real_futimens,
+	.utimensat = real_utimensat,
+	.fsetxattr = fsetxattr,
+	.lsetxattr = lsetxattr,
 };

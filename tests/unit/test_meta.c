@@ -140,7 +140,7 @@ test_meta_apply_fd_mode_times_xattrs(void **state)
 	st.st_atim.tv_sec = 1000000001;
 	st.st_atim.tv_nsec = 987654321;
 
-	assert_int_equal(meta_apply_fd(dst, src, &st, false, "a/dst",
+	assert_int_equal(meta_apply_fd(&sys_real, dst, src, &st, false, "a/dst",
 	    &skipped, &e), 0);
 	assert_int_equal(skipped, 0);
 	assert_int_equal(fstat(dst, &got), 0);
@@ -170,7 +170,7 @@ test_meta_apply_fd_without_source(void **state)
 	st.st_mode = S_IFREG | 0444;
 	st.st_mtim.tv_sec = 86400;
 	st.st_mtim.tv_nsec = 1;
-	assert_int_equal(meta_apply_fd(dst, -1, &st, false, "dst", NULL, &e),
+	assert_int_equal(meta_apply_fd(&sys_real, dst, -1, &st, false, "dst", NULL, &e),
 	    0);
 	assert_int_equal(fstat(dst, &got), 0);
 	assert_int_equal(got.st_mode & 07777, 0444);
@@ -199,7 +199,7 @@ test_meta_apply_fd_skips_refused_xattr(void **state)
 	assert_int_not_equal(fifo, -1);
 	assert_int_equal(fstat(src, &st), 0);
 	st.st_mode = S_IFIFO | 0620;
-	assert_int_equal(meta_apply_fd(fifo, src, &st, false, "fifo",
+	assert_int_equal(meta_apply_fd(&sys_real, fifo, src, &st, false, "fifo",
 	    &skipped, &e), 0);
 	assert_int_equal(skipped, 2);
 	assert_int_equal(fstat(fifo, &got), 0);
@@ -220,7 +220,7 @@ test_meta_apply_fd_error_names_path(void **state)
 	assert_int_equal(fstat(dst, &st), 0);
 	close(dst);
 	/* A closed fd: the first call that needs it fails. */
-	assert_int_equal(meta_apply_fd(dst, -1, &st, false, "a/b", NULL, &e),
+	assert_int_equal(meta_apply_fd(&sys_real, dst, -1, &st, false, "a/b", NULL, &e),
 	    -1);
 	assert_int_equal(e.errnum, EBADF);
 	assert_non_null(strstr(e.msg, "cannot set the mode of 'a/b'"));
@@ -254,7 +254,7 @@ test_meta_apply_fd_owner(void **state)
 	st.st_gid = 5678;
 	/* chown clears set-id bits and file capabilities: both must stay. */
 	st.st_mode = S_IFREG | 06755;
-	assert_int_equal(meta_apply_fd(dst, src, &st, true, "dst", &skipped,
+	assert_int_equal(meta_apply_fd(&sys_real, dst, src, &st, true, "dst", &skipped,
 	    &e), 0);
 	assert_int_equal(skipped, 0);
 	assert_int_equal(fstat(dst, &got), 0);
@@ -280,7 +280,7 @@ test_meta_apply_at_fifo_and_symlink(void **state)
 	st.st_mode = S_IFIFO | 0604;
 	st.st_mtim.tv_sec = 1500000000;
 	st.st_mtim.tv_nsec = 42;
-	assert_int_equal(meta_apply_at(s->dirfd, "fifo", &st, false, "fifo",
+	assert_int_equal(meta_apply_at(&sys_real, s->dirfd, "fifo", &st, false, "fifo",
 	    &e), 0);
 	assert_int_equal(fstatat(s->dirfd, "fifo", &got, AT_SYMLINK_NOFOLLOW),
 	    0);
@@ -301,7 +301,7 @@ test_meta_apply_at_fifo_and_symlink(void **state)
 		st.st_uid = 4321;
 		st.st_gid = 8765;
 	}
-	assert_int_equal(meta_apply_at(s->dirfd, "link", &st, geteuid() == 0,
+	assert_int_equal(meta_apply_at(&sys_real, s->dirfd, "link", &st, geteuid() == 0,
 	    "link", &e), 0);
 	assert_int_equal(fstatat(s->dirfd, "link", &got, AT_SYMLINK_NOFOLLOW),
 	    0);
@@ -327,7 +327,7 @@ test_meta_apply_at_missing_name(void **state)
 
 	memset(&st, 0, sizeof(st));
 	st.st_mode = S_IFIFO | 0600;
-	assert_int_equal(meta_apply_at(s->dirfd, "nope", &st, false, "x/nope",
+	assert_int_equal(meta_apply_at(&sys_real, s->dirfd, "nope", &st, false, "x/nope",
 	    &e), -1);
 	assert_int_equal(e.errnum, ENOENT);
 	assert_non_null(strstr(e.msg, "cannot set the mode of 'x/nope'"));
