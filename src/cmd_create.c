@@ -12,6 +12,7 @@
 #include "metrics.h"
 #include "mono.h"
 #include "out.h"
+#include "progress.h"
 #include "store.h"
 #include "sys.h"
 
@@ -25,6 +26,86 @@ hang_after(void)
 	const char *s = getenv("SNAP_TEST_HANG_AFTER");
 
 	return s != NULL ? strtol(s, NULL, 10) : 0;
+}
+
+/* Prints the summary of a run (stdout, unless quiet). */
+static void
+create_print_summary(const struct create_stats *s, bool dry_run)
+{
+	const enum out_level l = OUT_NORMAL;
+	char b1[32], b2[32];
+	int i;
+
+	/* Through out_info, which gives each line its priority in the
+	 * journal. */
+	if (out_level < OUT_NORMAL)
+		return;
+	if (dry_run)
+		out_info(l, "dry run: nothing was written\n");
+	else
+		out_info(l, "snapshot %s%s%s\n", s->name,
+		    s->prev[0] ? ", linked against " : "", s->prev);
+	if (s->label[0] != '\0')
+		out_info(l, "  label      %s\n", s->label);
+	out_info(l, "  entries    %llu (%llu folders, %llu files, %llu "
+	    "symlinks, %llu other)\n", (unsigned long long)s->entries,
+	    (unsigned long long)s->dirs, (unsigned long long)s->files,
+	    (unsigned long long)s->symlinks,
+	    (unsigned long long)(s->nodes + s->skipped));
+	out_info(l, "  linked     %llu unchanged, %llu by content, %llu hard "
+	    "links%s\n", (unsigned long long)s->linked,
+	    (unsigned long long)s->linked_content,
+	    (unsigned long long)s->hardlinked, "");
+	if (s->reused)
+		out_info(l, "  reused     %llu from an interrupted run\n",
+		    (unsigned long long)s->reused);
+	out_info(l, "  copied     %llu files, %s of %s",
+	    (unsigned long long)s->copied, out_bytes(b1, s->copied_bytes),
+	    out_bytes(b2, s->total_bytes));
+	for (i = REASON_NEW; i < REASON_COUNT; i++) {
+		if (s->copied_by[i] == 0)
+			continue;
+		out_info(l, "%s%s %llu (%s)", i == REASON_NEW ||
+		    !s->copied_by[i - 1] ? "; " : ", ", diff_reason_name(i),
+		    (unsigned long long)s->copied_by[i],
+		    out_bytes(b1, s->bytes_by[i]));
+	}
+	out_info(l, "\n");
+	if (s->copied_by[REASON_EXDEV] || s->copied_by[REASON_EMLINK])
+		out_info(l, "  fallback   %llu copied because of EXDEV "
+		    "(another filesystem), %llu because of EMLINK (too many "
+		    "links)\n",
+		    (unsigned long long)s->copied_by[REASON_EXDEV],
+		    (unsigned long long)s->copied_by[REASON_EMLINK]);
+	out_info(l, "  warnings   %llu\n", (unsigned long long)s->warnings);
+	out_info(l, "  time       %.2f s\n", s->seconds);
+}
+
+static void
+print_warning(void *arg, const char *msg)
+{
+	(void)arg;
+	out_warning("%s", msg);
+}
+
+/* -v names every copied file; a dry run names what it would copy. */
+static void
+print_plan(void *arg, const struct entry *ent, const struct diff_plan *p)
+{
+	const struct create_opts *opts = arg;
+	enum out_level level = opts->dry_run ? OUT_NORMAL : OUT_VERBOSE;
+	char quoted[1024];
+
+	if (out_level < OUT_VERBOSE && !opts->dry_run)
+		return;
+	name_quote(quoted, sizeof(quoted), ent->path, ent->path_len);
+	if (p->action == ACT_COPY)
+		out_info(level, "copy %s (%s)\n", quoted,
+		    diff_reason_name(p->reason));
+	else if (p->action == ACT_LINK_SAME_CONTENT)
+		out_info(level, "link %s (same content)\n", quoted);
+	else
+		out_info(OUT_VERBOSE, "link %s\n", quoted);
 }
 
 /* The hooks' view of the run, for create_opts.before_write. */
@@ -113,6 +194,7 @@ cmd_create(int argc, char **argv, const struct cmd_globals *global)
 	struct create_opts opts = { .dry_run = false };
 	struct create_stats stats;
 	struct run_hooks hooks = { .snapshot = "" };
+	struct progress progress;
 	struct config *cfg = NULL;
 	struct timespec t0;
 	struct err e;
@@ -162,7 +244,14 @@ cmd_create(int argc, char **argv, const struct cmd_globals *global)
 	hooks.cfg = cfg;
 	opts.before_write = before_create;
 	opts.before_write_arg = &hooks;
+	opts.warn = print_warning;
+	opts.planned = print_plan;
+	opts.report_arg = &opts;
+	opts.progress = &progress;
+	/* After the hooks would be fairer to the rate; close enough. */
+	progress_begin(&progress, opts.dry_run ? "dry run" : "create");
 	r = create_run(cfg, &opts, &sys_real, &stats, &e);
+	progress_end(&progress);
 	if (r != 0) {
 		out_error("%s", e.msg);
 		if (r == -1 && !opts.dry_run)

@@ -4,10 +4,10 @@
  * create_run opens the store (lock, previous snapshot, leftovers of a
  * killed run), builds the content index from the previous manifest,
  * walks the sources, merge-joins each entry with the previous manifest,
- * asks the differ what to do, carries that out inside
- * .snap/incomplete/NAME (link.c-style: linkat, or a copy on EXDEV/EMLINK),
- * streams the new manifest, and commits.  With dry_run it only prints
- * the plan and changes nothing on disk.
+ * plans each entry (diff_plan), has the linker carry the plan out inside
+ * .snap/incomplete/NAME, streams the new manifest, and commits.  With
+ * dry_run it plans, tells each plan and changes nothing on disk.  It
+ * never prints: warnings and plans go to the callbacks in create_opts.
  */
 #ifndef SNAP_CREATE_H
 #define SNAP_CREATE_H
@@ -20,6 +20,9 @@
 #include "err.h"
 #include "name.h"
 #include "sys.h"
+
+struct progress;
+struct diff_plan;
 
 struct create_opts {
 	bool		 dry_run;
@@ -34,6 +37,17 @@ struct create_opts {
 	 */
 	int		(*before_write)(void *arg, struct err *e);
 	void		*before_write_arg;
+
+	/* create never prints; it tells these (each may be NULL). */
+	/* A warning (counted in stats->warnings): a sentence naming it. */
+	void		(*warn)(void *arg, const char *msg);
+	/* What was done with one regular file (in a dry run: what would
+	 * be done). */
+	void		(*planned)(void *arg, const struct entry *ent,
+			    const struct diff_plan *plan);
+	void		*report_arg;
+	/* Told the entries and bytes done; NULL: nothing. */
+	struct progress	*progress;
 };
 
 /* A label is one line of printable text of at most this many bytes. */
@@ -79,7 +93,5 @@ int	create_run(const struct config *cfg, const struct create_opts *opts,
  */
 int	create_check_label(const char *label, struct err *e);
 
-/* Prints the summary of a run (stdout, unless quiet). */
-void	create_print_summary(const struct create_stats *stats, bool dry_run);
 
 #endif

@@ -82,46 +82,78 @@ diff_copy_reason(const struct entry *cur, const struct entry *prev)
 	return REASON_CONTENT;
 }
 
-struct diff_decision
-diff_decide(const struct entry *cur, const struct entry *prev,
-    const struct entry *match, bool checksum)
+/* The plan for a regular file; see diff.h for the ladder. */
+static struct diff_plan
+plan_regular(const struct diff_input *in)
 {
-	struct diff_decision d = { ACT_SKIP, REASON_NONE };
+	const struct entry *cur = in->cur, *prev = in->prev;
+	struct diff_plan p = { ACT_COPY, REASON_NONE, NULL };
+	bool prev_ok = prev != NULL && !in->prev_taken && !in->prev_unusable;
 
-	switch (cur->type) {
+	if (in->link_fallback != REASON_NONE) {
+		/* The link we meant is impossible here: one copy. */
+		p.reason = in->link_fallback;
+		return p;
+	}
+	if (in->group_stored && !in->group_failed) {
+		p.action = ACT_HARDLINK;
+		return p;
+	}
+	if (prev_ok && !in->checksum && diff_quick_same(cur, prev)) {
+		p.action = ACT_LINK_PREV;
+		p.from = prev;
+		return p;
+	}
+	/*
+	 * Read the file only when a hash can save its copy: checksum mode
+	 * compares it with prev, and the content index knows a stored
+	 * file it could be.
+	 */
+	if (!in->hashed && (in->checksum || in->index_has)) {
+		p.action = ACT_HASH;
+		return p;
+	}
+	if (prev_ok && in->checksum && diff_can_share(cur, prev)) {
+		p.action = ACT_LINK_PREV;
+		p.from = prev;
+		return p;
+	}
+	if (diff_can_share(cur, in->match)) {
+		p.action = ACT_LINK_SAME_CONTENT;
+		p.from = in->match;
+		return p;
+	}
+	p.reason = diff_copy_reason(cur, prev);
+	/* Equal in every way but one: that inode is another file's now. */
+	if (prev != NULL && in->prev_taken && diff_quick_same(cur, prev))
+		p.reason = REASON_SEPARATE;
+	return p;
+}
+
+struct diff_plan
+diff_plan(const struct diff_input *in)
+{
+	struct diff_plan p = { ACT_SKIP, REASON_NONE, NULL };
+
+	switch (in->cur->type) {
+	case ENTRY_REG:
+		return plan_regular(in);
 	case ENTRY_DIR:
-		d.action = ACT_MKDIR;
-		return d;
+		p.action = ACT_MKDIR;
+		break;
 	case ENTRY_SYMLINK:
-		d.action = ACT_SYMLINK;
-		return d;
+		p.action = ACT_SYMLINK;
+		break;
 	case ENTRY_FIFO:
 	case ENTRY_CHR:
 	case ENTRY_BLK:
-		d.action = ACT_MKNOD;
-		return d;
 	case ENTRY_SOCK:
-		/* A socket is only meaningful to the process bound to it. */
-		return d;
-	case ENTRY_REG:
+		/* A socket is kept as a node, as rsync --specials does:
+		 * nothing can talk through it, but it is part of the tree. */
+		p.action = ACT_MKNOD;
 		break;
 	}
-
-	if (!checksum && diff_quick_same(cur, prev)) {
-		d.action = ACT_LINK_PREV;
-		return d;
-	}
-	if (checksum && diff_can_share(cur, prev)) {
-		d.action = ACT_LINK_PREV;
-		return d;
-	}
-	if (diff_can_share(cur, match)) {
-		d.action = ACT_LINK_SAME_CONTENT;
-		return d;
-	}
-	d.action = ACT_COPY;
-	d.reason = diff_copy_reason(cur, prev);
-	return d;
+	return p;
 }
 
 const char *
@@ -137,6 +169,7 @@ diff_reason_name(enum diff_reason reason)
 		[REASON_XATTRS] = "xattrs",
 		[REASON_EXDEV] = "EXDEV",
 		[REASON_EMLINK] = "EMLINK",
+		[REASON_SEPARATE] = "kept separate",
 	};
 
 	if ((unsigned)reason >= REASON_COUNT)
@@ -154,6 +187,8 @@ diff_action_name(enum diff_action action)
 		return "link-content";
 	case ACT_HARDLINK:
 		return "hardlink";
+	case ACT_HASH:
+		return "hash";
 	case ACT_COPY:
 		return "copy";
 	case ACT_MKDIR:

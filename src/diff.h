@@ -1,17 +1,18 @@
 /*
  * diff: the pure heart of snap.  Given one source entry, the previous
- * snapshot's entry for the same path and perhaps a stored file with the
- * same content, it decides what the linker does.  No I/O happens here, so
- * every rule is unit-tested without a disk.
+ * snapshot's record for the same path and what the run knows so far (a
+ * stored file with the same content, whether this run stored another name
+ * of the same source inode, which links already failed), diff_plan
+ * decides the one thing the linker does next.  No I/O happens here, so
+ * every rung of the ladder is a row of the unit tests.
  *
- * Calling sequence for a regular file:
- *   1. diff_quick_same(cur, prev): unchanged since the previous snapshot
- *      without reading it?  Then LINK_PREV.
- *   2. Otherwise the caller looks for stored files that could stand for
- *      cur (diff_meta_key narrows the search before any hashing), hashes
- *      cur when one exists and passes the best candidate as `match`.
- *   3. diff_decide(cur, prev, match, checksum) returns the action and,
- *      for a copy, the reason the space is spent.
+ * The driver plans in a loop: it fills a struct diff_input, calls
+ * diff_plan and carries the plan out.  Two plans ask for another round:
+ * ACT_HASH (read the source's content, set cur->has_hash and `hashed`,
+ * look for a stored file that can stand for it, plan again) and a link
+ * that failed (set the matching *_failed field, plan again).  Every other
+ * plan ends the entry.  The loop ends: each round sets a field that no
+ * later round clears, and the copy is the last rung.
  */
 #ifndef SNAP_DIFF_H
 #define SNAP_DIFF_H
@@ -25,11 +26,12 @@ enum diff_action {
 	ACT_LINK_PREV = 1,	/* unchanged: link the previous snapshot's file */
 	ACT_LINK_SAME_CONTENT,	/* link a stored file with equal content+meta */
 	ACT_HARDLINK,		/* another name of a file this run stored */
+	ACT_HASH,		/* hash the source first, then plan again */
 	ACT_COPY,		/* store a new copy */
 	ACT_MKDIR,
 	ACT_SYMLINK,
-	ACT_MKNOD,		/* FIFO, character or block device */
-	ACT_SKIP,		/* socket */
+	ACT_MKNOD,		/* FIFO, socket, character or block device */
+	ACT_SKIP,		/* nothing to store */
 };
 
 /* Why a regular file is copied rather than linked; counted in the summary. */
@@ -43,12 +45,47 @@ enum diff_reason {
 	REASON_XATTRS,
 	REASON_EXDEV,		/* a link was meant, the filesystems differ */
 	REASON_EMLINK,		/* a link was meant, the inode has too many */
+	REASON_SEPARATE,	/* the stored inode stands for another source
+				 * file in this snapshot: linking would tie
+				 * two separate files into one */
 	REASON_COUNT
 };
 
-struct diff_decision {
+/* What the run knows about one entry when it plans it. */
+struct diff_input {
+	const struct entry *cur;	/* the source entry */
+	const struct entry *prev;	/* previous snapshot's record at this
+					 * path, or NULL */
+	const struct entry *match;	/* a stored file that passed
+					 * diff_can_share and stands for no
+					 * other source file in this snapshot,
+					 * or NULL */
+	bool		 checksum;	/* config checksum: true */
+	bool		 hashed;	/* cur was hashed (has_hash says if
+					 * the whole file was read) */
+	bool		 index_has;	/* the content index holds files of
+					 * cur's size and metadata key */
+	bool		 group_stored;	/* cur has several names and this run
+					 * stored one of them */
+	bool		 prev_taken;	/* prev's stored inode stands for
+					 * another source file in this
+					 * snapshot */
+	bool		 prev_unusable;	/* prev's stored file is not what its
+					 * record says, or linking it failed
+					 * (missing, replaced) */
+	bool		 group_failed;	/* linking the group's first name
+					 * failed for a reason other than
+					 * link_fallback */
+	enum diff_reason link_fallback;	/* REASON_EXDEV or REASON_EMLINK
+					 * when a planned link failed so, else
+					 * REASON_NONE */
+};
+
+struct diff_plan {
 	enum diff_action action;
-	enum diff_reason reason;	/* for ACT_COPY */
+	enum diff_reason reason;	/* ACT_COPY: why the space is spent */
+	const struct entry *from;	/* ACT_LINK_PREV, ACT_LINK_SAME_CONTENT:
+					 * the stored record to link */
 };
 
 /*
@@ -74,13 +111,12 @@ bool	diff_can_share(const struct entry *cur, const struct entry *stored);
 uint64_t diff_meta_key(const struct entry *ent);
 
 /*
- * The action for cur.  prev is the previous snapshot's entry at the same
- * path or NULL; match is a stored file that passed diff_can_share or NULL.
- * With checksum set, LINK_PREV needs equal hashes (cur->has_hash) as well
- * as equal metadata, and the quick check alone never suffices.
+ * The next thing to do for in->cur (see the calling sequence above).
+ * A failed link of the group (EXDEV or EMLINK) makes a copy; the driver
+ * then points the group at that copy, so the rest of the group links to
+ * it.
  */
-struct diff_decision diff_decide(const struct entry *cur,
-	    const struct entry *prev, const struct entry *match, bool checksum);
+struct diff_plan diff_plan(const struct diff_input *in);
 
 /*
  * Why cur is copied rather than linked to prev (the entry at the same

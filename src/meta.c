@@ -200,14 +200,9 @@ meta_apply_at(const struct sys_ops *sys, int dirfd, const char *name,
 	if (set_owner && sys->fchownat(dirfd, name, st->st_uid, st->st_gid,
 	    AT_SYMLINK_NOFOLLOW) == -1)
 		return err_set(e, errno, "cannot set the owner of '%s'", path);
-	/*
-	 * fchmodat cannot refuse to follow a symlink without /proc or a
-	 * Linux 6.6 kernel, so it follows; that is safe because name is a
-	 * node this run just made in its own 0700 tree, and a symlink,
-	 * which has no mode of its own, is never handed to it.
-	 */
-	if (!S_ISLNK(st->st_mode) &&
-	    sys->fchmodat(dirfd, name, st->st_mode & 07777, 0) == -1)
+	/* A symlink has no mode of its own (Linux cannot set one). */
+	if (!S_ISLNK(st->st_mode) && sys->fchmodat(dirfd, name,
+	    st->st_mode & 07777, AT_SYMLINK_NOFOLLOW) == -1)
 		return err_set(e, errno, "cannot set the mode of '%s'", path);
 	ts[0] = st->st_atim;
 	ts[1] = st->st_mtim;

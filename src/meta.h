@@ -31,9 +31,11 @@ int	meta_apply_fd(const struct sys_ops *sys, int dstfd, int srcfd, const struct 
 	    struct err *e);
 
 /*
- * The same for a symlink, FIFO or device node dirfd/name, without
- * following it and without xattrs (the mode is not set on symlinks,
- * which have none).  Returns 0, or -1 with e set.
+ * The same for a symlink, FIFO, socket or device node dirfd/name,
+ * without following it and without xattrs (the mode is not set on
+ * symlinks, which have none).  No call follows a symlink, but the name
+ * is resolved once per call: dirfd must be a folder nobody else can
+ * write (the linker's private folder).  Returns 0, or -1 with e set.
  */
 int	meta_apply_at(const struct sys_ops *sys, int dirfd, const char *name, const struct stat *st,
 	    bool set_owner, const char *path, struct err *e);

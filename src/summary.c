@@ -19,6 +19,7 @@ static const char *const reason_keys[REASON_COUNT] = {
 	[REASON_XATTRS] = "xattrs",
 	[REASON_EXDEV] = "exdev",
 	[REASON_EMLINK] = "emlink",
+	[REASON_SEPARATE] = "separate",
 };
 
 static int

@@ -39,16 +39,15 @@ real_fchmodat(int dirfd, const char *name, mode_t mode, int flags)
 	if (flags == 0)
 		return fchmodat(dirfd, name, mode, 0);
 	/*
-	 * glibc 2.36 emulates AT_SYMLINK_NOFOLLOW through /proc; the
-	 * kernel's own fchmodat2 decides on the inode it resolved, with no
-	 * second lookup of the name.  Without it, refuse rather than
-	 * follow.
+	 * The kernel's own fchmodat2 decides on the inode it resolved;
+	 * before Linux 6.6 glibc emulates the flag with an O_PATH
+	 * descriptor and /proc, refusing a symlink.
 	 */
 	if (syscall(SYS_fchmodat2, dirfd, name, mode, flags) == 0)
 		return 0;
-	if (errno == ENOSYS)
-		errno = EOPNOTSUPP;
-	return -1;
+	if (errno != ENOSYS)
+		return -1;
+	return fchmodat(dirfd, name, mode, flags);
 }
 
 static int

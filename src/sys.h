@@ -42,11 +42,8 @@ struct sys_ops {
 	int	(*fchownat)(int dirfd, const char *name, uid_t uid, gid_t gid,
 		    int flags);
 	int	(*fchmod)(int fd, mode_t mode);
-	/*
-	 * flags: AT_SYMLINK_NOFOLLOW is honoured (fchmodat2 on Linux 6.6
-	 * and later; before that the real call fails with EOPNOTSUPP
-	 * rather than follow a link, as glibc does without /proc).
-	 */
+	/* flags: AT_SYMLINK_NOFOLLOW is honoured, never following a
+	 * symlink (EOPNOTSUPP for one). */
 	int	(*fchmodat)(int dirfd, const char *name, mode_t mode,
 		    int flags);
 	int	(*futimens)(int fd, const struct timespec ts[2]);

@@ -74,7 +74,10 @@ int	walk_next(struct walk *w, struct walk_item *item, struct err *e);
 
 void	walk_close(struct walk *w);
 
-/* Fills the stat fields of ent from st (not path, hash, xattrs). */
+/*
+ * Fills the stat fields of ent from st (not path) and clears what a stat
+ * cannot say: hash, xattr fingerprint, stored inode, symlink target.
+ */
 void	walk_entry_from_stat(struct entry *ent, const struct stat *st);
 
 #endif

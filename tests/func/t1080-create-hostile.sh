@@ -9,7 +9,7 @@
 # neither blocks on the FIFO nor follows a symlink), the snapshot
 # reproduces the tree (compare_trees; the deep path is checked by walking
 # down to it), symlinks are stored as symlinks with their targets, nothing
-# outside the snapshot root is written, the socket is skipped.  A second
+# outside the snapshot root is written, the socket is kept as a node.  A second
 # run where a file became a symlink, a directory a file and a symlink a
 # directory is right too.  A third run with an unreadable file and an
 # unreadable directory exits 3, names both, and stores everything else (as
@@ -89,7 +89,10 @@ say "snapshot 1"
 write_config "$ROOT" "$SRC"
 create_checked -x deep -x sock N1
 check_deep "$ROOT/$N1/src"
-assert_missing "$ROOT/$N1/src/sock"
+# Kept as a socket, as rsync --specials keeps one, with its mode.
+[ -S "$ROOT/$N1/src/sock" ] || fail "sock is not a socket in the snapshot"
+assert_eq "$(stat -c %a "$ROOT/$N1/src/sock")" "$(stat -c %a "$SRC/sock")" \
+	"mode of the stored socket"
 [ -p "$ROOT/$N1/src/fifo" ] || fail "fifo is not a FIFO in the snapshot"
 for l in loop-a loop-b self-loop outside-abs outside-rel escape-up link-to-newline; do
 	[ -L "$ROOT/$N1/src/$l" ] || fail "$l is not stored as a symlink"

@@ -52,12 +52,31 @@ hashed_entry(void)
 	return ent;
 }
 
+/*
+ * The plan once everything there is to know is known: the file hashed
+ * when it has a hash, match the stored file the content index found.
+ */
+static struct diff_plan
+decide(const struct entry *cur, const struct entry *prev,
+    const struct entry *match, bool checksum)
+{
+	struct diff_input in;
+
+	memset(&in, 0, sizeof(in));
+	in.cur = cur;
+	in.prev = prev;
+	in.match = match;
+	in.checksum = checksum;
+	in.hashed = true;
+	return diff_plan(&in);
+}
+
 /* Asserts that cur against prev is a copy for reason. */
 static void
 assert_copy(const struct entry *cur, const struct entry *prev,
     enum diff_reason reason)
 {
-	struct diff_decision d = diff_decide(cur, prev, NULL, false);
+	struct diff_plan d = decide(cur, prev, NULL, false);
 
 	assert_false(diff_quick_same(cur, prev));
 	assert_int_equal(d.action, ACT_COPY);
@@ -71,14 +90,14 @@ static void
 test_diff_unchanged_links_prev(void **state)
 {
 	struct entry cur = reg_entry(), prev = reg_entry();
-	struct diff_decision d;
+	struct diff_plan d;
 
 	(void)state;
 	/* The stored inode and the path are no part of the check. */
 	prev.stored_ino = 1;
 	prev.nlink = 3;
 	assert_true(diff_quick_same(&cur, &prev));
-	d = diff_decide(&cur, &prev, NULL, false);
+	d = decide(&cur, &prev, NULL, false);
 	assert_int_equal(d.action, ACT_LINK_PREV);
 	assert_int_equal(d.reason, REASON_NONE);
 }
@@ -90,7 +109,7 @@ test_diff_unchanged_links_prev_over_match(void **state)
 	struct entry match = hashed_entry();
 
 	(void)state;
-	assert_int_equal(diff_decide(&cur, &prev, &match, false).action,
+	assert_int_equal(decide(&cur, &prev, &match, false).action,
 	    ACT_LINK_PREV);
 }
 
@@ -287,20 +306,20 @@ static void
 test_diff_checksum_quick_check_alone_never_links(void **state)
 {
 	struct entry cur = reg_entry(), prev = reg_entry();
-	struct diff_decision d;
+	struct diff_plan d;
 
 	(void)state;
 	assert_true(diff_quick_same(&cur, &prev));
-	d = diff_decide(&cur, &prev, NULL, true);
+	d = decide(&cur, &prev, NULL, true);
 	assert_int_not_equal(d.action, ACT_LINK_PREV);
 	assert_int_equal(d.action, ACT_COPY);
 	/* Only one side hashed is not enough either. */
 	cur.has_hash = true;
-	assert_int_equal(diff_decide(&cur, &prev, NULL, true).action,
+	assert_int_equal(decide(&cur, &prev, NULL, true).action,
 	    ACT_COPY);
 	cur.has_hash = false;
 	prev.has_hash = true;
-	assert_int_equal(diff_decide(&cur, &prev, NULL, true).action,
+	assert_int_equal(decide(&cur, &prev, NULL, true).action,
 	    ACT_COPY);
 }
 
@@ -308,15 +327,15 @@ static void
 test_diff_checksum_equal_hash_links(void **state)
 {
 	struct entry cur = hashed_entry(), prev = hashed_entry();
-	struct diff_decision d;
+	struct diff_plan d;
 
 	(void)state;
-	d = diff_decide(&cur, &prev, NULL, true);
+	d = decide(&cur, &prev, NULL, true);
 	assert_int_equal(d.action, ACT_LINK_PREV);
 	/* A new inode or ctime with equal content and metadata too. */
 	cur.ino++;
 	cur.ctime.sec++;
-	d = diff_decide(&cur, &prev, NULL, true);
+	d = decide(&cur, &prev, NULL, true);
 	assert_int_equal(d.action, ACT_LINK_PREV);
 }
 
@@ -324,13 +343,13 @@ static void
 test_diff_checksum_hash_change_copies(void **state)
 {
 	struct entry cur = hashed_entry(), prev = hashed_entry();
-	struct diff_decision d;
+	struct diff_plan d;
 
 	(void)state;
 	/* Every stat field equal: only the hash tells. */
 	cur.hash[0] ^= 0x80;
 	assert_true(diff_quick_same(&cur, &prev));
-	d = diff_decide(&cur, &prev, NULL, true);
+	d = decide(&cur, &prev, NULL, true);
 	assert_int_equal(d.action, ACT_COPY);
 	assert_int_equal(d.reason, REASON_CONTENT);
 }
@@ -339,11 +358,11 @@ static void
 test_diff_checksum_meta_change_copies(void **state)
 {
 	struct entry cur = hashed_entry(), prev = hashed_entry();
-	struct diff_decision d;
+	struct diff_plan d;
 
 	(void)state;
 	cur.mode = S_IFREG | 0755;
-	d = diff_decide(&cur, &prev, NULL, true);
+	d = decide(&cur, &prev, NULL, true);
 	assert_int_equal(d.action, ACT_COPY);
 	assert_int_equal(d.reason, REASON_MODE);
 }
@@ -354,7 +373,7 @@ static void
 test_diff_match_links_same_content(void **state)
 {
 	struct entry cur = hashed_entry(), match = hashed_entry();
-	struct diff_decision d;
+	struct diff_plan d;
 
 	(void)state;
 	/* Elsewhere, another inode, another ctime: still shareable. */
@@ -363,9 +382,9 @@ test_diff_match_links_same_content(void **state)
 	match.ino = 1;
 	match.ctime.sec = 5;
 	assert_true(diff_can_share(&cur, &match));
-	d = diff_decide(&cur, NULL, &match, false);
+	d = decide(&cur, NULL, &match, false);
 	assert_int_equal(d.action, ACT_LINK_SAME_CONTENT);
-	d = diff_decide(&cur, NULL, &match, true);
+	d = decide(&cur, NULL, &match, true);
 	assert_int_equal(d.action, ACT_LINK_SAME_CONTENT);
 }
 
@@ -377,7 +396,7 @@ test_diff_match_with_changed_prev_links_same_content(void **state)
 
 	(void)state;
 	prev.size = 1;
-	assert_int_equal(diff_decide(&cur, &prev, &match, false).action,
+	assert_int_equal(decide(&cur, &prev, &match, false).action,
 	    ACT_LINK_SAME_CONTENT);
 }
 
@@ -385,10 +404,10 @@ test_diff_match_with_changed_prev_links_same_content(void **state)
 static void
 assert_match_refused(const struct entry *cur, const struct entry *match)
 {
-	struct diff_decision d;
+	struct diff_plan d;
 
 	assert_false(diff_can_share(cur, match));
-	d = diff_decide(cur, NULL, match, false);
+	d = decide(cur, NULL, match, false);
 	assert_int_equal(d.action, ACT_COPY);
 	assert_int_equal(d.reason, REASON_NEW);
 }
@@ -483,6 +502,157 @@ test_diff_match_not_regular_copies(void **state)
 	assert_false(diff_can_share(&cur, NULL));
 }
 
+
+/* --- the plan ladder, rung by rung ------------------------------- */
+
+/* What the driver knows before it has read anything. */
+static struct diff_input
+fresh_input(const struct entry *cur, const struct entry *prev)
+{
+	struct diff_input in;
+
+	memset(&in, 0, sizeof(in));
+	in.cur = cur;
+	in.prev = prev;
+	return in;
+}
+
+static void
+test_plan_unchanged_links_prev_without_reading(void **state)
+{
+	struct entry cur = reg_entry(), prev = reg_entry();
+	struct diff_input in = fresh_input(&cur, &prev);
+	struct diff_plan p;
+
+	(void)state;
+	in.index_has = true;	/* the quick check wins before any hash */
+	p = diff_plan(&in);
+	assert_int_equal(p.action, ACT_LINK_PREV);
+	assert_ptr_equal(p.from, &prev);
+}
+
+static void
+test_plan_changed_file_hashes_only_when_it_can_pay(void **state)
+{
+	struct entry cur = reg_entry(), prev = reg_entry();
+	struct diff_input in = fresh_input(&cur, &prev);
+
+	(void)state;
+	cur.mtime.sec++;
+	/* No stored file could stand for it: copy without a read. */
+	assert_int_equal(diff_plan(&in).action, ACT_COPY);
+	in.index_has = true;
+	assert_int_equal(diff_plan(&in).action, ACT_HASH);
+	in.hashed = true;
+	assert_int_equal(diff_plan(&in).action, ACT_COPY);
+}
+
+static void
+test_plan_checksum_hashes_first(void **state)
+{
+	struct entry cur = reg_entry(), prev = hashed_entry();
+	struct diff_input in = fresh_input(&cur, &prev);
+
+	(void)state;
+	in.checksum = true;
+	assert_int_equal(diff_plan(&in).action, ACT_HASH);
+	cur.has_hash = true;
+	in.hashed = true;
+	assert_int_equal(diff_plan(&in).action, ACT_LINK_PREV);
+}
+
+static void
+test_plan_hash_that_failed_is_not_asked_again(void **state)
+{
+	struct entry cur = reg_entry(), prev = hashed_entry();
+	struct diff_input in = fresh_input(&cur, &prev);
+
+	(void)state;
+	in.checksum = true;
+	in.hashed = true;	/* it grew while read: no hash */
+	assert_int_equal(diff_plan(&in).action, ACT_COPY);
+}
+
+static void
+test_plan_group_member_links_to_first_name(void **state)
+{
+	struct entry cur = reg_entry(), prev = reg_entry();
+	struct diff_input in = fresh_input(&cur, &prev);
+
+	(void)state;
+	in.group_stored = true;
+	assert_int_equal(diff_plan(&in).action, ACT_HARDLINK);
+	/* The first name is gone or replaced: the usual ladder. */
+	in.group_failed = true;
+	assert_int_equal(diff_plan(&in).action, ACT_LINK_PREV);
+}
+
+static void
+test_plan_link_fallback_copies_with_its_reason(void **state)
+{
+	struct entry cur = reg_entry(), prev = reg_entry();
+	struct diff_input in = fresh_input(&cur, &prev);
+	struct diff_plan p;
+
+	(void)state;
+	in.group_stored = true;
+	in.link_fallback = REASON_EMLINK;
+	p = diff_plan(&in);
+	assert_int_equal(p.action, ACT_COPY);
+	assert_int_equal(p.reason, REASON_EMLINK);
+	in.link_fallback = REASON_EXDEV;
+	p = diff_plan(&in);
+	assert_int_equal(p.action, ACT_COPY);
+	assert_int_equal(p.reason, REASON_EXDEV);
+}
+
+static void
+test_plan_prev_taken_by_other_file_copies_separate(void **state)
+{
+	struct entry cur = reg_entry(), prev = reg_entry();
+	struct diff_input in = fresh_input(&cur, &prev);
+	struct diff_plan p;
+
+	(void)state;
+	in.prev_taken = true;
+	p = diff_plan(&in);
+	assert_int_equal(p.action, ACT_COPY);
+	assert_int_equal(p.reason, REASON_SEPARATE);
+}
+
+static void
+test_plan_prev_unusable_copies(void **state)
+{
+	struct entry cur = reg_entry(), prev = reg_entry();
+	struct diff_input in = fresh_input(&cur, &prev);
+
+	(void)state;
+	in.prev_unusable = true;
+	assert_int_equal(diff_plan(&in).action, ACT_COPY);
+}
+
+static void
+test_plan_match_links_by_content(void **state)
+{
+	struct entry cur = hashed_entry(), match = hashed_entry();
+	struct diff_input in = fresh_input(&cur, NULL);
+	struct diff_plan p;
+
+	(void)state;
+	in.index_has = true;
+	assert_int_equal(diff_plan(&in).action, ACT_HASH);
+	in.hashed = true;
+	in.match = &match;
+	p = diff_plan(&in);
+	assert_int_equal(p.action, ACT_LINK_SAME_CONTENT);
+	assert_ptr_equal(p.from, &match);
+	/* Without a match (none, or each one another file's): a copy. */
+	in.match = NULL;
+	p = diff_plan(&in);
+	assert_int_equal(p.action, ACT_COPY);
+	assert_int_equal(p.reason, REASON_NEW);
+}
+
 /* --- other types -------------------------------------------------- */
 
 static void
@@ -498,10 +668,10 @@ test_diff_type_dispatch(void **state)
 		{ ENTRY_FIFO, S_IFIFO, ACT_MKNOD },
 		{ ENTRY_CHR, S_IFCHR, ACT_MKNOD },
 		{ ENTRY_BLK, S_IFBLK, ACT_MKNOD },
-		{ ENTRY_SOCK, S_IFSOCK, ACT_SKIP },
+		{ ENTRY_SOCK, S_IFSOCK, ACT_MKNOD },
 	};
 	struct entry cur, prev;
-	struct diff_decision d;
+	struct diff_plan d;
 	size_t i;
 
 	(void)state;
@@ -511,10 +681,10 @@ test_diff_type_dispatch(void **state)
 		cur.mode = cases[i].fmt | 0644;
 		prev = cur;
 		/* Same with or without prev, match or checksum. */
-		d = diff_decide(&cur, NULL, NULL, false);
+		d = decide(&cur, NULL, NULL, false);
 		assert_int_equal(d.action, cases[i].action);
 		assert_int_equal(d.reason, REASON_NONE);
-		d = diff_decide(&cur, &prev, &prev, true);
+		d = decide(&cur, &prev, &prev, true);
 		assert_int_equal(d.action, cases[i].action);
 		assert_int_equal(d.reason, REASON_NONE);
 	}
@@ -605,6 +775,7 @@ test_diff_action_names(void **state)
 	assert_string_equal(diff_action_name(ACT_LINK_SAME_CONTENT),
 	    "link-content");
 	assert_string_equal(diff_action_name(ACT_HARDLINK), "hardlink");
+	assert_string_equal(diff_action_name(ACT_HASH), "hash");
 	assert_string_equal(diff_action_name(ACT_COPY), "copy");
 	assert_string_equal(diff_action_name(ACT_MKDIR), "mkdir");
 	assert_string_equal(diff_action_name(ACT_SYMLINK), "symlink");
@@ -654,6 +825,20 @@ main(void)
 		cmocka_unit_test(test_diff_match_other_size_copies),
 		cmocka_unit_test(test_diff_match_unhashed_copies),
 		cmocka_unit_test(test_diff_match_not_regular_copies),
+		cmocka_unit_test(
+		    test_plan_unchanged_links_prev_without_reading),
+		cmocka_unit_test(
+		    test_plan_changed_file_hashes_only_when_it_can_pay),
+		cmocka_unit_test(test_plan_checksum_hashes_first),
+		cmocka_unit_test(
+		    test_plan_hash_that_failed_is_not_asked_again),
+		cmocka_unit_test(test_plan_group_member_links_to_first_name),
+		cmocka_unit_test(
+		    test_plan_link_fallback_copies_with_its_reason),
+		cmocka_unit_test(
+		    test_plan_prev_taken_by_other_file_copies_separate),
+		cmocka_unit_test(test_plan_prev_unusable_copies),
+		cmocka_unit_test(test_plan_match_links_by_content),
 		cmocka_unit_test(test_diff_type_dispatch),
 		cmocka_unit_test(test_diff_meta_key_equal_for_equal_meta),
 		cmocka_unit_test(test_diff_meta_key_differs_per_field),

@@ -1,0 +1,73 @@
+#include "beneath.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <linux/openat2.h>
+#include <stdint.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#define DIR_FLAGS (O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
+
+/* Opens one component at a time: for kernels without openat2. */
+static int
+walk_open(int dirfd, const char *rel, int flags)
+{
+	const char *p, *slash;
+	char part[NAME_MAX + 1];
+	size_t len;
+	int fd, next, saved;
+
+	if ((fd = openat(dirfd, ".", *rel != '\0' ? DIR_FLAGS : flags |
+	    O_NOFOLLOW | O_CLOEXEC)) == -1)
+		return -1;
+	for (p = rel; *p != '\0'; p = slash + 1) {
+		slash = strchr(p, '/');
+		len = slash != NULL ? (size_t)(slash - p) : strlen(p);
+		if (len == 0 || len > NAME_MAX ||
+		    (len <= 2 && strncmp(p, "..", len) == 0)) {
+			close(fd);
+			errno = len > NAME_MAX ? ENAMETOOLONG : EINVAL;
+			return -1;
+		}
+		memcpy(part, p, len);
+		part[len] = '\0';
+		next = openat(fd, part, slash != NULL ? DIR_FLAGS :
+		    flags | O_NOFOLLOW | O_CLOEXEC);
+		saved = errno;
+		close(fd);
+		if (next == -1) {
+			errno = saved;
+			return -1;
+		}
+		fd = next;
+		if (slash == NULL)
+			break;
+	}
+	return fd;
+}
+
+int
+beneath_open(int dirfd, const char *rel, int flags)
+{
+	static int no_openat2;
+	struct open_how how;
+	long r;
+
+	if (!no_openat2) {
+		memset(&how, 0, sizeof(how));
+		how.flags = (uint64_t)(flags | O_NOFOLLOW | O_CLOEXEC);
+		how.resolve = RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS;
+		r = syscall(SYS_openat2, dirfd, *rel != '\0' ? rel : ".",
+		    &how, sizeof(how));
+		if (r >= 0 || (errno != ENOSYS && errno != EPERM))
+			return (int)r;
+		/* No openat2 (remembered), or a seccomp filter refusing
+		 * it: walk. */
+		if (errno == ENOSYS)
+			no_openat2 = 1;
+	}
+	return walk_open(dirfd, rel, flags);
+}

@@ -1,0 +1,191 @@
+/*
+ * link: builds a tree of new inodes, for create and for restore alike.
+ *
+ * A linker holds the stack of folders being built, from the top of the
+ * tree down to the folder that receives entries now:
+ *
+ *   linker_init(&l, sys, as_root, report, arg)
+ *   linker_push(&l, dst_fd, from, meta_fd, &st, path, len, &e)   a folder
+ *     linker_mkdir / linker_link / linker_copy / linker_node    its entries
+ *   linker_pop(&l, &e)            the folder gets its metadata and closes
+ *   linker_free(&l)               pops what is left, deepest first
+ *
+ * A folder gets its owner, mode, xattrs and times when it is popped, after
+ * its children (their creation would change its times, and its real mode
+ * may forbid writing).  Until then it is 0700.
+ *
+ * Everything here makes new inodes and sets metadata only on inodes it
+ * made: never on a file of an existing snapshot (history), never through
+ * a name someone else could swap (restore targets belong to users).  All
+ * mutating calls go through sys.  Nothing here prints: a problem with one
+ * entry goes to the report callback, which the command prints and counts.
+ */
+#ifndef SNAP_LINK_H
+#define SNAP_LINK_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/stat.h>
+
+#include "entry.h"
+#include "err.h"
+#include "sys.h"
+
+/* Folders at the same path in trees that files are linked from. */
+#define LINK_FROM_MAX 2
+
+struct link_level {
+	int		 dst_fd;	/* the new folder; -1: could not be made,
+					 * its children are skipped */
+	int		 from[LINK_FROM_MAX];	/* or -1 */
+	int		 meta_fd;	/* folder whose xattrs it gets, or -1 */
+	struct stat	 st;		/* owner, mode, times it gets */
+	bool		 keep_meta;	/* leave its metadata alone */
+	size_t		 path_len;	/* its path: a prefix of l.path */
+};
+
+struct linker {
+	const struct sys_ops	*sys;
+	bool			 as_root;	/* owners can be set */
+	/* A problem with one entry; the run goes on. */
+	void			(*report)(void *arg, const struct err *e);
+	void			*arg;
+
+	struct link_level	*levels;
+	size_t			 depth;
+	size_t			 cap;
+	char			*path;		/* of the deepest folder */
+	size_t			 path_cap;
+
+	/* The last folder linker_open_parent opened, kept for the next
+	 * file: the files of a moved folder come one after the other. */
+	int			 parent_fd;
+	int			 parent_root;
+	char			*parent_path;
+	size_t			 parent_len;
+	size_t			 parent_cap;
+	char			*scratch;
+	size_t			 scratch_cap;
+};
+
+void	linker_init(struct linker *l, const struct sys_ops *sys, bool as_root,
+	    void (*report)(void *, const struct err *), void *arg);
+
+/*
+ * Pops every folder (giving each its metadata, reporting problems) and
+ * frees the linker.  Folders pushed with keep_meta keep theirs.
+ */
+void	linker_free(struct linker *l);
+
+/*
+ * Pushes a folder: dst_fd (owned from now on, or -1), the folders to link
+ * from (owned, each -1 when there is none), meta_fd (owned, or -1), the
+ * metadata st it gets when popped (keep_meta: none) and its path (len
+ * bytes, for messages).  Returns 0, or -1 with e set (ENOMEM); the
+ * descriptors are closed then.
+ */
+int	linker_push(struct linker *l, int dst_fd, const int from[LINK_FROM_MAX],
+	    int meta_fd, const struct stat *st, bool keep_meta,
+	    const char *path, size_t len, struct err *e);
+
+/*
+ * Gives the deepest folder its metadata and closes its descriptors.  A
+ * refused metadata call is reported; returns -1 with e set only when the
+ * run cannot go on (link_errno_is_fatal).
+ */
+int	linker_pop(struct linker *l, struct err *e);
+
+/* The deepest folder. */
+struct link_level *linker_top(struct linker *l);
+
+/* The deepest folder's path (NUL-ended) and length. */
+const char *linker_path(const struct linker *l, size_t *len);
+
+/*
+ * True for errors on the building side that no later entry can avoid
+ * either (a full disk, a read-only filesystem, no descriptors left).
+ */
+bool	link_errno_is_fatal(int errnum);
+
+/*
+ * Makes the folder dirfd/name with mode 0700 and opens it (O_NOFOLLOW).
+ * The opened folder must be the one made: owned by us, with no entry.
+ * Returns its descriptor and fills *st, or -1 with e set.
+ */
+int	linker_mkdir(struct linker *l, int dirfd, const char *name,
+	    const char *path, struct stat *st, struct err *e);
+
+/*
+ * Opens the folder that holds the path (len bytes, components below
+ * rootfd) beneath rootfd, never following a symlink.  Returns its
+ * descriptor, which the linker keeps (do not close it), and points *base
+ * at the last component (NUL-ended, valid until the next call); or -1
+ * with errno set.  A path of one component gives rootfd itself.
+ */
+int	linker_open_parent(struct linker *l, int rootfd, const char *path,
+	    size_t len, const char **base);
+
+/*
+ * Links fromdir/fromname as dirfd/name, then checks that the new name is
+ * a regular file and, when want_ino is not 0, that inode.  Fills *got
+ * with the new name's stat.  Returns 0; -1 with errno set when linkat
+ * failed; 1 when the name was another inode (removed again: the stored
+ * file was replaced behind our back).
+ */
+int	linker_link(struct linker *l, int fromdir, const char *fromname,
+	    int dirfd, const char *name, uint64_t want_ino, struct stat *got);
+
+/* What a copy stored. */
+struct link_copy {
+	struct stat	 stored;	/* the new inode as it is on disk */
+	struct stat	 source;	/* the source as the copy read it */
+	unsigned char	 hash[ENTRY_HASH_LEN];	/* of the stored bytes */
+	uint64_t	 bytes;
+	unsigned	 meta_refused;	/* metadata the target refused */
+	uint64_t	 xattr_hash;	/* of the stored xattrs, when some
+					 * were refused */
+	bool		 changed;	/* the source changed during both
+					 * tries; kept as read, reported */
+};
+
+/*
+ * Copies the open regular file srcfd (whose stat is *st) to a new file
+ * dirfd/name with its content, owner, mode, times and xattrs.  A source
+ * that changes while it is copied is copied again, once; if it changes
+ * again the copy is kept, its hash taken from the stored bytes, and
+ * out->changed says so.  Metadata the target refuses is reported and
+ * counted; out->stored says what the new inode really has.  Returns 0;
+ * 1 when the file could not be copied (reported, nothing left behind);
+ * -1 with e set when the run cannot go on.
+ */
+int	linker_copy(struct linker *l, int srcfd, const struct stat *st,
+	    int dirfd, const char *name, const char *path,
+	    struct link_copy *out, struct err *e);
+
+/*
+ * Links dirfd/name to the file reuse_dir/name of a killed run's leftover
+ * tree when it holds exactly what the open source srcfd (stat *st) holds
+ * now: the same size, mode, owner, mtime and xattrs, and the same
+ * content, both read and hashed (a leftover's metadata alone proves
+ * nothing: a rewrite may keep size and mtime).  Fills *out as
+ * linker_copy does.  Returns 0 when linked, 1 when not reusable.
+ */
+int	linker_reuse(struct linker *l, int reuse_dir, const char *name,
+	    int srcfd, const struct stat *st, int dirfd,
+	    struct link_copy *out);
+
+/*
+ * Makes a symlink (to target, target_len bytes) or a node (FIFO, socket,
+ * device: st->st_mode and st->st_rdev) at dirfd/name, with st's owner,
+ * mode and times.  The node is made and given its metadata inside a
+ * private folder only we can enter, then renamed into place, so that no
+ * metadata call ever resolves a name someone else could swap.  Returns
+ * 0; 1 when it could not be made (reported); -1 with e set when the run
+ * cannot go on.
+ */
+int	linker_node(struct linker *l, int dirfd, const char *name,
+	    const struct stat *st, const char *target, size_t target_len,
+	    const char *path, struct err *e);
+
+#endif

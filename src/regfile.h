@@ -1,0 +1,70 @@
+/*
+ * regfile: one regular file of a create, from source to snapshot.
+ *
+ * For each regular file the walk yields, regfile_store runs the plan
+ * loop: it asks diff_plan what to do, carries that out with the linker
+ * (a link to the previous snapshot, to another name of the same source
+ * inode, to a stored file with the same content, or a copy), and plans
+ * again while the plan asks for it (a hash first, a link that failed).
+ * It fills the entry with what was stored, for the manifest.
+ *
+ * It also keeps the two maps that keep a snapshot true to its source:
+ * the first stored name of each source inode with several names (the
+ * others link to it), and which source inode each stored inode stands
+ * for (a stored inode never stands for two: two paths share an inode in
+ * a snapshot if and only if they share one at the source).
+ *
+ *   struct regfile r = { .linker = ..., ... };   the caller fills the
+ *   regfile_init(&r);                             fields above the maps
+ *   regfile_store(&r, &item, prev, &e) ...        for each regular file
+ *   regfile_free(&r);
+ */
+#ifndef SNAP_REGFILE_H
+#define SNAP_REGFILE_H
+
+#include <stdbool.h>
+
+#include "content.h"
+#include "create.h"
+#include "diff.h"
+#include "err.h"
+#include "inomap.h"
+#include "link.h"
+#include "manifest.h"
+#include "walk.h"
+
+struct regfile {
+	struct linker		*linker;	/* builds the snapshot */
+	struct content_index	*index;		/* of the previous snapshot */
+	struct manifest_reader	*prev_rd;	/* its manifest, or NULL */
+	int			 build_fd;	/* the snapshot being built */
+	int			 prev_fd;	/* the previous one, or -1 */
+	const char		*prev_name;	/* for messages */
+	bool			 checksum;	/* config checksum: true */
+	bool			 dry_run;	/* plan only: no link, no copy */
+	struct create_stats	*stats;		/* counts what was done */
+	/* A warning: a sentence naming the file (the caller counts it). */
+	void			(*warn)(void *arg, const char *msg);
+	/* What was done (planned, in a dry run) for a file, or NULL. */
+	void			(*planned)(void *arg, const struct entry *ent,
+				    const struct diff_plan *plan);
+	void			*arg;
+
+	struct inomap		 groups;	/* source inode -> first name */
+	struct inomap		 owners;	/* stored inode -> source */
+	char			 quoted[1024];
+};
+
+void	regfile_init(struct regfile *r);
+void	regfile_free(struct regfile *r);
+
+/*
+ * Stores the regular file it (whose previous record is prev, or NULL)
+ * in the linker's deepest folder and fills it->ent with what was stored.
+ * Returns 0; 1 when the file was skipped with a warning (it vanished,
+ * could not be read); -1 with e set when the run cannot go on.
+ */
+int	regfile_store(struct regfile *r, const struct walk_item *it,
+	    const struct entry *prev, struct err *e);
+
+#endif
