@@ -11,6 +11,16 @@
 static const char usage[] = "usage: snap [-c FILE] [-v | -q] restore "
     "[--overwrite] SNAPSHOT PATH DEST\n";
 
+static void
+print_problem(void *arg, enum restore_problem kind, const char *msg)
+{
+	(void)arg;
+	if (kind == RESTORE_WARNING)
+		out_warning("%s", msg);
+	else
+		out_error("%s", msg);
+}
+
 int
 cmd_restore(int argc, char **argv, const struct cmd_globals *g)
 {
@@ -60,6 +70,7 @@ cmd_restore(int argc, char **argv, const struct cmd_globals *g)
 
 	progress_begin(&progress, "restore");
 	opts.progress = &progress;
+	opts.report = print_problem;
 	r = restore_run(&ctx.store, ctx.list.names[index], argv[optind + 1],
 	    argv[optind + 2], &opts, &stats, &e);
 	progress_end(&progress);

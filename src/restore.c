@@ -3,71 +3,55 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
-#include <linux/openat2.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/syscall.h>
 #include <sys/sysmacros.h>
 #include <unistd.h>
 
+#include "beneath.h"
 #include "copy.h"
+#include "inomap.h"
+#include "link.h"
 #include "manifest.h"
 #include "meta.h"
 #include "name.h"
-#include "out.h"
 #include "progress.h"
 #include "summary.h"
 #include "sys.h"
 
 #define DIR_FLAGS (O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
 
-/*
- * One folder being restored: the new (or, with --overwrite, reused)
- * folder, the stored one it comes from, and the metadata it gets once
- * its children are done.  A folder that could not be made has
- * dst_fd -1: its descendants are skipped (the folder was reported).
- */
-struct level {
-	int		 dst_fd;
-	int		 src_fd;
-	size_t		 path_len;	/* of its snapshot path in ctx.dir */
-	struct stat	 st;
-};
-
 /* A source inode with several names, and where this run restored it. */
-struct hardlink {
-	uint64_t	 ino;
-	char		*rel;		/* DEST-relative, NUL-ended; NULL = free */
+struct first_name {
+	char		*rel;		/* DEST-relative, NUL-ended */
 	bool		 has_hash;
 	unsigned char	 hash[ENTRY_HASH_LEN];
 };
 
+/*
+ * The linker's folders: dst_fd the restored folder (-1: it could not be
+ * made, its children are skipped), from[0] the stored one, meta_fd the
+ * stored one again for its xattrs.  levels[0] is DEST when a folder.
+ */
 struct restore_ctx {
 	const struct restore_opts *opts;
 	struct restore_stats	*stats;
 	const struct sys_ops	*sys;
 	bool			 as_root;
+	struct linker		 linker;
+	int			 dest_top;	/* DEST, once made, or -1 */
 
 	const char	*prefix;	/* PATH, cleaned */
 	size_t		 prefix_len;
 
-	struct level	*levels;	/* levels[0] is DEST when a folder */
-	size_t		 depth;
-	size_t		 cap;
-	char		*dir;		/* snapshot path of the deepest level */
-	size_t		 dir_cap;
-
-	struct hardlink	*links;		/* open addressing on ino */
-	size_t		 nlinks;
-	size_t		 links_cap;
+	struct inomap	 links;		/* stored inode -> first name */
 
 	uint64_t	 entries;	/* for the progress line */
 	uint64_t	 bytes;
 
 	char		 quoted[4096];
-	char		 quoted2[4096];
 };
 
 /* The printable form of a snapshot path, for messages. */
@@ -78,10 +62,24 @@ quote(struct restore_ctx *c, const char *p, size_t len)
 }
 
 static void
+tell(struct restore_ctx *c, enum restore_problem kind, const char *msg)
+{
+	if (c->opts->report != NULL)
+		c->opts->report(c->opts->report_arg, kind, msg);
+}
+
+static void
 entry_failed(struct restore_ctx *c, const struct err *e)
 {
-	out_error("%s", e->msg);
+	tell(c, RESTORE_FAILURE, e->msg);
 	c->stats->failures++;
+}
+
+/* The linker's per-entry problems: an entry not (fully) restored. */
+static void
+linker_failed(void *arg, const struct err *e)
+{
+	entry_failed(arg, e);
 }
 
 int
@@ -112,121 +110,36 @@ restore_clean_path(const char *in, char *out, struct err *e)
 	return 0;
 }
 
-/*
- * Opens dirfd/rel (one or more components) with flags, never following a
- * symlink and never leaving dirfd: openat2 with RESOLVE_BENEATH |
- * RESOLVE_NO_SYMLINKS where the kernel has it, else one component at a
- * time with O_NOFOLLOW.  An empty rel opens dirfd itself again.  Returns
- * the descriptor, or -1 with errno set.
- */
-static int
-open_beneath(int dirfd, const char *rel, int flags)
-{
-	struct open_how how;
-	const char *p, *slash;
-	char part[NAME_MAX + 1];
-	size_t len;
-	long r;
-	int fd, next, saved;
-
-	memset(&how, 0, sizeof(how));
-	how.flags = (uint64_t)(flags | O_NOFOLLOW | O_CLOEXEC);
-	how.resolve = RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS;
-	r = syscall(SYS_openat2, dirfd, *rel != '\0' ? rel : ".", &how,
-	    sizeof(how));
-	if (r >= 0 || (errno != ENOSYS && errno != EPERM))
-		return (int)r;
-
-	/* No openat2 (or a seccomp filter refusing it): walk. */
-	if ((fd = openat(dirfd, ".", DIR_FLAGS)) == -1)
-		return -1;
-	for (p = rel; *p != '\0'; p = slash + 1) {
-		slash = strchr(p, '/');
-		len = slash != NULL ? (size_t)(slash - p) : strlen(p);
-		if (len > NAME_MAX || (len <= 2 && strncmp(p, "..", len) == 0)) {
-			close(fd);
-			errno = len > NAME_MAX ? ENAMETOOLONG : EINVAL;
-			return -1;
-		}
-		memcpy(part, p, len);
-		part[len] = '\0';
-		next = openat(fd, part, slash != NULL ? DIR_FLAGS :
-		    flags | O_NOFOLLOW | O_CLOEXEC);
-		saved = errno;
-		close(fd);
-		if (next == -1) {
-			errno = saved;
-			return -1;
-		}
-		fd = next;
-		if (slash == NULL)
-			break;
-	}
-	return fd;
-}
-
 /* --- hard links ------------------------------------------------------ */
 
-static size_t
-link_slot(const struct restore_ctx *c, uint64_t ino)
-{
-	size_t i = (size_t)(ino * 0x9E3779B97F4A7C15ull) & (c->links_cap - 1);
-
-	while (c->links[i].rel != NULL && c->links[i].ino != ino)
-		i = (i + 1) & (c->links_cap - 1);
-	return i;
-}
-
-static struct hardlink *
-link_find(struct restore_ctx *c, uint64_t ino)
-{
-	struct hardlink *h;
-
-	if (c->links_cap == 0)
-		return NULL;
-	h = &c->links[link_slot(c, ino)];
-	return h->rel != NULL ? h : NULL;
-}
-
-/* Remembers rel as the first restored name of ino.  Returns 0 or -1. */
+/* Remembers rel as the first restored name of ent.  Returns 0 or -1. */
 static int
 link_add(struct restore_ctx *c, const struct entry *ent, const char *rel,
     size_t rel_len, struct err *e)
 {
-	struct hardlink *old = c->links, *h;
-	size_t oldcap = c->links_cap, i;
+	struct first_name *h;
+	bool added;
 
-	if ((c->nlinks + 1) * 2 > c->links_cap) {
-		c->links_cap = oldcap != 0 ? oldcap * 2 : 64;
-		c->links = calloc(c->links_cap, sizeof(*c->links));
-		if (c->links == NULL) {
-			c->links = old;
-			c->links_cap = oldcap;
-			return err_set(e, ENOMEM, "cannot restore");
-		}
-		for (i = 0; i < oldcap; i++)
-			if (old[i].rel != NULL)
-				c->links[link_slot(c, old[i].ino)] = old[i];
-		free(old);
-	}
-	h = &c->links[link_slot(c, ent->ino)];
+	if ((h = inomap_insert(&c->links, 0, ent->ino, &added)) == NULL)
+		return err_set(e, ENOMEM, "cannot restore");
+	if (!added)
+		return 0;
 	if ((h->rel = strndup(rel, rel_len)) == NULL)
 		return err_set(e, ENOMEM, "cannot restore");
-	h->ino = ent->ino;
 	h->has_hash = ent->has_hash;
 	memcpy(h->hash, ent->hash, ENTRY_HASH_LEN);
-	c->nlinks++;
 	return 0;
 }
 
 static void
 links_free(struct restore_ctx *c)
 {
-	size_t i;
+	struct first_name *h;
+	size_t it = 0;
 
-	for (i = 0; i < c->links_cap; i++)
-		free(c->links[i].rel);
-	free(c->links);
+	while ((h = inomap_next(&c->links, &it, NULL, NULL)) != NULL)
+		free(h->rel);
+	inomap_free(&c->links);
 }
 
 /*
@@ -236,26 +149,19 @@ links_free(struct restore_ctx *c)
  * errno set (the caller copies instead).
  */
 static int
-link_to_first(struct restore_ctx *c, const struct hardlink *h, int dstdir,
+link_to_first(struct restore_ctx *c, const struct first_name *h, int dstdir,
     const char *name)
 {
-	const char *slash = strrchr(h->rel, '/');
-	char *dir;
-	int fd, r, saved;
+	const char *base;
+	struct stat got;
+	int fd;
 
-	if (slash == NULL)
-		return linkat(c->levels[0].dst_fd, h->rel, dstdir, name, 0);
-	if ((dir = strndup(h->rel, (size_t)(slash - h->rel))) == NULL)
-		return -1;
-	fd = open_beneath(c->levels[0].dst_fd, dir, DIR_FLAGS);
-	free(dir);
+	fd = linker_open_parent(&c->linker, c->dest_top, h->rel,
+	    strlen(h->rel), &base);
 	if (fd == -1)
 		return -1;
-	r = linkat(fd, slash + 1, dstdir, name, 0);
-	saved = errno;
-	close(fd);
-	errno = saved;
-	return r;
+	return linker_link(&c->linker, fd, base, dstdir, name, 0, &got) == 0 ?
+	    0 : -1;
 }
 
 /* --- one entry ------------------------------------------------------- */
@@ -300,58 +206,32 @@ make_room(struct restore_ctx *c, int dstdir, const char *name, bool want_dir,
 			return 1;
 		return store_remove_tree(dstdir, name, e);
 	}
-	if (unlinkat(dstdir, name, 0) == -1)
+	if (c->sys->unlinkat(dstdir, name, 0) == -1)
 		return err_set(e, errno, "cannot replace '%s'", path);
 	return 0;
 }
 
+/*
+ * Pushes a restored folder (dst_fd -1: it could not be made) made from
+ * the stored folder src_fd (or -1); both are the linker's from now on.
+ */
 static int
 push_level(struct restore_ctx *c, int dst_fd, int src_fd,
     const struct stat *st, const char *path, size_t path_len, struct err *e)
 {
-	struct level *l;
-	char *p;
-	size_t cap;
+	int from[LINK_FROM_MAX] = { src_fd, -1 }, meta_fd = -1;
 
-	if (c->depth == c->cap) {
-		cap = c->cap != 0 ? c->cap * 2 : 16;
-		if ((l = realloc(c->levels, cap * sizeof(*l))) == NULL)
-			return err_set(e, ENOMEM, "cannot restore");
-		c->levels = l;
-		c->cap = cap;
+	if (src_fd != -1 &&
+	    (meta_fd = fcntl(src_fd, F_DUPFD_CLOEXEC, 0)) == -1) {
+		err_set(e, errno, "cannot restore");
+		from[0] = -1;
+		close(src_fd);
+		if (dst_fd != -1)
+			close(dst_fd);
+		return -1;
 	}
-	if (path_len + 1 > c->dir_cap) {
-		cap = path_len + 256;
-		if ((p = realloc(c->dir, cap)) == NULL)
-			return err_set(e, ENOMEM, "cannot restore");
-		c->dir = p;
-		c->dir_cap = cap;
-	}
-	/* The buffer holds the deepest folder; its parents are prefixes. */
-	memcpy(c->dir, path, path_len);
-	c->dir[path_len] = '\0';
-	l = &c->levels[c->depth++];
-	l->dst_fd = dst_fd;
-	l->src_fd = src_fd;
-	l->path_len = path_len;
-	l->st = *st;
-	return 0;
-}
-
-/* Gives the deepest folder its metadata (after its children) and closes it. */
-static void
-pop_level(struct restore_ctx *c)
-{
-	struct level *l = &c->levels[--c->depth];
-	struct err e;
-
-	if (l->dst_fd != -1 && meta_apply_fd(c->sys, l->dst_fd, l->src_fd, &l->st,
-	    c->as_root, quote(c, c->dir, l->path_len), NULL, &e) == -1)
-		entry_failed(c, &e);
-	if (l->dst_fd != -1)
-		close(l->dst_fd);
-	if (l->src_fd != -1)
-		close(l->src_fd);
+	return linker_push(&c->linker, dst_fd, from, meta_fd, st,
+	    dst_fd == -1, path, path_len, e);
 }
 
 /*
@@ -366,6 +246,7 @@ restore_dir(struct restore_ctx *c, const struct stat *st, int dstdir,
     size_t path_len, struct err *e)
 {
 	const char *q = quote(c, path, path_len);
+	struct stat dst_st;
 	struct err fe;
 	int dst = -1, src = -1, r;
 
@@ -376,15 +257,18 @@ restore_dir(struct restore_ctx *c, const struct stat *st, int dstdir,
 	}
 	if ((r = make_room(c, dstdir, dname, true, q, &fe)) == -1)
 		goto failed;
-	if (r == 0 && c->sys->mkdirat(dstdir, dname, 0700) == -1) {
-		err_set(&fe, errno, "cannot create folder '%s'", q);
-		goto failed;
-	}
-	if ((dst = openat(dstdir, dname, DIR_FLAGS)) == -1) {
-		err_set(&fe, errno, "cannot open folder '%s'", q);
+	if (r == 0)
+		dst = linker_mkdir(&c->linker, dstdir, dname, q, &dst_st, &fe);
+	else
+		dst = openat(dstdir, dname, DIR_FLAGS);
+	if (dst == -1) {
+		if (r == 1)
+			err_set(&fe, errno, "cannot open folder '%s'", q);
 		goto failed;
 	}
 	c->stats->dirs++;
+	if (c->linker.depth == 0)
+		c->dest_top = dst;
 	return push_level(c, dst, src, st, path, path_len, e);
 
 failed:
@@ -409,7 +293,7 @@ restore_file(struct restore_ctx *c, const struct entry *ent, int dstdir,
 {
 	const char *q = quote(c, ent->path, ent->path_len);
 	struct copy_result res;
-	struct hardlink *h = NULL;
+	struct first_name *h = NULL;
 	struct stat st, sst;
 	struct err fe;
 	int src = -1, dst = -1, r = 0;
@@ -423,7 +307,7 @@ restore_file(struct restore_ctx *c, const struct entry *ent, int dstdir,
 	 * may collide, so the content must agree too.
 	 */
 	if (ent->nlink > 1 && rel_len > 0)
-		h = link_find(c, ent->ino);
+		h = inomap_find(&c->links, 0, ent->ino);
 	if (h != NULL && h->has_hash == ent->has_hash &&
 	    memcmp(h->hash, ent->hash, ENTRY_HASH_LEN) == 0 &&
 	    link_to_first(c, h, dstdir, dname) == 0) {
@@ -449,15 +333,16 @@ restore_file(struct restore_ctx *c, const struct entry *ent, int dstdir,
 	c->stats->bytes += res.bytes;
 	if (ent->has_hash && memcmp(res.hash, ent->hash, ENTRY_HASH_LEN) != 0) {
 		/* Restored all the same: damaged content beats none. */
-		out_error("hash mismatch: '%s' in the snapshot does not match "
-		    "its manifest (the stored copy is damaged); restored "
+		err_set(&fe, 0, "hash mismatch: '%s' in the snapshot does not "
+		    "match its manifest (the stored copy is damaged); restored "
 		    "anyway", q);
+		tell(c, RESTORE_MISMATCH, fe.msg);
 		c->stats->mismatches++;
 	}
 	entry_stat(ent, &st);
 	if (meta_apply_fd(c->sys, dst, src, &st, c->as_root, q, NULL, &fe) == -1)
 		entry_failed(c, &fe);
-	if (ent->nlink > 1 && rel_len > 0 && link_find(c, ent->ino) == NULL)
+	if (ent->nlink > 1 && rel_len > 0)
 		r = link_add(c, ent, rel, rel_len, e);
 	close(dst);
 	close(src);
@@ -470,60 +355,44 @@ failed:
 	return 0;
 }
 
-/* Restores a symlink, FIFO or device node at dstdir/dname. */
-static void
+/*
+ * Restores a symlink, FIFO, socket or device node at dstdir/dname.
+ * Returns 0, or -1 with e set when the run cannot go on.
+ */
+static int
 restore_other(struct restore_ctx *c, const struct entry *ent, int dstdir,
-    const char *dname)
+    const char *dname, struct err *e)
 {
 	const char *q = quote(c, ent->path, ent->path_len);
 	struct stat st;
 	struct err fe;
-	char *target = NULL;
 	int r;
 
 	entry_stat(ent, &st);
-	if (ent->type == ENTRY_SOCK) {
-		/* create never stores sockets; nothing could use one. */
-		out_warning("'%s' is a socket: not restored", q);
-		c->stats->warnings++;
-		return;
-	}
 	if ((ent->type == ENTRY_CHR || ent->type == ENTRY_BLK) &&
 	    !c->as_root) {
-		out_warning("'%s' is a device node: only root can restore "
+		err_set(&fe, 0, "'%s' is a device node: only root can restore "
 		    "it; skipped", q);
+		tell(c, RESTORE_WARNING, fe.msg);
 		c->stats->warnings++;
-		return;
+		return 0;
 	}
-	if (make_room(c, dstdir, dname, false, q, &fe) == -1)
-		goto failed;
-	if (ent->type == ENTRY_SYMLINK) {
-		if (ent->target == NULL ||
-		    (target = strndup(ent->target, ent->target_len)) == NULL) {
-			err_set(&fe, ENOMEM, "cannot restore symlink '%s'", q);
-			goto failed;
-		}
-		r = c->sys->symlinkat(target, dstdir, dname);
-		free(target);
-		if (r == -1) {
-			err_set(&fe, errno, "cannot create symlink '%s'", q);
-			goto failed;
-		}
+	if (ent->type == ENTRY_SYMLINK && ent->target == NULL) {
+		err_set(&fe, 0, "cannot restore symlink '%s': no target", q);
+		entry_failed(c, &fe);
+		return 0;
+	}
+	if (make_room(c, dstdir, dname, false, q, &fe) == -1) {
+		entry_failed(c, &fe);
+		return 0;
+	}
+	r = linker_node(&c->linker, dstdir, dname, &st, ent->target,
+	    ent->target_len, q, e);
+	if (r == 0 && ent->type == ENTRY_SYMLINK)
 		c->stats->symlinks++;
-	} else {
-		if (c->sys->mknodat(dstdir, dname, (ent->mode & S_IFMT) | 0600,
-		    (dev_t)ent->rdev) == -1) {
-			err_set(&fe, errno, "cannot create '%s'", q);
-			goto failed;
-		}
+	else if (r == 0)
 		c->stats->nodes++;
-	}
-	if (meta_apply_at(c->sys, dstdir, dname, &st, c->as_root, q, &fe) == -1)
-		goto failed;
-	return;
-
-failed:
-	entry_failed(c, &fe);
+	return r == -1 ? -1 : 0;
 }
 
 /*
@@ -546,8 +415,7 @@ restore_entry(struct restore_ctx *c, const struct entry *ent, int dstdir,
 		return restore_file(c, ent, dstdir, dname, srcdir, sname, rel,
 		    rel_len, e);
 	default:
-		restore_other(c, ent, dstdir, dname);
-		return 0;
+		return restore_other(c, ent, dstdir, dname, e);
 	}
 }
 
@@ -575,7 +443,7 @@ static int
 descend_to(struct restore_ctx *c, const char *parent, size_t plen,
     struct err *e)
 {
-	struct level *l;
+	struct link_level *l;
 	struct stat st;
 	const char *slash;
 	char name[NAME_MAX + 1];
@@ -583,19 +451,20 @@ descend_to(struct restore_ctx *c, const char *parent, size_t plen,
 	int src;
 
 	for (;;) {
-		l = &c->levels[c->depth - 1];
+		l = linker_top(&c->linker);
 		n = l->path_len;
-		if (n <= plen && memcmp(c->dir, parent, n) == 0 &&
+		if (n <= plen && memcmp(c->linker.path, parent, n) == 0 &&
 		    (n == plen || n == 0 || parent[n] == '/'))
 			break;
-		if (c->depth == 1)
+		if (c->linker.depth == 1)
 			return err_set(e, 0, "cannot restore '%s': the "
 			    "manifest lists it before its folder",
 			    quote(c, parent, plen));
-		pop_level(c);
+		if (linker_pop(&c->linker, e) == -1)
+			return -1;
 	}
-	while ((n = c->levels[c->depth - 1].path_len) < plen) {
-		l = &c->levels[c->depth - 1];
+	while ((n = linker_top(&c->linker)->path_len) < plen) {
+		l = linker_top(&c->linker);
 		if (n > 0)
 			n++;
 		slash = memchr(parent + n, '/', plen - n);
@@ -606,7 +475,7 @@ descend_to(struct restore_ctx *c, const char *parent, size_t plen,
 		name[len] = '\0';
 		memset(&st, 0, sizeof(st));
 		st.st_mode = S_IFDIR | 0755;
-		if (l->src_fd != -1 && (src = openat(l->src_fd, name,
+		if (l->from[0] != -1 && (src = openat(l->from[0], name,
 		    DIR_FLAGS)) != -1) {
 			if (fstat(src, &st) == -1)
 				st.st_mode = S_IFDIR | 0755;
@@ -616,7 +485,7 @@ descend_to(struct restore_ctx *c, const char *parent, size_t plen,
 			if (push_level(c, -1, -1, &st, parent, n + len, e) ==
 			    -1)
 				return -1;
-		} else if (restore_dir(c, &st, l->dst_fd, name, l->src_fd,
+		} else if (restore_dir(c, &st, l->dst_fd, name, l->from[0],
 		    name, parent, n + len, e) == -1)
 			return -1;
 	}
@@ -664,6 +533,40 @@ open_dest_parent(const char *dest, int *dirfd, char *base, size_t basesz,
 }
 
 /*
+ * True when the folder dirfd is the snapshot root or below it, found by
+ * going up with ".." from what was opened (so symlinks in DEST's name,
+ * already resolved, cannot hide it).  Unknown counts as inside.
+ */
+static bool
+inside_store(const struct store *s, int dirfd)
+{
+	struct stat st, up;
+	int fd, next;
+	bool inside = true;
+
+	if ((fd = fcntl(dirfd, F_DUPFD_CLOEXEC, 0)) == -1)
+		return true;
+	for (;;) {
+		if (fstat(fd, &st) == -1)
+			break;
+		if (st.st_dev == s->root_dev && st.st_ino == s->root_ino)
+			break;
+		if ((next = openat(fd, "..", DIR_FLAGS)) == -1)
+			break;
+		close(fd);
+		fd = next;
+		if (fstat(fd, &up) == -1)
+			break;
+		if (up.st_dev == st.st_dev && up.st_ino == st.st_ino) {
+			inside = false;		/* reached "/" */
+			break;
+		}
+	}
+	close(fd);
+	return inside;
+}
+
+/*
  * Restoring a whole snapshot does what its summary record says it holds;
  * a part of it, nobody knows without reading the manifest twice.
  */
@@ -690,6 +593,7 @@ restore_run(struct store *s, const char *name, const char *path,
 	struct stat st;
 	char base[NAME_MAX + 1], *prefix = NULL, *sdir = NULL;
 	const char *sname, *rel, *slash, *dname;
+	struct link_level *top;
 	int snap_fd = -1, src_parent = -1, dest_parent = -1, src_errno = 0;
 	int r, ret = -1;
 	bool started = false;
@@ -699,8 +603,11 @@ restore_run(struct store *s, const char *name, const char *path,
 	memset(stats, 0, sizeof(*stats));
 	c.opts = opts;
 	c.stats = stats;
-	c.sys = &sys_real;
+	c.sys = opts->sys != NULL ? opts->sys : &sys_real;
 	c.as_root = geteuid() == 0;
+	c.dest_top = -1;
+	linker_init(&c.linker, c.sys, c.as_root, linker_failed, &c);
+	inomap_init(&c.links, sizeof(struct first_name));
 
 	if ((prefix = malloc(strlen(path) + 1)) == NULL) {
 		err_set(e, ENOMEM, "cannot restore '%s'", path);
@@ -717,6 +624,13 @@ restore_run(struct store *s, const char *name, const char *path,
 	    e)) != 0)
 		goto out;
 	ret = -1;
+	/* Restoring into the store would rewrite history. */
+	if (inside_store(s, dest_parent)) {
+		err_set(e, 0, "cannot restore into '%s': it is inside the "
+		    "snapshot root '%s'", dest, s->root);
+		ret = RESTORE_EUSAGE;
+		goto out;
+	}
 	if (fstatat(dest_parent, base, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
 	    !opts->overwrite) {
 		err_set(e, 0, "cannot restore into '%s': it exists (give "
@@ -742,7 +656,7 @@ restore_run(struct store *s, const char *name, const char *path,
 			err_set(e, ENOMEM, "cannot restore '%s'", path);
 			goto out;
 		}
-		src_parent = open_beneath(snap_fd, sdir, DIR_FLAGS);
+		src_parent = beneath_open(snap_fd, sdir, DIR_FLAGS);
 		sname = slash + 1;
 	}
 	src_errno = src_parent == -1 ? errno : 0;
@@ -797,7 +711,8 @@ restore_run(struct store *s, const char *name, const char *path,
 		plen = slash != NULL ? (size_t)(slash - ent.path) : 0;
 		if (descend_to(&c, ent.path, plen, e) == -1)
 			goto out;
-		if (c.levels[c.depth - 1].dst_fd == -1)
+		top = linker_top(&c.linker);
+		if (top->dst_fd == -1)
 			continue;	/* its folder failed; reported */
 		dname = slash != NULL ? slash + 1 : ent.path;
 		if (ent.path_len - (size_t)(dname - ent.path) > NAME_MAX) {
@@ -810,8 +725,8 @@ restore_run(struct store *s, const char *name, const char *path,
 		base[ent.path_len - (size_t)(dname - ent.path)] = '\0';
 		rel = c.prefix_len == 0 ? ent.path :
 		    ent.path + c.prefix_len + 1;
-		if (restore_entry(&c, &ent, c.levels[c.depth - 1].dst_fd, base,
-		    c.levels[c.depth - 1].src_fd, base, rel,
+		if (restore_entry(&c, &ent, top->dst_fd, base, top->from[0],
+		    base, rel,
 		    ent.path_len - (size_t)(rel - ent.path), e) == -1)
 			goto out;
 	}
@@ -826,10 +741,7 @@ restore_run(struct store *s, const char *name, const char *path,
 
 out:
 	/* Folder times last, deepest first, also after a failure. */
-	while (c.depth > 0)
-		pop_level(&c);
-	free(c.levels);
-	free(c.dir);
+	linker_free(&c.linker);
 	links_free(&c);
 	manifest_reader_close(mr);
 	if (snap_fd != -1)

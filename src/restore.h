@@ -19,8 +19,12 @@
  * snapshot is opened for writing.
  *
  * A problem with one entry (a hash mismatch, a file that cannot be read
- * or written) is printed at once and counted in struct restore_stats;
- * the run goes on with the rest.
+ * or written) goes to opts.report and is counted in struct
+ * restore_stats; the run goes on with the rest.  Nothing here prints.
+ * Folders are built by the linker (link.h), which also makes symlinks,
+ * FIFOs, sockets and devices inside a private folder before renaming
+ * them into place, so that no metadata call resolves a name the owner
+ * of DEST could swap.
  */
 #ifndef SNAP_RESTORE_H
 #define SNAP_RESTORE_H
@@ -35,6 +39,14 @@
 #define RESTORE_EUSAGE (-3)	/* bad PATH or DEST; nothing was written */
 
 struct progress;
+struct sys_ops;
+
+/* What restore tells its caller of one entry; the run goes on. */
+enum restore_problem {
+	RESTORE_FAILURE = 1,	/* not (fully) restored */
+	RESTORE_MISMATCH,	/* restored, but fails its manifest hash */
+	RESTORE_WARNING,	/* skipped on purpose (a device as non-root) */
+};
 
 struct restore_opts {
 	bool		 overwrite;	/* DEST may exist; its entries are
@@ -43,6 +55,12 @@ struct restore_opts {
 	 * among them; expecting the snapshot's totals when PATH is all of
 	 * it.  NULL: nothing. */
 	struct progress	*progress;
+	/* Each problem, as a sentence naming the entry; NULL: none. */
+	void		(*report)(void *arg, enum restore_problem kind,
+			    const char *msg);
+	void		*report_arg;
+	/* The mutating calls; NULL: the real ones. */
+	const struct sys_ops *sys;
 };
 
 struct restore_stats {
@@ -51,10 +69,10 @@ struct restore_stats {
 	uint64_t	links;		/* of the files: hard links made */
 	uint64_t	dirs;
 	uint64_t	symlinks;
-	uint64_t	nodes;		/* FIFOs and device nodes */
+	uint64_t	nodes;		/* FIFOs, sockets and device nodes */
 	uint64_t	mismatches;	/* content that fails its hash */
 	uint64_t	failures;	/* entries not (fully) restored */
-	uint64_t	warnings;	/* skipped: devices as non-root, sockets */
+	uint64_t	warnings;	/* skipped: devices as non-root */
 };
 
 /*
