@@ -14,18 +14,10 @@
 #include "out.h"
 #include "store.h"
 #include "sys.h"
+#include "testhook.h"
 
 static const char usage[] = "usage: snap [-c FILE] [-v | -q] create "
     "[-v | -q] [--dry-run] [--label TEXT] [--wait SECONDS]\n";
-
-/* SNAP_TEST_HANG_AFTER=N: the test suite's way to stop a run midway. */
-static long
-hang_after(void)
-{
-	const char *s = getenv("SNAP_TEST_HANG_AFTER");
-
-	return s != NULL ? strtol(s, NULL, 10) : 0;
-}
 
 /* The hooks' view of the run, for create_opts.before_write. */
 struct run_hooks {
@@ -88,7 +80,7 @@ after_run(struct run_hooks *h, const struct create_stats *stats,
 	run.seconds = mono_seconds_since(t0);
 	run.exit_status = status;
 	run.stats = status == CMD_FAILED ? NULL : stats;
-	if (metrics_write(h->cfg, &run, &e) == -1) {
+	if (metrics_write(h->cfg, &run, testhook_sys(), &e) == -1) {
 		out_warning("%s", e.msg);
 		/* A failed run stays failed; a good one now has a warning. */
 		if (status == CMD_OK)
@@ -158,11 +150,11 @@ cmd_create(int argc, char **argv, const struct cmd_globals *global)
 	}
 	if ((r = cmd_load_config(&g, &cfg)) != CMD_OK)
 		return r;
-	opts.hang_after = hang_after();
+	opts.hang_after = testhook_hang_after();
 	hooks.cfg = cfg;
 	opts.before_write = before_create;
 	opts.before_write_arg = &hooks;
-	r = create_run(cfg, &opts, &sys_real, &stats, &e);
+	r = create_run(cfg, &opts, testhook_sys(), &stats, &e);
 	if (r != 0) {
 		out_error("%s", e.msg);
 		if (r == -1 && !opts.dry_run)

@@ -9,6 +9,7 @@
 
 #include "cmd.h"
 #include "out.h"
+#include "testhook.h"
 
 struct command {
 	const char	*name;
@@ -77,8 +78,14 @@ main(int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	struct cmd_globals g = { NULL, false, -1 };
+	struct err e;
 	size_t i;
 	int ch;
+
+	if (testhook_init(&e) == -1) {
+		out_error("%s", e.msg);
+		return CMD_USAGE;
+	}
 
 	/* '+': stop at the command name; its options are its own. */
 	while ((ch = getopt_long(argc, argv, "+c:vqh", longopts, NULL)) != -1) {
