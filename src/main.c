@@ -79,8 +79,9 @@ main(int argc, char **argv)
 	};
 	struct cmd_globals g = { NULL, false, -1 };
 	struct err e;
+	char missed[256];
 	size_t i;
-	int ch;
+	int ch, status;
 
 	if (testhook_init(&e) == -1) {
 		out_error("%s", e.msg);
@@ -120,9 +121,12 @@ main(int argc, char **argv)
 	}
 	raise_fd_limit();
 	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
-		if (strcmp(argv[optind], commands[i].name) == 0)
-			return commands[i].run(argc - optind, argv + optind,
-			    &g);
+		if (strcmp(argv[optind], commands[i].name) != 0)
+			continue;
+		status = commands[i].run(argc - optind, argv + optind, &g);
+		if (testhook_fault_missed(missed, sizeof(missed)))
+			fprintf(stderr, "snap: test hook: %s\n", missed);
+		return status;
 	}
 	out_error("unknown command '%s'", argv[optind]);
 	print_usage(stderr);

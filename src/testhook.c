@@ -1,6 +1,8 @@
 #include "testhook.h"
 
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "sys_fault.h"
 
@@ -8,6 +10,7 @@ static bool			 now_set;
 static time_t			 now;
 static long			 hang_after;
 static const struct sys_ops	*sys = &sys_real;
+static char			 fault_spec[64];
 
 int
 testhook_init(struct err *e)
@@ -20,6 +23,7 @@ testhook_init(struct err *e)
 	now_set = false;
 	hang_after = 0;
 	sys = &sys_real;
+	fault_spec[0] = '\0';
 
 	if ((v = getenv("SNAP_NOW")) != NULL && *v != '\0') {
 		t = strtoll(v, &end, 10);
@@ -42,6 +46,7 @@ testhook_init(struct err *e)
 		if (sys_fault_parse(v, e) == -1)
 			return -1;
 		sys = faulty;
+		snprintf(fault_spec, sizeof(fault_spec), "%s", v);
 	}
 	return 0;
 }
@@ -64,4 +69,18 @@ const struct sys_ops *
 testhook_sys(void)
 {
 	return sys;
+}
+
+bool
+testhook_fault_missed(char *msg, size_t size)
+{
+	char kind[64];
+
+	if (fault_spec[0] == '\0' || sys_fault_hits() > 0)
+		return false;
+	snprintf(kind, sizeof(kind), "%.*s", (int)strcspn(fault_spec, ":"),
+	    fault_spec);
+	snprintf(msg, size, "SNAP_TEST_FAULT '%s' was not reached: the run "
+	    "made %lu calls of %s", fault_spec, sys_fault_count(kind), kind);
+	return true;
 }

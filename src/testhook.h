@@ -43,4 +43,11 @@ long	testhook_hang_after(void);
  */
 const struct sys_ops *testhook_sys(void);
 
+/*
+ * True when SNAP_TEST_FAULT is set but its call never came, with msg
+ * saying how many calls of its kind the run made: a test that fails
+ * every call in turn knows from this that it has passed the last one.
+ */
+bool	testhook_fault_missed(char *msg, size_t size);
+
 #endif
