@@ -221,12 +221,14 @@ metrics_write(const struct config *cfg, const struct metrics_run *run,
 	metrics_read_root(cfg, sys, &root);
 	/* Formatted in memory, so that the write goes through sys. */
 	if ((f = open_memstream(&text, &len)) == NULL)
-		return err_set(e, errno, "cannot write metrics_file '%s'", path);
+		return err_set(e, errno, "cannot write metrics_file '%s'",
+		    path);
 	metrics_format(f, cfg->file, run, &root);
 	if (fclose(f) == EOF) {
 		saved = errno;
 		free(text);
-		return err_set(e, saved, "cannot write metrics_file '%s'", path);
+		return err_set(e, saved, "cannot write metrics_file '%s'",
+		    path);
 	}
 	base = split_path(path, dir);
 	/* The collector reads *.prom only: a dot name is never read. */

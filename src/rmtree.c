@@ -34,7 +34,7 @@ struct walk {
 	dev_t			 top_dev;
 	struct level		*lv;
 	size_t			 depth, cap;
-	char			*path;		/* relative to the caller's dirfd */
+	char			*path;	/* relative to the caller's dirfd */
 	size_t			 pathcap;
 	struct left		*left;
 	size_t			 nleft, capleft;

@@ -46,11 +46,12 @@ make_root(const struct config *cfg, const struct sys_ops *sys,
 		    &mounted) == -1)
 			return err_set(e, errno, "snapshot root '%s' is not "
 			    "available (require_mount is set: is the backup "
-			    "disk plugged in and mounted?)", cfg->snapshot_root);
+			    "disk plugged in and mounted?)",
+			    cfg->snapshot_root);
 		if (!mounted)
-			return err_set(e, 0, "snapshot root '%s' is not a mount "
-			    "point (require_mount is set): is the backup disk "
-			    "plugged in and mounted?", cfg->snapshot_root);
+			return err_set(e, 0, "snapshot root '%s' is not a "
+			    "mount point (require_mount is set): is the backup "
+			    "disk plugged in and mounted?", cfg->snapshot_root);
 	}
 	if (stat(cfg->snapshot_root, &st) == 0) {
 		if (!S_ISDIR(st.st_mode))
@@ -64,9 +65,9 @@ make_root(const struct config *cfg, const struct sys_ops *sys,
 	if (sys->mkdirat(AT_FDCWD, cfg->snapshot_root, 0700) == -1 &&
 	    errno != EEXIST) {
 		if (errno == ENOENT)
-			return err_set(e, 0, "snapshot root '%s' does not exist "
-			    "and neither does its parent folder: create it, or "
-			    "mount the backup disk", cfg->snapshot_root);
+			return err_set(e, 0, "snapshot root '%s' does not "
+			    "exist and neither does its parent folder: create "
+			    "it, or mount the backup disk", cfg->snapshot_root);
 		return err_set(e, errno, "cannot create snapshot root '%s'",
 		    cfg->snapshot_root);
 	}
