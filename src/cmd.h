@@ -54,6 +54,13 @@ int	cmd_open(struct cmd_ctx *ctx, const struct cmd_globals *g,
 void	cmd_close(struct cmd_ctx *ctx);
 
 /*
+ * Warns of the mount points the store met inside trees it removed and
+ * left in place (store_kept_mounts).  Returns true when it warned: the
+ * command's exit status is then CMD_WARNINGS at least.
+ */
+bool	cmd_warn_kept_mounts(struct cmd_ctx *ctx);
+
+/*
  * Resolves a snapshot name given on the command line (see store_resolve).
  * Returns CMD_OK with *index set, or CMD_USAGE after printing why.
  */

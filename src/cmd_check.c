@@ -25,6 +25,7 @@
 
 #include "cmd.h"
 #include "manifest.h"
+#include "mountpoint.h"
 #include "name.h"
 #include "out.h"
 
@@ -159,28 +160,28 @@ check_root(struct checker *c, const struct config *cfg, bool *exists)
 	return parent;
 }
 
-/* require_mount: the root must be a mount point (the disk plugged in). */
+/*
+ * require_mount: the root must be a mount point (the disk plugged in).
+ * The same test as create's (mountpoint.h), so that the two agree.
+ */
 static void
 check_mount(struct checker *c, const struct config *cfg)
 {
-	struct stat st, up;
-	char *up_path = NULL;
+	bool mounted;
 
 	if (!cfg->require_mount)
 		return;
-	if (asprintf(&up_path, "%s/..", cfg->snapshot_root) == -1 ||
-	    stat(cfg->snapshot_root, &st) == -1 || stat(up_path, &up) == -1)
+	if (mountpoint_is(AT_FDCWD, cfg->snapshot_root, 0, &mounted) == -1)
 		result(c, CHECK_PROBLEM, "snapshot root '%s' must be a mount "
 		    "point (require_mount) but cannot be checked: %s",
 		    cfg->snapshot_root, err_explain(errno));
-	else if (st.st_dev == up.st_dev && st.st_ino != up.st_ino)
+	else if (!mounted)
 		result(c, CHECK_PROBLEM, "snapshot root '%s' is not a mount "
 		    "point (require_mount): is the backup disk mounted?",
 		    cfg->snapshot_root);
 	else
 		result(c, CHECK_OK, "snapshot root '%s' is a mount point",
 		    cfg->snapshot_root);
-	free(up_path);
 }
 
 /* .snap and its folders must live on the root's filesystem: commit

@@ -9,6 +9,7 @@
 #include "cmd.h"
 #include "out.h"
 #include "sys.h"
+#include "testhook.h"
 #include "usage.h"
 
 int
@@ -53,7 +54,7 @@ cmd_open(struct cmd_ctx *ctx, const struct cmd_globals *g,
 	memset(ctx, 0, sizeof(*ctx));
 	if ((r = cmd_load_config(g, &ctx->cfg)) != CMD_OK)
 		return r;
-	r = store_open(&ctx->store, ctx->cfg, mode, &sys_real, &e);
+	r = store_open(&ctx->store, ctx->cfg, mode, testhook_sys(), &e);
 	ctx->store_open = true;
 	if (r != 0) {
 		out_error("%s", e.msg);
@@ -64,6 +65,18 @@ cmd_open(struct cmd_ctx *ctx, const struct cmd_globals *g,
 		return CMD_FAILED;
 	}
 	return CMD_OK;
+}
+
+bool
+cmd_warn_kept_mounts(struct cmd_ctx *ctx)
+{
+	char msg[PATH_MAX + 512];
+
+	if (!ctx->store_open ||
+	    store_kept_mounts(&ctx->store, msg, sizeof(msg)) == 0)
+		return false;
+	out_warning("%s", msg);
+	return true;
 }
 
 void

@@ -15,18 +15,10 @@
 #include "progress.h"
 #include "store.h"
 #include "sys.h"
+#include "testhook.h"
 
 static const char usage[] = "usage: snap [-c FILE] [-v | -q] create "
     "[-v | -q] [--dry-run] [--label TEXT] [--wait SECONDS]\n";
-
-/* SNAP_TEST_HANG_AFTER=N: the test suite's way to stop a run midway. */
-static long
-hang_after(void)
-{
-	const char *s = getenv("SNAP_TEST_HANG_AFTER");
-
-	return s != NULL ? strtol(s, NULL, 10) : 0;
-}
 
 /* Prints the summary of a run (stdout, unless quiet). */
 static void
@@ -169,7 +161,7 @@ after_run(struct run_hooks *h, const struct create_stats *stats,
 	run.seconds = mono_seconds_since(t0);
 	run.exit_status = status;
 	run.stats = status == CMD_FAILED ? NULL : stats;
-	if (metrics_write(h->cfg, &run, &e) == -1) {
+	if (metrics_write(h->cfg, &run, testhook_sys(), &e) == -1) {
 		out_warning("%s", e.msg);
 		/* A failed run stays failed; a good one now has a warning. */
 		if (status == CMD_OK)
@@ -240,7 +232,7 @@ cmd_create(int argc, char **argv, const struct cmd_globals *global)
 	}
 	if ((r = cmd_load_config(&g, &cfg)) != CMD_OK)
 		return r;
-	opts.hang_after = hang_after();
+	opts.hang_after = testhook_hang_after();
 	hooks.cfg = cfg;
 	opts.before_write = before_create;
 	opts.before_write_arg = &hooks;
@@ -250,7 +242,7 @@ cmd_create(int argc, char **argv, const struct cmd_globals *global)
 	opts.progress = &progress;
 	/* After the hooks would be fairer to the rate; close enough. */
 	progress_begin(&progress, opts.dry_run ? "dry run" : "create");
-	r = create_run(cfg, &opts, &sys_real, &stats, &e);
+	r = create_run(cfg, &opts, testhook_sys(), &stats, &e);
 	progress_end(&progress);
 	if (r != 0) {
 		out_error("%s", e.msg);

@@ -95,6 +95,10 @@ cmd_delete(int argc, char **argv, const struct cmd_globals *g)
 	if (json)
 		printf("]\n");
 out:
+	/* A mount point inside: the rest of the delete is done, and the
+	 * warning says what stays and why. */
+	if (cmd_warn_kept_mounts(&ctx) && status == CMD_OK)
+		status = CMD_WARNINGS;
 	free(doomed);
 	cmd_close(&ctx);
 	return status;

@@ -345,6 +345,10 @@ prune_run(struct prune *start, const struct cmd_globals *g)
 	if (p.warned)
 		status = CMD_WARNINGS;
 out:
+	/* Also after an early end: opening for writing finishes earlier
+	 * deletes, which may meet a mount point. */
+	if (cmd_warn_kept_mounts(&p.ctx) && status == CMD_OK)
+		status = CMD_WARNINGS;
 	cmd_close(&p.ctx);
 	free(p.snaps);
 	free(p.keep);

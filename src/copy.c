@@ -338,7 +338,7 @@ done:
 fail:
 	saved = errno;
 	close(fd);
-	unlinkat(dstdir, name, 0);
+	sys->unlinkat(dstdir, name, 0);
 	errno = saved;
 	return -1;
 }

@@ -470,7 +470,14 @@ linker_node(struct linker *l, int dirfd, const char *name,
 		goto failed;
 	}
 	close(pfd);
-	l->sys->unlinkat(dirfd, priv, AT_REMOVEDIR);
+	if (l->sys->unlinkat(dirfd, priv, AT_REMOVEDIR) == -1) {
+		/* The node is in place; an empty folder beside it is not
+		 * what the source has, and says so. */
+		err_set(&fe, errno, "cannot remove the folder '%s' made for "
+		    "'%s'", priv, path);
+		if (entry_problem(l, &fe, e) == -1)
+			return -1;
+	}
 	return 0;
 
 failed:

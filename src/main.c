@@ -9,6 +9,7 @@
 
 #include "cmd.h"
 #include "out.h"
+#include "testhook.h"
 
 struct command {
 	const char	*name;
@@ -77,8 +78,15 @@ main(int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	struct cmd_globals g = { NULL, false, -1 };
+	struct err e;
+	char missed[256];
 	size_t i;
-	int ch;
+	int ch, status;
+
+	if (testhook_init(&e) == -1) {
+		out_error("%s", e.msg);
+		return CMD_USAGE;
+	}
 
 	/* '+': stop at the command name; its options are its own. */
 	while ((ch = getopt_long(argc, argv, "+c:vqh", longopts, NULL)) != -1) {
@@ -113,9 +121,12 @@ main(int argc, char **argv)
 	}
 	raise_fd_limit();
 	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
-		if (strcmp(argv[optind], commands[i].name) == 0)
-			return commands[i].run(argc - optind, argv + optind,
-			    &g);
+		if (strcmp(argv[optind], commands[i].name) != 0)
+			continue;
+		status = commands[i].run(argc - optind, argv + optind, &g);
+		if (testhook_fault_missed(missed, sizeof(missed)))
+			fprintf(stderr, "snap: test hook: %s\n", missed);
+		return status;
 	}
 	out_error("unknown command '%s'", argv[optind]);
 	print_usage(stderr);

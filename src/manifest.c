@@ -458,7 +458,7 @@ out:
 	 * next run.
 	 */
 	if (rc == -1)
-		unlinkat(w->dirfd, renamed ? w->name : w->tmpname, 0);
+		w->sys->unlinkat(w->dirfd, renamed ? w->name : w->tmpname, 0);
 	writer_free(w);
 	return rc;
 }
@@ -468,7 +468,7 @@ manifest_writer_abort(struct manifest_writer *w)
 {
 	if (w == NULL)
 		return;
-	unlinkat(w->dirfd, w->tmpname, 0);
+	w->sys->unlinkat(w->dirfd, w->tmpname, 0);
 	writer_free(w);
 }
 

@@ -14,7 +14,8 @@
 #include "sys.h"
 
 void
-metrics_read_root(const struct config *cfg, struct metrics_root *root)
+metrics_read_root(const struct config *cfg, const struct sys_ops *sys,
+    struct metrics_root *root)
 {
 	struct store s;
 	struct store_list list = { NULL, 0 };
@@ -24,7 +25,7 @@ metrics_read_root(const struct config *cfg, struct metrics_root *root)
 	struct err e;
 
 	memset(root, 0, sizeof(*root));
-	if (store_open(&s, cfg, STORE_READ, &sys_real, &e) != 0) {
+	if (store_open(&s, cfg, STORE_READ, sys, &e) != 0) {
 		store_close(&s);
 		return;
 	}
@@ -187,50 +188,81 @@ split_path(const char *path, char *dir)
 	return slash + 1;
 }
 
+/* Writes all of buf to fd through sys.  Returns 0, or -1 with errno. */
+static int
+write_all(const struct sys_ops *sys, int fd, const char *buf, size_t len)
+{
+	ssize_t n;
+
+	while (len > 0) {
+		if ((n = sys->write(fd, buf, len)) == -1) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		buf += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
 int
 metrics_write(const struct config *cfg, const struct metrics_run *run,
-    struct err *e)
+    const struct sys_ops *sys, struct err *e)
 {
 	const char *path = cfg->metrics_file, *base;
 	char dir[PATH_MAX], tmp[NAME_MAX + 1];
 	struct metrics_root root;
 	int dfd = -1, fd = -1, saved;
-	FILE *f = NULL;
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f;
 
-	metrics_read_root(cfg, &root);
+	metrics_read_root(cfg, sys, &root);
+	/* Formatted in memory, so that the write goes through sys. */
+	if ((f = open_memstream(&text, &len)) == NULL)
+		return err_set(e, errno, "cannot write metrics_file '%s'",
+		    path);
+	metrics_format(f, cfg->file, run, &root);
+	if (fclose(f) == EOF) {
+		saved = errno;
+		free(text);
+		return err_set(e, saved, "cannot write metrics_file '%s'",
+		    path);
+	}
 	base = split_path(path, dir);
 	/* The collector reads *.prom only: a dot name is never read. */
 	snprintf(tmp, sizeof(tmp), ".%.200s.%ld.tmp", base, (long)getpid());
 	if ((dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) == -1)
 		goto fail;
-	fd = openat(dfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW |
+	fd = sys->openat(dfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW |
 	    O_CLOEXEC, 0644);
-	if (fd == -1 || fchmod(fd, 0644) == -1 || (f = fdopen(fd, "w")) == NULL)
+	if (fd == -1)
+		goto fail;
+	/* fchmod: the umask must not hide the file from the collector. */
+	if (sys->fchmod(fd, 0644) == -1 || write_all(sys, fd, text,
+	    len) == -1 || sys->fsync(fd) == -1)
 		goto fail_unlink;
-	fd = -1;
-	metrics_format(f, cfg->file, run, &root);
-	if (fflush(f) == EOF || fsync(fileno(f)) == -1)
-		goto fail_unlink;
-	if (fclose(f) == EOF) {
-		f = NULL;
+	if (close(fd) == -1) {
+		fd = -1;
 		goto fail_unlink;
 	}
-	f = NULL;
-	if (renameat(dfd, tmp, dfd, base) == -1)
+	fd = -1;
+	if (sys->renameat(dfd, tmp, dfd, base) == -1)
 		goto fail_unlink;
 	close(dfd);
+	free(text);
 	return 0;
 fail_unlink:
 	saved = errno;
-	if (f != NULL)
-		fclose(f);
 	if (fd != -1)
 		close(fd);
-	unlinkat(dfd, tmp, 0);
+	sys->unlinkat(dfd, tmp, 0);
 	errno = saved;
 fail:
 	saved = errno;
 	if (dfd != -1)
 		close(dfd);
+	free(text);
 	return err_set(e, saved, "cannot write metrics_file '%s'", path);
 }

@@ -25,6 +25,7 @@
 #include "config.h"
 #include "create.h"
 #include "err.h"
+#include "sys.h"
 
 /* The run being reported. */
 struct metrics_run {
@@ -48,7 +49,7 @@ struct metrics_root {
  * unreadable root leaves root->known false.
  */
 void	metrics_read_root(const struct config *cfg,
-	    struct metrics_root *root);
+	    const struct sys_ops *sys, struct metrics_root *root);
 
 /* Prints the file's contents to f (pure; the unit tests read it back). */
 void	metrics_format(FILE *f, const char *config_file,
@@ -59,6 +60,6 @@ void	metrics_format(FILE *f, const char *config_file,
  * runs as another user).  Returns 0, or -1 with e set.
  */
 int	metrics_write(const struct config *cfg, const struct metrics_run *run,
-	    struct err *e);
+	    const struct sys_ops *sys, struct err *e);
 
 #endif

@@ -18,8 +18,10 @@
 #include "meta.h"
 #include "name.h"
 #include "progress.h"
+#include "rmtree.h"
 #include "summary.h"
 #include "sys.h"
+#include "testhook.h"
 
 #define DIR_FLAGS (O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
 
@@ -204,7 +206,7 @@ make_room(struct restore_ctx *c, int dstdir, const char *name, bool want_dir,
 	if (S_ISDIR(st.st_mode)) {
 		if (want_dir)
 			return 1;
-		return store_remove_tree(dstdir, name, e);
+		return rmtree_remove(c->sys, dstdir, name, NULL, e);
 	}
 	if (c->sys->unlinkat(dstdir, name, 0) == -1)
 		return err_set(e, errno, "cannot replace '%s'", path);
@@ -603,7 +605,7 @@ restore_run(struct store *s, const char *name, const char *path,
 	memset(stats, 0, sizeof(*stats));
 	c.opts = opts;
 	c.stats = stats;
-	c.sys = opts->sys != NULL ? opts->sys : &sys_real;
+	c.sys = opts->sys != NULL ? opts->sys : testhook_sys();
 	c.as_root = geteuid() == 0;
 	c.dest_top = -1;
 	linker_init(&c.linker, c.sys, c.as_root, linker_failed, &c);

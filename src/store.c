@@ -12,6 +12,10 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "mountpoint.h"
+#include "rmtree.h"
+#include "testhook.h"
+
 static void
 close_fd(int *fd)
 {
@@ -21,57 +25,33 @@ close_fd(int *fd)
 }
 
 static int
-mkdir_exist_ok(int dirfd, const char *name, mode_t mode)
+mkdir_exist_ok(const struct sys_ops *sys, int dirfd, const char *name,
+    mode_t mode)
 {
-	if (mkdirat(dirfd, name, mode) == -1 && errno != EEXIST)
+	if (sys->mkdirat(dirfd, name, mode) == -1 && errno != EEXIST)
 		return -1;
-	return 0;
-}
-
-/*
- * True when path is a mount point.  statx reports it directly; on
- * kernels without STATX_ATTR_MOUNT_ROOT a device change from the parent
- * is the classic test (it misses bind mounts of the same filesystem).
- */
-static int
-is_mount_point(const char *path, bool *yes)
-{
-	struct statx stx;
-	struct stat st, parent;
-	char up[PATH_MAX];
-
-	if (statx(AT_FDCWD, path, 0, STATX_BASIC_STATS, &stx) == -1)
-		return -1;
-	if (stx.stx_attributes_mask & STATX_ATTR_MOUNT_ROOT) {
-		*yes = (stx.stx_attributes & STATX_ATTR_MOUNT_ROOT) != 0;
-		return 0;
-	}
-	if (snprintf(up, sizeof(up), "%s/..", path) >= (int)sizeof(up)) {
-		errno = ENAMETOOLONG;
-		return -1;
-	}
-	if (stat(path, &st) == -1 || stat(up, &parent) == -1)
-		return -1;
-	*yes = st.st_dev != parent.st_dev || st.st_ino == parent.st_ino;
 	return 0;
 }
 
 /* Creates the root (0700) if it is missing but its parent exists. */
 static int
-make_root(const struct config *cfg, struct err *e)
+make_root(const struct config *cfg, const struct sys_ops *sys,
+    struct err *e)
 {
 	struct stat st;
 	bool mounted;
 
 	if (cfg->require_mount) {
-		if (is_mount_point(cfg->snapshot_root, &mounted) == -1)
+		if (mountpoint_is(AT_FDCWD, cfg->snapshot_root, 0,
+		    &mounted) == -1)
 			return err_set(e, errno, "snapshot root '%s' is not "
 			    "available (require_mount is set: is the backup "
-			    "disk plugged in and mounted?)", cfg->snapshot_root);
+			    "disk plugged in and mounted?)",
+			    cfg->snapshot_root);
 		if (!mounted)
-			return err_set(e, 0, "snapshot root '%s' is not a mount "
-			    "point (require_mount is set): is the backup disk "
-			    "plugged in and mounted?", cfg->snapshot_root);
+			return err_set(e, 0, "snapshot root '%s' is not a "
+			    "mount point (require_mount is set): is the backup "
+			    "disk plugged in and mounted?", cfg->snapshot_root);
 	}
 	if (stat(cfg->snapshot_root, &st) == 0) {
 		if (!S_ISDIR(st.st_mode))
@@ -82,11 +62,12 @@ make_root(const struct config *cfg, struct err *e)
 	if (errno != ENOENT)
 		return err_set(e, errno, "cannot use snapshot root '%s'",
 		    cfg->snapshot_root);
-	if (mkdir(cfg->snapshot_root, 0700) == -1 && errno != EEXIST) {
+	if (sys->mkdirat(AT_FDCWD, cfg->snapshot_root, 0700) == -1 &&
+	    errno != EEXIST) {
 		if (errno == ENOENT)
-			return err_set(e, 0, "snapshot root '%s' does not exist "
-			    "and neither does its parent folder: create it, or "
-			    "mount the backup disk", cfg->snapshot_root);
+			return err_set(e, 0, "snapshot root '%s' does not "
+			    "exist and neither does its parent folder: create "
+			    "it, or mount the backup disk", cfg->snapshot_root);
 		return err_set(e, errno, "cannot create snapshot root '%s'",
 		    cfg->snapshot_root);
 	}
@@ -108,8 +89,8 @@ take_lock(struct store *s, unsigned int wait, struct err *e)
 	clock_gettime(CLOCK_MONOTONIC, &now);
 	deadline = now.tv_sec + now.tv_nsec / 1e9 + wait;
 
-	s->lock_fd = openat(s->meta_fd, "lock", O_RDWR | O_CREAT | O_CLOEXEC |
-	    O_NOFOLLOW, 0600);
+	s->lock_fd = s->sys->openat(s->meta_fd, "lock", O_RDWR | O_CREAT |
+	    O_CLOEXEC | O_NOFOLLOW, 0600);
 	if (s->lock_fd == -1)
 		return err_set(e, errno, "cannot open lock '%s/.snap/lock'",
 		    s->root);
@@ -131,7 +112,8 @@ take_lock(struct store *s, unsigned int wait, struct err *e)
 		return STORE_ELOCKED;
 	}
 	n = snprintf(buf, sizeof(buf), "%ld\n", (long)getpid());
-	if (ftruncate(s->lock_fd, 0) == -1 || pwrite(s->lock_fd, buf, n, 0) != n)
+	if (s->sys->ftruncate(s->lock_fd, 0) == -1 ||
+	    s->sys->pwrite(s->lock_fd, buf, n, 0) != n)
 		return err_set(e, errno, "cannot write lock '%s/.snap/lock'",
 		    s->root);
 	return 0;
@@ -293,6 +275,26 @@ find_prev(struct store *s, struct err *e)
 }
 
 /*
+ * Removes ROOT/.snap/WHERE/name, where dirfd is ROOT/.snap/WHERE, and
+ * notes the mount points it left in place for store_kept_mounts.
+ */
+static int
+remove_tree(struct store *s, int dirfd, const char *where, const char *name,
+    struct err *e)
+{
+	struct rmtree_kept kept;
+
+	kept.n = 0;
+	if (rmtree_remove(s->sys, dirfd, name, &kept, e) == -1)
+		return -1;
+	if (kept.n > 0 && s->mounts_kept == 0)
+		snprintf(s->mount_kept, sizeof(s->mount_kept),
+		    "%s/.snap/%s/%s", s->root, where, kept.first);
+	s->mounts_kept += kept.n;
+	return 0;
+}
+
+/*
  * Deals with what a killed run left: keeps the newest incomplete tree as
  * a link source for this run and removes the others, and removes
  * half-written manifests and manifests whose snapshot never appeared.
@@ -315,14 +317,14 @@ find_leftovers(struct store *s, struct err *e)
 			continue;
 		if (strcmp(de->d_name, best) > 0 &&
 		    strlen(de->d_name) < sizeof(best)) {
-			if (best[0] != '\0' &&
-			    store_remove_tree(s->incomplete_fd, best, e) == -1) {
+			if (best[0] != '\0' && remove_tree(s,
+			    s->incomplete_fd, "incomplete", best, e) == -1) {
 				closedir(dir);
 				return -1;
 			}
 			snprintf(best, sizeof(best), "%s", de->d_name);
-		} else if (store_remove_tree(s->incomplete_fd, de->d_name,
-		    e) == -1) {
+		} else if (remove_tree(s, s->incomplete_fd, "incomplete",
+		    de->d_name, e) == -1) {
 			closedir(dir);
 			return -1;
 		}
@@ -348,7 +350,7 @@ find_leftovers(struct store *s, struct err *e)
 		    ".tmp") != 0 && fstatat(s->root_fd, snap, &st,
 		    AT_SYMLINK_NOFOLLOW) == 0)
 			continue;	/* NAME.summary of a snapshot */
-		unlinkat(s->manifests_fd, de->d_name, 0);
+		s->sys->unlinkat(s->manifests_fd, de->d_name, 0);
 	}
 	closedir(dir);
 
@@ -379,13 +381,14 @@ repoint_latest(struct store *s, struct err *e)
 	len = readlinkat(s->root_fd, "latest", target, sizeof(target) - 1);
 	target[len > 0 ? len : 0] = '\0';
 	if (list.n == 0) {
-		if (len >= 0 && unlinkat(s->root_fd, "latest", 0) == -1 &&
+		if (len >= 0 && s->sys->unlinkat(s->root_fd, "latest",
+		    0) == -1 &&
 		    errno != ENOENT)
 			r = err_set(e, errno, "cannot remove '%s/latest'",
 			    s->root);
 	} else if (strcmp(target, list.names[list.n - 1]) != 0) {
-		unlinkat(s->root_fd, ".latest.tmp", 0);
-		if (symlinkat(list.names[list.n - 1], s->root_fd,
+		s->sys->unlinkat(s->root_fd, ".latest.tmp", 0);
+		if (s->sys->symlinkat(list.names[list.n - 1], s->root_fd,
 		    ".latest.tmp") == -1 || s->sys->renameat(s->root_fd,
 		    ".latest.tmp", s->root_fd, "latest") == -1)
 			r = err_set(e, errno, "cannot point '%s/latest' at "
@@ -419,7 +422,7 @@ finish_deletes(struct store *s, struct err *e)
 		    strcmp(de->d_name, "..") == 0)
 			continue;
 		any = true;
-		r = store_remove_tree(s->deleting_fd, de->d_name, e);
+		r = remove_tree(s, s->deleting_fd, "deleting", de->d_name, e);
 	}
 	closedir(dir);
 	if (r == -1)
@@ -445,7 +448,7 @@ store_delete(struct store *s, const char *name, struct err *e)
 		return err_set(e, EINVAL, "cannot delete '%s': not a snapshot "
 		    "name", name);
 	/* A leftover of the same name would make the rename fail. */
-	if (store_remove_tree(s->deleting_fd, name, e) == -1)
+	if (remove_tree(s, s->deleting_fd, "deleting", name, e) == -1)
 		return -1;
 	if (s->sys->renameat(s->root_fd, name, s->deleting_fd, name) == -1)
 		return err_set(e, errno, "cannot delete snapshot '%s'", name);
@@ -460,24 +463,25 @@ store_delete(struct store *s, const char *name, struct err *e)
 		r = -1;
 	if (s->sys->fsync(s->root_fd) == -1 && r == 0)
 		r = err_set(e, errno, "cannot flush '%s' to disk", s->root);
-	if (unlinkat(s->manifests_fd, name, 0) == -1 && errno != ENOENT &&
-	    r == 0)
+	if (s->sys->unlinkat(s->manifests_fd, name, 0) == -1 &&
+	    errno != ENOENT && r == 0)
 		r = err_set(e, errno, "cannot remove the manifest of '%s'",
 		    name);
 	snprintf(file, sizeof(file), "%s.summary", name);
-	if (unlinkat(s->manifests_fd, file, 0) == -1 && errno != ENOENT &&
-	    r == 0)
+	if (s->sys->unlinkat(s->manifests_fd, file, 0) == -1 &&
+	    errno != ENOENT && r == 0)
 		r = err_set(e, errno, "cannot remove the summary of '%s'",
 		    name);
 	if (r == 0)
-		r = store_remove_tree(s->deleting_fd, name, e);
+		r = remove_tree(s, s->deleting_fd, "deleting", name, e);
 	return r;
 }
 
 static int
-open_dir(int dirfd, const char *name, int *out, bool create)
+open_dir(const struct sys_ops *sys, int dirfd, const char *name, int *out,
+    bool create)
 {
-	if (create && mkdir_exist_ok(dirfd, name, 0700) == -1)
+	if (create && mkdir_exist_ok(sys, dirfd, name, 0700) == -1)
 		return -1;
 	*out = openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
 	    O_CLOEXEC);
@@ -499,7 +503,7 @@ store_open(struct store *s, const struct config *cfg, enum store_mode mode,
 	s->lock_fd = s->prev_fd = s->reuse_fd = s->build_fd = -1;
 	s->deleting_fd = -1;
 
-	if (write && make_root(cfg, e) == -1)
+	if (write && make_root(cfg, sys, e) == -1)
 		return -1;
 	s->root_fd = open(s->root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (s->root_fd == -1 && !write && errno == ENOENT)
@@ -513,9 +517,11 @@ store_open(struct store *s, const struct config *cfg, enum store_mode mode,
 	s->root_dev = st.st_dev;
 	s->root_ino = st.st_ino;
 
-	if (open_dir(s->root_fd, ".snap", &s->meta_fd, write) == -1 ||
-	    open_dir(s->meta_fd, "manifests", &s->manifests_fd, write) == -1 ||
-	    open_dir(s->meta_fd, "incomplete", &s->incomplete_fd, write) == -1) {
+	if (open_dir(sys, s->root_fd, ".snap", &s->meta_fd, write) == -1 ||
+	    open_dir(sys, s->meta_fd, "manifests", &s->manifests_fd,
+	    write) == -1 ||
+	    open_dir(sys, s->meta_fd, "incomplete", &s->incomplete_fd,
+	    write) == -1) {
 		/* A root that no create has written to yet: a reader sees
 		 * no snapshots, which is the truth. */
 		if (!write && errno == ENOENT)
@@ -525,7 +531,7 @@ store_open(struct store *s, const struct config *cfg, enum store_mode mode,
 	if (write) {
 		if ((r = take_lock(s, cfg->lock_wait, e)) != 0)
 			return r;
-		if (open_dir(s->meta_fd, "deleting", &s->deleting_fd,
+		if (open_dir(sys, s->meta_fd, "deleting", &s->deleting_fd,
 		    true) == -1)
 			return err_set(e, errno, "cannot prepare "
 			    "'%s/.snap/deleting'", s->root);
@@ -539,23 +545,14 @@ store_open(struct store *s, const struct config *cfg, enum store_mode mode,
 	return find_prev(s, e);
 }
 
-/* The time to name a snapshot after: now, or $SNAP_NOW for tests. */
+/* The time to name a snapshot after: now, or SNAP_NOW for tests. */
 static time_t
 snapshot_time(bool *fixed)
 {
-	const char *now = getenv("SNAP_NOW");
-	char *end;
-	long long t;
+	time_t t;
 
-	*fixed = false;
-	if (now != NULL && *now != '\0') {
-		t = strtoll(now, &end, 10);
-		if (*end == '\0') {
-			*fixed = true;
-			return (time_t)t;
-		}
-	}
-	return time(NULL);
+	*fixed = testhook_now(&t);
+	return *fixed ? t : time(NULL);
 }
 
 int
@@ -598,8 +595,8 @@ store_begin(struct store *s, struct err *e)
 static int
 update_latest(struct store *s, struct err *e)
 {
-	unlinkat(s->root_fd, ".latest.tmp", 0);
-	if (symlinkat(s->name, s->root_fd, ".latest.tmp") == -1 ||
+	s->sys->unlinkat(s->root_fd, ".latest.tmp", 0);
+	if (s->sys->symlinkat(s->name, s->root_fd, ".latest.tmp") == -1 ||
 	    s->sys->renameat(s->root_fd, ".latest.tmp", s->root_fd,
 	    "latest") == -1)
 		return err_set(e, errno, "cannot point '%s/latest' at '%s'",
@@ -613,7 +610,7 @@ store_commit(struct store *s, struct err *e)
 	err_clear(e);
 	/* One syncfs makes every copied file durable at once, far
 	 * cheaper than an fsync per file. */
-	if (syncfs(s->build_fd) == -1)
+	if (s->sys->syncfs(s->build_fd) == -1)
 		return err_set(e, errno, "cannot flush snapshot '%s' to disk",
 		    s->name);
 	if (s->sys->renameat(s->incomplete_fd, s->name, s->root_fd,
@@ -637,7 +634,8 @@ store_commit(struct store *s, struct err *e)
 	}
 	if (s->reuse[0] != '\0') {
 		close_fd(&s->reuse_fd);
-		if (store_remove_tree(s->incomplete_fd, s->reuse, e) == -1)
+		if (remove_tree(s, s->incomplete_fd, "incomplete", s->reuse,
+		    e) == -1)
 			return 1;
 		s->reuse[0] = '\0';
 	}
@@ -659,10 +657,10 @@ store_abort(struct store *s)
 	/* Belt and braces: never the manifest of a snapshot in place. */
 	if (fstatat(s->root_fd, s->name, &st, AT_SYMLINK_NOFOLLOW) == 0)
 		return;
-	store_remove_tree(s->incomplete_fd, s->name, &ignored);
-	unlinkat(s->manifests_fd, s->name, 0);
+	remove_tree(s, s->incomplete_fd, "incomplete", s->name, &ignored);
+	s->sys->unlinkat(s->manifests_fd, s->name, 0);
 	snprintf(file, sizeof(file), "%s.summary", s->name);
-	unlinkat(s->manifests_fd, file, 0);
+	s->sys->unlinkat(s->manifests_fd, file, 0);
 }
 
 void
@@ -680,83 +678,15 @@ store_close(struct store *s)
 	close_fd(&s->lock_fd);
 }
 
-/*
- * A read-only folder of a tree being removed stops a user that is not
- * root.  Folders are never hard-linked between snapshots, so making this
- * one writable changes no other snapshot.
- */
-static void
-make_removable(int fd)
+size_t
+store_kept_mounts(const struct store *s, char *msg, size_t size)
 {
-	if (geteuid() != 0)
-		fchmod(fd, 0700);
-}
-
-/* Removes everything inside the open folder fd (fd stays open). */
-static int
-empty_dir(int fd, const char *path, struct err *e)
-{
-	DIR *dir;
-	struct dirent *de;
-	int dupfd, sub, r = 0;
-
-	if ((dupfd = fcntl(fd, F_DUPFD_CLOEXEC, 0)) == -1)
-		return err_set(e, errno, "cannot read '%s'", path);
-	if ((dir = fdopendir(dupfd)) == NULL) {
-		close(dupfd);
-		return err_set(e, errno, "cannot read '%s'", path);
-	}
-	while (r == 0 && (de = readdir(dir)) != NULL) {
-		if (strcmp(de->d_name, ".") == 0 ||
-		    strcmp(de->d_name, "..") == 0)
-			continue;
-		if (unlinkat(fd, de->d_name, 0) == 0)
-			continue;
-		if (errno != EISDIR && errno != EPERM) {
-			r = err_set(e, errno, "cannot remove '%s/%s'", path,
-			    de->d_name);
-			break;
-		}
-		sub = openat(fd, de->d_name, O_RDONLY | O_DIRECTORY |
-		    O_NOFOLLOW | O_CLOEXEC);
-		if (sub == -1) {
-			r = err_set(e, errno, "cannot remove '%s/%s'", path,
-			    de->d_name);
-			break;
-		}
-		make_removable(sub);
-		r = empty_dir(sub, de->d_name, e);
-		close(sub);
-		if (r == 0 && unlinkat(fd, de->d_name, AT_REMOVEDIR) == -1)
-			r = err_set(e, errno, "cannot remove '%s/%s'", path,
-			    de->d_name);
-	}
-	closedir(dir);
-	return r;
-}
-
-int
-store_remove_tree(int dirfd, const char *name, struct err *e)
-{
-	int fd, r;
-
-	if (unlinkat(dirfd, name, AT_REMOVEDIR) == 0 || errno == ENOENT)
+	if (s->mounts_kept == 0)
 		return 0;
-	if (errno == ENOTDIR) {
-		if (unlinkat(dirfd, name, 0) == 0)
-			return 0;
-		return err_set(e, errno, "cannot remove '%s'", name);
-	}
-	if (errno != ENOTEMPTY && errno != EEXIST && errno != EACCES)
-		return err_set(e, errno, "cannot remove '%s'", name);
-	fd = openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
-	    O_CLOEXEC);
-	if (fd == -1)
-		return err_set(e, errno, "cannot remove '%s'", name);
-	make_removable(fd);
-	r = empty_dir(fd, name, e);
-	close(fd);
-	if (r == 0 && unlinkat(dirfd, name, AT_REMOVEDIR) == -1)
-		r = err_set(e, errno, "cannot remove '%s'", name);
-	return r;
+	snprintf(msg, size, "'%s' is a mount point inside a snapshot being "
+	    "removed: snap neither entered nor removed it (nor the folders "
+	    "above it)%s; unmount it, and the next snap that writes removes "
+	    "what is left", s->mount_kept, s->mounts_kept > 1 ?
+	    ", and there are more" : "");
+	return s->mounts_kept;
 }

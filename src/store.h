@@ -21,12 +21,16 @@
  *
  * Deleting runs the other way: store_delete first renames ROOT/NAME to
  * deleting/NAME, so that the name vanishes at once, and then removes the
- * tree; the next writer finishes a delete that was interrupted.
+ * tree (rmtree.h); the next writer finishes a delete that was
+ * interrupted.  A mount point inside is never entered nor removed: the
+ * delete finishes without it and store_kept_mounts reports it.
  */
 #ifndef SNAP_STORE_H
 #define SNAP_STORE_H
 
+#include <limits.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <sys/types.h>
 
 #include "config.h"
@@ -62,6 +66,10 @@ struct store {
 	char		 name[NAME_SNAPSHOT_LEN];	/* being built */
 	int		 build_fd;	/* incomplete/name, or -1 */
 	bool		 committed;	/* renamed into place */
+
+	/* Mount points met inside trees removed (store_kept_mounts). */
+	size_t		 mounts_kept;
+	char		 mount_kept[PATH_MAX + 64];	/* the first */
 };
 
 /*
@@ -137,9 +145,11 @@ int	store_resolve(const struct store_list *l, const char *query,
 int	store_delete(struct store *s, const char *name, struct err *e);
 
 /*
- * Removes dirfd/name and everything below it with fd-relative calls,
- * never following a symlink.  Returns 0, or -1 with e set.
+ * Trees a writer removes (deleted snapshots, leftovers) may hold a mount
+ * point; rmtree leaves it in place, with the folders above it.  Returns
+ * how many were met since store_open (0: none), and when any, fills msg
+ * with a warning naming the first for the caller to print.
  */
-int	store_remove_tree(int dirfd, const char *name, struct err *e);
+size_t	store_kept_mounts(const struct store *s, char *msg, size_t size);
 
 #endif

@@ -102,14 +102,14 @@ summary_write(int dirfd, const struct create_stats *s,
 		int saved = w == -1 || w == len ? errno : ENOSPC;
 
 		close(fd);
-		unlinkat(dirfd, tmp, 0);
+		sys->unlinkat(dirfd, tmp, 0);
 		return err_set(e, saved, "cannot write summary '%s'", final);
 	}
 	close(fd);
 	if (sys->renameat(dirfd, tmp, dirfd, final) == -1) {
 		int saved = errno;
 
-		unlinkat(dirfd, tmp, 0);
+		sys->unlinkat(dirfd, tmp, 0);
 		return err_set(e, saved, "cannot write summary '%s'", final);
 	}
 	return 0;

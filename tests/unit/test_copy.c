@@ -1,7 +1,6 @@
 /*
  * Unit tests of copy.c in a scratch directory: content, holes, the hash,
- * O_EXCL, and the fallbacks and failures injected through a struct
- * sys_ops.
+ * O_EXCL, and the fallbacks and failures injected through sys_fault.h.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -21,6 +20,7 @@
 #include <xxhash.h>
 
 #include "copy.h"
+#include "sys_fault.h"
 
 #define MIB	(1024 * 1024)
 
@@ -29,27 +29,22 @@ struct scratch {
 	int	dirfd;
 };
 
-/* Faults the test sys_ops inject: errno to fail with, 0 for the real call. */
-static int	fail_ficlone;
-static int	fail_copy_range;
-static int	fail_pwrite;
+/*
+ * The faults come from sys_fault.h, wrapped around base_sys: the real
+ * calls, but for a ficlone that can "succeed" by copying by hand and a
+ * copy_file_range that can shrink the source first.
+ */
 static int	fake_clone;	/* ficlone "succeeds" by copying by hand */
-static int	count_copy_range;
 static int	shrink_fd = -1;	/* cut at the first copy_file_range */
 static off_t	shrink_to;
-static int	count_pwrite;
 
 static int
-test_ficlone(int dstfd, int srcfd)
+base_ficlone(int dstfd, int srcfd)
 {
 	char buf[65536];
 	off_t off = 0;
 	ssize_t n;
 
-	if (fail_ficlone != 0) {
-		errno = fail_ficlone;
-		return -1;
-	}
 	if (!fake_clone)
 		return sys_real.ficlone(dstfd, srcfd);
 	while ((n = pread(srcfd, buf, sizeof(buf), off)) > 0) {
@@ -61,35 +56,30 @@ test_ficlone(int dstfd, int srcfd)
 }
 
 static ssize_t
-test_copy_file_range(int infd, off_t *inoff, int outfd, off_t *outoff,
+base_copy_file_range(int infd, off_t *inoff, int outfd, off_t *outoff,
     size_t len, unsigned int flags)
 {
-	count_copy_range++;
 	if (shrink_fd != -1) {
 		if (ftruncate(shrink_fd, shrink_to) == -1)
 			return -1;
 		shrink_fd = -1;
 	}
-	if (fail_copy_range != 0) {
-		errno = fail_copy_range;
-		return -1;
-	}
 	return sys_real.copy_file_range(infd, inoff, outfd, outoff, len,
 	    flags);
 }
 
-static ssize_t
-test_pwrite(int fd, const void *buf, size_t count, off_t off)
-{
-	count_pwrite++;
-	if (fail_pwrite != 0) {
-		errno = fail_pwrite;
-		return -1;
-	}
-	return sys_real.pwrite(fd, buf, count, off);
-}
+static struct sys_ops base_sys;
+static const struct sys_ops *test_sys;
 
-static struct sys_ops test_sys;
+/* Every call of kind fails with error. */
+static void
+fail_all(const char *kind, int error)
+{
+	struct err e;
+
+	if (sys_fault_add(kind, 1, error, SYS_FAULT_FROM, &e) == -1)
+		fail_msg("%s", e.msg);
+}
 
 static int
 rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
@@ -120,13 +110,11 @@ setup(void **state)
 	if (s->dirfd == -1)
 		return -1;
 
-	test_sys = sys_real;
-	test_sys.ficlone = test_ficlone;
-	test_sys.copy_file_range = test_copy_file_range;
-	test_sys.pwrite = test_pwrite;
-	fail_ficlone = fail_copy_range = fail_pwrite = 0;
+	base_sys = sys_real;
+	base_sys.ficlone = base_ficlone;
+	base_sys.copy_file_range = base_copy_file_range;
+	test_sys = sys_fault_wrap(&base_sys);
 	fake_clone = 0;
-	count_copy_range = count_pwrite = 0;
 	shrink_fd = -1;
 	*state = s;
 	return 0;
@@ -376,11 +364,11 @@ test_copy_ficlone_unsupported_uses_range(void **state)
 {
 	enum copy_method m;
 
-	fail_ficlone = EOPNOTSUPP;
-	check_copy(*state, &test_sys, 3 * MIB + 1, &m);
+	fail_all("ficlone", EOPNOTSUPP);
+	check_copy(*state, test_sys, 3 * MIB + 1, &m);
 	assert_int_equal(m, COPY_RANGE);
-	assert_true(count_copy_range > 0);
-	assert_int_equal(count_pwrite, 0);
+	assert_true(sys_fault_count("copy_file_range") > 0);
+	assert_int_equal(sys_fault_count("pwrite"), 0);
 }
 
 static void
@@ -389,10 +377,10 @@ test_copy_clone_hashes_source(void **state)
 	enum copy_method m;
 
 	fake_clone = 1;
-	check_copy(*state, &test_sys, 2 * MIB + 3, &m);
+	check_copy(*state, test_sys, 2 * MIB + 3, &m);
 	assert_int_equal(m, COPY_CLONE);
-	assert_int_equal(count_copy_range, 0);
-	assert_int_equal(count_pwrite, 0);
+	assert_int_equal(sys_fault_count("copy_file_range"), 0);
+	assert_int_equal(sys_fault_count("pwrite"), 0);
 }
 
 static void
@@ -400,13 +388,13 @@ test_copy_exdev_falls_back_to_pwrite(void **state)
 {
 	enum copy_method m;
 
-	fail_ficlone = EXDEV;
-	fail_copy_range = EXDEV;
-	check_copy(*state, &test_sys, 5 * MIB + 1, &m);
+	fail_all("ficlone", EXDEV);
+	fail_all("copy_file_range", EXDEV);
+	check_copy(*state, test_sys, 5 * MIB + 1, &m);
 	assert_int_equal(m, COPY_READWRITE);
 	/* Tried once, then never again for the rest of the file. */
-	assert_int_equal(count_copy_range, 1);
-	assert_true(count_pwrite >= 6);
+	assert_int_equal(sys_fault_count("copy_file_range"), 1);
+	assert_true(sys_fault_count("pwrite") >= 6);
 }
 
 static void
@@ -419,13 +407,13 @@ test_copy_sparse_with_pwrite(void **state)
 	struct stat st;
 	int src, dst, cfd;
 
-	fail_ficlone = EOPNOTSUPP;
-	fail_copy_range = ENOSYS;
+	fail_all("ficlone", EOPNOTSUPP);
+	fail_all("copy_file_range", ENOSYS);
 	data = pattern(8192, 3);
 	src = make_file(s, "sparse", NULL, 0);
 	assert_int_equal(pwrite(src, data, 8192, 10 * MIB), 8192);
 	assert_int_equal(ftruncate(src, 20 * MIB), 0);
-	assert_int_equal(copy_file(&test_sys, src, s->dirfd, "copy", "sparse",
+	assert_int_equal(copy_file(test_sys, src, s->dirfd, "copy", "sparse",
 	    &dst, &res, &e), 0);
 	assert_int_equal(res.method, COPY_READWRITE);
 	assert_int_equal(fstat(dst, &st), 0);
@@ -451,10 +439,10 @@ test_copy_source_shrinks_stops_at_eof(void **state)
 
 	buf = pattern(5 * MIB, 11);
 	src = make_file(s, "src", buf, 5 * MIB);
-	fail_ficlone = EOPNOTSUPP;
+	fail_all("ficlone", EOPNOTSUPP);
 	shrink_fd = src;
 	shrink_to = MIB + 10;
-	assert_int_equal(copy_file(&test_sys, src, s->dirfd, "dst", "src",
+	assert_int_equal(copy_file(test_sys, src, s->dirfd, "dst", "src",
 	    &dst, &res, &e), 0);
 	/* What the reads saw; the caller's fstat notices the change. */
 	assert_int_equal(res.bytes, MIB + 10);
@@ -483,7 +471,7 @@ check_enospc(struct scratch *s)
 	buf = pattern(2 * MIB, 9);
 	src = make_file(s, "src", buf, 2 * MIB);
 	err_clear(&e);
-	assert_int_equal(copy_file(&test_sys, src, s->dirfd, "dst", "b/src",
+	assert_int_equal(copy_file(test_sys, src, s->dirfd, "dst", "b/src",
 	    &dst, &res, &e), -1);
 	assert_int_equal(e.errnum, ENOSPC);
 	assert_int_equal(dst, -1);
@@ -498,20 +486,20 @@ check_enospc(struct scratch *s)
 static void
 test_copy_range_enospc_fails(void **state)
 {
-	fail_ficlone = EOPNOTSUPP;
-	fail_copy_range = ENOSPC;
+	fail_all("ficlone", EOPNOTSUPP);
+	fail_all("copy_file_range", ENOSPC);
 	check_enospc(*state);
-	assert_int_equal(count_pwrite, 0);
+	assert_int_equal(sys_fault_count("pwrite"), 0);
 }
 
 static void
 test_copy_pwrite_enospc_fails(void **state)
 {
-	fail_ficlone = EOPNOTSUPP;
-	fail_copy_range = EXDEV;
-	fail_pwrite = ENOSPC;
+	fail_all("ficlone", EOPNOTSUPP);
+	fail_all("copy_file_range", EXDEV);
+	fail_all("pwrite", ENOSPC);
 	check_enospc(*state);
-	assert_int_equal(count_pwrite, 1);
+	assert_int_equal(sys_fault_count("pwrite"), 1);
 }
 
 static void

@@ -1,7 +1,7 @@
 /*
  * Unit tests of create.c: whole runs of the engine on a small tree in a
- * scratch directory, with faults injected through a struct sys_ops (the
- * Nth linkat fails with EXDEV or EMLINK, writes fail with ENOSPC), and
+ * scratch directory, with faults injected through sys_fault.h (the Nth
+ * linkat fails with EXDEV or EMLINK, writes fail with ENOSPC), and
  * the on-disk result checked: the new snapshot, and the old one as it was.
  *
  * The source tree (6 regular file names, 5 inodes):
@@ -42,6 +42,8 @@
 #include "err.h"
 #include "out.h"
 #include "sys.h"
+#include "sys_fault.h"
+#include "testhook.h"
 
 #define SNAP_NOW_BASE	1764000000LL	/* 2025-11-24T16:00:00Z */
 #define NFILES		6		/* regular file names */
@@ -67,82 +69,49 @@ struct scratch {
 	int		 runs;
 };
 
-/* --- the fault table ---------------------------------------------- */
+/* --- the faults (sys_fault.h) ------------------------------------ */
 
-static struct sys_ops test_sys;
-static int	linkat_calls;
-static int	linkat_errno;	/* 0: every linkat is real */
-static int	linkat_nth;	/* fail only the Nth call; 0: every call */
-static int	write_calls;	/* write, pwrite, copy_file_range */
-static int	enospc_after;	/* -1: never; N: calls after the Nth fail */
+static const struct sys_ops *test_sys;
 
-static int
-test_linkat(int olddirfd, const char *oldname, int newdirfd,
-    const char *newname, int flags)
+static void
+add_fault(const char *kind, unsigned long nth, int error,
+    enum sys_fault_when when)
 {
-	linkat_calls++;
-	if (linkat_errno != 0 &&
-	    (linkat_nth == 0 || linkat_calls == linkat_nth)) {
-		errno = linkat_errno;
-		return -1;
-	}
-	return sys_real.linkat(olddirfd, oldname, newdirfd, newname, flags);
+	struct err e;
+
+	if (sys_fault_add(kind, nth, error, when, &e) == -1)
+		fail_msg("%s", e.msg);
 }
 
-/* Counts one write-like call; true when it is to fail with ENOSPC. */
-static int
-write_fails(void)
-{
-	write_calls++;
-	if (enospc_after >= 0 && write_calls > enospc_after) {
-		errno = ENOSPC;
-		return 1;
-	}
-	return 0;
-}
-
-static ssize_t
-test_write(int fd, const void *buf, size_t count)
-{
-	if (write_fails())
-		return -1;
-	return sys_real.write(fd, buf, count);
-}
-
-static ssize_t
-test_pwrite(int fd, const void *buf, size_t count, off_t off)
-{
-	if (write_fails())
-		return -1;
-	return sys_real.pwrite(fd, buf, count, off);
-}
-
-static ssize_t
-test_copy_file_range(int infd, off_t *inoff, int outfd, off_t *outoff,
-    size_t len, unsigned int flags)
-{
-	if (write_fails())
-		return -1;
-	return sys_real.copy_file_range(infd, inoff, outfd, outoff, len,
-	    flags);
-}
-
-/* No reflinks, so that every copy writes on any filesystem. */
-static int
-test_ficlone(int dstfd, int srcfd)
-{
-	(void)dstfd;
-	(void)srcfd;
-	errno = EOPNOTSUPP;
-	return -1;
-}
-
+/* No faults but the one of every run: no reflinks, so that every copy
+ * writes on any filesystem. */
 static void
 faults_off(void)
 {
-	linkat_calls = linkat_errno = linkat_nth = 0;
-	write_calls = 0;
-	enospc_after = -1;
+	sys_fault_reset();
+	add_fault("ficlone", 1, EOPNOTSUPP, SYS_FAULT_FROM);
+}
+
+/* The nth linkat of each run fails with error; nth 0: every one. */
+static void
+fail_linkat(int error, unsigned long nth)
+{
+	add_fault("linkat", nth == 0 ? 1 : nth, error, nth == 0 ?
+	    SYS_FAULT_FROM : SYS_FAULT_ONCE);
+}
+
+/*
+ * In each run, the writes (write, pwrite, copy_file_range) after the
+ * first n of the snapshot fail with ENOSPC: the disk is full.  The pid
+ * written into .snap/lock comes before them and is not counted.
+ */
+#define LOCK_WRITES	1
+
+static void
+fail_writes_after(unsigned long n)
+{
+	faults_off();
+	add_fault("data", LOCK_WRITES + n + 1, ENOSPC, SYS_FAULT_FROM);
 }
 
 /* --- files -------------------------------------------------------- */
@@ -365,12 +334,7 @@ setup(void **state)
 		return -1;
 	}
 
-	test_sys = sys_real;
-	test_sys.linkat = test_linkat;
-	test_sys.write = test_write;
-	test_sys.pwrite = test_pwrite;
-	test_sys.copy_file_range = test_copy_file_range;
-	test_sys.ficlone = test_ficlone;
+	test_sys = sys_fault_wrap(&sys_real);
 	faults_off();
 	return 0;
 }
@@ -379,12 +343,13 @@ static int
 teardown(void **state)
 {
 	struct scratch *s = *state;
+	struct err e;
 
 	config_free(s->cfg);
 	nftw(s->dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
 	free(s);
 	unsetenv("SNAP_NOW");
-	return 0;
+	return testhook_init(&e);
 }
 
 /* --- runs --------------------------------------------------------- */
@@ -399,12 +364,13 @@ run(struct scratch *s, struct create_stats *stats, struct err *e)
 	struct create_opts opts = { .dry_run = false };
 	char now[32];
 
-	linkat_calls = write_calls = 0;
+	sys_fault_recount();
 	s->runs++;
 	snprintf(now, sizeof(now), "%lld", SNAP_NOW_BASE + s->runs * 3600LL);
 	assert_int_equal(setenv("SNAP_NOW", now, 1), 0);
+	assert_int_equal(testhook_init(e), 0);
 	err_clear(e);
-	return create_run(s->cfg, &opts, &test_sys, stats, e);
+	return create_run(s->cfg, &opts, test_sys, stats, e);
 }
 
 /* A run that must succeed without warnings; returns the name in name. */
@@ -659,10 +625,9 @@ test_create_exdev_copies_every_link(void **state)
 
 	first_snapshot(s, &st, n1, first);
 
-	linkat_errno = EXDEV;
-	linkat_nth = 0;
+	fail_linkat(EXDEV, 0);
 	run_ok(s, &st, n2);
-	assert_true(linkat_calls >= NFILES);
+	assert_true(sys_fault_count("linkat") >= NFILES);
 	/* Every name that would have been a link is a copy, and says why. */
 	assert_copied_only_for(&st, REASON_EXDEV, NFILES);
 	assert_int_equal(st.copied, NFILES);
@@ -690,10 +655,9 @@ test_create_emlink_on_second_link_copies_one(void **state)
 
 	first_snapshot(s, &st, n1, first);
 
-	linkat_errno = EMLINK;
-	linkat_nth = 2;
+	fail_linkat(EMLINK, 2);
 	run_ok(s, &st, n2);
-	assert_true(linkat_calls >= NFILES);
+	assert_true(sys_fault_count("linkat") >= NFILES);
 	assert_copied_only_for(&st, REASON_EMLINK, 1);
 	assert_int_equal(st.copied, 1);
 	assert_int_equal(st.linked + st.hardlinked, NFILES - 1);
@@ -719,7 +683,7 @@ assert_enospc_left_no_trace(struct scratch *s, const char *n1,
 
 	r = run(s, &st, &e);
 	assert_int_equal(r, -1);
-	assert_true(write_calls > 0);
+	assert_true(sys_fault_count("data") > 0);
 	assert_int_equal(e.errnum, ENOSPC);
 	if (strstr(e.msg, "No space left") == NULL)
 		fail_msg("message without the cause: %s", e.msg);
@@ -740,7 +704,7 @@ test_create_enospc_on_copy_fails_cleanly(void **state)
 	first_snapshot(s, &st, n1, first);
 
 	write_source(s, "a/two.txt", TWO_LONGER);
-	enospc_after = 0;
+	fail_writes_after(0);
 	assert_enospc_left_no_trace(s, n1, first, "src/a/two.txt");
 
 	/* The next run, on a disk with room again, works. */
@@ -765,7 +729,7 @@ test_create_enospc_on_manifest_fails_cleanly(void **state)
 	first_snapshot(s, &st, n1, first);
 
 	/* Nothing to copy: the manifest is the only thing written. */
-	enospc_after = 0;
+	fail_writes_after(0);
 	assert_enospc_left_no_trace(s, n1, first, "manifest");
 
 	faults_off();
@@ -793,7 +757,7 @@ test_create_enospc_midway_fails_cleanly(void **state)
 			write_text(path, "changed, and longer than before\n",
 			    0644);
 	}
-	enospc_after = 1;
+	fail_writes_after(1);
 	assert_enospc_left_no_trace(s, n1, first, "src/a/one.txt");
 	faults_off();
 	run_ok(s, &st, n2);
@@ -983,7 +947,9 @@ test_create_enospc_at_every_write(void **state)
 	write_source(s, "a/two.txt", TWO_LONGER);
 
 	for (n = 0; n < 64; n++) {
-		enospc_after = n;
+		/* The lock's write too: every write of the run. */
+		faults_off();
+		add_fault("data", n + 1, ENOSPC, SYS_FAULT_FROM);
 		r = run(s, &st, &e);
 		if (r == 0)
 			break;
@@ -1013,10 +979,9 @@ test_create_emlink_on_hardlink_copies_second_name(void **state)
 	first_snapshot(s, &st, n1, first);
 
 	/* Five links to the previous snapshot, then hl2 to a/hl1. */
-	linkat_errno = EMLINK;
-	linkat_nth = NFILES;
+	fail_linkat(EMLINK, NFILES);
 	run_ok(s, &st, n2);
-	assert_int_equal(linkat_calls, NFILES);
+	assert_int_equal(sys_fault_count("linkat"), NFILES);
 	assert_int_equal(st.linked, NINODES);
 	assert_int_equal(st.hardlinked, 0);
 	assert_int_equal(st.copied, 1);
@@ -1043,7 +1008,7 @@ test_create_renamed_folder_exdev_copies(void **state)
 	first_snapshot(s, &st, n1, first);
 
 	rename_source(s, "b", "d");
-	linkat_errno = EXDEV;
+	fail_linkat(EXDEV, 0);
 	run_ok(s, &st, n2);
 	/* The links by content were meant too, and are counted so. */
 	assert_copied_only_for(&st, REASON_EXDEV, NFILES);
@@ -1062,7 +1027,7 @@ test_create_checksum_exdev_copies(void **state)
 
 	first_snapshot(s, &st, n1, first);
 	s->cfg->checksum = true;
-	linkat_errno = EXDEV;
+	fail_linkat(EXDEV, 0);
 	run_ok(s, &st, n2);
 	assert_copied_only_for(&st, REASON_EXDEV, NFILES);
 	assert_int_equal(st.linked, 0);
@@ -1086,15 +1051,16 @@ test_create_dry_run_changes_nothing(void **state)
 	chmod_source(s, "a/one.txt", 0600);
 	write_source(s, "a/two.txt", TWO_LONGER);
 
-	linkat_calls = write_calls = 0;
+	sys_fault_recount();
 	assert_int_equal(setenv("SNAP_NOW", "1800000000", 1), 0);
+	assert_int_equal(testhook_init(&e), 0);
 	out_level = OUT_QUIET;
-	r = create_run(s->cfg, &opts, &test_sys, &st, &e);
+	r = create_run(s->cfg, &opts, test_sys, &st, &e);
 	out_level = saved;
 	if (r != 0)
 		fail_msg("dry run failed: %s", e.msg);
-	assert_int_equal(linkat_calls, 0);
-	assert_int_equal(write_calls, 0);
+	assert_int_equal(sys_fault_count("linkat"), 0);
+	assert_int_equal(sys_fault_count("data"), 0);
 	assert_string_equal(st.prev, n1);
 	assert_int_equal(st.files, NFILES);
 	assert_int_equal(st.linked, NINODES - 2);

@@ -3,7 +3,7 @@
  *
  * Round trips of every kind of entry, offsets and read_at, every kind of
  * damage a file can suffer on disk, and the writer's behaviour when a
- * write, fsync or rename fails (through a struct sys_ops of our own).
+ * write, fsync or rename fails (sys_fault.h, around a disk that fills).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -23,6 +23,7 @@
 
 #include "scratch.h"
 #include "manifest.h"
+#include "sys_fault.h"
 
 #define NAME		"2026-11-24T030012Z"
 #define TMPNAME		NAME ".tmp"
@@ -761,16 +762,16 @@ test_manifest_stale_tmp_replaced(void **state)
 	    "'"));
 }
 
-/* A sys_ops whose calls fail on demand. */
+/*
+ * A disk that fills up: base_sys's write stops at a budget of bytes,
+ * writes short and is interrupted now and then.  Failures by call come
+ * from sys_fault.h, wrapped around it.
+ */
 static struct {
 	size_t	budget;		/* bytes written before ENOSPC */
 	size_t	max_chunk;	/* 0: no limit; else short writes */
 	int	eintr_every;	/* 0: never; else every Nth write */
-	int	enospc_call;	/* 0: never; else only this write */
 	int	calls;
-	int	fsync_fail_fd;	/* -2: none; -1: any; else this fd */
-	int	fsync_errno;
-	int	rename_errno;
 } fault;
 
 static ssize_t
@@ -781,7 +782,7 @@ fault_write(int fd, const void *buf, size_t count)
 		errno = EINTR;
 		return -1;
 	}
-	if (fault.budget == 0 || fault.calls == fault.enospc_call) {
+	if (fault.budget == 0) {
 		errno = ENOSPC;
 		return -1;
 	}
@@ -793,51 +794,37 @@ fault_write(int fd, const void *buf, size_t count)
 	return write(fd, buf, count);
 }
 
-static int
-fault_fsync(int fd)
-{
-	if (fault.fsync_fail_fd == fd ||
-	    (fault.fsync_fail_fd == -1 && fd > 2)) {
-		errno = fault.fsync_errno;
-		return -1;
-	}
-	return fsync(fd);
-}
+static struct sys_ops base_sys;
 
-static int
-fault_renameat(int olddirfd, const char *oldname, int newdirfd,
-    const char *newname)
-{
-	if (fault.rename_errno != 0) {
-		errno = fault.rename_errno;
-		return -1;
-	}
-	return renameat(olddirfd, oldname, newdirfd, newname);
-}
-
-static struct sys_ops
+static const struct sys_ops *
 fault_ops(void)
 {
-	struct sys_ops ops = sys_real;
-
 	memset(&fault, 0, sizeof(fault));
 	fault.budget = SIZE_MAX;
-	fault.fsync_fail_fd = -2;
-	ops.write = fault_write;
-	ops.fsync = fault_fsync;
-	ops.renameat = fault_renameat;
-	return ops;
+	base_sys = sys_real;
+	base_sys.write = fault_write;
+	return sys_fault_wrap(&base_sys);
+}
+
+static void
+add_fault(const char *kind, unsigned long nth, int error,
+    enum sys_fault_when when)
+{
+	struct err e;
+
+	if (sys_fault_add(kind, nth, error, when, &e) == -1)
+		fail_msg("%s", e.msg);
 }
 
 static void
 test_manifest_short_writes_and_eintr(void **state)
 {
 	struct scratch_dir *f = *state;
-	struct sys_ops ops = fault_ops();
+	const struct sys_ops *ops = fault_ops();
 
 	fault.max_chunk = 4093;
 	fault.eintr_every = 3;
-	write_standard(f->dirfd, N_SPECIAL + 2000, &ops);
+	write_standard(f->dirfd, N_SPECIAL + 2000, ops);
 	check_standard(f->dirfd, N_SPECIAL + 2000);
 }
 
@@ -846,7 +833,7 @@ test_manifest_enospc(void **state)
 {
 	struct scratch_dir *f = *state;
 	struct manifest_writer *w;
-	struct sys_ops ops;
+	const struct sys_ops *ops;
 	struct entry ent;
 	struct stat st;
 	struct err e;
@@ -876,7 +863,7 @@ test_manifest_enospc(void **state)
 		ops = fault_ops();
 		fault.budget = budgets[k];
 		fault.max_chunk = 100000;	/* short writes, too */
-		assert_int_equal(manifest_writer_open(&w, f->dirfd, NAME, &ops,
+		assert_int_equal(manifest_writer_open(&w, f->dirfd, NAME, ops,
 		    &e), 0);
 		add_failed = 0;
 		for (i = 0; i < n; i++) {
@@ -913,7 +900,7 @@ test_manifest_enospc(void **state)
 	/* With exactly enough room it succeeds. */
 	ops = fault_ops();
 	fault.budget = total;
-	write_standard(f->dirfd, n, &ops);
+	write_standard(f->dirfd, n, ops);
 	check_standard(f->dirfd, n);
 }
 
@@ -926,7 +913,7 @@ test_manifest_enospc_is_sticky(void **state)
 {
 	struct scratch_dir *f = *state;
 	struct manifest_writer *w;
-	struct sys_ops ops;
+	const struct sys_ops *ops;
 	struct entry ent;
 	struct err e;
 	char buf[64];
@@ -934,8 +921,8 @@ test_manifest_enospc_is_sticky(void **state)
 	int failed = 0;
 
 	ops = fault_ops();
-	fault.enospc_call = 1;
-	assert_int_equal(manifest_writer_open(&w, f->dirfd, NAME, &ops, &e),
+	add_fault("write", 1, ENOSPC, SYS_FAULT_ONCE);
+	assert_int_equal(manifest_writer_open(&w, f->dirfd, NAME, ops, &e),
 	    0);
 	for (i = 0; i < 10000; i++) {
 		gen_entry(i, &ent, buf, sizeof(buf));
@@ -945,7 +932,7 @@ test_manifest_enospc_is_sticky(void **state)
 		}
 	}
 	assert_true(failed > 0);
-	assert_true(fault.calls == 1);
+	assert_true(sys_fault_count("write") == 1);
 	assert_int_equal(manifest_writer_commit(w, &e), -1);
 	assert_int_equal(e.errnum, ENOSPC);
 	assert_false(exists(f->dirfd, NAME));
@@ -957,7 +944,7 @@ test_manifest_fsync_and_rename_failures(void **state)
 {
 	struct scratch_dir *f = *state;
 	struct manifest_writer *w;
-	struct sys_ops ops;
+	const struct sys_ops *ops;
 	struct entry ent;
 	struct err e;
 
@@ -965,9 +952,8 @@ test_manifest_fsync_and_rename_failures(void **state)
 
 	/* fsync of the file: EIO, nothing left behind. */
 	ops = fault_ops();
-	fault.fsync_fail_fd = -1;
-	fault.fsync_errno = EIO;
-	assert_int_equal(manifest_writer_open(&w, f->dirfd, NAME, &ops, &e),
+	add_fault("fsync", 1, EIO, SYS_FAULT_FROM);
+	assert_int_equal(manifest_writer_open(&w, f->dirfd, NAME, ops, &e),
 	    0);
 	assert_int_equal(manifest_writer_add(w, &ent, &e), 0);
 	assert_int_equal(manifest_writer_commit(w, &e), -1);
@@ -977,8 +963,8 @@ test_manifest_fsync_and_rename_failures(void **state)
 
 	/* rename fails. */
 	ops = fault_ops();
-	fault.rename_errno = EACCES;
-	assert_int_equal(manifest_writer_open(&w, f->dirfd, NAME, &ops, &e),
+	add_fault("renameat", 1, EACCES, SYS_FAULT_FROM);
+	assert_int_equal(manifest_writer_open(&w, f->dirfd, NAME, ops, &e),
 	    0);
 	assert_int_equal(manifest_writer_add(w, &ent, &e), 0);
 	assert_int_equal(manifest_writer_commit(w, &e), -1);
@@ -990,13 +976,15 @@ test_manifest_fsync_and_rename_failures(void **state)
 
 	/* fsync of the directory after the rename: still all or nothing. */
 	ops = fault_ops();
-	fault.fsync_fail_fd = f->dirfd;
-	fault.fsync_errno = EIO;
-	assert_int_equal(manifest_writer_open(&w, f->dirfd, NAME, &ops, &e),
+	/* The second fsync: the file's comes before the rename. */
+	add_fault("fsync", 2, EIO, SYS_FAULT_ONCE);
+	assert_int_equal(manifest_writer_open(&w, f->dirfd, NAME, ops, &e),
 	    0);
 	assert_int_equal(manifest_writer_add(w, &ent, &e), 0);
 	assert_int_equal(manifest_writer_commit(w, &e), -1);
 	assert_int_equal(e.errnum, EIO);
+	assert_int_equal(sys_fault_count("renameat"), 1);
+	assert_int_equal(sys_fault_count("fsync"), 2);
 	assert_false(exists(f->dirfd, NAME));
 	assert_false(exists(f->dirfd, TMPNAME));
 }

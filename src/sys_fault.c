@@ -1,0 +1,540 @@
+#include "sys_fault.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+enum kind {
+	K_OPENAT,
+	K_LINKAT,
+	K_UNLINKAT,
+	K_MKDIRAT,
+	K_SYMLINKAT,
+	K_MKNODAT,
+	K_RENAMEAT,
+	K_WRITE,
+	K_PWRITE,
+	K_COPY_FILE_RANGE,
+	K_FICLONE,
+	K_FTRUNCATE,
+	K_FSYNC,
+	K_SYNCFS,
+	K_FCHOWN,
+	K_FCHOWNAT,
+	K_FCHMOD,
+	K_FCHMODAT,
+	K_FUTIMENS,
+	K_UTIMENSAT,
+	K_FSETXATTR,
+	K_LSETXATTR,
+	K_DATA,			/* write, pwrite, copy_file_range */
+	K_ANY,			/* every call */
+	K_COUNT,
+};
+
+static const char *const kind_names[K_COUNT] = {
+	[K_OPENAT] = "openat",
+	[K_LINKAT] = "linkat",
+	[K_UNLINKAT] = "unlinkat",
+	[K_MKDIRAT] = "mkdirat",
+	[K_SYMLINKAT] = "symlinkat",
+	[K_MKNODAT] = "mknodat",
+	[K_RENAMEAT] = "renameat",
+	[K_WRITE] = "write",
+	[K_PWRITE] = "pwrite",
+	[K_COPY_FILE_RANGE] = "copy_file_range",
+	[K_FICLONE] = "ficlone",
+	[K_FTRUNCATE] = "ftruncate",
+	[K_FSYNC] = "fsync",
+	[K_SYNCFS] = "syncfs",
+	[K_FCHOWN] = "fchown",
+	[K_FCHOWNAT] = "fchownat",
+	[K_FCHMOD] = "fchmod",
+	[K_FCHMODAT] = "fchmodat",
+	[K_FUTIMENS] = "futimens",
+	[K_UTIMENSAT] = "utimensat",
+	[K_FSETXATTR] = "fsetxattr",
+	[K_LSETXATTR] = "lsetxattr",
+	[K_DATA] = "data",
+	[K_ANY] = "any",
+};
+
+struct rule {
+	enum kind		 kind;
+	unsigned long		 nth;
+	int			 error;	/* or SYS_FAULT_KILL */
+	enum sys_fault_when	 when;
+};
+
+static const struct sys_ops	*base = &sys_real;
+static unsigned long		 counts[K_COUNT];
+static unsigned long		 hits;
+static struct rule		 rules[SYS_FAULT_RULES];
+static size_t			 nrules;
+
+static int
+kind_of(const char *name)
+{
+	int k;
+
+	for (k = 0; k < K_COUNT; k++)
+		if (strcmp(kind_names[k], name) == 0)
+			return k;
+	return -1;
+}
+
+/*
+ * Counts a call of kind k.  Returns the errno it is to fail with, or 0
+ * to make the real call; does not return when a rule stops the process.
+ */
+static int
+fault(enum kind k)
+{
+	const struct rule *r;
+	unsigned long n;
+	size_t i;
+	bool data = k == K_WRITE || k == K_PWRITE || k == K_COPY_FILE_RANGE;
+
+	counts[k]++;
+	counts[K_ANY]++;
+	if (data)
+		counts[K_DATA]++;
+	for (i = 0; i < nrules; i++) {
+		r = &rules[i];
+		n = counts[r->kind];
+		if (r->kind != k && r->kind != K_ANY &&
+		    (r->kind != K_DATA || !data))
+			continue;
+		if (n != r->nth && (r->when != SYS_FAULT_FROM || n < r->nth))
+			continue;
+		hits++;
+		if (r->error == SYS_FAULT_KILL) {
+			/* A crash at this very step: no exit handler, no
+			 * buffer flushed, the call not made. */
+			raise(SIGKILL);
+			_exit(137);
+		}
+		return r->error;
+	}
+	return 0;
+}
+
+static int
+fault_openat(int dirfd, const char *name, int flags, mode_t mode)
+{
+	int err = fault(K_OPENAT);
+
+	if (err != 0) {
+		errno = err;
+		return -1;
+	}
+	return base->openat(dirfd, name, flags, mode);
+}
+
+static int
+fault_linkat(int olddirfd, const char *oldname, int newdirfd,
+    const char *newname, int flags)
+{
+	int err = fault(K_LINKAT);
+
+	if (err != 0) {
+		errno = err;
+		return -1;
+	}
+	return base->linkat(olddirfd, oldname, newdirfd, newname, flags);
+}
+
+static int
+fault_unlinkat(int dirfd, const char *name, int flags)
+{
+	int err = fault(K_UNLINKAT);
+
+	if (err != 0) {
+		errno = err;
+		return -1;
+	}
+	return base->unlinkat(dirfd, name, flags);
+}
+
+static int
+fault_mkdirat(int dirfd, const char *name, mode_t mode)
+{
+	int err = fault(K_MKDIRAT);
+
+	if (err != 0) {
+		errno = err;
+		return -1;
+	}
+	return base->mkdirat(dirfd, name, mode);
+}
+
+static int
+fault_symlinkat(const char *target, int dirfd, const char *name)
+{
+	int err = fault(K_SYMLINKAT);
+
+	if (err != 0) {
+		errno = err;
+		return -1;
+	}
+	return base->symlinkat(target, dirfd, name);
+}
+
+static int
+fault_mknodat(int dirfd, const char *name, mode_t mode, dev_t dev)
+{
+	int err = fault(K_MKNODAT);
+
+	if (err != 0) {
+		errno = err;
+		return -1;
+	}
+	return base->mknodat(dirfd, name, mode, dev);
+}
+
+static int
+fault_renameat(int olddirfd, const char *oldname, int newdirfd,
+    const char *newname)
+{
+	int err = fault(K_RENAMEAT);
+
+	if (err != 0) {
+		errno = err;
+		return -1;
+	}
+	return base->renameat(olddirfd, oldname, newdirfd, newname);
+}
+
+static ssize_t
+fault_write(int fd, const void *buf, size_t count)
+{
+	int err = fault(K_WRITE);
+
+	if (err != 0) {
+		errno = err;
+		return -1;
+	}
+	return base->write(fd, buf, count);
+}
+
+static ssize_t
+fault_pwrite(int fd, const void *buf, size_t count, off_t off)
+{
+	int err = fault(K_PWRITE);
+
+	if (err != 0) {
+		errno = err;
+		return -1;
+	}
+	return base->pwrite(fd, buf, count, off);
+}
+
+static ssize_t
+fault_copy_file_range(int infd, off_t *inoff, int outfd, off_t *outoff,
+    size_t len, unsigned int flags)
+{
+	int err = fault(K_COPY_FILE_RANGE);
+
+	if (err != 0) {
+		errno = err;
+		return -1;
+	}
+	return base->copy_file_range(infd, inoff, outfd, outoff, len,
+	    flags);
+}
+
+static int
+fault_ficlone(int dstfd, int srcfd)
+{
+	int err = fault(K_FICLONE);
+
+	if (err != 0) {
+		errno = err;
+		return -1;
+	}
+	return base->ficlone(dstfd, srcfd);
+}
+
+static int
+fault_ftruncate(int fd, off_t len)
+{
+	int err = fault(K_FTRUNCATE);
+
+	if (err != 0) {
+		errno = err;
+		return -1;
+	}
+	return base->ftruncate(fd, len);
+}
+
+static int
+fault_fsync(int fd)
+{
+	int err = fault(K_FSYNC);
+
+	if (err != 0) {
+		errno = err;
+		return -1;
+	}
+	return base->fsync(fd);
+}
+
+static int
+fault_syncfs(int fd)
+{
+	int err = fault(K_SYNCFS);
+
+	if (err != 0) {
+		errno = err;
+		return -1;
+	}
+	return base->syncfs(fd);
+}
+
+static int
+fault_fchown(int fd, uid_t uid, gid_t gid)
+{
+	int err = fault(K_FCHOWN);
+
+	if (err != 0) {
+		errno = err;
+		return -1;
+	}
+	return base->fchown(fd, uid, gid);
+}
+
+static int
+fault_fchownat(int dirfd, const char *name, uid_t uid, gid_t gid,
+    int flags)
+{
+	int err = fault(K_FCHOWNAT);
+
+	if (err != 0) {
+		errno = err;
+		return -1;
+	}
+	return base->fchownat(dirfd, name, uid, gid, flags);
+}
+
+static int
+fault_fchmod(int fd, mode_t mode)
+{
+	int err = fault(K_FCHMOD);
+
+	if (err != 0) {
+		errno = err;
+		return -1;
+	}
+	return base->fchmod(fd, mode);
+}
+
+static int
+fault_fchmodat(int dirfd, const char *name, mode_t mode, int flags)
+{
+	int err = fault(K_FCHMODAT);
+
+	if (err != 0) {
+		errno = err;
+		return -1;
+	}
+	return base->fchmodat(dirfd, name, mode, flags);
+}
+
+static int
+fault_futimens(int fd, const struct timespec ts[2])
+{
+	int err = fault(K_FUTIMENS);
+
+	if (err != 0) {
+		errno = err;
+		return -1;
+	}
+	return base->futimens(fd, ts);
+}
+
+static int
+fault_utimensat(int dirfd, const char *name,
+    const struct timespec ts[2], int flags)
+{
+	int err = fault(K_UTIMENSAT);
+
+	if (err != 0) {
+		errno = err;
+		return -1;
+	}
+	return base->utimensat(dirfd, name, ts, flags);
+}
+
+static int
+fault_fsetxattr(int fd, const char *name, const void *value,
+    size_t size, int flags)
+{
+	int err = fault(K_FSETXATTR);
+
+	if (err != 0) {
+		errno = err;
+		return -1;
+	}
+	return base->fsetxattr(fd, name, value, size, flags);
+}
+
+static int
+fault_lsetxattr(const char *path, const char *name, const void *value,
+    size_t size, int flags)
+{
+	int err = fault(K_LSETXATTR);
+
+	if (err != 0) {
+		errno = err;
+		return -1;
+	}
+	return base->lsetxattr(path, name, value, size, flags);
+}
+
+static const struct sys_ops fault_ops = {
+	.openat = fault_openat,
+	.linkat = fault_linkat,
+	.unlinkat = fault_unlinkat,
+	.mkdirat = fault_mkdirat,
+	.symlinkat = fault_symlinkat,
+	.mknodat = fault_mknodat,
+	.renameat = fault_renameat,
+	.write = fault_write,
+	.pwrite = fault_pwrite,
+	.copy_file_range = fault_copy_file_range,
+	.ficlone = fault_ficlone,
+	.ftruncate = fault_ftruncate,
+	.fsync = fault_fsync,
+	.syncfs = fault_syncfs,
+	.fchown = fault_fchown,
+	.fchownat = fault_fchownat,
+	.fchmod = fault_fchmod,
+	.fchmodat = fault_fchmodat,
+	.futimens = fault_futimens,
+	.utimensat = fault_utimensat,
+	.fsetxattr = fault_fsetxattr,
+	.lsetxattr = fault_lsetxattr,
+};
+
+const struct sys_ops *
+sys_fault_wrap(const struct sys_ops *b)
+{
+	base = b;
+	sys_fault_reset();
+	return &fault_ops;
+}
+
+void
+sys_fault_reset(void)
+{
+	sys_fault_recount();
+	nrules = 0;
+}
+
+void
+sys_fault_recount(void)
+{
+	memset(counts, 0, sizeof(counts));
+	hits = 0;
+}
+
+bool
+sys_fault_known(const char *kind)
+{
+	return kind_of(kind) != -1;
+}
+
+int
+sys_fault_add(const char *kind, unsigned long nth, int error,
+    enum sys_fault_when when, struct err *e)
+{
+	int k = kind_of(kind);
+
+	if (k == -1)
+		return err_set(e, 0, "unknown fault kind '%s' (a member of "
+		    "struct sys_ops, such as 'linkat', or 'data' or 'any')",
+		    kind);
+	if (nth == 0)
+		return err_set(e, 0, "a fault hits call 1 or later, not 0");
+	if (error == 0 || error < SYS_FAULT_KILL)
+		return err_set(e, 0, "a fault needs an errno or 'kill'");
+	if (nrules == SYS_FAULT_RULES)
+		return err_set(e, 0, "more than %d faults at once",
+		    SYS_FAULT_RULES);
+	rules[nrules].kind = k;
+	rules[nrules].nth = nth;
+	rules[nrules].error = error;
+	rules[nrules].when = when;
+	nrules++;
+	return 0;
+}
+
+/* The errno called name ("ENOSPC"), or a number; 0 when none. */
+static int
+errno_named(const char *name)
+{
+	const char *s;
+	char *end;
+	long v;
+	int i;
+
+	if (*name >= '0' && *name <= '9') {
+		v = strtol(name, &end, 10);
+		return *end == '\0' && v > 0 && v < 4096 ? (int)v : 0;
+	}
+	for (i = 1; i < 4096; i++) {
+		s = strerrorname_np(i);
+		if (s != NULL && strcmp(s, name) == 0)
+			return i;
+	}
+	return 0;
+}
+
+int
+sys_fault_parse(const char *spec, struct err *e)
+{
+	char kind[32];
+	struct err why;
+	const char *c1, *c2;
+	unsigned long nth;
+	char *end;
+	int error;
+
+	c1 = strchr(spec, ':');
+	c2 = c1 != NULL ? strchr(c1 + 1, ':') : NULL;
+	if (c2 == NULL || (size_t)(c1 - spec) >= sizeof(kind))
+		return err_set(e, 0, "bad fault '%s': expected KIND:N:ERROR, "
+		    "such as 'linkat:1:EMLINK' or 'renameat:2:kill'", spec);
+	memcpy(kind, spec, c1 - spec);
+	kind[c1 - spec] = '\0';
+	errno = 0;
+	nth = strtoul(c1 + 1, &end, 10);
+	if (end != c2 || c1[1] < '0' || c1[1] > '9' || errno != 0)
+		return err_set(e, 0, "bad fault '%s': N is the number of the "
+		    "call to hit, from 1", spec);
+	if (strcmp(c2 + 1, "kill") == 0)
+		error = SYS_FAULT_KILL;
+	else if ((error = errno_named(c2 + 1)) == 0)
+		return err_set(e, 0, "bad fault '%s': '%s' is neither an "
+		    "errno name (such as ENOSPC) nor 'kill'", spec, c2 + 1);
+	if (sys_fault_add(kind, nth, error, SYS_FAULT_ONCE, &why) == -1)
+		return err_set(e, 0, "bad fault '%s': %s", spec, why.msg);
+	return 0;
+}
+
+unsigned long
+sys_fault_count(const char *kind)
+{
+	int k = kind_of(kind);
+
+	return k == -1 ? 0 : counts[k];
+}
+
+unsigned long
+sys_fault_hits(void)
+{
+	return hits;
+}

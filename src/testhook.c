@@ -1,0 +1,86 @@
+#include "testhook.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sys_fault.h"
+
+static bool			 now_set;
+static time_t			 now;
+static long			 hang_after;
+static const struct sys_ops	*sys = &sys_real;
+static char			 fault_spec[64];
+
+int
+testhook_init(struct err *e)
+{
+	const char *v;
+	const struct sys_ops *faulty;
+	char *end;
+	long long t;
+
+	now_set = false;
+	hang_after = 0;
+	sys = &sys_real;
+	fault_spec[0] = '\0';
+
+	if ((v = getenv("SNAP_NOW")) != NULL && *v != '\0') {
+		t = strtoll(v, &end, 10);
+		if (*end != '\0')
+			return err_set(e, 0, "SNAP_NOW='%s' is not a number "
+			    "of seconds", v);
+		now = (time_t)t;
+		now_set = true;
+	}
+	if ((v = getenv("SNAP_TEST_HANG_AFTER")) != NULL && *v != '\0') {
+		hang_after = strtol(v, &end, 10);
+		if (*end != '\0' || hang_after < 0) {
+			hang_after = 0;
+			return err_set(e, 0, "SNAP_TEST_HANG_AFTER='%s' is not "
+			    "a number of entries", v);
+		}
+	}
+	if ((v = getenv("SNAP_TEST_FAULT")) != NULL && *v != '\0') {
+		faulty = sys_fault_wrap(&sys_real);
+		if (sys_fault_parse(v, e) == -1)
+			return -1;
+		sys = faulty;
+		snprintf(fault_spec, sizeof(fault_spec), "%s", v);
+	}
+	return 0;
+}
+
+bool
+testhook_now(time_t *t)
+{
+	if (now_set)
+		*t = now;
+	return now_set;
+}
+
+long
+testhook_hang_after(void)
+{
+	return hang_after;
+}
+
+const struct sys_ops *
+testhook_sys(void)
+{
+	return sys;
+}
+
+bool
+testhook_fault_missed(char *msg, size_t size)
+{
+	char kind[64];
+
+	if (fault_spec[0] == '\0' || sys_fault_hits() > 0)
+		return false;
+	snprintf(kind, sizeof(kind), "%.*s", (int)strcspn(fault_spec, ":"),
+	    fault_spec);
+	snprintf(msg, size, "SNAP_TEST_FAULT '%s' was not reached: the run "
+	    "made %lu calls of %s", fault_spec, sys_fault_count(kind), kind);
+	return true;
+}
