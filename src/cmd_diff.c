@@ -14,6 +14,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "buf.h"
 #include "cmd.h"
 #include "compare.h"
 #include "copy.h"
@@ -31,8 +32,7 @@ static const char usage[] = "usage: snap [-c FILE] [--json] diff [--json] "
 struct printer {
 	bool	 json;
 	size_t	 n;		/* changes printed */
-	char	*quoted;	/* name_quote's output, grown as needed */
-	size_t	 quoted_cap;
+	struct buf quoted;	/* name_quote's output, grown as needed */
 };
 
 static int
@@ -53,17 +53,11 @@ print_change(void *arg, enum compare_change change, const struct entry *old,
 	} else {
 		/* \xHH is the longest form of one byte. */
 		need = 4 * ent->path_len + 1;
-		if (need > p->quoted_cap) {
-			char *q = realloc(p->quoted, need);
-
-			if (q == NULL)
-				return err_set(e, ENOMEM, "cannot print "
-				    "the changes");
-			p->quoted = q;
-			p->quoted_cap = need;
-		}
-		name_quote(p->quoted, p->quoted_cap, ent->path, ent->path_len);
-		printf("%c\t%s\n", (int)change, p->quoted);
+		if (buf_reserve(&p->quoted, need) == -1)
+			return err_set(e, ENOMEM, "cannot print the changes");
+		name_quote(p->quoted.p, p->quoted.cap, ent->path,
+		    ent->path_len);
+		printf("%c\t%s\n", (int)change, p->quoted.p);
 	}
 	p->n++;
 	return 0;
@@ -258,7 +252,7 @@ cmd_diff(int argc, char **argv, const struct cmd_globals *g)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct printer p = { g->json, 0, NULL, 0 };
+	struct printer p = { g->json, 0, BUF_INIT };
 	struct cmd_ctx ctx;
 	size_t old, new;
 	bool source = false;
@@ -319,7 +313,7 @@ cmd_diff(int argc, char **argv, const struct cmd_globals *g)
 		status = diff_snapshots(&ctx, ctx.list.names[old],
 		    ctx.list.names[new], &p);
 out:
-	free(p.quoted);
+	buf_free(&p.quoted);
 	cmd_close(&ctx);
 	return status;
 }

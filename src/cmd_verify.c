@@ -12,6 +12,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "buf.h"
 #include "cmd.h"
 #include "name.h"
 #include "out.h"
@@ -26,8 +27,7 @@ static const char usage[] = "usage: snap [-c FILE] [-q] [--json] verify "
 struct printer {
 	bool	 json;
 	size_t	 n;		/* objects printed so far (JSON) */
-	char	*quoted;
-	size_t	 quoted_cap;
+	struct buf quoted;	/* name_quote's output, grown as needed */
 };
 
 static const char *const kind_word[] = {
@@ -65,22 +65,15 @@ print_finding(const struct verify_finding *f, void *arg)
 		fputc('}', stdout);
 		return;
 	}
-	if (need > p->quoted_cap) {
-		char *q = realloc(p->quoted, need);
-
-		if (q == NULL) {
-			/* The finding still counts; only its name is lost. */
-			out_problem("%s: %s/...", kind_word[f->kind],
-			    f->snapshot);
-			return;
-		}
-		p->quoted = q;
-		p->quoted_cap = need;
+	if (buf_reserve(&p->quoted, need) == -1) {
+		/* The finding still counts; only its name is lost. */
+		out_problem("%s: %s/...", kind_word[f->kind], f->snapshot);
+		return;
 	}
-	name_quote(p->quoted, p->quoted_cap, f->path, f->path_len);
+	name_quote(p->quoted.p, p->quoted.cap, f->path, f->path_len);
 	/* A problem, so printed with -q too; one call, so one line. */
 	out_problem("%s: %s%s%s%s%s%s", kind_word[f->kind], f->snapshot,
-	    f->path_len ? "/" : "", p->quoted, f->detail[0] != '\0' ? " (" :
+	    f->path_len ? "/" : "", p->quoted.p, f->detail[0] != '\0' ? " (" :
 	    "", f->detail, f->detail[0] != '\0' ? ")" : "");
 }
 
@@ -152,7 +145,7 @@ cmd_verify(int argc, char **argv, const struct cmd_globals *g)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct printer pr = { g->json, 0, NULL, 0 };
+	struct printer pr = { g->json, 0, BUF_INIT };
 	struct progress progress;
 	struct verify_opts opts;
 	struct verify_stats st;
@@ -284,7 +277,7 @@ out:
 	progress_end(&progress);
 	verify_close(v);
 	free(chosen);
-	free(pr.quoted);
+	buf_free(&pr.quoted);
 	cmd_close(&ctx);
 	return status;
 }

@@ -12,6 +12,7 @@
 #include <unistd.h>
 #include <xxhash.h>
 
+#include "buf.h"
 #include "copy.h"
 #include "manifest.h"
 #include "meta.h"
@@ -47,13 +48,10 @@ struct verify {
 	size_t		 detail_len;
 
 	/* A folder whose children are reported through it, not each. */
-	char		*skip;
-	size_t		 skip_len;
-	size_t		 skip_cap;
+	struct buf	 skip;
 	bool		 skip_on;
 
-	char		*buf;		/* NUL-terminated copy of a path */
-	size_t		 buf_cap;
+	struct buf	 path;		/* NUL-terminated copy of a path */
 };
 
 /* --- the inode map ----------------------------------------------- */
@@ -399,16 +397,8 @@ compare_entry(struct verify *v, const struct entry *m,
 static int
 set_skip(struct verify *v, const char *path, size_t len)
 {
-	if (len + 1 > v->skip_cap) {
-		char *p = realloc(v->skip, len + 1);
-
-		if (p == NULL)
-			return -1;
-		v->skip = p;
-		v->skip_cap = len + 1;
-	}
-	memcpy(v->skip, path, len);
-	v->skip_len = len;
+	if (buf_set(&v->skip, path, len) == -1)
+		return -1;
 	v->skip_on = true;
 	return 0;
 }
@@ -417,8 +407,8 @@ set_skip(struct verify *v, const char *path, size_t len)
 static bool
 skipped(const struct verify *v, const char *path, size_t len)
 {
-	return v->skip_on && len > v->skip_len && path[v->skip_len] == '/' &&
-	    memcmp(path, v->skip, v->skip_len) == 0;
+	return v->skip_on && len > v->skip.len && path[v->skip.len] == '/' &&
+	    memcmp(path, v->skip.p, v->skip.len) == 0;
 }
 
 /*
@@ -568,22 +558,13 @@ verify_shared(struct verify *v, int root_fd, int manifests_fd,
 		    !slot->damaged ||
 		    memcmp(slot->hash, m.hash, ENTRY_HASH_LEN) == 0)
 			continue;
-		if (m.path_len + 1 > v->buf_cap) {
-			char *p = realloc(v->buf, m.path_len + 1);
-
-			if (p == NULL) {
-				n = err_set(e, errno, "cannot verify '%s'",
-				    name);
-				goto out;
-			}
-			v->buf = p;
-			v->buf_cap = m.path_len + 1;
+		if (buf_set(&v->path, m.path, m.path_len) == -1) {
+			n = err_set(e, errno, "cannot verify '%s'", name);
+			goto out;
 		}
-		memcpy(v->buf, m.path, m.path_len);
-		v->buf[m.path_len] = '\0';
 		/* Still that inode?  Else the path holds another file now,
 		 * which only a full verify of that snapshot can judge. */
-		if (fstatat(snapfd, v->buf, &st, AT_SYMLINK_NOFOLLOW) == -1 ||
+		if (fstatat(snapfd, v->path.p, &st, AT_SYMLINK_NOFOLLOW) == -1 ||
 		    st.st_ino != m.stored_ino)
 			continue;
 		finding_begin(v, VERIFY_CHANGED, m.path, m.path_len);
@@ -634,7 +615,7 @@ verify_close(struct verify *v)
 	if (v == NULL)
 		return;
 	free(v->slots);
-	free(v->skip);
-	free(v->buf);
+	buf_free(&v->skip);
+	buf_free(&v->path);
 	free(v);
 }
