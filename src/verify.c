@@ -14,15 +14,15 @@
 
 #include "buf.h"
 #include "copy.h"
+#include "inomap.h"
 #include "manifest.h"
 #include "meta.h"
 #include "name.h"
 #include "progress.h"
 #include "walk.h"
 
-/* What one stored inode turned out to hold; ino 0 marks a free slot. */
+/* What one stored inode turned out to hold (the value of v->inodes). */
 struct ino_slot {
-	uint64_t	ino;
 	uint64_t	xattr_hash;
 	unsigned char	hash[ENTRY_HASH_LEN];
 	int		errnum;		/* != 0: it could not be read */
@@ -33,9 +33,7 @@ struct verify {
 	struct verify_opts opts;
 	struct verify_stats stats;
 
-	struct ino_slot	*slots;		/* open addressing, cap a power of 2 */
-	size_t		 cap;
-	size_t		 used;
+	struct inomap	 inodes;	/* stored ino -> struct ino_slot */
 	size_t		 n_damaged;
 	bool		 noatime;	/* O_NOATIME still allowed */
 
@@ -53,70 +51,6 @@ struct verify {
 
 	struct buf	 path;		/* NUL-terminated copy of a path */
 };
-
-/* --- the inode map ----------------------------------------------- */
-
-static size_t
-slot_index(const struct verify *v, uint64_t ino)
-{
-	return (size_t)(ino * 0x9E3779B97F4A7C15ULL >> 17) & (v->cap - 1);
-}
-
-static struct ino_slot *
-map_find(const struct verify *v, uint64_t ino)
-{
-	size_t i;
-
-	if (v->cap == 0)
-		return NULL;
-	for (i = slot_index(v, ino); v->slots[i].ino != 0;
-	    i = (i + 1) & (v->cap - 1))
-		if (v->slots[i].ino == ino)
-			return &v->slots[i];
-	return NULL;
-}
-
-static int
-map_grow(struct verify *v)
-{
-	struct ino_slot *old = v->slots, *s;
-	size_t old_cap = v->cap, i, j;
-
-	v->cap = old_cap ? old_cap * 2 : 4096;
-	if ((v->slots = calloc(v->cap, sizeof(*v->slots))) == NULL) {
-		v->slots = old;
-		v->cap = old_cap;
-		return -1;
-	}
-	for (i = 0; i < old_cap; i++) {
-		s = &old[i];
-		if (s->ino == 0)
-			continue;
-		for (j = slot_index(v, s->ino); v->slots[j].ino != 0;
-		    j = (j + 1) & (v->cap - 1))
-			;
-		v->slots[j] = *s;
-	}
-	free(old);
-	return 0;
-}
-
-/* A new slot for ino (not in the map).  Returns NULL without memory. */
-static struct ino_slot *
-map_insert(struct verify *v, uint64_t ino)
-{
-	size_t i;
-
-	if ((v->used + 1) * 10 > v->cap * 7 && map_grow(v) == -1)
-		return NULL;
-	for (i = slot_index(v, ino); v->slots[i].ino != 0;
-	    i = (i + 1) & (v->cap - 1))
-		;
-	memset(&v->slots[i], 0, sizeof(v->slots[i]));
-	v->slots[i].ino = ino;
-	v->used++;
-	return &v->slots[i];
-}
 
 /*
  * Whether --sample reads this inode: a hash of the number, so the same
@@ -302,6 +236,7 @@ compare_content(struct verify *v, const struct entry *m,
 {
 	struct ino_slot *slot;
 	uint64_t ino = it->st->st_ino;
+	bool added;
 
 	if (!m->has_hash)
 		return 0;
@@ -309,13 +244,12 @@ compare_content(struct verify *v, const struct entry *m,
 		v->stats.not_sampled++;
 		return 0;
 	}
-	if ((slot = map_find(v, ino)) != NULL)
-		v->stats.links_reused++;
-	else {
-		if ((slot = map_insert(v, ino)) == NULL)
-			return -1;
+	if ((slot = inomap_insert(&v->inodes, 0, ino, &added)) == NULL)
+		return -1;
+	if (added)
 		hash_inode(v, it->dirfd, it->name, it->st, slot);
-	}
+	else
+		v->stats.links_reused++;
 	if (slot->errnum != 0) {
 		finding_add(v, "unreadable", "unreadable: %s",
 		    strerror(slot->errnum));
@@ -554,7 +488,7 @@ verify_shared(struct verify *v, int root_fd, int manifests_fd,
 	}
 	while ((r = manifest_reader_next(mr, &m, NULL, e)) == 1) {
 		if (m.type != ENTRY_REG || !m.has_hash ||
-		    (slot = map_find(v, m.stored_ino)) == NULL ||
+		    (slot = inomap_find(&v->inodes, 0, m.stored_ino)) == NULL ||
 		    !slot->damaged ||
 		    memcmp(slot->hash, m.hash, ENTRY_HASH_LEN) == 0)
 			continue;
@@ -593,6 +527,7 @@ verify_open(struct verify **out, const struct verify_opts *opts,
 		return err_set(e, errno, "cannot verify");
 	v->opts = *opts;
 	v->noatime = true;
+	inomap_init(&v->inodes, sizeof(struct ino_slot));
 	*out = v;
 	return 0;
 }
@@ -614,7 +549,7 @@ verify_close(struct verify *v)
 {
 	if (v == NULL)
 		return;
-	free(v->slots);
+	inomap_free(&v->inodes);
 	buf_free(&v->skip);
 	buf_free(&v->path);
 	free(v);
