@@ -488,8 +488,8 @@ verify_shared(struct verify *v, int root_fd, int manifests_fd,
 	}
 	while ((r = manifest_reader_next(mr, &m, NULL, e)) == 1) {
 		if (m.type != ENTRY_REG || !m.has_hash ||
-		    (slot = inomap_find(&v->inodes, 0, m.stored_ino)) == NULL ||
-		    !slot->damaged ||
+		    (slot = inomap_find(&v->inodes, 0, m.stored_ino)) ==
+		    NULL || !slot->damaged ||
 		    memcmp(slot->hash, m.hash, ENTRY_HASH_LEN) == 0)
 			continue;
 		if (buf_set(&v->path, m.path, m.path_len) == -1) {
