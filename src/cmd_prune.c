@@ -14,7 +14,6 @@
 #include <string.h>
 
 #include "cmd.h"
-#include "create.h"
 #include "out.h"
 #include "retain.h"
 #include "summary.h"
