@@ -136,28 +136,6 @@ change_marker(const struct version *prev, const struct version *cur)
 	return 0;
 }
 
-static const char *
-type_name(enum entry_type t)
-{
-	switch (t) {
-	case ENTRY_REG:
-		return "file";
-	case ENTRY_DIR:
-		return "dir";
-	case ENTRY_SYMLINK:
-		return "symlink";
-	case ENTRY_FIFO:
-		return "fifo";
-	case ENTRY_CHR:
-		return "chr";
-	case ENTRY_BLK:
-		return "blk";
-	case ENTRY_SOCK:
-		return "socket";
-	}
-	return "?";
-}
-
 static void
 format_mtime(char *buf, size_t size, const struct timens *t)
 {
@@ -205,7 +183,7 @@ print_change(const char *name, char marker, const struct version *v,
 		printf("%s{\"name\": \"%s\", \"change\": \"%c\", "
 		    "\"type\": \"%s\", \"size\": %llu, \"mtime\": \"%s\", ",
 		    first ? "\n  " : ",\n  ", name, marker,
-		    type_name(v->type), (unsigned long long)v->size, mtime);
+		    entry_type_name(v->type), (unsigned long long)v->size, mtime);
 		if (hash[0] == '-')
 			fputs("\"hash\": null}", stdout);
 		else

@@ -127,27 +127,6 @@ report_simple(struct verify *v, enum verify_kind kind, const char *path,
 
 /* --- comparing one entry ----------------------------------------- */
 
-static const char *
-type_name(enum entry_type t)
-{
-	switch (t) {
-	case ENTRY_REG:
-		return "file";
-	case ENTRY_DIR:
-		return "folder";
-	case ENTRY_SYMLINK:
-		return "symlink";
-	case ENTRY_FIFO:
-		return "fifo";
-	case ENTRY_CHR:
-		return "char device";
-	case ENTRY_BLK:
-		return "block device";
-	default:
-		return "socket";
-	}
-}
-
 static char *
 format_time(char *buf, size_t size, const struct timens *t)
 {
@@ -284,8 +263,8 @@ compare_entry(struct verify *v, const struct entry *m,
 	v->stats.entries++;
 	finding_begin(v, VERIFY_CHANGED, m->path, m->path_len);
 	if (s->type != m->type) {
-		finding_add(v, "type", "type %s -> %s", type_name(m->type),
-		    type_name(s->type));
+		finding_add(v, "type", "type %s -> %s",
+		    entry_type_name(m->type), entry_type_name(s->type));
 		finding_end(v);
 		return 0;
 	}
