@@ -24,6 +24,7 @@
 #include <unistd.h>
 
 #include "cmd.h"
+#include "json.h"
 #include "manifest.h"
 #include "name.h"
 #include "out.h"
@@ -36,10 +37,11 @@ static const char usage[] = "usage: snap [-c FILE] [--json] check\n";
 enum check_status { CHECK_OK, CHECK_WARNING, CHECK_PROBLEM };
 
 struct checker {
-	bool	 json;
-	size_t	 n;
-	unsigned problems;
-	unsigned warnings;
+	bool		 json;
+	struct json	 j;	/* the array begins with the first result */
+	size_t		 n;
+	unsigned	 problems;
+	unsigned	 warnings;
 };
 
 static void __attribute__((format(printf, 3, 4)))
@@ -58,10 +60,14 @@ result(struct checker *c, enum check_status st, const char *fmt, ...)
 	else if (st == CHECK_WARNING)
 		c->warnings++;
 	if (c->json) {
-		fputs(c->n++ ? ",\n  {" : "[\n  {", stdout);
-		printf("\"status\": \"%s\", \"check\": ", json_word[st]);
-		out_json_string(stdout, msg, strlen(msg));
-		fputc('}', stdout);
+		if (c->n++ == 0)
+			json_begin_array(&c->j);
+		json_begin_object(&c->j);
+		json_key(&c->j, "status");
+		json_string(&c->j, json_word[st]);
+		json_key(&c->j, "check");
+		json_string(&c->j, msg);
+		json_end_object(&c->j);
 	} else if (st == CHECK_PROBLEM) {
 		/* Problems and warnings print with -q too, and carry their
 		 * priority in the journal. */
@@ -403,13 +409,14 @@ cmd_check(int argc, char **argv, const struct cmd_globals *g)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct checker c = { g->json, 0, 0, 0 };
+	struct checker c = { .json = g->json };
 	struct config *cfg = NULL;
 	struct err e;
 	char *space_dir;
 	bool exists;
 	int ch, root_fd;
 
+	json_init(&c.j, stdout);
 	optind = 0;	/* 0: glibc starts over, main used "+" */
 	while ((ch = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
 		switch (ch) {
@@ -451,9 +458,11 @@ cmd_check(int argc, char **argv, const struct cmd_globals *g)
 	free(space_dir);
 	config_free(cfg);
 
-	if (c.json)
-		fputs(c.n ? "\n]\n" : "[]\n", stdout);
-	else if (c.problems > 0)
+	if (c.json) {
+		if (c.n == 0)
+			json_begin_array(&c.j);
+		json_end_array(&c.j);
+	} else if (c.problems > 0)
 		out_problem("%u problem%s found", c.problems,
 		    c.problems == 1 ? "" : "s");
 	if (c.problems > 0)

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "cmd.h"
+#include "json.h"
 #include "out.h"
 #include "store.h"
 
@@ -28,8 +29,9 @@ cmd_delete(int argc, char **argv, const struct cmd_globals *g)
 		{ NULL, 0, NULL, 0 },
 	};
 	struct cmd_ctx ctx;
+	struct json j;
 	struct err e;
-	bool force = false, json = g->json, *doomed = NULL, first = true;
+	bool force = false, json = g->json, *doomed = NULL;
 	size_t i, idx;
 	int ch, status;
 
@@ -74,8 +76,9 @@ cmd_delete(int argc, char **argv, const struct cmd_globals *g)
 		}
 		doomed[idx] = true;
 	}
+	json_init(&j, stdout);
 	if (json)
-		printf("[");
+		json_begin_array(&j);
 	for (i = 0; i < ctx.list.n; i++) {
 		if (!doomed[i])
 			continue;
@@ -84,16 +87,14 @@ cmd_delete(int argc, char **argv, const struct cmd_globals *g)
 			status = CMD_FAILED;
 			break;
 		}
-		if (json) {
-			printf("%s\"%s\"", first ? "" : ", ",
-			    ctx.list.names[i]);
-			first = false;
-		} else
+		if (json)
+			json_string(&j, ctx.list.names[i]);
+		else
 			out_info(OUT_NORMAL, "deleted snapshot %s\n",
 			    ctx.list.names[i]);
 	}
 	if (json)
-		printf("]\n");
+		json_end_array(&j);
 out:
 	free(doomed);
 	cmd_close(&ctx);

@@ -19,6 +19,7 @@
 #include "compare.h"
 #include "copy.h"
 #include "diff.h"
+#include "json.h"
 #include "manifest.h"
 #include "meta.h"
 #include "name.h"
@@ -30,9 +31,10 @@ static const char usage[] = "usage: snap [-c FILE] [--json] diff [--json] "
     "       snap [-c FILE] [--json] diff [--json] [SNAPSHOT] --source\n";
 
 struct printer {
-	bool	 json;
-	size_t	 n;		/* changes printed */
-	struct buf quoted;	/* name_quote's output, grown as needed */
+	bool		 json;
+	struct json	 j;	/* the array begins with the first change */
+	size_t		 n;	/* changes printed */
+	struct buf	 quoted;	/* name_quote's output, grown */
 };
 
 static int
@@ -41,15 +43,18 @@ print_change(void *arg, enum compare_change change, const struct entry *old,
 {
 	struct printer *p = arg;
 	const struct entry *ent = new != NULL ? new : old;
+	char marker = (char)change;
 	size_t need;
 
 	if (p->json) {
-		fputs(p->n == 0 ? "[\n" : ",\n", stdout);
-		fputs("  {\"change\": \"", stdout);
-		putchar((int)change);
-		fputs("\", \"path\": ", stdout);
-		out_json_string(stdout, ent->path, ent->path_len);
-		putchar('}');
+		if (p->n == 0)
+			json_begin_array(&p->j);
+		json_begin_object(&p->j);
+		json_key(&p->j, "change");
+		json_string_len(&p->j, &marker, 1);
+		json_key(&p->j, "path");
+		json_string_len(&p->j, ent->path, ent->path_len);
+		json_end_object(&p->j);
 	} else {
 		/* \xHH is the longest form of one byte. */
 		need = 4 * ent->path_len + 1;
@@ -67,8 +72,11 @@ print_change(void *arg, enum compare_change change, const struct entry *old,
 static int
 print_end(struct printer *p)
 {
-	if (p->json)
-		fputs(p->n == 0 ? "[]\n" : "\n]\n", stdout);
+	if (p->json) {
+		if (p->n == 0)
+			json_begin_array(&p->j);
+		json_end_array(&p->j);
+	}
 	if (fflush(stdout) == EOF || ferror(stdout)) {
 		out_error("cannot write the changes: %s", strerror(errno));
 		return CMD_FAILED;
@@ -252,12 +260,13 @@ cmd_diff(int argc, char **argv, const struct cmd_globals *g)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct printer p = { g->json, 0, BUF_INIT };
+	struct printer p = { .json = g->json, .quoted = BUF_INIT };
 	struct cmd_ctx ctx;
 	size_t old, new;
 	bool source = false;
 	int ch, status, nargs;
 
+	json_init(&p.j, stdout);
 	/* 0, not 1: main's getopt ran with '+' (stop at the first
 	 * argument); only 0 makes glibc start afresh and permute, so that
 	 * "diff SNAPSHOT --source" works. */

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "cmd.h"
+#include "json.h"
 #include "name.h"
 #include "out.h"
 #include "summary.h"
@@ -41,34 +42,37 @@ static void
 print_json(struct cmd_ctx *ctx, const struct usage *u)
 {
 	const struct usage_snapshot *s;
+	struct json j;
 	struct row r;
 	size_t i;
 
-	fputs("[", stdout);
+	json_init(&j, stdout);
+	json_begin_array(&j);
 	for (i = 0; i < ctx->list.n; i++) {
 		s = &u->snaps[i];
 		read_row(ctx, i, &r);
-		fputs(i ? ",\n  " : "\n  ", stdout);
-		fputs("{\"name\": ", stdout);
-		out_json_string(stdout, ctx->list.names[i],
-		    strlen(ctx->list.names[i]));
-		fputs(", \"label\": ", stdout);
+		json_begin_object(&j);
+		json_key(&j, "name");
+		json_string(&j, ctx->list.names[i]);
+		json_key(&j, "label");
 		if (r.stats.label[0] != '\0')
-			out_json_string(stdout, r.stats.label,
-			    strlen(r.stats.label));
+			json_string(&j, r.stats.label);
 		else
-			fputs("null", stdout);
-		printf(", \"files\": %llu, \"size\": %llu, \"new\": %llu",
-		    (unsigned long long)s->files, (unsigned long long)s->size,
-		    (unsigned long long)s->new_bytes);
+			json_null(&j);
+		json_key(&j, "files");
+		json_uint(&j, s->files);
+		json_key(&j, "size");
+		json_uint(&j, s->size);
+		json_key(&j, "new");
+		json_uint(&j, s->new_bytes);
+		json_key(&j, "warnings");
 		if (r.has_summary)
-			printf(", \"warnings\": %llu",
-			    (unsigned long long)r.stats.warnings);
+			json_uint(&j, r.stats.warnings);
 		else
-			fputs(", \"warnings\": null", stdout);
-		fputs("}", stdout);
+			json_null(&j);
+		json_end_object(&j);
 	}
-	fputs(ctx->list.n ? "\n]\n" : "]\n", stdout);
+	json_end_array(&j);
 }
 
 static void

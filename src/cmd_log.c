@@ -17,6 +17,7 @@
 
 #include "cmd.h"
 #include "entry.h"
+#include "json.h"
 #include "manifest.h"
 #include "name.h"
 #include "out.h"
@@ -160,36 +161,58 @@ format_hash(char *buf, const struct version *v, size_t bytes)
 		sprintf(buf + 2 * i, "%02x", v->hash[i]);
 }
 
+/* One version as a JSON object; a vanished one has nulls. */
 static void
-print_change(const char *name, char marker, const struct version *v,
-    bool json, bool first)
+print_json(struct json *j, const char *name, char marker,
+    const struct version *v)
+{
+	char mtime[64], hash[2 * ENTRY_HASH_LEN + 1];
+
+	json_begin_object(j);
+	json_key(j, "name");
+	json_string(j, name);
+	json_key(j, "change");
+	json_string_len(j, &marker, 1);
+	if (!v->present) {
+		json_key(j, "type");
+		json_null(j);
+		json_key(j, "size");
+		json_null(j);
+		json_key(j, "mtime");
+		json_null(j);
+		json_key(j, "hash");
+		json_null(j);
+		json_end_object(j);
+		return;
+	}
+	format_mtime(mtime, sizeof(mtime), &v->mtime);
+	format_hash(hash, v, ENTRY_HASH_LEN);
+	json_key(j, "type");
+	json_string(j, entry_type_name(v->type));
+	json_key(j, "size");
+	json_uint(j, v->size);
+	json_key(j, "mtime");
+	json_string(j, mtime);
+	json_key(j, "hash");
+	if (hash[0] == '-')
+		json_null(j);
+	else
+		json_string(j, hash);
+	json_end_object(j);
+}
+
+/* One version as a table row. */
+static void
+print_row(const char *name, char marker, const struct version *v)
 {
 	char mtime[64], hash[2 * ENTRY_HASH_LEN + 1];
 
 	if (!v->present) {
-		if (json) {
-			printf("%s{\"name\": \"%s\", \"change\": \"-\", "
-			    "\"type\": null, \"size\": null, \"mtime\": null, "
-			    "\"hash\": null}", first ? "\n  " : ",\n  ", name);
-		} else {
-			printf("%-20s %c %12s %-20s %s\n", name, marker, "-",
-			    "-", "-");
-		}
+		printf("%-20s %c %12s %-20s %s\n", name, marker, "-", "-",
+		    "-");
 		return;
 	}
 	format_mtime(mtime, sizeof(mtime), &v->mtime);
-	if (json) {
-		format_hash(hash, v, ENTRY_HASH_LEN);
-		printf("%s{\"name\": \"%s\", \"change\": \"%c\", "
-		    "\"type\": \"%s\", \"size\": %llu, \"mtime\": \"%s\", ",
-		    first ? "\n  " : ",\n  ", name, marker,
-		    entry_type_name(v->type), (unsigned long long)v->size, mtime);
-		if (hash[0] == '-')
-			fputs("\"hash\": null}", stdout);
-		else
-			printf("\"hash\": \"%s\"}", hash);
-		return;
-	}
 	format_hash(hash, v, 4);
 	printf("%-20s %c %12llu %-20s %s\n", name, marker,
 	    (unsigned long long)v->size, mtime, hash);
@@ -201,18 +224,22 @@ log_path(struct cmd_ctx *ctx, const char *path, size_t len, bool json)
 {
 	static struct version versions[2];
 	struct version *prev = &versions[0], *cur = &versions[1], *tmp;
+	struct json j;
 	struct err e;
 	size_t i, shown = 0, held = 0;
 	char marker, quoted[1024];
 
 	prev->present = false;
+	json_init(&j, stdout);
 	if (json)
-		fputs("[", stdout);
+		json_begin_array(&j);
 	for (i = 0; i < ctx->list.n; i++) {
 		if (find_version(ctx->store.manifests_fd, ctx->list.names[i],
 		    path, len, cur, &e) == -1) {
+			/* What was found so far, whole; the error says the
+			 * rest is missing. */
 			if (json)
-				fputs("]\n", stdout);
+				json_end_array(&j);
 			out_error("%s", e.msg);
 			return CMD_FAILED;
 		}
@@ -221,15 +248,17 @@ log_path(struct cmd_ctx *ctx, const char *path, size_t len, bool json)
 		if (marker != 0 && !json && shown == 0)
 			printf("%-20s %c %12s %-20s %s\n", "NAME", ' ',
 			    "SIZE", "MTIME", "HASH");
-		if (marker != 0)
-			print_change(ctx->list.names[i], marker, cur, json,
-			    shown++ == 0);
+		if (marker != 0 && json)
+			print_json(&j, ctx->list.names[i], marker, cur);
+		else if (marker != 0)
+			print_row(ctx->list.names[i], marker, cur);
+		shown += marker != 0;
 		tmp = prev;
 		prev = cur;
 		cur = tmp;
 	}
 	if (json)
-		fputs(shown ? "\n]\n" : "]\n", stdout);
+		json_end_array(&j);
 	if (held == 0) {
 		out_error("no snapshot holds '%s'%s", name_quote(quoted,
 		    sizeof(quoted), path, len), ctx->list.n ? " (paths are "

@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "cmd.h"
+#include "json.h"
 #include "out.h"
 #include "retain.h"
 #include "summary.h"
@@ -131,7 +132,7 @@ out:
 
 /* "daily, weekly" */
 static void
-print_reasons(unsigned keep, bool json)
+print_reasons(unsigned keep)
 {
 	int rule;
 	bool first = true;
@@ -139,8 +140,7 @@ print_reasons(unsigned keep, bool json)
 	for (rule = 0; rule < RETAIN_RULE_COUNT; rule++) {
 		if (!(keep & RETAIN_BIT(rule)))
 			continue;
-		printf(json ? "%s\"%s\"" : "%s%s", first ? "" : ", ",
-		    retain_rule_name(rule));
+		printf("%s%s", first ? "" : ", ", retain_rule_name(rule));
 		first = false;
 	}
 }
@@ -149,26 +149,36 @@ static void
 print_json(struct prune *p)
 {
 	const struct store_list *l = &p->ctx.list;
+	struct json j;
 	size_t i;
+	int rule;
 
-	printf("[");
+	json_init(&j, stdout);
+	json_begin_array(&j);
 	for (i = 0; i < l->n; i++) {
-		printf("%s\n  {\"name\": \"%s\", \"action\": \"%s\", "
-		    "\"reasons\": [", i ? "," : "", l->names[i],
-		    p->keep[i] ? "keep" : "delete");
-		print_reasons(p->keep[i], true);
-		printf("], \"label\": ");
+		json_begin_object(&j);
+		json_key(&j, "name");
+		json_string(&j, l->names[i]);
+		json_key(&j, "action");
+		json_string(&j, p->keep[i] ? "keep" : "delete");
+		json_key(&j, "reasons");
+		json_begin_array(&j);
+		for (rule = 0; rule < RETAIN_RULE_COUNT; rule++)
+			if (p->keep[i] & RETAIN_BIT(rule))
+				json_string(&j, retain_rule_name(rule));
+		json_end_array(&j);
+		json_key(&j, "label");
 		if (p->labels[i][0] != '\0')
-			out_json_string(stdout, p->labels[i],
-			    strlen(p->labels[i]));
+			json_string(&j, p->labels[i]);
 		else
-			printf("null");
-		if (p->keep[i] == 0 && p->have_sizes)
-			printf(", \"frees\": %llu",
-			    (unsigned long long)p->frees[i]);
-		printf("}");
+			json_null(&j);
+		if (p->keep[i] == 0 && p->have_sizes) {
+			json_key(&j, "frees");
+			json_uint(&j, p->frees[i]);
+		}
+		json_end_object(&j);
 	}
-	printf("%s]\n", l->n ? "\n" : "");
+	json_end_array(&j);
 }
 
 /* One line per snapshot, then the total: the dry run's output. */
@@ -188,7 +198,7 @@ print_plan(struct prune *p)
 			continue;
 		}
 		printf("keep    %s  ", l->names[i]);
-		print_reasons(p->keep[i], false);
+		print_reasons(p->keep[i]);
 		printf("\n");
 	}
 	printf("would delete %zu of %zu snapshot%s, freeing %s\n", p->n_drop,
@@ -299,7 +309,7 @@ prune_run(struct prune *start, const struct cmd_globals *g)
 			    p.ctx.list.n == 0 ? "no snapshots" :
 			    "no retain policy in the config");
 		if (p.json)
-			printf("[]\n");
+			print_json(&p);
 		goto out;
 	}
 	if (load_snapshots(&p) == -1) {

@@ -14,6 +14,7 @@
 
 #include "buf.h"
 #include "cmd.h"
+#include "json.h"
 #include "name.h"
 #include "out.h"
 #include "progress.h"
@@ -25,9 +26,9 @@ static const char usage[] = "usage: snap [-c FILE] [-q] [--json] verify "
     "                                           [--sample PERCENT]\n";
 
 struct printer {
-	bool	 json;
-	size_t	 n;		/* objects printed so far (JSON) */
-	struct buf quoted;	/* name_quote's output, grown as needed */
+	bool		 json;
+	struct json	 j;
+	struct buf	 quoted;	/* name_quote's output, grown */
 };
 
 static const char *const kind_word[] = {
@@ -37,32 +38,40 @@ static const char *const kind_word[] = {
 	[VERIFY_UNREADABLE] = "unreadable",
 };
 
+/* One finding as JSON; path_len 0 and no what for a whole snapshot. */
 static void
-json_begin(struct printer *p, const char *finding, const char *snapshot)
+print_json(struct printer *p, const char *finding, const char *snapshot,
+    const char *path, size_t path_len, const char *const *what,
+    size_t n_what, const char *detail)
 {
-	fputs(p->n++ ? ",\n  {" : "\n  {", stdout);
-	printf("\"finding\": \"%s\", \"snapshot\": ", finding);
-	out_json_string(stdout, snapshot, strlen(snapshot));
+	size_t i;
+
+	json_begin_object(&p->j);
+	json_key(&p->j, "finding");
+	json_string(&p->j, finding);
+	json_key(&p->j, "snapshot");
+	json_string(&p->j, snapshot);
+	json_key(&p->j, "path");
+	json_string_len(&p->j, path, path_len);
+	json_key(&p->j, "what");
+	json_begin_array(&p->j);
+	for (i = 0; i < n_what; i++)
+		json_string(&p->j, what[i]);
+	json_end_array(&p->j);
+	json_key(&p->j, "detail");
+	json_string(&p->j, detail);
+	json_end_object(&p->j);
 }
 
 static void
 print_finding(const struct verify_finding *f, void *arg)
 {
 	struct printer *p = arg;
-	size_t i, need = f->path_len * 4 + 1;
+	size_t need = f->path_len * 4 + 1;
 
 	if (p->json) {
-		json_begin(p, kind_word[f->kind], f->snapshot);
-		fputs(", \"path\": ", stdout);
-		out_json_string(stdout, f->path, f->path_len);
-		fputs(", \"what\": [", stdout);
-		for (i = 0; i < f->n_what; i++) {
-			fputs(i ? ", " : "", stdout);
-			out_json_string(stdout, f->what[i], strlen(f->what[i]));
-		}
-		fputs("], \"detail\": ", stdout);
-		out_json_string(stdout, f->detail, strlen(f->detail));
-		fputc('}', stdout);
+		print_json(p, kind_word[f->kind], f->snapshot, f->path,
+		    f->path_len, f->what, f->n_what, f->detail);
 		return;
 	}
 	if (buf_reserve(&p->quoted, need) == -1) {
@@ -81,12 +90,9 @@ print_finding(const struct verify_finding *f, void *arg)
 static void
 print_error(struct printer *p, const char *snapshot, const char *msg)
 {
-	if (p->json) {
-		json_begin(p, "error", snapshot);
-		fputs(", \"path\": \"\", \"what\": [], \"detail\": ", stdout);
-		out_json_string(stdout, msg, strlen(msg));
-		fputc('}', stdout);
-	} else
+	if (p->json)
+		print_json(p, "error", snapshot, "", 0, NULL, 0, msg);
+	else
 		out_error("%s", msg);
 }
 
@@ -145,7 +151,7 @@ cmd_verify(int argc, char **argv, const struct cmd_globals *g)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct printer pr = { g->json, 0, BUF_INIT };
+	struct printer pr = { .json = g->json, .quoted = BUF_INIT };
 	struct progress progress;
 	struct verify_opts opts;
 	struct verify_stats st;
@@ -159,6 +165,7 @@ cmd_verify(int argc, char **argv, const struct cmd_globals *g)
 	int ch, status;
 
 	memset(&progress, 0, sizeof(progress));
+	json_init(&pr.j, stdout);
 	optind = 0;	/* 0: glibc starts over, main used "+" */
 	while ((ch = getopt_long(argc, argv, "qh", longopts, NULL)) != -1) {
 		switch (ch) {
@@ -230,7 +237,7 @@ cmd_verify(int argc, char **argv, const struct cmd_globals *g)
 		goto out;
 	}
 	if (pr.json)
-		fputc('[', stdout);
+		json_begin_array(&pr.j);
 	for (i = 0; i < ctx.list.n; i++) {
 		if (!chosen[i])
 			continue;
@@ -255,7 +262,7 @@ cmd_verify(int argc, char **argv, const struct cmd_globals *g)
 	progress_end(&progress);
 	verify_get_stats(v, &st);
 	if (pr.json)
-		fputs(pr.n ? "\n]\n" : "]\n", stdout);
+		json_end_array(&pr.j);
 	else {
 		out_info(OUT_NORMAL, "verified %zu snapshot%s: %llu entries, "
 		    "%llu inodes read (%s), %llu links to inodes read before",
