@@ -13,7 +13,6 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <getopt.h>
 #include <libgen.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -25,6 +24,7 @@
 
 #include "cmd.h"
 #include "json.h"
+#include "opts.h"
 #include "manifest.h"
 #include "name.h"
 #include "out.h"
@@ -404,35 +404,22 @@ out:
 int
 cmd_check(int argc, char **argv, const struct cmd_globals *g)
 {
-	static const struct option longopts[] = {
-		{ "json", no_argument, NULL, 'j' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
 	struct checker c = { .json = g->json };
 	struct config *cfg = NULL;
 	struct err e;
+	const struct opts_option options[] = {
+		{ "json", 0, false, &c.json, NULL },
+		{ NULL, 0, false, NULL, NULL },
+	};
 	char *space_dir;
 	bool exists;
-	int ch, root_fd;
+	int nargs, r, root_fd;
 
 	json_init(&c.j, stdout);
-	optind = 0;	/* 0: glibc starts over, main used "+" */
-	while ((ch = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
-		switch (ch) {
-		case 'j':
-			c.json = true;
-			break;
-		case 'h':
-			fputs(usage, stdout);
-			return CMD_OK;
-		default:
-			fputs(usage, stderr);
-			return CMD_USAGE;
-		}
-	}
-	if (optind != argc) {
-		out_error("check takes no arguments ('%s')", argv[optind]);
+	if ((r = opts_parse(argc, argv, options, usage, &nargs)) != OPTS_OK)
+		return r == OPTS_HELP ? CMD_OK : CMD_USAGE;
+	if (nargs != 0) {
+		out_error("check takes no arguments ('%s')", argv[1]);
 		fputs(usage, stderr);
 		return CMD_USAGE;
 	}

@@ -5,7 +5,6 @@
  * the link source of the next create and the only copy of the newest
  * data: deleting it needs --force.
  */
-#include <getopt.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,6 +12,7 @@
 
 #include "cmd.h"
 #include "json.h"
+#include "opts.h"
 #include "out.h"
 #include "store.h"
 
@@ -22,37 +22,22 @@ static const char usage_text[] = "usage: snap [-c FILE] [--json] delete "
 int
 cmd_delete(int argc, char **argv, const struct cmd_globals *g)
 {
-	static const struct option longopts[] = {
-		{ "force", no_argument, NULL, 'f' },
-		{ "json", no_argument, NULL, 'j' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
 	struct cmd_ctx ctx;
 	struct json j;
 	struct err e;
 	bool force = false, json = g->json, *doomed = NULL;
+	const struct opts_option options[] = {
+		{ "force", 'f', false, &force, NULL },
+		{ "json", 0, false, &json, NULL },
+		{ NULL, 0, false, NULL, NULL },
+	};
 	size_t i, idx;
-	int ch, status;
+	int nargs, status;
 
-	optind = 1;
-	while ((ch = getopt_long(argc, argv, "fh", longopts, NULL)) != -1) {
-		switch (ch) {
-		case 'f':
-			force = true;
-			break;
-		case 'j':
-			json = true;
-			break;
-		case 'h':
-			fputs(usage_text, stdout);
-			return CMD_OK;
-		default:
-			fputs(usage_text, stderr);
-			return CMD_USAGE;
-		}
-	}
-	if (optind == argc) {
+	if ((status = opts_parse(argc, argv, options, usage_text, &nargs)) !=
+	    OPTS_OK)
+		return status == OPTS_HELP ? CMD_OK : CMD_USAGE;
+	if (nargs == 0) {
 		out_error("delete needs the name of a snapshot");
 		fputs(usage_text, stderr);
 		return CMD_USAGE;
@@ -64,7 +49,7 @@ cmd_delete(int argc, char **argv, const struct cmd_globals *g)
 		status = CMD_FAILED;
 		goto out;
 	}
-	for (i = optind; i < (size_t)argc; i++) {
+	for (i = 1; i <= (size_t)nargs; i++) {
 		if ((status = cmd_resolve(&ctx, argv[i], &idx)) != CMD_OK)
 			goto out;
 		if (idx == ctx.list.n - 1 && !force) {

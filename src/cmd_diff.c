@@ -7,7 +7,6 @@
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,6 +22,7 @@
 #include "manifest.h"
 #include "meta.h"
 #include "name.h"
+#include "opts.h"
 #include "out.h"
 #include "walk.h"
 
@@ -254,42 +254,24 @@ out:
 int
 cmd_diff(int argc, char **argv, const struct cmd_globals *g)
 {
-	static const struct option longopts[] = {
-		{ "source", no_argument, NULL, 's' },
-		{ "json", no_argument, NULL, 'j' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
 	struct printer p = { .json = g->json, .quoted = BUF_INIT };
 	struct cmd_ctx ctx;
 	size_t old, new;
 	bool source = false;
-	int ch, status, nargs;
+	/* Options may follow the operands: "diff SNAPSHOT --source". */
+	const struct opts_option options[] = {
+		{ "source", 0, false, &source, NULL },
+		{ "json", 0, false, &p.json, NULL },
+		{ NULL, 0, false, NULL, NULL },
+	};
+	int status, nargs;
 
+	if ((status = opts_parse(argc, argv, options, usage, &nargs)) !=
+	    OPTS_OK)
+		return status == OPTS_HELP ? CMD_OK : CMD_USAGE;
 	json_init(&p.j, stdout);
-	/* 0, not 1: main's getopt ran with '+' (stop at the first
-	 * argument); only 0 makes glibc start afresh and permute, so that
-	 * "diff SNAPSHOT --source" works. */
-	optind = 0;
-	while ((ch = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
-		switch (ch) {
-		case 's':
-			source = true;
-			break;
-		case 'j':
-			p.json = true;
-			break;
-		case 'h':
-			fputs(usage, stdout);
-			return CMD_OK;
-		default:
-			fputs(usage, stderr);
-			return CMD_USAGE;
-		}
-	}
-	nargs = argc - optind;
 	if (nargs > (source ? 1 : 2)) {
-		out_error("too many arguments ('%s')", argv[optind +
+		out_error("too many arguments ('%s')", argv[1 +
 		    (source ? 1 : 2)]);
 		fputs(usage, stderr);
 		return CMD_USAGE;
@@ -310,10 +292,10 @@ cmd_diff(int argc, char **argv, const struct cmd_globals *g)
 	new = ctx.list.n - 1;
 	old = source ? new : new - (nargs == 0);
 	if (nargs >= 1 &&
-	    (status = cmd_resolve(&ctx, argv[optind], &old)) != CMD_OK)
+	    (status = cmd_resolve(&ctx, argv[1], &old)) != CMD_OK)
 		goto out;
 	if (nargs == 2 &&
-	    (status = cmd_resolve(&ctx, argv[optind + 1], &new)) != CMD_OK)
+	    (status = cmd_resolve(&ctx, argv[2], &new)) != CMD_OK)
 		goto out;
 
 	if (source)

@@ -7,7 +7,6 @@
  * entry that sorts after PATH (name_pathcmp) ends the search, so memory
  * stays constant and a path near the start of a large manifest is quick.
  */
-#include <getopt.h>
 #include <inttypes.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -20,6 +19,7 @@
 #include "json.h"
 #include "manifest.h"
 #include "name.h"
+#include "opts.h"
 #include "out.h"
 
 static const char usage_text[] = "usage: snap [-c FILE] [--json] log "
@@ -271,38 +271,26 @@ log_path(struct cmd_ctx *ctx, const char *path, size_t len, bool json)
 int
 cmd_log(int argc, char **argv, const struct cmd_globals *g)
 {
-	static const struct option longopts[] = {
-		{ "json", no_argument, NULL, 'j' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
 	struct cmd_ctx ctx;
 	const char *path;
 	size_t len;
 	bool json = g->json;
-	int ch, rc;
+	const struct opts_option options[] = {
+		{ "json", 0, false, &json, NULL },
+		{ NULL, 0, false, NULL, NULL },
+	};
+	int nargs, rc;
 
-	optind = 0;	/* reset getopt: permute, so options may follow */
-	while ((ch = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
-		switch (ch) {
-		case 'j':
-			json = true;
-			break;
-		case 'h':
-			fputs(usage_text, stdout);
-			return CMD_OK;
-		default:
-			fputs(usage_text, stderr);
-			return CMD_USAGE;
-		}
-	}
-	if (argc - optind != 1) {
+	if ((rc = opts_parse(argc, argv, options, usage_text, &nargs)) !=
+	    OPTS_OK)
+		return rc == OPTS_HELP ? CMD_OK : CMD_USAGE;
+	if (nargs != 1) {
 		out_error("log takes one PATH");
 		fputs(usage_text, stderr);
 		return CMD_USAGE;
 	}
 	/* The manifest's form: no leading or trailing '/'. */
-	path = argv[optind];
+	path = argv[1];
 	while (*path == '/')
 		path++;
 	len = strlen(path);

@@ -7,7 +7,6 @@
  * it follows is complete.
  */
 #include <errno.h>
-#include <getopt.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,6 +14,7 @@
 
 #include "cmd.h"
 #include "json.h"
+#include "opts.h"
 #include "out.h"
 #include "retain.h"
 #include "summary.h"
@@ -240,36 +240,21 @@ static int prune_run(struct prune *start, const struct cmd_globals *g);
 int
 cmd_prune(int argc, char **argv, const struct cmd_globals *g)
 {
-	static const struct option longopts[] = {
-		{ "dry-run", no_argument, NULL, 'n' },
-		{ "json", no_argument, NULL, 'j' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
 	struct prune p;
-	int ch;
+	const struct opts_option options[] = {
+		{ "dry-run", 'n', false, &p.dry_run, NULL },
+		{ "json", 0, false, &p.json, NULL },
+		{ NULL, 0, false, NULL, NULL },
+	};
+	int nargs, r;
 
 	memset(&p, 0, sizeof(p));
 	p.json = g->json;
-	optind = 0;	/* reset getopt: permute, so options may follow */
-	while ((ch = getopt_long(argc, argv, "nh", longopts, NULL)) != -1) {
-		switch (ch) {
-		case 'n':
-			p.dry_run = true;
-			break;
-		case 'j':
-			p.json = true;
-			break;
-		case 'h':
-			fputs(usage_text, stdout);
-			return CMD_OK;
-		default:
-			fputs(usage_text, stderr);
-			return CMD_USAGE;
-		}
-	}
-	if (optind != argc) {
-		out_error("prune takes no arguments ('%s')", argv[optind]);
+	if ((r = opts_parse(argc, argv, options, usage_text, &nargs)) !=
+	    OPTS_OK)
+		return r == OPTS_HELP ? CMD_OK : CMD_USAGE;
+	if (nargs != 0) {
+		out_error("prune takes no arguments ('%s')", argv[1]);
 		fputs(usage_text, stderr);
 		return CMD_USAGE;
 	}

@@ -6,7 +6,6 @@
  * --json an array of objects.  Exit status 0 when clean, 1 on any
  * finding or a snapshot that could not be verified, 2 for a bad name.
  */
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,6 +15,7 @@
 #include "cmd.h"
 #include "json.h"
 #include "name.h"
+#include "opts.h"
 #include "out.h"
 #include "progress.h"
 #include "summary.h"
@@ -124,9 +124,11 @@ expect_totals(struct progress *p, const struct cmd_ctx *ctx,
 	progress_expect(p, entries, bytes);
 }
 
+/* --sample PERCENT into *(double *)where; -1 after saying why not. */
 static int
-parse_sample(const char *s, double *out)
+parse_sample(const char *s, void *where)
 {
+	double *out = where;
 	char *end;
 	double d;
 
@@ -143,14 +145,6 @@ parse_sample(const char *s, double *out)
 int
 cmd_verify(int argc, char **argv, const struct cmd_globals *g)
 {
-	static const struct option longopts[] = {
-		{ "all", no_argument, NULL, 'a' },
-		{ "sample", required_argument, NULL, 's' },
-		{ "json", no_argument, NULL, 'j' },
-		{ "quiet", no_argument, NULL, 'q' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
 	struct printer pr = { .json = g->json, .quoted = BUF_INIT };
 	struct progress progress;
 	struct verify_opts opts;
@@ -161,37 +155,23 @@ cmd_verify(int argc, char **argv, const struct cmd_globals *g)
 	bool all = false, *chosen = NULL;
 	size_t i, idx, n_chosen = 0;
 	double sample = 100;
+	/* -q also after the command name, as create takes it. */
+	const struct opts_option options[] = {
+		{ "all", 0, false, &all, NULL },
+		{ "sample", 0, true, &sample, parse_sample },
+		{ "json", 0, false, &pr.json, NULL },
+		{ "quiet", 'q', false, NULL, opts_quiet },
+		{ NULL, 0, false, NULL, NULL },
+	};
 	char b1[32];
-	int ch, status;
+	int nargs, status;
 
 	memset(&progress, 0, sizeof(progress));
 	json_init(&pr.j, stdout);
-	optind = 0;	/* 0: glibc starts over, main used "+" */
-	while ((ch = getopt_long(argc, argv, "qh", longopts, NULL)) != -1) {
-		switch (ch) {
-		case 'a':
-			all = true;
-			break;
-		case 's':
-			if (parse_sample(optarg, &sample) == -1)
-				return CMD_USAGE;
-			break;
-		case 'j':
-			pr.json = true;
-			break;
-		case 'q':
-			/* Also after the command name, as create takes it. */
-			out_level = OUT_QUIET;
-			break;
-		case 'h':
-			fputs(usage, stdout);
-			return CMD_OK;
-		default:
-			fputs(usage, stderr);
-			return CMD_USAGE;
-		}
-	}
-	if (all && optind < argc) {
+	if ((status = opts_parse(argc, argv, options, usage, &nargs)) !=
+	    OPTS_OK)
+		return status == OPTS_HELP ? CMD_OK : CMD_USAGE;
+	if (all && nargs > 0) {
 		out_error("verify takes snapshot names or --all, not both");
 		fputs(usage, stderr);
 		return CMD_USAGE;
@@ -205,13 +185,13 @@ cmd_verify(int argc, char **argv, const struct cmd_globals *g)
 	}
 	for (i = 0; i < ctx.list.n && all; i++)
 		chosen[i] = true;
-	if (!all && optind == argc) {
+	if (!all && nargs == 0) {
 		if ((status = cmd_resolve(&ctx, "latest", &idx)) != CMD_OK)
 			goto out;
 		chosen[idx] = true;
 	}
-	for (; optind < argc; optind++) {
-		if ((status = cmd_resolve(&ctx, argv[optind], &idx)) != CMD_OK)
+	for (i = 1; i <= (size_t)nargs; i++) {
+		if ((status = cmd_resolve(&ctx, argv[i], &idx)) != CMD_OK)
 			goto out;
 		chosen[idx] = true;
 	}
