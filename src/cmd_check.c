@@ -13,7 +13,6 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <getopt.h>
 #include <libgen.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -24,6 +23,8 @@
 #include <unistd.h>
 
 #include "cmd.h"
+#include "json.h"
+#include "opts.h"
 #include "manifest.h"
 #include "mountpoint.h"
 #include "name.h"
@@ -37,10 +38,11 @@ static const char usage[] = "usage: snap [-c FILE] [--json] check\n";
 enum check_status { CHECK_OK, CHECK_WARNING, CHECK_PROBLEM };
 
 struct checker {
-	bool	 json;
-	size_t	 n;
-	unsigned problems;
-	unsigned warnings;
+	bool		 json;
+	struct json	 j;	/* the array begins with the first result */
+	size_t		 n;
+	unsigned	 problems;
+	unsigned	 warnings;
 };
 
 static void __attribute__((format(printf, 3, 4)))
@@ -59,10 +61,14 @@ result(struct checker *c, enum check_status st, const char *fmt, ...)
 	else if (st == CHECK_WARNING)
 		c->warnings++;
 	if (c->json) {
-		fputs(c->n++ ? ",\n  {" : "[\n  {", stdout);
-		printf("\"status\": \"%s\", \"check\": ", json_word[st]);
-		out_json_string(stdout, msg, strlen(msg));
-		fputc('}', stdout);
+		if (c->n++ == 0)
+			json_begin_array(&c->j);
+		json_begin_object(&c->j);
+		json_key(&c->j, "status");
+		json_string(&c->j, json_word[st]);
+		json_key(&c->j, "check");
+		json_string(&c->j, msg);
+		json_end_object(&c->j);
 	} else if (st == CHECK_PROBLEM) {
 		/* Problems and warnings print with -q too, and carry their
 		 * priority in the journal. */
@@ -399,34 +405,22 @@ out:
 int
 cmd_check(int argc, char **argv, const struct cmd_globals *g)
 {
-	static const struct option longopts[] = {
-		{ "json", no_argument, NULL, 'j' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
-	struct checker c = { g->json, 0, 0, 0 };
+	struct checker c = { .json = g->json };
 	struct config *cfg = NULL;
 	struct err e;
+	const struct opts_option options[] = {
+		{ "json", 0, false, &c.json, NULL },
+		{ NULL, 0, false, NULL, NULL },
+	};
 	char *space_dir;
 	bool exists;
-	int ch, root_fd;
+	int nargs, r, root_fd;
 
-	optind = 0;	/* 0: glibc starts over, main used "+" */
-	while ((ch = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
-		switch (ch) {
-		case 'j':
-			c.json = true;
-			break;
-		case 'h':
-			fputs(usage, stdout);
-			return CMD_OK;
-		default:
-			fputs(usage, stderr);
-			return CMD_USAGE;
-		}
-	}
-	if (optind != argc) {
-		out_error("check takes no arguments ('%s')", argv[optind]);
+	json_init(&c.j, stdout);
+	if ((r = opts_parse(argc, argv, options, usage, &nargs)) != OPTS_OK)
+		return r == OPTS_HELP ? CMD_OK : CMD_USAGE;
+	if (nargs != 0) {
+		out_error("check takes no arguments ('%s')", argv[1]);
 		fputs(usage, stderr);
 		return CMD_USAGE;
 	}
@@ -452,9 +446,11 @@ cmd_check(int argc, char **argv, const struct cmd_globals *g)
 	free(space_dir);
 	config_free(cfg);
 
-	if (c.json)
-		fputs(c.n ? "\n]\n" : "[]\n", stdout);
-	else if (c.problems > 0)
+	if (c.json) {
+		if (c.n == 0)
+			json_begin_array(&c.j);
+		json_end_array(&c.j);
+	} else if (c.problems > 0)
 		out_problem("%u problem%s found", c.problems,
 		    c.problems == 1 ? "" : "s");
 	if (c.problems > 0)

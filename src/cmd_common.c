@@ -1,12 +1,12 @@
 /* What the commands share: config, store and snapshot names. */
 #include <errno.h>
-#include <getopt.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cmd.h"
+#include "opts.h"
 #include "out.h"
 #include "sys.h"
 #include "testhook.h"
@@ -106,34 +106,21 @@ int
 cmd_usage_report(int argc, char **argv, const struct cmd_globals *g,
     const struct cmd_report *report)
 {
-	static const struct option longopts[] = {
-		{ "json", no_argument, NULL, 'j' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
 	struct cmd_ctx ctx;
 	struct usage u;
 	struct err e;
 	bool json = g->json;
-	int ch, rc;
+	const struct opts_option options[] = {
+		{ "json", 0, false, &json, NULL },
+		{ NULL, 0, false, NULL, NULL },
+	};
+	int nargs, rc;
 
-	optind = 0;	/* reset getopt: permute, so options may follow */
-	while ((ch = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
-		switch (ch) {
-		case 'j':
-			json = true;
-			break;
-		case 'h':
-			fputs(report->usage, stdout);
-			return CMD_OK;
-		default:
-			fputs(report->usage, stderr);
-			return CMD_USAGE;
-		}
-	}
-	if (optind != argc) {
-		out_error("%s takes no arguments ('%s')", argv[0],
-		    argv[optind]);
+	if ((rc = opts_parse(argc, argv, options, report->usage, &nargs)) !=
+	    OPTS_OK)
+		return rc == OPTS_HELP ? CMD_OK : CMD_USAGE;
+	if (nargs != 0) {
+		out_error("%s takes no arguments ('%s')", argv[0], argv[1]);
 		fputs(report->usage, stderr);
 		return CMD_USAGE;
 	}

@@ -1,5 +1,4 @@
 /* snap create: take a snapshot, as the config describes. */
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,6 +10,7 @@
 #include "hooks.h"
 #include "metrics.h"
 #include "mono.h"
+#include "opts.h"
 #include "out.h"
 #include "progress.h"
 #include "store.h"
@@ -170,18 +170,30 @@ after_run(struct run_hooks *h, const struct create_stats *stats,
 	return status;
 }
 
+/* --label TEXT into *(const char **)where, if create takes it. */
+static int
+parse_label(const char *arg, void *where)
+{
+	struct err e;
+
+	if (create_check_label(arg, &e) == -1) {
+		out_error("%s", e.msg);
+		return -1;
+	}
+	*(const char **)where = arg;
+	return 0;
+}
+
+/* --wait SECONDS into the struct cmd_globals at where. */
+static int
+parse_wait(const char *arg, void *where)
+{
+	return cmd_parse_wait(where, arg) == CMD_OK ? 0 : -1;
+}
+
 int
 cmd_create(int argc, char **argv, const struct cmd_globals *global)
 {
-	static const struct option longopts[] = {
-		{ "dry-run", no_argument, NULL, 'n' },
-		{ "label", required_argument, NULL, 'l' },
-		{ "wait", required_argument, NULL, 'w' },
-		{ "verbose", no_argument, NULL, 'v' },
-		{ "quiet", no_argument, NULL, 'q' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
 	struct cmd_globals g = *global;
 	struct create_opts opts = { .dry_run = false };
 	struct create_stats stats;
@@ -190,43 +202,22 @@ cmd_create(int argc, char **argv, const struct cmd_globals *global)
 	struct config *cfg = NULL;
 	struct timespec t0;
 	struct err e;
-	int ch, r, status;
+	/* -v and -q also after the command name, where people put them. */
+	const struct opts_option options[] = {
+		{ "dry-run", 'n', false, &opts.dry_run, NULL },
+		{ "label", 0, true, &opts.label, parse_label },
+		{ "wait", 0, true, &g, parse_wait },
+		{ "verbose", 'v', false, NULL, opts_verbose },
+		{ "quiet", 'q', false, NULL, opts_quiet },
+		{ NULL, 0, false, NULL, NULL },
+	};
+	int nargs, r, status;
 
 	mono_start(&t0);
-	optind = 0;	/* reset getopt: permute, so options may follow */
-	while ((ch = getopt_long(argc, argv, "nvqh", longopts, NULL)) != -1) {
-		switch (ch) {
-		case 'n':
-			opts.dry_run = true;
-			break;
-		case 'l':
-			if (create_check_label(optarg, &e) == -1) {
-				out_error("%s", e.msg);
-				return CMD_USAGE;
-			}
-			opts.label = optarg;
-			break;
-		case 'w':
-			if (cmd_parse_wait(&g, optarg) != CMD_OK)
-				return CMD_USAGE;
-			break;
-		case 'v':
-			/* Also after the command name, where people put it. */
-			out_level = OUT_VERBOSE;
-			break;
-		case 'q':
-			out_level = OUT_QUIET;
-			break;
-		case 'h':
-			fputs(usage, stdout);
-			return CMD_OK;
-		default:
-			fputs(usage, stderr);
-			return CMD_USAGE;
-		}
-	}
-	if (optind != argc) {
-		out_error("create takes no arguments ('%s')", argv[optind]);
+	if ((r = opts_parse(argc, argv, options, usage, &nargs)) != OPTS_OK)
+		return r == OPTS_HELP ? CMD_OK : CMD_USAGE;
+	if (nargs != 0) {
+		out_error("create takes no arguments ('%s')", argv[1]);
 		fputs(usage, stderr);
 		return CMD_USAGE;
 	}

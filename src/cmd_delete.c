@@ -5,13 +5,14 @@
  * the link source of the next create and the only copy of the newest
  * data: deleting it needs --force.
  */
-#include <getopt.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cmd.h"
+#include "json.h"
+#include "opts.h"
 #include "out.h"
 #include "store.h"
 
@@ -21,36 +22,22 @@ static const char usage_text[] = "usage: snap [-c FILE] [--json] delete "
 int
 cmd_delete(int argc, char **argv, const struct cmd_globals *g)
 {
-	static const struct option longopts[] = {
-		{ "force", no_argument, NULL, 'f' },
-		{ "json", no_argument, NULL, 'j' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
 	struct cmd_ctx ctx;
+	struct json j;
 	struct err e;
-	bool force = false, json = g->json, *doomed = NULL, first = true;
+	bool force = false, json = g->json, *doomed = NULL;
+	const struct opts_option options[] = {
+		{ "force", 'f', false, &force, NULL },
+		{ "json", 0, false, &json, NULL },
+		{ NULL, 0, false, NULL, NULL },
+	};
 	size_t i, idx;
-	int ch, status;
+	int nargs, status;
 
-	optind = 1;
-	while ((ch = getopt_long(argc, argv, "fh", longopts, NULL)) != -1) {
-		switch (ch) {
-		case 'f':
-			force = true;
-			break;
-		case 'j':
-			json = true;
-			break;
-		case 'h':
-			fputs(usage_text, stdout);
-			return CMD_OK;
-		default:
-			fputs(usage_text, stderr);
-			return CMD_USAGE;
-		}
-	}
-	if (optind == argc) {
+	if ((status = opts_parse(argc, argv, options, usage_text, &nargs)) !=
+	    OPTS_OK)
+		return status == OPTS_HELP ? CMD_OK : CMD_USAGE;
+	if (nargs == 0) {
 		out_error("delete needs the name of a snapshot");
 		fputs(usage_text, stderr);
 		return CMD_USAGE;
@@ -62,7 +49,7 @@ cmd_delete(int argc, char **argv, const struct cmd_globals *g)
 		status = CMD_FAILED;
 		goto out;
 	}
-	for (i = optind; i < (size_t)argc; i++) {
+	for (i = 1; i <= (size_t)nargs; i++) {
 		if ((status = cmd_resolve(&ctx, argv[i], &idx)) != CMD_OK)
 			goto out;
 		if (idx == ctx.list.n - 1 && !force) {
@@ -74,8 +61,9 @@ cmd_delete(int argc, char **argv, const struct cmd_globals *g)
 		}
 		doomed[idx] = true;
 	}
+	json_init(&j, stdout);
 	if (json)
-		printf("[");
+		json_begin_array(&j);
 	for (i = 0; i < ctx.list.n; i++) {
 		if (!doomed[i])
 			continue;
@@ -84,16 +72,14 @@ cmd_delete(int argc, char **argv, const struct cmd_globals *g)
 			status = CMD_FAILED;
 			break;
 		}
-		if (json) {
-			printf("%s\"%s\"", first ? "" : ", ",
-			    ctx.list.names[i]);
-			first = false;
-		} else
+		if (json)
+			json_string(&j, ctx.list.names[i]);
+		else
 			out_info(OUT_NORMAL, "deleted snapshot %s\n",
 			    ctx.list.names[i]);
 	}
 	if (json)
-		printf("]\n");
+		json_end_array(&j);
 out:
 	/* A mount point inside: the rest of the delete is done, and the
 	 * warning says what stays and why. */

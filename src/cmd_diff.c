@@ -7,20 +7,22 @@
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "buf.h"
 #include "cmd.h"
 #include "compare.h"
 #include "copy.h"
 #include "diff.h"
+#include "json.h"
 #include "manifest.h"
 #include "meta.h"
 #include "name.h"
+#include "opts.h"
 #include "out.h"
 #include "walk.h"
 
@@ -29,10 +31,10 @@ static const char usage[] = "usage: snap [-c FILE] [--json] diff [--json] "
     "       snap [-c FILE] [--json] diff [--json] [SNAPSHOT] --source\n";
 
 struct printer {
-	bool	 json;
-	size_t	 n;		/* changes printed */
-	char	*quoted;	/* name_quote's output, grown as needed */
-	size_t	 quoted_cap;
+	bool		 json;
+	struct json	 j;	/* the array begins with the first change */
+	size_t		 n;	/* changes printed */
+	struct buf	 quoted;	/* name_quote's output, grown */
 };
 
 static int
@@ -41,29 +43,26 @@ print_change(void *arg, enum compare_change change, const struct entry *old,
 {
 	struct printer *p = arg;
 	const struct entry *ent = new != NULL ? new : old;
+	char marker = (char)change;
 	size_t need;
 
 	if (p->json) {
-		fputs(p->n == 0 ? "[\n" : ",\n", stdout);
-		fputs("  {\"change\": \"", stdout);
-		putchar((int)change);
-		fputs("\", \"path\": ", stdout);
-		out_json_string(stdout, ent->path, ent->path_len);
-		putchar('}');
+		if (p->n == 0)
+			json_begin_array(&p->j);
+		json_begin_object(&p->j);
+		json_key(&p->j, "change");
+		json_string_len(&p->j, &marker, 1);
+		json_key(&p->j, "path");
+		json_string_len(&p->j, ent->path, ent->path_len);
+		json_end_object(&p->j);
 	} else {
 		/* \xHH is the longest form of one byte. */
 		need = 4 * ent->path_len + 1;
-		if (need > p->quoted_cap) {
-			char *q = realloc(p->quoted, need);
-
-			if (q == NULL)
-				return err_set(e, ENOMEM, "cannot print "
-				    "the changes");
-			p->quoted = q;
-			p->quoted_cap = need;
-		}
-		name_quote(p->quoted, p->quoted_cap, ent->path, ent->path_len);
-		printf("%c\t%s\n", (int)change, p->quoted);
+		if (buf_reserve(&p->quoted, need) == -1)
+			return err_set(e, ENOMEM, "cannot print the changes");
+		name_quote(p->quoted.p, p->quoted.cap, ent->path,
+		    ent->path_len);
+		printf("%c\t%s\n", (int)change, p->quoted.p);
 	}
 	p->n++;
 	return 0;
@@ -73,8 +72,11 @@ print_change(void *arg, enum compare_change change, const struct entry *old,
 static int
 print_end(struct printer *p)
 {
-	if (p->json)
-		fputs(p->n == 0 ? "[]\n" : "\n]\n", stdout);
+	if (p->json) {
+		if (p->n == 0)
+			json_begin_array(&p->j);
+		json_end_array(&p->j);
+	}
 	if (fflush(stdout) == EOF || ferror(stdout)) {
 		out_error("cannot write the changes: %s", strerror(errno));
 		return CMD_FAILED;
@@ -252,41 +254,24 @@ out:
 int
 cmd_diff(int argc, char **argv, const struct cmd_globals *g)
 {
-	static const struct option longopts[] = {
-		{ "source", no_argument, NULL, 's' },
-		{ "json", no_argument, NULL, 'j' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
-	struct printer p = { g->json, 0, NULL, 0 };
+	struct printer p = { .json = g->json, .quoted = BUF_INIT };
 	struct cmd_ctx ctx;
 	size_t old, new;
 	bool source = false;
-	int ch, status, nargs;
+	/* Options may follow the operands: "diff SNAPSHOT --source". */
+	const struct opts_option options[] = {
+		{ "source", 0, false, &source, NULL },
+		{ "json", 0, false, &p.json, NULL },
+		{ NULL, 0, false, NULL, NULL },
+	};
+	int status, nargs;
 
-	/* 0, not 1: main's getopt ran with '+' (stop at the first
-	 * argument); only 0 makes glibc start afresh and permute, so that
-	 * "diff SNAPSHOT --source" works. */
-	optind = 0;
-	while ((ch = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
-		switch (ch) {
-		case 's':
-			source = true;
-			break;
-		case 'j':
-			p.json = true;
-			break;
-		case 'h':
-			fputs(usage, stdout);
-			return CMD_OK;
-		default:
-			fputs(usage, stderr);
-			return CMD_USAGE;
-		}
-	}
-	nargs = argc - optind;
+	if ((status = opts_parse(argc, argv, options, usage, &nargs)) !=
+	    OPTS_OK)
+		return status == OPTS_HELP ? CMD_OK : CMD_USAGE;
+	json_init(&p.j, stdout);
 	if (nargs > (source ? 1 : 2)) {
-		out_error("too many arguments ('%s')", argv[optind +
+		out_error("too many arguments ('%s')", argv[1 +
 		    (source ? 1 : 2)]);
 		fputs(usage, stderr);
 		return CMD_USAGE;
@@ -307,10 +292,10 @@ cmd_diff(int argc, char **argv, const struct cmd_globals *g)
 	new = ctx.list.n - 1;
 	old = source ? new : new - (nargs == 0);
 	if (nargs >= 1 &&
-	    (status = cmd_resolve(&ctx, argv[optind], &old)) != CMD_OK)
+	    (status = cmd_resolve(&ctx, argv[1], &old)) != CMD_OK)
 		goto out;
 	if (nargs == 2 &&
-	    (status = cmd_resolve(&ctx, argv[optind + 1], &new)) != CMD_OK)
+	    (status = cmd_resolve(&ctx, argv[2], &new)) != CMD_OK)
 		goto out;
 
 	if (source)
@@ -319,7 +304,7 @@ cmd_diff(int argc, char **argv, const struct cmd_globals *g)
 		status = diff_snapshots(&ctx, ctx.list.names[old],
 		    ctx.list.names[new], &p);
 out:
-	free(p.quoted);
+	buf_free(&p.quoted);
 	cmd_close(&ctx);
 	return status;
 }

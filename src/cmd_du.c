@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "cmd.h"
+#include "json.h"
 #include "out.h"
 #include "usage.h"
 
@@ -19,24 +20,34 @@ static void
 print_json(struct cmd_ctx *ctx, const struct usage *u)
 {
 	const struct usage_snapshot *s;
+	struct json j;
 	size_t i;
 
-	fputs("{\"snapshots\": [", stdout);
+	json_init(&j, stdout);
+	json_begin_object(&j);
+	json_key(&j, "snapshots");
+	json_begin_array(&j);
 	for (i = 0; i < ctx->list.n; i++) {
 		s = &u->snaps[i];
-		fputs(i ? ",\n  " : "\n  ", stdout);
-		fputs("{\"name\": ", stdout);
-		out_json_string(stdout, ctx->list.names[i],
-		    strlen(ctx->list.names[i]));
-		printf(", \"alone\": %llu, \"shared\": %llu, \"held\": %llu, "
-		    "\"inodes\": %llu}", (unsigned long long)s->alone_bytes,
-		    (unsigned long long)s->shared_bytes,
-		    (unsigned long long)s->held_bytes,
-		    (unsigned long long)s->inodes);
+		json_begin_object(&j);
+		json_key(&j, "name");
+		json_string(&j, ctx->list.names[i]);
+		json_key(&j, "alone");
+		json_uint(&j, s->alone_bytes);
+		json_key(&j, "shared");
+		json_uint(&j, s->shared_bytes);
+		json_key(&j, "held");
+		json_uint(&j, s->held_bytes);
+		json_key(&j, "inodes");
+		json_uint(&j, s->inodes);
+		json_end_object(&j);
 	}
-	printf("%s], \"total\": %llu, \"total_inodes\": %llu}\n",
-	    ctx->list.n ? "\n" : "", (unsigned long long)u->total_bytes,
-	    (unsigned long long)u->total_inodes);
+	json_end_array(&j);
+	json_key(&j, "total");
+	json_uint(&j, u->total_bytes);
+	json_key(&j, "total_inodes");
+	json_uint(&j, u->total_inodes);
+	json_end_object(&j);
 }
 
 static void

@@ -3,16 +3,13 @@
  * warnings, label.  Sizes come from the manifests (usage.c), warnings and
  * labels from each snapshot's summary record.
  */
-#include <errno.h>
-#include <fcntl.h>
-#include <getopt.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "cmd.h"
-#include "create.h"
+#include "json.h"
+#include "name.h"
 #include "out.h"
 #include "summary.h"
 #include "usage.h"
@@ -21,94 +18,61 @@ static const char usage_text[] = "usage: snap [-c FILE] [--json] list "
     "[--json]\n";
 
 /*
- * Reads the "label" line of NAME.summary into buf (its raw bytes, up to
- * the end of the line).  Returns 1 with *len set, or 0 when there is no
- * summary or no label: labels came after the first summaries, so their
- * absence is normal.
+ * What list shows of a snapshot's summary record.  Labels came after the
+ * first summaries, and a snapshot may have no summary at all: both are
+ * normal, shown as "-" and "?" (null in JSON).
  */
-static int
-read_label(int dirfd, const char *name, char *buf, size_t size, size_t *len)
-{
-	char file[64], data[8192], *p, *end;
-	ssize_t n;
-	int fd;
-
-	snprintf(file, sizeof(file), "%s.summary", name);
-	if ((fd = openat(dirfd, file, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)) == -1)
-		return 0;
-	n = read(fd, data, sizeof(data) - 1);
-	close(fd);
-	if (n <= 0)
-		return 0;
-	data[n] = '\0';
-	for (p = data; *p != '\0'; p = *end == '\n' ? end + 1 : end) {
-		end = p + strcspn(p, "\n");
-		if (end - p < 6 || strncmp(p, "label ", 6) != 0)
-			continue;
-		*len = (size_t)(end - p - 6);
-		if (*len > size)
-			*len = size;
-		memcpy(buf, p + 6, *len);
-		return 1;
-	}
-	return 0;
-}
-
 struct row {
-	bool		 has_label;
-	char		 label[512];
-	size_t		 label_len;
-	bool		 has_summary;
-	uint64_t	 warnings;
+	bool			 has_summary;
+	struct create_stats	 stats;
 };
 
 static void
 read_row(struct cmd_ctx *ctx, size_t i, struct row *r)
 {
-	struct create_stats stats;
 	struct err e;
 
-	memset(r, 0, sizeof(*r));
-	r->has_label = read_label(ctx->store.manifests_fd, ctx->list.names[i],
-	    r->label, sizeof(r->label), &r->label_len) == 1;
-	if (summary_read(ctx->store.manifests_fd, ctx->list.names[i], &stats,
-	    &e) == 0) {
-		r->has_summary = true;
-		r->warnings = stats.warnings;
-	}
+	r->has_summary = summary_read(ctx->store.manifests_fd,
+	    ctx->list.names[i], &r->stats, &e) == 0;
+	if (!r->has_summary)
+		memset(&r->stats, 0, sizeof(r->stats));
 }
 
 static void
 print_json(struct cmd_ctx *ctx, const struct usage *u)
 {
 	const struct usage_snapshot *s;
+	struct json j;
 	struct row r;
 	size_t i;
 
-	fputs("[", stdout);
+	json_init(&j, stdout);
+	json_begin_array(&j);
 	for (i = 0; i < ctx->list.n; i++) {
 		s = &u->snaps[i];
 		read_row(ctx, i, &r);
-		fputs(i ? ",\n  " : "\n  ", stdout);
-		fputs("{\"name\": ", stdout);
-		out_json_string(stdout, ctx->list.names[i],
-		    strlen(ctx->list.names[i]));
-		fputs(", \"label\": ", stdout);
-		if (r.has_label)
-			out_json_string(stdout, r.label, r.label_len);
+		json_begin_object(&j);
+		json_key(&j, "name");
+		json_string(&j, ctx->list.names[i]);
+		json_key(&j, "label");
+		if (r.stats.label[0] != '\0')
+			json_string(&j, r.stats.label);
 		else
-			fputs("null", stdout);
-		printf(", \"files\": %llu, \"size\": %llu, \"new\": %llu",
-		    (unsigned long long)s->files, (unsigned long long)s->size,
-		    (unsigned long long)s->new_bytes);
+			json_null(&j);
+		json_key(&j, "files");
+		json_uint(&j, s->files);
+		json_key(&j, "size");
+		json_uint(&j, s->size);
+		json_key(&j, "new");
+		json_uint(&j, s->new_bytes);
+		json_key(&j, "warnings");
 		if (r.has_summary)
-			printf(", \"warnings\": %llu",
-			    (unsigned long long)r.warnings);
+			json_uint(&j, r.stats.warnings);
 		else
-			fputs(", \"warnings\": null", stdout);
-		fputs("}", stdout);
+			json_null(&j);
+		json_end_object(&j);
 	}
-	fputs(ctx->list.n ? "\n]\n" : "]\n", stdout);
+	json_end_array(&j);
 }
 
 static void
@@ -126,12 +90,13 @@ print_table(struct cmd_ctx *ctx, const struct usage *u)
 		read_row(ctx, i, &r);
 		if (!r.has_summary)
 			snprintf(warn, sizeof(warn), "?");
-		else if (r.warnings > 0)
+		else if (r.stats.warnings > 0)
 			snprintf(warn, sizeof(warn), "yes");
 		else
 			snprintf(warn, sizeof(warn), "no");
-		if (r.has_label)
-			name_quote(label, sizeof(label), r.label, r.label_len);
+		if (r.stats.label[0] != '\0')
+			name_quote(label, sizeof(label), r.stats.label,
+			    strlen(r.stats.label));
 		else
 			snprintf(label, sizeof(label), "-");
 		printf("%-20s %10llu %10s %10s %-8s %s\n", ctx->list.names[i],

@@ -7,7 +7,6 @@
  * entry that sorts after PATH (name_pathcmp) ends the search, so memory
  * stays constant and a path near the start of a large manifest is quick.
  */
-#include <getopt.h>
 #include <inttypes.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -17,8 +16,10 @@
 
 #include "cmd.h"
 #include "entry.h"
+#include "json.h"
 #include "manifest.h"
 #include "name.h"
+#include "opts.h"
 #include "out.h"
 
 static const char usage_text[] = "usage: snap [-c FILE] [--json] log "
@@ -136,28 +137,6 @@ change_marker(const struct version *prev, const struct version *cur)
 	return 0;
 }
 
-static const char *
-type_name(enum entry_type t)
-{
-	switch (t) {
-	case ENTRY_REG:
-		return "file";
-	case ENTRY_DIR:
-		return "dir";
-	case ENTRY_SYMLINK:
-		return "symlink";
-	case ENTRY_FIFO:
-		return "fifo";
-	case ENTRY_CHR:
-		return "chr";
-	case ENTRY_BLK:
-		return "blk";
-	case ENTRY_SOCK:
-		return "socket";
-	}
-	return "?";
-}
-
 static void
 format_mtime(char *buf, size_t size, const struct timens *t)
 {
@@ -182,36 +161,58 @@ format_hash(char *buf, const struct version *v, size_t bytes)
 		sprintf(buf + 2 * i, "%02x", v->hash[i]);
 }
 
+/* One version as a JSON object; a vanished one has nulls. */
 static void
-print_change(const char *name, char marker, const struct version *v,
-    bool json, bool first)
+print_json(struct json *j, const char *name, char marker,
+    const struct version *v)
+{
+	char mtime[64], hash[2 * ENTRY_HASH_LEN + 1];
+
+	json_begin_object(j);
+	json_key(j, "name");
+	json_string(j, name);
+	json_key(j, "change");
+	json_string_len(j, &marker, 1);
+	if (!v->present) {
+		json_key(j, "type");
+		json_null(j);
+		json_key(j, "size");
+		json_null(j);
+		json_key(j, "mtime");
+		json_null(j);
+		json_key(j, "hash");
+		json_null(j);
+		json_end_object(j);
+		return;
+	}
+	format_mtime(mtime, sizeof(mtime), &v->mtime);
+	format_hash(hash, v, ENTRY_HASH_LEN);
+	json_key(j, "type");
+	json_string(j, entry_type_name(v->type));
+	json_key(j, "size");
+	json_uint(j, v->size);
+	json_key(j, "mtime");
+	json_string(j, mtime);
+	json_key(j, "hash");
+	if (hash[0] == '-')
+		json_null(j);
+	else
+		json_string(j, hash);
+	json_end_object(j);
+}
+
+/* One version as a table row. */
+static void
+print_row(const char *name, char marker, const struct version *v)
 {
 	char mtime[64], hash[2 * ENTRY_HASH_LEN + 1];
 
 	if (!v->present) {
-		if (json) {
-			printf("%s{\"name\": \"%s\", \"change\": \"-\", "
-			    "\"type\": null, \"size\": null, \"mtime\": null, "
-			    "\"hash\": null}", first ? "\n  " : ",\n  ", name);
-		} else {
-			printf("%-20s %c %12s %-20s %s\n", name, marker, "-",
-			    "-", "-");
-		}
+		printf("%-20s %c %12s %-20s %s\n", name, marker, "-", "-",
+		    "-");
 		return;
 	}
 	format_mtime(mtime, sizeof(mtime), &v->mtime);
-	if (json) {
-		format_hash(hash, v, ENTRY_HASH_LEN);
-		printf("%s{\"name\": \"%s\", \"change\": \"%c\", "
-		    "\"type\": \"%s\", \"size\": %llu, \"mtime\": \"%s\", ",
-		    first ? "\n  " : ",\n  ", name, marker,
-		    type_name(v->type), (unsigned long long)v->size, mtime);
-		if (hash[0] == '-')
-			fputs("\"hash\": null}", stdout);
-		else
-			printf("\"hash\": \"%s\"}", hash);
-		return;
-	}
 	format_hash(hash, v, 4);
 	printf("%-20s %c %12llu %-20s %s\n", name, marker,
 	    (unsigned long long)v->size, mtime, hash);
@@ -223,18 +224,22 @@ log_path(struct cmd_ctx *ctx, const char *path, size_t len, bool json)
 {
 	static struct version versions[2];
 	struct version *prev = &versions[0], *cur = &versions[1], *tmp;
+	struct json j;
 	struct err e;
 	size_t i, shown = 0, held = 0;
 	char marker, quoted[1024];
 
 	prev->present = false;
+	json_init(&j, stdout);
 	if (json)
-		fputs("[", stdout);
+		json_begin_array(&j);
 	for (i = 0; i < ctx->list.n; i++) {
 		if (find_version(ctx->store.manifests_fd, ctx->list.names[i],
 		    path, len, cur, &e) == -1) {
+			/* What was found so far, whole; the error says the
+			 * rest is missing. */
 			if (json)
-				fputs("]\n", stdout);
+				json_end_array(&j);
 			out_error("%s", e.msg);
 			return CMD_FAILED;
 		}
@@ -243,15 +248,17 @@ log_path(struct cmd_ctx *ctx, const char *path, size_t len, bool json)
 		if (marker != 0 && !json && shown == 0)
 			printf("%-20s %c %12s %-20s %s\n", "NAME", ' ',
 			    "SIZE", "MTIME", "HASH");
-		if (marker != 0)
-			print_change(ctx->list.names[i], marker, cur, json,
-			    shown++ == 0);
+		if (marker != 0 && json)
+			print_json(&j, ctx->list.names[i], marker, cur);
+		else if (marker != 0)
+			print_row(ctx->list.names[i], marker, cur);
+		shown += marker != 0;
 		tmp = prev;
 		prev = cur;
 		cur = tmp;
 	}
 	if (json)
-		fputs(shown ? "\n]\n" : "]\n", stdout);
+		json_end_array(&j);
 	if (held == 0) {
 		out_error("no snapshot holds '%s'%s", name_quote(quoted,
 		    sizeof(quoted), path, len), ctx->list.n ? " (paths are "
@@ -264,38 +271,26 @@ log_path(struct cmd_ctx *ctx, const char *path, size_t len, bool json)
 int
 cmd_log(int argc, char **argv, const struct cmd_globals *g)
 {
-	static const struct option longopts[] = {
-		{ "json", no_argument, NULL, 'j' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
 	struct cmd_ctx ctx;
 	const char *path;
 	size_t len;
 	bool json = g->json;
-	int ch, rc;
+	const struct opts_option options[] = {
+		{ "json", 0, false, &json, NULL },
+		{ NULL, 0, false, NULL, NULL },
+	};
+	int nargs, rc;
 
-	optind = 0;	/* reset getopt: permute, so options may follow */
-	while ((ch = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
-		switch (ch) {
-		case 'j':
-			json = true;
-			break;
-		case 'h':
-			fputs(usage_text, stdout);
-			return CMD_OK;
-		default:
-			fputs(usage_text, stderr);
-			return CMD_USAGE;
-		}
-	}
-	if (argc - optind != 1) {
+	if ((rc = opts_parse(argc, argv, options, usage_text, &nargs)) !=
+	    OPTS_OK)
+		return rc == OPTS_HELP ? CMD_OK : CMD_USAGE;
+	if (nargs != 1) {
 		out_error("log takes one PATH");
 		fputs(usage_text, stderr);
 		return CMD_USAGE;
 	}
 	/* The manifest's form: no leading or trailing '/'. */
-	path = argv[optind];
+	path = argv[1];
 	while (*path == '/')
 		path++;
 	len = strlen(path);

@@ -7,14 +7,14 @@
  * it follows is complete.
  */
 #include <errno.h>
-#include <getopt.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cmd.h"
-#include "create.h"
+#include "json.h"
+#include "opts.h"
 #include "out.h"
 #include "retain.h"
 #include "summary.h"
@@ -132,7 +132,7 @@ out:
 
 /* "daily, weekly" */
 static void
-print_reasons(unsigned keep, bool json)
+print_reasons(unsigned keep)
 {
 	int rule;
 	bool first = true;
@@ -140,8 +140,7 @@ print_reasons(unsigned keep, bool json)
 	for (rule = 0; rule < RETAIN_RULE_COUNT; rule++) {
 		if (!(keep & RETAIN_BIT(rule)))
 			continue;
-		printf(json ? "%s\"%s\"" : "%s%s", first ? "" : ", ",
-		    retain_rule_name(rule));
+		printf("%s%s", first ? "" : ", ", retain_rule_name(rule));
 		first = false;
 	}
 }
@@ -150,26 +149,36 @@ static void
 print_json(struct prune *p)
 {
 	const struct store_list *l = &p->ctx.list;
+	struct json j;
 	size_t i;
+	int rule;
 
-	printf("[");
+	json_init(&j, stdout);
+	json_begin_array(&j);
 	for (i = 0; i < l->n; i++) {
-		printf("%s\n  {\"name\": \"%s\", \"action\": \"%s\", "
-		    "\"reasons\": [", i ? "," : "", l->names[i],
-		    p->keep[i] ? "keep" : "delete");
-		print_reasons(p->keep[i], true);
-		printf("], \"label\": ");
+		json_begin_object(&j);
+		json_key(&j, "name");
+		json_string(&j, l->names[i]);
+		json_key(&j, "action");
+		json_string(&j, p->keep[i] ? "keep" : "delete");
+		json_key(&j, "reasons");
+		json_begin_array(&j);
+		for (rule = 0; rule < RETAIN_RULE_COUNT; rule++)
+			if (p->keep[i] & RETAIN_BIT(rule))
+				json_string(&j, retain_rule_name(rule));
+		json_end_array(&j);
+		json_key(&j, "label");
 		if (p->labels[i][0] != '\0')
-			out_json_string(stdout, p->labels[i],
-			    strlen(p->labels[i]));
+			json_string(&j, p->labels[i]);
 		else
-			printf("null");
-		if (p->keep[i] == 0 && p->have_sizes)
-			printf(", \"frees\": %llu",
-			    (unsigned long long)p->frees[i]);
-		printf("}");
+			json_null(&j);
+		if (p->keep[i] == 0 && p->have_sizes) {
+			json_key(&j, "frees");
+			json_uint(&j, p->frees[i]);
+		}
+		json_end_object(&j);
 	}
-	printf("%s]\n", l->n ? "\n" : "");
+	json_end_array(&j);
 }
 
 /* One line per snapshot, then the total: the dry run's output. */
@@ -189,7 +198,7 @@ print_plan(struct prune *p)
 			continue;
 		}
 		printf("keep    %s  ", l->names[i]);
-		print_reasons(p->keep[i], false);
+		print_reasons(p->keep[i]);
 		printf("\n");
 	}
 	printf("would delete %zu of %zu snapshot%s, freeing %s\n", p->n_drop,
@@ -231,36 +240,21 @@ static int prune_run(struct prune *start, const struct cmd_globals *g);
 int
 cmd_prune(int argc, char **argv, const struct cmd_globals *g)
 {
-	static const struct option longopts[] = {
-		{ "dry-run", no_argument, NULL, 'n' },
-		{ "json", no_argument, NULL, 'j' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
 	struct prune p;
-	int ch;
+	const struct opts_option options[] = {
+		{ "dry-run", 'n', false, &p.dry_run, NULL },
+		{ "json", 0, false, &p.json, NULL },
+		{ NULL, 0, false, NULL, NULL },
+	};
+	int nargs, r;
 
 	memset(&p, 0, sizeof(p));
 	p.json = g->json;
-	optind = 0;	/* reset getopt: permute, so options may follow */
-	while ((ch = getopt_long(argc, argv, "nh", longopts, NULL)) != -1) {
-		switch (ch) {
-		case 'n':
-			p.dry_run = true;
-			break;
-		case 'j':
-			p.json = true;
-			break;
-		case 'h':
-			fputs(usage_text, stdout);
-			return CMD_OK;
-		default:
-			fputs(usage_text, stderr);
-			return CMD_USAGE;
-		}
-	}
-	if (optind != argc) {
-		out_error("prune takes no arguments ('%s')", argv[optind]);
+	if ((r = opts_parse(argc, argv, options, usage_text, &nargs)) !=
+	    OPTS_OK)
+		return r == OPTS_HELP ? CMD_OK : CMD_USAGE;
+	if (nargs != 0) {
+		out_error("prune takes no arguments ('%s')", argv[1]);
 		fputs(usage_text, stderr);
 		return CMD_USAGE;
 	}
@@ -300,7 +294,7 @@ prune_run(struct prune *start, const struct cmd_globals *g)
 			    p.ctx.list.n == 0 ? "no snapshots" :
 			    "no retain policy in the config");
 		if (p.json)
-			printf("[]\n");
+			print_json(&p);
 		goto out;
 	}
 	if (load_snapshots(&p) == -1) {

@@ -1,9 +1,9 @@
 /* snap restore: copy a path out of a snapshot into a new place. */
-#include <getopt.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "cmd.h"
+#include "opts.h"
 #include "out.h"
 #include "progress.h"
 #include "restore.h"
@@ -24,40 +24,23 @@ print_problem(void *arg, enum restore_problem kind, const char *msg)
 int
 cmd_restore(int argc, char **argv, const struct cmd_globals *g)
 {
-	static const struct option longopts[] = {
-		{ "overwrite", no_argument, NULL, 'o' },
-		{ "quiet", no_argument, NULL, 'q' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
 	struct restore_opts opts = { false };
 	struct progress progress;
 	struct restore_stats stats;
 	struct cmd_ctx ctx;
 	struct err e;
+	const struct opts_option options[] = {
+		{ "overwrite", 0, false, &opts.overwrite, NULL },
+		{ "quiet", 'q', false, NULL, opts_quiet },
+		{ NULL, 0, false, NULL, NULL },
+	};
 	size_t index;
 	char size[32];
-	int ch, r, status;
+	int nargs, r, status;
 
-	/* 0: start over, so that options after the operands count too. */
-	optind = 0;
-	while ((ch = getopt_long(argc, argv, "qh", longopts, NULL)) != -1) {
-		switch (ch) {
-		case 'o':
-			opts.overwrite = true;
-			break;
-		case 'q':
-			out_level = OUT_QUIET;
-			break;
-		case 'h':
-			fputs(usage, stdout);
-			return CMD_OK;
-		default:
-			fputs(usage, stderr);
-			return CMD_USAGE;
-		}
-	}
-	if (argc - optind != 3) {
+	if ((r = opts_parse(argc, argv, options, usage, &nargs)) != OPTS_OK)
+		return r == OPTS_HELP ? CMD_OK : CMD_USAGE;
+	if (nargs != 3) {
 		out_error("restore takes a snapshot, a path in it and a "
 		    "destination");
 		fputs(usage, stderr);
@@ -65,14 +48,14 @@ cmd_restore(int argc, char **argv, const struct cmd_globals *g)
 	}
 	if ((status = cmd_open(&ctx, g, STORE_READ)) != CMD_OK)
 		goto out;
-	if ((status = cmd_resolve(&ctx, argv[optind], &index)) != CMD_OK)
+	if ((status = cmd_resolve(&ctx, argv[1], &index)) != CMD_OK)
 		goto out;
 
 	progress_begin(&progress, "restore");
 	opts.progress = &progress;
 	opts.report = print_problem;
-	r = restore_run(&ctx.store, ctx.list.names[index], argv[optind + 1],
-	    argv[optind + 2], &opts, &stats, &e);
+	r = restore_run(&ctx.store, ctx.list.names[index], argv[2],
+	    argv[3], &opts, &stats, &e);
 	progress_end(&progress);
 	if (r != 0) {
 		out_error("%s", e.msg);
@@ -83,7 +66,7 @@ cmd_restore(int argc, char **argv, const struct cmd_globals *g)
 	    "into %s%s\n", (unsigned long long)stats.files,
 	    (unsigned long long)stats.bytes,
 	    out_bytes(size, (unsigned long long)stats.bytes),
-	    ctx.list.names[index], argv[optind + 2],
+	    ctx.list.names[index], argv[3],
 	    stats.mismatches + stats.failures > 0 ? ", with problems" : "");
 	if (stats.mismatches > 0)
 		out_error("%llu files do not match their hash in the manifest",

@@ -6,14 +6,16 @@
  * --json an array of objects.  Exit status 0 when clean, 1 on any
  * finding or a snapshot that could not be verified, 2 for a bad name.
  */
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "buf.h"
 #include "cmd.h"
+#include "json.h"
 #include "name.h"
+#include "opts.h"
 #include "out.h"
 #include "progress.h"
 #include "summary.h"
@@ -24,10 +26,9 @@ static const char usage[] = "usage: snap [-c FILE] [-q] [--json] verify "
     "                                           [--sample PERCENT]\n";
 
 struct printer {
-	bool	 json;
-	size_t	 n;		/* objects printed so far (JSON) */
-	char	*quoted;
-	size_t	 quoted_cap;
+	bool		 json;
+	struct json	 j;
+	struct buf	 quoted;	/* name_quote's output, grown */
 };
 
 static const char *const kind_word[] = {
@@ -37,50 +38,51 @@ static const char *const kind_word[] = {
 	[VERIFY_UNREADABLE] = "unreadable",
 };
 
+/* One finding as JSON; path_len 0 and no what for a whole snapshot. */
 static void
-json_begin(struct printer *p, const char *finding, const char *snapshot)
+print_json(struct printer *p, const char *finding, const char *snapshot,
+    const char *path, size_t path_len, const char *const *what,
+    size_t n_what, const char *detail)
 {
-	fputs(p->n++ ? ",\n  {" : "\n  {", stdout);
-	printf("\"finding\": \"%s\", \"snapshot\": ", finding);
-	out_json_string(stdout, snapshot, strlen(snapshot));
+	size_t i;
+
+	json_begin_object(&p->j);
+	json_key(&p->j, "finding");
+	json_string(&p->j, finding);
+	json_key(&p->j, "snapshot");
+	json_string(&p->j, snapshot);
+	json_key(&p->j, "path");
+	json_string_len(&p->j, path, path_len);
+	json_key(&p->j, "what");
+	json_begin_array(&p->j);
+	for (i = 0; i < n_what; i++)
+		json_string(&p->j, what[i]);
+	json_end_array(&p->j);
+	json_key(&p->j, "detail");
+	json_string(&p->j, detail);
+	json_end_object(&p->j);
 }
 
 static void
 print_finding(const struct verify_finding *f, void *arg)
 {
 	struct printer *p = arg;
-	size_t i, need = f->path_len * 4 + 1;
+	size_t need = f->path_len * 4 + 1;
 
 	if (p->json) {
-		json_begin(p, kind_word[f->kind], f->snapshot);
-		fputs(", \"path\": ", stdout);
-		out_json_string(stdout, f->path, f->path_len);
-		fputs(", \"what\": [", stdout);
-		for (i = 0; i < f->n_what; i++) {
-			fputs(i ? ", " : "", stdout);
-			out_json_string(stdout, f->what[i], strlen(f->what[i]));
-		}
-		fputs("], \"detail\": ", stdout);
-		out_json_string(stdout, f->detail, strlen(f->detail));
-		fputc('}', stdout);
+		print_json(p, kind_word[f->kind], f->snapshot, f->path,
+		    f->path_len, f->what, f->n_what, f->detail);
 		return;
 	}
-	if (need > p->quoted_cap) {
-		char *q = realloc(p->quoted, need);
-
-		if (q == NULL) {
-			/* The finding still counts; only its name is lost. */
-			out_problem("%s: %s/...", kind_word[f->kind],
-			    f->snapshot);
-			return;
-		}
-		p->quoted = q;
-		p->quoted_cap = need;
+	if (buf_reserve(&p->quoted, need) == -1) {
+		/* The finding still counts; only its name is lost. */
+		out_problem("%s: %s/...", kind_word[f->kind], f->snapshot);
+		return;
 	}
-	name_quote(p->quoted, p->quoted_cap, f->path, f->path_len);
+	name_quote(p->quoted.p, p->quoted.cap, f->path, f->path_len);
 	/* A problem, so printed with -q too; one call, so one line. */
 	out_problem("%s: %s%s%s%s%s%s", kind_word[f->kind], f->snapshot,
-	    f->path_len ? "/" : "", p->quoted, f->detail[0] != '\0' ? " (" :
+	    f->path_len ? "/" : "", p->quoted.p, f->detail[0] != '\0' ? " (" :
 	    "", f->detail, f->detail[0] != '\0' ? ")" : "");
 }
 
@@ -88,12 +90,9 @@ print_finding(const struct verify_finding *f, void *arg)
 static void
 print_error(struct printer *p, const char *snapshot, const char *msg)
 {
-	if (p->json) {
-		json_begin(p, "error", snapshot);
-		fputs(", \"path\": \"\", \"what\": [], \"detail\": ", stdout);
-		out_json_string(stdout, msg, strlen(msg));
-		fputc('}', stdout);
-	} else
+	if (p->json)
+		print_json(p, "error", snapshot, "", 0, NULL, 0, msg);
+	else
 		out_error("%s", msg);
 }
 
@@ -125,9 +124,11 @@ expect_totals(struct progress *p, const struct cmd_ctx *ctx,
 	progress_expect(p, entries, bytes);
 }
 
+/* --sample PERCENT into *(double *)where; -1 after saying why not. */
 static int
-parse_sample(const char *s, double *out)
+parse_sample(const char *s, void *where)
 {
+	double *out = where;
 	char *end;
 	double d;
 
@@ -144,15 +145,7 @@ parse_sample(const char *s, double *out)
 int
 cmd_verify(int argc, char **argv, const struct cmd_globals *g)
 {
-	static const struct option longopts[] = {
-		{ "all", no_argument, NULL, 'a' },
-		{ "sample", required_argument, NULL, 's' },
-		{ "json", no_argument, NULL, 'j' },
-		{ "quiet", no_argument, NULL, 'q' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
-	struct printer pr = { g->json, 0, NULL, 0 };
+	struct printer pr = { .json = g->json, .quoted = BUF_INIT };
 	struct progress progress;
 	struct verify_opts opts;
 	struct verify_stats st;
@@ -162,36 +155,23 @@ cmd_verify(int argc, char **argv, const struct cmd_globals *g)
 	bool all = false, *chosen = NULL;
 	size_t i, idx, n_chosen = 0;
 	double sample = 100;
+	/* -q also after the command name, as create takes it. */
+	const struct opts_option options[] = {
+		{ "all", 0, false, &all, NULL },
+		{ "sample", 0, true, &sample, parse_sample },
+		{ "json", 0, false, &pr.json, NULL },
+		{ "quiet", 'q', false, NULL, opts_quiet },
+		{ NULL, 0, false, NULL, NULL },
+	};
 	char b1[32];
-	int ch, status;
+	int nargs, status;
 
 	memset(&progress, 0, sizeof(progress));
-	optind = 0;	/* 0: glibc starts over, main used "+" */
-	while ((ch = getopt_long(argc, argv, "qh", longopts, NULL)) != -1) {
-		switch (ch) {
-		case 'a':
-			all = true;
-			break;
-		case 's':
-			if (parse_sample(optarg, &sample) == -1)
-				return CMD_USAGE;
-			break;
-		case 'j':
-			pr.json = true;
-			break;
-		case 'q':
-			/* Also after the command name, as create takes it. */
-			out_level = OUT_QUIET;
-			break;
-		case 'h':
-			fputs(usage, stdout);
-			return CMD_OK;
-		default:
-			fputs(usage, stderr);
-			return CMD_USAGE;
-		}
-	}
-	if (all && optind < argc) {
+	json_init(&pr.j, stdout);
+	if ((status = opts_parse(argc, argv, options, usage, &nargs)) !=
+	    OPTS_OK)
+		return status == OPTS_HELP ? CMD_OK : CMD_USAGE;
+	if (all && nargs > 0) {
 		out_error("verify takes snapshot names or --all, not both");
 		fputs(usage, stderr);
 		return CMD_USAGE;
@@ -205,13 +185,13 @@ cmd_verify(int argc, char **argv, const struct cmd_globals *g)
 	}
 	for (i = 0; i < ctx.list.n && all; i++)
 		chosen[i] = true;
-	if (!all && optind == argc) {
+	if (!all && nargs == 0) {
 		if ((status = cmd_resolve(&ctx, "latest", &idx)) != CMD_OK)
 			goto out;
 		chosen[idx] = true;
 	}
-	for (; optind < argc; optind++) {
-		if ((status = cmd_resolve(&ctx, argv[optind], &idx)) != CMD_OK)
+	for (i = 1; i <= (size_t)nargs; i++) {
+		if ((status = cmd_resolve(&ctx, argv[i], &idx)) != CMD_OK)
 			goto out;
 		chosen[idx] = true;
 	}
@@ -237,7 +217,7 @@ cmd_verify(int argc, char **argv, const struct cmd_globals *g)
 		goto out;
 	}
 	if (pr.json)
-		fputc('[', stdout);
+		json_begin_array(&pr.j);
 	for (i = 0; i < ctx.list.n; i++) {
 		if (!chosen[i])
 			continue;
@@ -262,7 +242,7 @@ cmd_verify(int argc, char **argv, const struct cmd_globals *g)
 	progress_end(&progress);
 	verify_get_stats(v, &st);
 	if (pr.json)
-		fputs(pr.n ? "\n]\n" : "]\n", stdout);
+		json_end_array(&pr.j);
 	else {
 		out_info(OUT_NORMAL, "verified %zu snapshot%s: %llu entries, "
 		    "%llu inodes read (%s), %llu links to inodes read before",
@@ -284,7 +264,7 @@ out:
 	progress_end(&progress);
 	verify_close(v);
 	free(chosen);
-	free(pr.quoted);
+	buf_free(&pr.quoted);
 	cmd_close(&ctx);
 	return status;
 }

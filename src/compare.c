@@ -92,9 +92,8 @@ compare_join_init(struct compare_join *j, struct compare_stream old,
 void
 compare_join_free(struct compare_join *j)
 {
-	free(j->old.last);
-	free(j->new.last);
-	j->old.last = j->new.last = NULL;
+	buf_free(&j->old.last);
+	buf_free(&j->new.last);
 }
 
 /*
@@ -116,27 +115,15 @@ side_fill(struct compare_side *side, struct err *e)
 	side->state = r;
 	if (r == 0)
 		return 0;
-	if (side->have_last && name_pathcmp(side->last, side->last_len,
+	if (side->have_last && name_pathcmp(side->last.p, side->last.len,
 	    side->ent.path, side->ent.path_len) >= 0)
 		return err_set(e, EINVAL, "%s is not in walk order: '%s' "
 		    "after '%s'", side->s.what,
 		    name_quote(qa, sizeof(qa), side->ent.path,
 		    side->ent.path_len),
-		    name_quote(qb, sizeof(qb), side->last, side->last_len));
-	if (side->ent.path_len > side->last_cap) {
-		size_t cap = side->last_cap > 0 ? side->last_cap : 256;
-		char *p;
-
-		while (cap < side->ent.path_len)
-			cap *= 2;
-		if ((p = realloc(side->last, cap)) == NULL)
-			return err_set(e, ENOMEM, "cannot compare %s",
-			    side->s.what);
-		side->last = p;
-		side->last_cap = cap;
-	}
-	memcpy(side->last, side->ent.path, side->ent.path_len);
-	side->last_len = side->ent.path_len;
+		    name_quote(qb, sizeof(qb), side->last.p, side->last.len));
+	if (buf_set(&side->last, side->ent.path, side->ent.path_len) == -1)
+		return err_set(e, ENOMEM, "cannot compare %s", side->s.what);
 	side->have_last = true;
 	return 0;
 }

@@ -37,6 +37,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "buf.h"
 #include "entry.h"
 #include "err.h"
 #include "manifest.h"
@@ -75,9 +76,7 @@ struct compare_side {
 	struct compare_stream s;
 	struct entry	 ent;		/* the entry read ahead */
 	int		 state;		/* 1: ent pending, 0: end, -1: read */
-	char		*last;		/* the previous path (order check) */
-	size_t		 last_len;
-	size_t		 last_cap;
+	struct buf	 last;		/* the previous path (order check) */
 	bool		 have_last;
 };
 

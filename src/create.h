@@ -19,6 +19,7 @@
 #include "diff.h"
 #include "err.h"
 #include "name.h"
+#include "summary.h"
 #include "sys.h"
 
 struct progress;
@@ -48,32 +49,6 @@ struct create_opts {
 	void		*report_arg;
 	/* Told the entries and bytes done; NULL: nothing. */
 	struct progress	*progress;
-};
-
-/* A label is one line of printable text of at most this many bytes. */
-#define CREATE_LABEL_MAX 200
-
-struct create_stats {
-	char		 name[NAME_SNAPSHOT_LEN];	/* the snapshot made */
-	char		 prev[NAME_SNAPSHOT_LEN];	/* linked against */
-	char		 label[CREATE_LABEL_MAX + 1];	/* "" if none */
-	uint64_t	 entries;
-	uint64_t	 dirs;
-	uint64_t	 files;
-	uint64_t	 symlinks;
-	uint64_t	 nodes;
-	uint64_t	 skipped;		/* sockets */
-	uint64_t	 linked;		/* LINK_PREV */
-	uint64_t	 linked_content;	/* LINK_SAME_CONTENT */
-	uint64_t	 hardlinked;		/* HARDLINK */
-	uint64_t	 reused;		/* from a killed run's tree */
-	uint64_t	 copied;
-	uint64_t	 copied_bytes;
-	uint64_t	 total_bytes;		/* of all regular files */
-	uint64_t	 copied_by[REASON_COUNT];
-	uint64_t	 bytes_by[REASON_COUNT];
-	uint64_t	 warnings;
-	double		 seconds;
 };
 
 /*

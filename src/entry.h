@@ -56,4 +56,12 @@ struct entry {
 	size_t		 target_len;
 };
 
+/*
+ * What users read for a type, in every output (verify's "type file ->
+ * folder", log's "type" in JSON): "file", "folder", "symlink", "fifo",
+ * "char device", "block device", "socket"; "unknown" for a value that is
+ * none of these.
+ */
+const char	*entry_type_name(enum entry_type type);
+
 #endif

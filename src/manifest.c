@@ -47,6 +47,8 @@
 
 #include <xxhash.h>
 
+#include "buf.h"
+
 #define MAGIC		"SNAPMAN\n"
 #define MAGIC_LEN	8
 #define HEADER_LEN	16	/* magic, version, flags */
@@ -139,24 +141,21 @@ get_u64(const unsigned char *p)
 }
 
 /*
- * Grows *bufp to hold at least need bytes.  Returns 0, or -1 (ENOMEM)
+ * Grows *bufp to hold at least need bytes (buf.c's growth, on a buffer
+ * whose bytes this file tracks itself).  Returns 0, or -1 (ENOMEM)
  * leaving the old buffer in place.
  */
 static int
 grow(unsigned char **bufp, size_t *cap, size_t need)
 {
-	unsigned char *p;
-	size_t n;
+	struct buf b = { (char *)*bufp, 0, *cap };
 
 	if (*cap >= need)
 		return 0;
-	n = *cap < 4096 ? 4096 : *cap;
-	while (n < need)
-		n *= 2;
-	if ((p = realloc(*bufp, n)) == NULL)
+	if (buf_reserve(&b, need) == -1)
 		return -1;
-	*bufp = p;
-	*cap = n;
+	*bufp = (unsigned char *)b.p;
+	*cap = b.cap;
 	return 0;
 }
 

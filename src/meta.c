@@ -10,6 +10,8 @@
 #define XXH_STATIC_LINKING_ONLY
 #include <xxhash.h>
 
+#include "buf.h"
+
 /*
  * Chown drops this one even for root (the kernel's "kill priv" on a
  * change of owner), so it is copied after the owner is set.
@@ -21,37 +23,10 @@
  * next file: snap applies metadata to one inode at a time, and most
  * files need no xattr buffer at all.  Not reentrant because of this.
  */
-struct growbuf {
-	char	*p;
-	size_t	 cap;
-};
-
-static struct growbuf	names_buf;
-static struct growbuf	value_buf;
-static struct growbuf	order_buf;	/* const char *[] for sorting */
+static struct buf	names_buf;
+static struct buf	value_buf;
+static struct buf	order_buf;	/* const char *[] for sorting */
 static XXH3_state_t	hash_state;
-
-/* Makes room for len bytes.  Returns 0, or -1 with errno ENOMEM. */
-static int
-grow(struct growbuf *b, size_t len)
-{
-	char *p;
-	size_t cap;
-
-	if (len <= b->cap)
-		return 0;
-	cap = b->cap > 0 ? b->cap : 256;
-	while (cap < len)
-		cap *= 2;
-	p = realloc(b->p, cap);
-	if (p == NULL) {
-		errno = ENOMEM;
-		return -1;
-	}
-	b->p = p;
-	b->cap = cap;
-	return 0;
-}
 
 /*
  * Lists the xattr names of fd into names_buf.  Returns the length of
@@ -73,7 +48,7 @@ list_names(int fd)
 		n = flistxattr(fd, NULL, 0);
 		if (n <= 0)
 			break;
-		if (grow(&names_buf, n) == -1)
+		if (buf_reserve(&names_buf, n) == -1)
 			return -1;
 	}
 	if (n == -1 && (errno == ENOTSUP || errno == EOPNOTSUPP))
@@ -100,7 +75,7 @@ get_value(int fd, const char *name)
 		if (n == -1)
 			return -1;
 		/* Room for an empty value too, so the loop ends. */
-		if (grow(&value_buf, n > 0 ? n : 1) == -1)
+		if (buf_reserve(&value_buf, n > 0 ? n : 1) == -1)
 			return -1;
 	}
 }
@@ -234,7 +209,7 @@ meta_xattr_hash(int fd)
 	end = names_buf.p + len;
 	for (name = names_buf.p; name < end; name += strlen(name) + 1)
 		count++;
-	if (grow(&order_buf, count * sizeof(*order)) == -1)
+	if (buf_reserve(&order_buf, count * sizeof(*order)) == -1)
 		return 0;
 	order = (const char **)(void *)order_buf.p;
 	i = 0;

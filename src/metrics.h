@@ -23,8 +23,8 @@
 #include <time.h>
 
 #include "config.h"
-#include "create.h"
 #include "err.h"
+#include "summary.h"
 #include "sys.h"
 
 /* The run being reported. */

@@ -102,14 +102,6 @@ bool	out_journal_match(const char *env, unsigned long long dev,
 bool	out_write_lines(FILE *f, const char *prio, const char *s, size_t len,
 	    bool at_start);
 
-/*
- * Writes the len bytes at p to f as a JSON string, quotes included.
- * Control characters are escaped; a byte that is not part of valid UTF-8
- * (file names are bytes, JSON is text) becomes \u00XX, the code point of
- * the same number, so that the output always parses.
- */
-void	out_json_string(FILE *f, const char *p, size_t len);
-
 /* "1.5 MiB" and the like, into buf of at least 32 bytes. */
 char	*out_bytes(char *buf, unsigned long long bytes);
 

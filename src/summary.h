@@ -6,13 +6,46 @@
  * commands (list, log) can show what a snapshot cost and whether it had
  * warnings without re-reading the manifest.  It is written like the
  * manifest: to a temporary name, fsynced, renamed.
+ *
+ * struct create_stats is that record: create fills it as it runs,
+ * summary_write keeps it, and summary_read is the one reader of it
+ * (list, log, prune, verify, metrics).
  */
 #ifndef SNAP_SUMMARY_H
 #define SNAP_SUMMARY_H
 
-#include "create.h"
+#include <stdint.h>
+
+#include "diff.h"
 #include "err.h"
+#include "name.h"
 #include "sys.h"
+
+/* A label is one line of printable text of at most this many bytes. */
+#define CREATE_LABEL_MAX 200
+
+struct create_stats {
+	char		 name[NAME_SNAPSHOT_LEN];	/* the snapshot made */
+	char		 prev[NAME_SNAPSHOT_LEN];	/* linked against */
+	char		 label[CREATE_LABEL_MAX + 1];	/* "" if none */
+	uint64_t	 entries;
+	uint64_t	 dirs;
+	uint64_t	 files;
+	uint64_t	 symlinks;
+	uint64_t	 nodes;
+	uint64_t	 skipped;		/* sockets */
+	uint64_t	 linked;		/* LINK_PREV */
+	uint64_t	 linked_content;	/* LINK_SAME_CONTENT */
+	uint64_t	 hardlinked;		/* HARDLINK */
+	uint64_t	 reused;		/* from a killed run's tree */
+	uint64_t	 copied;
+	uint64_t	 copied_bytes;
+	uint64_t	 total_bytes;		/* of all regular files */
+	uint64_t	 copied_by[REASON_COUNT];
+	uint64_t	 bytes_by[REASON_COUNT];
+	uint64_t	 warnings;
+	double		 seconds;
+};
 
 /*
  * Writes dirfd/NAME.summary for stats->name.  Returns 0, or -1 with e

@@ -12,16 +12,17 @@
 #include <unistd.h>
 #include <xxhash.h>
 
+#include "buf.h"
 #include "copy.h"
+#include "inomap.h"
 #include "manifest.h"
 #include "meta.h"
 #include "name.h"
 #include "progress.h"
 #include "walk.h"
 
-/* What one stored inode turned out to hold; ino 0 marks a free slot. */
+/* What one stored inode turned out to hold (the value of v->inodes). */
 struct ino_slot {
-	uint64_t	ino;
 	uint64_t	xattr_hash;
 	unsigned char	hash[ENTRY_HASH_LEN];
 	int		errnum;		/* != 0: it could not be read */
@@ -32,9 +33,7 @@ struct verify {
 	struct verify_opts opts;
 	struct verify_stats stats;
 
-	struct ino_slot	*slots;		/* open addressing, cap a power of 2 */
-	size_t		 cap;
-	size_t		 used;
+	struct inomap	 inodes;	/* stored ino -> struct ino_slot */
 	size_t		 n_damaged;
 	bool		 noatime;	/* O_NOATIME still allowed */
 
@@ -47,78 +46,11 @@ struct verify {
 	size_t		 detail_len;
 
 	/* A folder whose children are reported through it, not each. */
-	char		*skip;
-	size_t		 skip_len;
-	size_t		 skip_cap;
+	struct buf	 skip;
 	bool		 skip_on;
 
-	char		*buf;		/* NUL-terminated copy of a path */
-	size_t		 buf_cap;
+	struct buf	 path;		/* NUL-terminated copy of a path */
 };
-
-/* --- the inode map ----------------------------------------------- */
-
-static size_t
-slot_index(const struct verify *v, uint64_t ino)
-{
-	return (size_t)(ino * 0x9E3779B97F4A7C15ULL >> 17) & (v->cap - 1);
-}
-
-static struct ino_slot *
-map_find(const struct verify *v, uint64_t ino)
-{
-	size_t i;
-
-	if (v->cap == 0)
-		return NULL;
-	for (i = slot_index(v, ino); v->slots[i].ino != 0;
-	    i = (i + 1) & (v->cap - 1))
-		if (v->slots[i].ino == ino)
-			return &v->slots[i];
-	return NULL;
-}
-
-static int
-map_grow(struct verify *v)
-{
-	struct ino_slot *old = v->slots, *s;
-	size_t old_cap = v->cap, i, j;
-
-	v->cap = old_cap ? old_cap * 2 : 4096;
-	if ((v->slots = calloc(v->cap, sizeof(*v->slots))) == NULL) {
-		v->slots = old;
-		v->cap = old_cap;
-		return -1;
-	}
-	for (i = 0; i < old_cap; i++) {
-		s = &old[i];
-		if (s->ino == 0)
-			continue;
-		for (j = slot_index(v, s->ino); v->slots[j].ino != 0;
-		    j = (j + 1) & (v->cap - 1))
-			;
-		v->slots[j] = *s;
-	}
-	free(old);
-	return 0;
-}
-
-/* A new slot for ino (not in the map).  Returns NULL without memory. */
-static struct ino_slot *
-map_insert(struct verify *v, uint64_t ino)
-{
-	size_t i;
-
-	if ((v->used + 1) * 10 > v->cap * 7 && map_grow(v) == -1)
-		return NULL;
-	for (i = slot_index(v, ino); v->slots[i].ino != 0;
-	    i = (i + 1) & (v->cap - 1))
-		;
-	memset(&v->slots[i], 0, sizeof(v->slots[i]));
-	v->slots[i].ino = ino;
-	v->used++;
-	return &v->slots[i];
-}
 
 /*
  * Whether --sample reads this inode: a hash of the number, so the same
@@ -194,27 +126,6 @@ report_simple(struct verify *v, enum verify_kind kind, const char *path,
 }
 
 /* --- comparing one entry ----------------------------------------- */
-
-static const char *
-type_name(enum entry_type t)
-{
-	switch (t) {
-	case ENTRY_REG:
-		return "file";
-	case ENTRY_DIR:
-		return "folder";
-	case ENTRY_SYMLINK:
-		return "symlink";
-	case ENTRY_FIFO:
-		return "fifo";
-	case ENTRY_CHR:
-		return "char device";
-	case ENTRY_BLK:
-		return "block device";
-	default:
-		return "socket";
-	}
-}
 
 static char *
 format_time(char *buf, size_t size, const struct timens *t)
@@ -304,6 +215,7 @@ compare_content(struct verify *v, const struct entry *m,
 {
 	struct ino_slot *slot;
 	uint64_t ino = it->st->st_ino;
+	bool added;
 
 	if (!m->has_hash)
 		return 0;
@@ -311,13 +223,12 @@ compare_content(struct verify *v, const struct entry *m,
 		v->stats.not_sampled++;
 		return 0;
 	}
-	if ((slot = map_find(v, ino)) != NULL)
-		v->stats.links_reused++;
-	else {
-		if ((slot = map_insert(v, ino)) == NULL)
-			return -1;
+	if ((slot = inomap_insert(&v->inodes, 0, ino, &added)) == NULL)
+		return -1;
+	if (added)
 		hash_inode(v, it->dirfd, it->name, it->st, slot);
-	}
+	else
+		v->stats.links_reused++;
 	if (slot->errnum != 0) {
 		finding_add(v, "unreadable", "unreadable: %s",
 		    strerror(slot->errnum));
@@ -352,8 +263,8 @@ compare_entry(struct verify *v, const struct entry *m,
 	v->stats.entries++;
 	finding_begin(v, VERIFY_CHANGED, m->path, m->path_len);
 	if (s->type != m->type) {
-		finding_add(v, "type", "type %s -> %s", type_name(m->type),
-		    type_name(s->type));
+		finding_add(v, "type", "type %s -> %s",
+		    entry_type_name(m->type), entry_type_name(s->type));
 		finding_end(v);
 		return 0;
 	}
@@ -399,16 +310,8 @@ compare_entry(struct verify *v, const struct entry *m,
 static int
 set_skip(struct verify *v, const char *path, size_t len)
 {
-	if (len + 1 > v->skip_cap) {
-		char *p = realloc(v->skip, len + 1);
-
-		if (p == NULL)
-			return -1;
-		v->skip = p;
-		v->skip_cap = len + 1;
-	}
-	memcpy(v->skip, path, len);
-	v->skip_len = len;
+	if (buf_set(&v->skip, path, len) == -1)
+		return -1;
 	v->skip_on = true;
 	return 0;
 }
@@ -417,8 +320,8 @@ set_skip(struct verify *v, const char *path, size_t len)
 static bool
 skipped(const struct verify *v, const char *path, size_t len)
 {
-	return v->skip_on && len > v->skip_len && path[v->skip_len] == '/' &&
-	    memcmp(path, v->skip, v->skip_len) == 0;
+	return v->skip_on && len > v->skip.len && path[v->skip.len] == '/' &&
+	    memcmp(path, v->skip.p, v->skip.len) == 0;
 }
 
 /*
@@ -564,26 +467,17 @@ verify_shared(struct verify *v, int root_fd, int manifests_fd,
 	}
 	while ((r = manifest_reader_next(mr, &m, NULL, e)) == 1) {
 		if (m.type != ENTRY_REG || !m.has_hash ||
-		    (slot = map_find(v, m.stored_ino)) == NULL ||
-		    !slot->damaged ||
+		    (slot = inomap_find(&v->inodes, 0, m.stored_ino)) ==
+		    NULL || !slot->damaged ||
 		    memcmp(slot->hash, m.hash, ENTRY_HASH_LEN) == 0)
 			continue;
-		if (m.path_len + 1 > v->buf_cap) {
-			char *p = realloc(v->buf, m.path_len + 1);
-
-			if (p == NULL) {
-				n = err_set(e, errno, "cannot verify '%s'",
-				    name);
-				goto out;
-			}
-			v->buf = p;
-			v->buf_cap = m.path_len + 1;
+		if (buf_set(&v->path, m.path, m.path_len) == -1) {
+			n = err_set(e, errno, "cannot verify '%s'", name);
+			goto out;
 		}
-		memcpy(v->buf, m.path, m.path_len);
-		v->buf[m.path_len] = '\0';
 		/* Still that inode?  Else the path holds another file now,
 		 * which only a full verify of that snapshot can judge. */
-		if (fstatat(snapfd, v->buf, &st, AT_SYMLINK_NOFOLLOW) == -1 ||
+		if (fstatat(snapfd, v->path.p, &st, AT_SYMLINK_NOFOLLOW) == -1 ||
 		    st.st_ino != m.stored_ino)
 			continue;
 		finding_begin(v, VERIFY_CHANGED, m.path, m.path_len);
@@ -612,6 +506,7 @@ verify_open(struct verify **out, const struct verify_opts *opts,
 		return err_set(e, errno, "cannot verify");
 	v->opts = *opts;
 	v->noatime = true;
+	inomap_init(&v->inodes, sizeof(struct ino_slot));
 	*out = v;
 	return 0;
 }
@@ -633,8 +528,8 @@ verify_close(struct verify *v)
 {
 	if (v == NULL)
 		return;
-	free(v->slots);
-	free(v->skip);
-	free(v->buf);
+	inomap_free(&v->inodes);
+	buf_free(&v->skip);
+	buf_free(&v->path);
 	free(v);
 }

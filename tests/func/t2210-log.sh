@@ -85,7 +85,7 @@ assert_eq "$(json_get '[(r["name"], r["change"]) for r in j]')" \
 	"rows of log --json"
 assert_eq "$(json_get '[r["size"] for r in j[:4]]')" "[12, 20, 20, 20]" "sizes"
 assert_eq "$(json_get '[r["type"] for r in j]')" \
-	"['file', 'file', 'file', 'file', None, 'file', 'dir']" "types"
+	"['file', 'file', 'file', 'file', None, 'file', 'folder']" "types"
 assert_eq "$(json_get 'j[0]["mtime"]')" "2027-01-01T10:00:00Z" "mtime"
 assert_eq "$(json_get 'len(j[0]["hash"])')" 32 "length of the full hash"
 assert_eq "$(json_get 'j[0]["hash"][:8]')" "$(hash "${NAMES[1]}")" "short hash is the start of the full hash"

@@ -1,0 +1,228 @@
+#include "json.h"
+
+#include <inttypes.h>
+#include <string.h>
+
+void
+json_init(struct json *j, FILE *f)
+{
+	memset(j, 0, sizeof(*j));
+	j->f = f;
+}
+
+/*
+ * What goes before a value: nothing after a key or at the top; else the
+ * separator from the previous element, and for an object in an array
+ * the start of its own line.
+ */
+static void
+before_value(struct json *j, bool object)
+{
+	struct json_level *l;
+
+	if (j->after_key || j->depth == 0) {
+		j->after_key = false;
+		return;
+	}
+	l = &j->level[j->depth - 1];
+	if (l->array && object) {
+		fputs(l->first ? "\n  " : ",\n  ", j->f);
+		l->lines = true;
+	} else if (!l->first)
+		fputs(", ", j->f);
+	l->first = false;
+}
+
+/* After a value: the document ends with a newline once it is whole. */
+static void
+after_value(struct json *j)
+{
+	if (j->depth == 0)
+		fputc('\n', j->f);
+}
+
+static void
+begin(struct json *j, bool array)
+{
+	struct json_level *l;
+
+	before_value(j, !array);
+	fputc(array ? '[' : '{', j->f);
+	/* Deeper nesting than snap writes is a bug; stay in bounds. */
+	if (j->depth == JSON_DEPTH_MAX)
+		return;
+	l = &j->level[j->depth++];
+	l->array = array;
+	l->first = true;
+	l->lines = false;
+}
+
+static void
+end(struct json *j)
+{
+	struct json_level *l;
+
+	if (j->depth == 0)
+		return;
+	l = &j->level[--j->depth];
+	if (l->array)
+		fputs(l->lines ? "\n]" : "]", j->f);
+	else
+		fputc('}', j->f);
+	after_value(j);
+}
+
+void
+json_begin_object(struct json *j)
+{
+	begin(j, false);
+}
+
+void
+json_end_object(struct json *j)
+{
+	end(j);
+}
+
+void
+json_begin_array(struct json *j)
+{
+	begin(j, true);
+}
+
+void
+json_end_array(struct json *j)
+{
+	end(j);
+}
+
+/* Length of the valid UTF-8 sequence at p (at most n bytes), or 0. */
+static size_t
+utf8_len(const unsigned char *p, size_t n)
+{
+	size_t len, i;
+	unsigned int cp;
+
+	if (p[0] < 0x80)
+		return 1;
+	if (p[0] >= 0xc2 && p[0] <= 0xdf)
+		len = 2, cp = p[0] & 0x1f;
+	else if (p[0] >= 0xe0 && p[0] <= 0xef)
+		len = 3, cp = p[0] & 0x0f;
+	else if (p[0] >= 0xf0 && p[0] <= 0xf4)
+		len = 4, cp = p[0] & 0x07;
+	else
+		return 0;
+	if (len > n)
+		return 0;
+	for (i = 1; i < len; i++) {
+		if ((p[i] & 0xc0) != 0x80)
+			return 0;
+		cp = cp << 6 | (p[i] & 0x3f);
+	}
+	/* Overlong forms, surrogates and values past Unicode. */
+	if ((len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000) ||
+	    (cp >= 0xd800 && cp <= 0xdfff) || cp > 0x10ffff)
+		return 0;
+	return len;
+}
+
+static void
+put_string(FILE *f, const char *s, size_t len)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t i = 0, n;
+
+	fputc('"', f);
+	while (i < len) {
+		switch (p[i]) {
+		case '"':
+			fputs("\\\"", f);
+			i++;
+			continue;
+		case '\\':
+			fputs("\\\\", f);
+			i++;
+			continue;
+		case '\n':
+			fputs("\\n", f);
+			i++;
+			continue;
+		case '\t':
+			fputs("\\t", f);
+			i++;
+			continue;
+		}
+		if (p[i] < 0x20 || p[i] == 0x7f ||
+		    (n = utf8_len(p + i, len - i)) == 0) {
+			fprintf(f, "\\u%04x", p[i]);
+			i++;
+		} else {
+			fwrite(p + i, 1, n, f);
+			i += n;
+		}
+	}
+	fputc('"', f);
+}
+
+void
+json_key(struct json *j, const char *key)
+{
+	struct json_level *l;
+
+	if (j->depth > 0) {
+		l = &j->level[j->depth - 1];
+		if (!l->first)
+			fputs(", ", j->f);
+		l->first = false;
+	}
+	put_string(j->f, key, strlen(key));
+	fputs(": ", j->f);
+	j->after_key = true;
+}
+
+void
+json_string_len(struct json *j, const char *p, size_t len)
+{
+	before_value(j, false);
+	put_string(j->f, p, len);
+	after_value(j);
+}
+
+void
+json_string(struct json *j, const char *s)
+{
+	json_string_len(j, s, strlen(s));
+}
+
+void
+json_uint(struct json *j, uint64_t v)
+{
+	before_value(j, false);
+	fprintf(j->f, "%" PRIu64, v);
+	after_value(j);
+}
+
+void
+json_int(struct json *j, int64_t v)
+{
+	before_value(j, false);
+	fprintf(j->f, "%" PRId64, v);
+	after_value(j);
+}
+
+void
+json_bool(struct json *j, bool v)
+{
+	before_value(j, false);
+	fputs(v ? "true" : "false", j->f);
+	after_value(j);
+}
+
+void
+json_null(struct json *j)
+{
+	before_value(j, false);
+	fputs("null", j->f);
+	after_value(j);
+}
