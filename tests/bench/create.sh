@@ -26,7 +26,11 @@
 # seconds on the changed tree, new space in KiB, ratio to rsync's; and
 # snap's peak RSS (/usr/bin/time -f %M).
 #
-# Environment: SNAP (default build/snap of this repository), GEN_TREE
+# With SNAP_BASE set to another snap binary (an older build, say), that one
+# runs too, as the row "snap (base)", on a store of its own: a change's
+# effect on speed, measured in the same rounds.
+#
+# Environment: SNAP (default build/snap of this repository), SNAP_BASE, GEN_TREE
 # (default /work/shared/bench/gen_tree.py), BENCH_DIR, BENCH_FILES,
 # BENCH_REPS.  Needs rsync, rsnapshot, /usr/bin/time (package "time") and
 # python3; as root, missing ones are installed with apt-get.
@@ -75,8 +79,8 @@ case $B/ in
 /) die "BENCH_DIR may not be /" ;;
 esac
 # Only ever remove what this script makes.
-rm -rf "$B/src" "$B/cp" "$B/rsync" "$B/rsnapshot" "$B/snap" "$B/out"
-mkdir -p "$B/cp" "$B/rsync" "$B/rsnapshot" "$B/snap" "$B/out"
+rm -rf "$B/src" "$B/cp" "$B/rsync" "$B/rsnapshot" "$B/snap" "$B/base" "$B/out"
+mkdir -p "$B/cp" "$B/rsync" "$B/rsnapshot" "$B/snap" "$B/base" "$B/out"
 SRC=$B/src
 
 # Microseconds since the epoch.
@@ -139,32 +143,55 @@ drop_rsnapshot() {
 	mv "$B/rsnapshot/alpha.1" "$B/rsnapshot/alpha.0"
 }
 
-SNAP_CONF=$B/snap.yaml
-cat >"$SNAP_CONF" <<EOF
-snapshot_root: "$B/snap"
+# snap_config NAME: a config for the store $B/NAME.
+snap_config() {
+	cat >"$B/$1.yaml" <<EOF
+snapshot_root: "$B/$1"
 sources:
   - path: "$SRC"
     dest: src
 EOF
-SNAP_PREV=
+}
+snap_config snap
+snap_config base
+declare -A SNAP_PREV=()
 SNAP_RSS=()
+# snap_create NAME BINARY: one create into the store $B/NAME.
+snap_create() {
+	/usr/bin/time -f %M -o "$B/out/rss.$1" "$2" -q -c "$B/$1.yaml" create
+}
 run_snap() {
-	/usr/bin/time -f %M -o "$B/out/rss" "$SNAP" -q -c "$SNAP_CONF" create
-	SNAP_RSS+=("$(tail -n 1 "$B/out/rss")")
+	snap_create snap "$SNAP"
+	SNAP_RSS+=("$(tail -n 1 "$B/out/rss.snap")")
+}
+run_base() {
+	snap_create base "$SNAP_BASE"
 }
 snap_newest() {
-	readlink "$B/snap/latest"
+	readlink "$B/$1/latest"
+}
+# drop_store NAME: removes the newest snapshot of the store $B/NAME.
+drop_store() {
+	local new
+	new=$(snap_newest "$1")
+	[ "$new" != "${SNAP_PREV[$1]}" ] || die "snap made no new snapshot in $1"
+	rm -rf "${B:?}/$1/$new" "$B/$1/.snap/manifests/$new" \
+		"$B/$1/.snap/manifests/$new.summary"
+	ln -sfn "${SNAP_PREV[$1]}" "$B/$1/latest"
 }
 drop_snap() {
-	local new
-	new=$(snap_newest)
-	[ "$new" != "$SNAP_PREV" ] || die "snap made no new snapshot"
-	rm -rf "${B:?}/snap/$new" "$B/snap/.snap/manifests/$new"
-	ln -sfn "$SNAP_PREV" "$B/snap/latest"
+	drop_store snap
+}
+drop_base() {
+	drop_store base
 }
 
 TOOLS=(cp rsync rsnapshot snap)
-declare -A LABEL=([cp]="cp -al" [rsync]="rsync --link-dest" [rsnapshot]="rsnapshot" [snap]="snap create")
+if [ -n "${SNAP_BASE:-}" ]; then
+	[ -x "$SNAP_BASE" ] || die "no snap binary at SNAP_BASE=$SNAP_BASE"
+	TOOLS+=(base)
+fi
+declare -A LABEL=([cp]="cp -al" [rsync]="rsync --link-dest" [rsnapshot]="rsnapshot" [snap]="snap create" [base]="snap (base)")
 
 # timed TOOL: runs run_TOOL (output to out/TOOL.log) and sets ELAPSED to
 # the microseconds it took.  Not in a subshell: run_snap records the RSS.
@@ -188,9 +215,12 @@ echo "bench: previous snapshots"
 cp -a "$SRC" "$B/cp/prev"
 rsync -a "$SRC/" "$B/rsync/prev/"
 run_rsnapshot >>"$B/out/rsnapshot.log" 2>&1 || die "rsnapshot failed (log: $B/out/rsnapshot.log)"
-run_snap >>"$B/out/snap.log" 2>&1 || die "snap failed (log: $B/out/snap.log)"
-SNAP_PREV=$(snap_newest)
-[ -n "$SNAP_PREV" ] || die "snap made no snapshot"
+for store in snap ${SNAP_BASE:+base}; do
+	"run_$store" >>"$B/out/$store.log" 2>&1 ||
+		die "$store failed (log: $B/out/$store.log)"
+	SNAP_PREV[$store]=$(snap_newest "$store")
+	[ -n "${SNAP_PREV[$store]}" ] || die "snap made no snapshot in $store"
+done
 
 declare -A MEDIAN CHANGED SPACE
 # Rounds rather than tool after tool, so that a noisy minute hurts every
@@ -229,8 +259,10 @@ rss_changed=${SNAP_RSS[-1]}
 SPACE[cp]=$(new_space "$B/cp/prev" "$B/cp/new")
 SPACE[rsync]=$(new_space "$B/rsync/prev" "$B/rsync/new")
 SPACE[rsnapshot]=$(new_space "$B/rsnapshot/alpha.1" "$B/rsnapshot/alpha.0")
-SPACE[snap]=$(new_space "$B/snap/$SNAP_PREV" "$B/snap/$(snap_newest)")
-manifest_kib=$(du -sk "$B/snap/.snap/manifests/$(snap_newest)" | cut -f1)
+SPACE[snap]=$(new_space "$B/snap/${SNAP_PREV[snap]}" "$B/snap/$(snap_newest snap)")
+[ -z "${SNAP_BASE:-}" ] ||
+	SPACE[base]=$(new_space "$B/base/${SNAP_PREV[base]}" "$B/base/$(snap_newest base)")
+manifest_kib=$(du -sk "$B/snap/.snap/manifests/$(snap_newest snap)" | cut -f1)
 
 echo
 printf 'files: %s   runs: %s (median)   dir: %s\n\n' "$FILES" "$REPS" "$B"
