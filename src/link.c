@@ -253,8 +253,8 @@ linker_link(struct linker *l, int fromdir, const char *fromname, int dirfd,
 		return -1;
 	if (fstatat(dirfd, name, got, AT_SYMLINK_NOFOLLOW) == -1)
 		return -1;
-	if (!S_ISREG(got->st_mode) ||
-	    (want_ino != 0 && (uint64_t)got->st_ino != want_ino)) {
+	if (want_ino != 0 ? (uint64_t)got->st_ino != want_ino :
+	    !S_ISREG(got->st_mode)) {
 		/* The stored file was replaced behind our back; a copy
 		 * is the only thing known to be right. */
 		l->sys->unlinkat(dirfd, name, 0);

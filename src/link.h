@@ -128,7 +128,7 @@ int	linker_open_parent(struct linker *l, int rootfd, const char *path,
 
 /*
  * Links fromdir/fromname as dirfd/name, then checks that the new name is
- * a regular file and, when want_ino is not 0, that inode.  Fills *got
+ * the inode want_ino or, when want_ino is 0, a regular file.  Fills *got
  * with the new name's stat.  Returns 0; -1 with errno set when linkat
  * failed; 1 when the name was another inode (removed again: the stored
  * file was replaced behind our back).

@@ -28,6 +28,8 @@
 /* A source inode with several names, and where this run restored it. */
 struct first_name {
 	char		*rel;		/* DEST-relative, NUL-ended */
+	uint64_t	 restored_ino;	/* what it became below DEST */
+	enum entry_type	 type;
 	bool		 has_hash;
 	unsigned char	 hash[ENTRY_HASH_LEN];
 };
@@ -117,7 +119,7 @@ restore_clean_path(const char *in, char *out, struct err *e)
 /* Remembers rel as the first restored name of ent.  Returns 0 or -1. */
 static int
 link_add(struct restore_ctx *c, const struct entry *ent, const char *rel,
-    size_t rel_len, struct err *e)
+    size_t rel_len, uint64_t restored_ino, struct err *e)
 {
 	struct first_name *h;
 	bool added;
@@ -128,6 +130,8 @@ link_add(struct restore_ctx *c, const struct entry *ent, const char *rel,
 		return 0;
 	if ((h->rel = strndup(rel, rel_len)) == NULL)
 		return err_set(e, ENOMEM, "cannot restore");
+	h->restored_ino = restored_ino;
+	h->type = ent->type;
 	h->has_hash = ent->has_hash;
 	memcpy(h->hash, ent->hash, ENTRY_HASH_LEN);
 	return 0;
@@ -162,8 +166,8 @@ link_to_first(struct restore_ctx *c, const struct first_name *h, int dstdir,
 	    strlen(h->rel), &base);
 	if (fd == -1)
 		return -1;
-	return linker_link(&c->linker, fd, base, dstdir, name, 0, &got) == 0 ?
-	    0 : -1;
+	return linker_link(&c->linker, fd, base, dstdir, name,
+	    h->restored_ino, &got) == 0 ? 0 : -1;
 }
 
 /* --- one entry ------------------------------------------------------- */
@@ -310,7 +314,8 @@ restore_file(struct restore_ctx *c, const struct entry *ent, int dstdir,
 	 */
 	if (ent->nlink > 1 && rel_len > 0)
 		h = inomap_find(&c->links, 0, ent->ino);
-	if (h != NULL && h->has_hash == ent->has_hash &&
+	if (h != NULL && h->type == ENTRY_REG &&
+	    h->has_hash == ent->has_hash &&
 	    memcmp(h->hash, ent->hash, ENTRY_HASH_LEN) == 0 &&
 	    link_to_first(c, h, dstdir, dname) == 0) {
 		c->stats->files++;
@@ -318,8 +323,13 @@ restore_file(struct restore_ctx *c, const struct entry *ent, int dstdir,
 		return 0;
 	}
 
+	/* Reading must not move the stored inode's atime: O_NOATIME,
+	 * where we own it or are root. */
 	src = openat(srcdir, sname,
-	    O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+	    O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC | O_NOATIME);
+	if (src == -1 && errno == EPERM)
+		src = openat(srcdir, sname,
+		    O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
 	if (src == -1 || fstat(src, &sst) == -1) {
 		err_set(&fe, errno, "cannot read '%s' in the snapshot", q);
 		goto failed;
@@ -342,10 +352,12 @@ restore_file(struct restore_ctx *c, const struct entry *ent, int dstdir,
 		c->stats->mismatches++;
 	}
 	entry_stat(ent, &st);
+	/* The manifest has no atime; the stored inode has the source's. */
+	st.st_atim = sst.st_atim;
 	if (meta_apply_fd(c->sys, dst, src, &st, c->as_root, q, NULL, &fe) == -1)
 		entry_failed(c, &fe);
-	if (ent->nlink > 1 && rel_len > 0)
-		r = link_add(c, ent, rel, rel_len, e);
+	if (ent->nlink > 1 && rel_len > 0 && fstat(dst, &sst) == 0)
+		r = link_add(c, ent, rel, rel_len, sst.st_ino, e);
 	close(dst);
 	close(src);
 	return r;
@@ -363,14 +375,19 @@ failed:
  */
 static int
 restore_other(struct restore_ctx *c, const struct entry *ent, int dstdir,
-    const char *dname, struct err *e)
+    const char *dname, int srcdir, const char *sname, const char *rel,
+    size_t rel_len, struct err *e)
 {
 	const char *q = quote(c, ent->path, ent->path_len);
-	struct stat st;
+	struct first_name *h = NULL;
+	struct stat st, sst;
 	struct err fe;
 	int r;
 
 	entry_stat(ent, &st);
+	if (srcdir != -1 &&
+	    fstatat(srcdir, sname, &sst, AT_SYMLINK_NOFOLLOW) == 0)
+		st.st_atim = sst.st_atim;
 	if ((ent->type == ENTRY_CHR || ent->type == ENTRY_BLK) &&
 	    !c->as_root) {
 		err_set(&fe, 0, "'%s' is a device node: only root can restore "
@@ -388,12 +405,24 @@ restore_other(struct restore_ctx *c, const struct entry *ent, int dstdir,
 		entry_failed(c, &fe);
 		return 0;
 	}
+	/* Several names of one node (rsync -H keeps them): the rest link
+	 * to the first one restored. */
+	if (ent->nlink > 1 && rel_len > 0)
+		h = inomap_find(&c->links, 0, ent->ino);
+	if (h != NULL && h->type == ent->type &&
+	    link_to_first(c, h, dstdir, dname) == 0) {
+		c->stats->links++;
+		return 0;
+	}
 	r = linker_node(&c->linker, dstdir, dname, &st, ent->target,
 	    ent->target_len, q, e);
 	if (r == 0 && ent->type == ENTRY_SYMLINK)
 		c->stats->symlinks++;
 	else if (r == 0)
 		c->stats->nodes++;
+	if (r == 0 && h == NULL && ent->nlink > 1 && rel_len > 0 &&
+	    fstatat(dstdir, dname, &sst, AT_SYMLINK_NOFOLLOW) == 0)
+		r = link_add(c, ent, rel, rel_len, sst.st_ino, e);
 	return r == -1 ? -1 : 0;
 }
 
@@ -417,7 +446,8 @@ restore_entry(struct restore_ctx *c, const struct entry *ent, int dstdir,
 		return restore_file(c, ent, dstdir, dname, srcdir, sname, rel,
 		    rel_len, e);
 	default:
-		return restore_other(c, ent, dstdir, dname, e);
+		return restore_other(c, ent, dstdir, dname, srcdir, sname, rel,
+		    rel_len, e);
 	}
 }
 
