@@ -14,6 +14,7 @@
 #include "link.h"
 #include "manifest.h"
 #include "mono.h"
+#include "node.h"
 #include "progress.h"
 #include "regfile.h"
 #include "store.h"
@@ -35,6 +36,7 @@ struct create_ctx {
 	struct manifest_writer	*writer;
 
 	struct regfile		 files;
+	struct nodes		 nodes;
 
 	char			 quoted[1024];
 };
@@ -215,8 +217,7 @@ store_node(struct create_ctx *c, const struct walk_item *it, struct err *e)
 		c->stats->nodes++;
 	if (c->opts->dry_run)
 		return 0;
-	return linker_node(&c->linker, linker_top(&c->linker)->dst_fd,
-	    it->name, it->st, ent->target, ent->target_len, quote(c, ent), e);
+	return nodes_store(&c->nodes, it, quote(c, ent), e);
 }
 
 static int
@@ -361,6 +362,7 @@ start_files(struct create_ctx *c)
 	r->warn = file_warned;
 	r->planned = file_planned;
 	r->arg = c;
+	c->nodes.build_fd = c->store.build_fd;
 }
 
 int
@@ -379,6 +381,7 @@ create_run(const struct config *cfg, const struct create_opts *opts,
 	c.stats = stats;
 	linker_init(&c.linker, sys, geteuid() == 0, linker_warned, &c);
 	regfile_init(&c.files);
+	nodes_init(&c.nodes, &c.linker, -1);
 
 	if ((r = open_store(&c, sys, e)) != 0)
 		goto out;
@@ -427,6 +430,7 @@ out:
 	manifest_reader_close(c.prev_rd);
 	content_index_free(&c.index);
 	regfile_free(&c.files);
+	nodes_free(&c.nodes);
 	store_close(&c.store);
 	stats->seconds = mono_seconds_since(&t0);
 	return r;

@@ -59,6 +59,20 @@ entry_problem(struct linker *l, const struct err *fe, struct err *e)
 	return 1;
 }
 
+/* Reports what the target would not store of path's xattrs.  Returns 1
+ * (reported) or -1 with e set. */
+static int
+report_refused(struct linker *l, const struct meta_refusal *r,
+    const char *path, struct err *e)
+{
+	struct err fe;
+
+	if (r->count == 0)
+		return 1;
+	meta_refusal_describe(r, path, &fe);
+	return entry_problem(l, &fe, e);
+}
+
 static void
 close_fd(int *fd)
 {
@@ -141,14 +155,19 @@ int
 linker_pop(struct linker *l, struct err *e)
 {
 	struct link_level *v = &l->levels[l->depth - 1];
+	struct meta_refusal refused = { 0, 0, "" };
 	struct err fe;
 	int r = 0;
 
 	l->path[v->path_len] = '\0';
-	if (v->dst_fd != -1 && !v->keep_meta &&
-	    meta_apply_fd(l->sys, v->dst_fd, v->meta_fd, &v->st, l->as_root,
-	    l->path, NULL, &fe) == -1 && entry_problem(l, &fe, e) == -1)
-		r = -1;
+	if (v->dst_fd != -1 && !v->keep_meta) {
+		if (meta_apply_fd(l->sys, v->dst_fd, v->meta_fd, &v->st,
+		    l->as_root, l->path, &refused, &fe) == -1 &&
+		    entry_problem(l, &fe, e) == -1)
+			r = -1;
+		if (r == 0 && report_refused(l, &refused, l->path, e) == -1)
+			r = -1;
+	}
 	close_level(v);
 	l->depth--;
 	return r;
@@ -299,6 +318,7 @@ linker_copy(struct linker *l, int srcfd, const struct stat *st, int dirfd,
     const char *name, const char *path, struct link_copy *out,
     struct err *e)
 {
+	struct meta_refusal refused = { 0, 0, "" };
 	struct copy_result res;
 	struct stat after;
 	struct err fe;
@@ -338,13 +358,19 @@ linker_copy(struct linker *l, int srcfd, const struct stat *st, int dirfd,
 	 * the manifest records that and the next run tries again.
 	 */
 	if (meta_apply_fd(l->sys, dstfd, srcfd, &out->source, l->as_root,
-	    path, &out->meta_refused, &fe) == -1) {
+	    path, &refused, &fe) == -1) {
 		if ((r = entry_problem(l, &fe, e)) == -1)
 			goto fail;
-		out->meta_refused++;
+		out->meta_partial = true;
 		r = 0;
 	}
-	if (out->meta_refused > 0)
+	if (refused.count > 0) {
+		if ((r = report_refused(l, &refused, path, e)) == -1)
+			goto fail;
+		out->meta_partial = true;
+		r = 0;
+	}
+	if (out->meta_partial)
 		out->xattr_hash = meta_xattr_hash(dstfd);
 	if (fstat(dstfd, &out->stored) == -1) {
 		err_set(&fe, errno, "cannot stat the copy of '%s'", path);
@@ -430,41 +456,69 @@ private_dir(struct linker *l, int dirfd, char *name)
 	return fd;
 }
 
+/* Makes the node n, without metadata, as pfd/name. */
+static int
+make_node(struct linker *l, int pfd, const char *name,
+    const struct link_node *n)
+{
+	char *t;
+	int r;
+
+	if (!S_ISLNK(n->st->st_mode))
+		return l->sys->mknodat(pfd, name, (n->st->st_mode & S_IFMT) |
+		    0600, n->st->st_rdev);
+	if ((t = strndup(n->target, n->target_len)) == NULL)
+		return -1;
+	r = l->sys->symlinkat(t, pfd, name);
+	free(t);
+	return r;
+}
+
+/* Fills n's stored inode and xattr fingerprint from pfd/name. */
+static int
+stat_node(int pfd, const char *name, struct link_node *n)
+{
+	struct stat st;
+	int fd;
+
+	if ((fd = openat(pfd, name, O_PATH | O_NOFOLLOW | O_CLOEXEC)) == -1)
+		return -1;
+	if (fstat(fd, &st) == -1) {
+		close(fd);
+		return -1;
+	}
+	n->stored_ino = st.st_ino;
+	n->xattr_hash = meta_xattr_hash(fd);
+	close(fd);
+	return 0;
+}
+
 int
 linker_node(struct linker *l, int dirfd, const char *name,
-    const struct stat *st, const char *target, size_t target_len,
-    const char *path, struct err *e)
+    struct link_node *n, const char *path, struct err *e)
 {
 	static const char node[] = "n";
-	char priv[64], *t = NULL;
+	struct meta_refusal refused = { 0, 0, "" };
+	char priv[64];
 	struct err fe;
-	int pfd, r = 0;
+	int pfd;
 
 	if ((pfd = private_dir(l, dirfd, priv)) == -1) {
 		err_set(&fe, errno, "cannot create '%s'", path);
 		return entry_problem(l, &fe, e);
 	}
-	if (S_ISLNK(st->st_mode)) {
-		if ((t = strndup(target, target_len)) == NULL) {
-			err_set(&fe, ENOMEM, "cannot create symlink '%s'",
-			    path);
-			goto failed;
-		}
-		r = l->sys->symlinkat(t, pfd, node);
-		free(t);
-		if (r == -1) {
-			err_set(&fe, errno, "cannot create symlink '%s'", path);
-			goto failed;
-		}
-	} else if (l->sys->mknodat(pfd, node, (st->st_mode & S_IFMT) | 0600,
-	    st->st_rdev) == -1) {
+	if (make_node(l, pfd, node, n) == -1) {
 		err_set(&fe, errno, "cannot create '%s'", path);
 		goto failed;
 	}
-
 	/* Inside the private folder nothing can be swapped. */
-	if (meta_apply_at(l->sys, pfd, node, st, l->as_root, path, &fe) == -1)
+	if (meta_apply_at(l->sys, pfd, node, n->srcfd, n->st, l->as_root,
+	    path, &refused, &fe) == -1)
 		goto failed;
+	if (stat_node(pfd, node, n) == -1) {
+		err_set(&fe, errno, "cannot create '%s'", path);
+		goto failed;
+	}
 	if (l->sys->renameat(pfd, node, dirfd, name) == -1) {
 		err_set(&fe, errno, "cannot create '%s'", path);
 		goto failed;
@@ -478,7 +532,7 @@ linker_node(struct linker *l, int dirfd, const char *name,
 		if (entry_problem(l, &fe, e) == -1)
 			return -1;
 	}
-	return 0;
+	return report_refused(l, &refused, path, e) == -1 ? -1 : 0;
 
 failed:
 	l->sys->unlinkat(pfd, node, 0);

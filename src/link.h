@@ -142,9 +142,10 @@ struct link_copy {
 	struct stat	 source;	/* the source as the copy read it */
 	unsigned char	 hash[ENTRY_HASH_LEN];	/* of the stored bytes */
 	uint64_t	 bytes;
-	unsigned	 meta_refused;	/* metadata the target refused */
-	uint64_t	 xattr_hash;	/* of the stored xattrs, when some
-					 * were refused */
+	bool		 meta_partial;	/* some metadata could not be set
+					 * (reported) */
+	uint64_t	 xattr_hash;	/* of the stored xattrs, when
+					 * meta_partial */
 	bool		 changed;	/* the source changed during both
 					 * tries; kept as read, reported */
 };
@@ -154,8 +155,8 @@ struct link_copy {
  * dirfd/name with its content, owner, mode, times and xattrs.  A source
  * that changes while it is copied is copied again, once; if it changes
  * again the copy is kept, its hash taken from the stored bytes, and
- * out->changed says so.  Metadata the target refuses is reported and
- * counted; out->stored says what the new inode really has.  Returns 0;
+ * out->changed says so.  Metadata the target refuses is reported;
+ * out->stored and out->xattr_hash say what the new inode really has.  Returns 0;
  * 1 when the file could not be copied (reported, nothing left behind);
  * -1 with e set when the run cannot go on.
  */
@@ -175,17 +176,27 @@ int	linker_reuse(struct linker *l, int reuse_dir, const char *name,
 	    int srcfd, const struct stat *st, int dirfd,
 	    struct link_copy *out);
 
+/* A symlink, FIFO, socket or device node to make. */
+struct link_node {
+	const struct stat *st;		/* type, rdev, owner, mode, times */
+	const char	*target;	/* a symlink's, target_len bytes */
+	size_t		 target_len;
+	int		 srcfd;		/* O_PATH on the node whose xattrs
+					 * it gets, or -1 */
+	/* Filled in when made: */
+	uint64_t	 stored_ino;
+	uint64_t	 xattr_hash;	/* of the xattrs it has */
+};
+
 /*
- * Makes a symlink (to target, target_len bytes) or a node (FIFO, socket,
- * device: st->st_mode and st->st_rdev) at dirfd/name, with st's owner,
- * mode and times.  The node is made and given its metadata inside a
- * private folder only we can enter, then renamed into place, so that no
+ * Makes the node n at dirfd/name, with n's owner, mode, times and
+ * xattrs.  The node is made and given its metadata inside a private
+ * folder only we can enter, then renamed into place, so that no
  * metadata call ever resolves a name someone else could swap.  Returns
  * 0; 1 when it could not be made (reported); -1 with e set when the run
  * cannot go on.
  */
 int	linker_node(struct linker *l, int dirfd, const char *name,
-	    const struct stat *st, const char *target, size_t target_len,
-	    const char *path, struct err *e);
+	    struct link_node *n, const char *path, struct err *e);
 
 #endif

@@ -2,6 +2,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/xattr.h>
@@ -11,6 +12,7 @@
 #include <xxhash.h>
 
 #include "buf.h"
+#include "name.h"
 
 /*
  * Chown drops this one even for root (the kernel's "kill priv" on a
@@ -28,6 +30,39 @@ static struct buf	value_buf;
 static struct buf	order_buf;	/* const char *[] for sorting */
 static XXH3_state_t	hash_state;
 
+/* The two names POSIX ACLs live under. */
+static const char *const acl_names[] = {
+	"system.posix_acl_access",
+	"system.posix_acl_default",
+};
+
+/*
+ * flistxattr and fgetxattr, also for an O_PATH descriptor (a symlink,
+ * FIFO or device node): those the f* calls refuse with EBADF, and the
+ * path calls reach the inode through its /proc/self/fd name.
+ */
+static ssize_t
+fd_listxattr(int fd, char *list, size_t size)
+{
+	char path[SYS_FD_PATH_LEN];
+	ssize_t n = flistxattr(fd, list, size);
+
+	if (n == -1 && errno == EBADF)
+		n = listxattr(sys_fd_path(fd, path), list, size);
+	return n;
+}
+
+static ssize_t
+fd_getxattr(int fd, const char *name, void *value, size_t size)
+{
+	char path[SYS_FD_PATH_LEN];
+	ssize_t n = fgetxattr(fd, name, value, size);
+
+	if (n == -1 && errno == EBADF)
+		n = getxattr(sys_fd_path(fd, path), name, value, size);
+	return n;
+}
+
 /*
  * Lists the xattr names of fd into names_buf.  Returns the length of
  * the list (0: none, or a filesystem without xattrs), or -1 with errno
@@ -40,12 +75,12 @@ list_names(int fd)
 
 	for (;;) {
 		if (names_buf.p != NULL) {
-			n = flistxattr(fd, names_buf.p, names_buf.cap);
+			n = fd_listxattr(fd, names_buf.p, names_buf.cap);
 			if (n >= 0 || errno != ERANGE)
 				break;
 		}
 		/* No buffer yet, or the list grew meanwhile. */
-		n = flistxattr(fd, NULL, 0);
+		n = fd_listxattr(fd, NULL, 0);
 		if (n <= 0)
 			break;
 		if (buf_reserve(&names_buf, n) == -1)
@@ -67,11 +102,11 @@ get_value(int fd, const char *name)
 
 	for (;;) {
 		if (value_buf.p != NULL) {
-			n = fgetxattr(fd, name, value_buf.p, value_buf.cap);
+			n = fd_getxattr(fd, name, value_buf.p, value_buf.cap);
 			if (n >= 0 || errno != ERANGE)
 				return n;
 		}
-		n = fgetxattr(fd, name, NULL, 0);
+		n = fd_getxattr(fd, name, NULL, 0);
 		if (n == -1)
 			return -1;
 		/* Room for an empty value too, so the loop ends. */
@@ -80,20 +115,54 @@ get_value(int fd, const char *name)
 	}
 }
 
+/*
+ * Errors that refuse one xattr, not the run: a filesystem without
+ * xattrs (or without this namespace), a name only root may set, a value
+ * too big for the target (ext4 says ENOSPC when it does not fit beside
+ * the inode, however much room the disk has).
+ */
 static bool
 xattr_refused(int errnum)
 {
-	return errnum == ENOTSUP || errnum == EOPNOTSUPP || errnum == EPERM;
+	return errnum == ENOTSUP || errnum == EOPNOTSUPP || errnum == EPERM ||
+	    errnum == ENOSPC || errnum == E2BIG;
+}
+
+static void
+refuse(struct meta_refusal *r, const char *name, int errnum)
+{
+	if (r == NULL)
+		return;
+	if (r->count++ == 0) {
+		snprintf(r->name, sizeof(r->name), "%s", name);
+		r->errnum = errnum;
+	}
+}
+
+void
+meta_refusal_describe(const struct meta_refusal *r, const char *path,
+    struct err *e)
+{
+	char quoted[sizeof(r->name) * 4 + 3];
+
+	name_quote(quoted, sizeof(quoted), r->name, strlen(r->name));
+	if (r->count == 1)
+		err_set(e, r->errnum, "'%s' is stored without its extended "
+		    "attribute %s", path, quoted);
+	else
+		err_set(e, r->errnum, "'%s' is stored without its extended "
+		    "attribute %s and %u more", path, quoted, r->count - 1);
 }
 
 /*
  * Copies xattr name from srcfd to dstfd.  A value the destination
- * refuses is counted in *skipped; one that vanished from the source is
+ * refuses is noted in *refused; one that vanished from the source is
  * no longer there to copy.  Returns 0, or -1 with e set.
  */
 static int
-copy_xattr(const struct sys_ops *sys, int dstfd, int srcfd, const char *name, const char *path,
-    unsigned *skipped, struct err *e)
+copy_xattr(const struct sys_ops *sys, int dstfd, int srcfd,
+    const char *name, const char *path, struct meta_refusal *refused,
+    struct err *e)
 {
 	ssize_t n;
 
@@ -101,8 +170,10 @@ copy_xattr(const struct sys_ops *sys, int dstfd, int srcfd, const char *name, co
 	if (n == -1) {
 		if (errno == ENODATA)
 			return 0;
-		if (xattr_refused(errno))
-			goto refused;
+		if (xattr_refused(errno)) {
+			refuse(refused, name, errno);
+			return 0;
+		}
 		return err_set(e, errno,
 		    "cannot read the extended attribute '%s' of '%s'", name,
 		    path);
@@ -113,22 +184,61 @@ copy_xattr(const struct sys_ops *sys, int dstfd, int srcfd, const char *name, co
 		return err_set(e, errno,
 		    "cannot set the extended attribute '%s' of '%s'", name,
 		    path);
-refused:
-	if (skipped != NULL)
-		(*skipped)++;
+	refuse(refused, name, errno);
 	return 0;
 }
 
-int
-meta_apply_fd(const struct sys_ops *sys, int dstfd, int srcfd,
-    const struct stat *st, bool set_owner,
-    const char *path, unsigned *xattr_skipped, struct err *e)
+/* True when the NUL-separated list of len bytes holds name. */
+static bool
+list_has(const char *list, ssize_t len, const char *name)
 {
-	struct timespec ts[2];
+	const char *p, *end = list + (len > 0 ? len : 0);
+
+	for (p = list; p < end; p += strlen(p) + 1)
+		if (strcmp(p, name) == 0)
+			return true;
+	return false;
+}
+
+/*
+ * A new inode inherits an ACL from a folder above it that has a default
+ * ACL (the folder above the snapshot root, or above a restore's DEST):
+ * a 0640 file would come out readable by whoever that ACL names.  The
+ * copy gets exactly the source's ACLs: an inherited one the source does
+ * not have goes.  srcfd's names are in names_buf (len bytes).
+ */
+static int
+drop_inherited_acls(const struct sys_ops *sys, int dstfd, ssize_t len,
+    const char *path, struct err *e)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(acl_names) / sizeof(acl_names[0]); i++) {
+		if (list_has(names_buf.p, len, acl_names[i]) ||
+		    fd_getxattr(dstfd, acl_names[i], NULL, 0) == -1)
+			continue;
+		if (sys->fremovexattr(dstfd, acl_names[i]) == -1 &&
+		    errno != ENODATA)
+			return err_set(e, errno, "cannot remove the ACL "
+			    "'%s' inherited from the folder above", path);
+	}
+	return 0;
+}
+
+/*
+ * Copies every xattr of srcfd (none when it is -1) to dstfd, except
+ * security.capability when skip_caps (*caps says whether there was
+ * one), and drops inherited ACLs.  Returns 0, or -1 with e set.
+ */
+static int
+copy_xattrs(const struct sys_ops *sys, int dstfd, int srcfd,
+    bool skip_caps, bool *caps, const char *path,
+    struct meta_refusal *refused, struct err *e)
+{
 	const char *name, *end;
 	ssize_t len = 0;
-	bool caps = false;
 
+	*caps = false;
 	if (srcfd != -1) {
 		len = list_names(srcfd);
 		if (len == -1)
@@ -136,23 +246,33 @@ meta_apply_fd(const struct sys_ops *sys, int dstfd, int srcfd,
 			    "cannot list the extended attributes of '%s'",
 			    path);
 	}
-	if (len > 0) {
-		end = names_buf.p + len;
-		for (name = names_buf.p; name < end;
-		    name += strlen(name) + 1) {
-			if (set_owner && strcmp(name, XATTR_CAPS) == 0) {
-				caps = true;
-				continue;
-			}
-			if (copy_xattr(sys, dstfd, srcfd, name, path, xattr_skipped,
-			    e) == -1)
-				return -1;
+	end = names_buf.p + (len > 0 ? len : 0);
+	for (name = names_buf.p; name < end; name += strlen(name) + 1) {
+		if (skip_caps && strcmp(name, XATTR_CAPS) == 0) {
+			*caps = true;
+			continue;
 		}
+		if (copy_xattr(sys, dstfd, srcfd, name, path, refused,
+		    e) == -1)
+			return -1;
 	}
+	return drop_inherited_acls(sys, dstfd, len, path, e);
+}
 
+int
+meta_apply_fd(const struct sys_ops *sys, int dstfd, int srcfd,
+    const struct stat *st, bool set_owner, const char *path,
+    struct meta_refusal *refused, struct err *e)
+{
+	struct timespec ts[2];
+	bool caps;
+
+	if (copy_xattrs(sys, dstfd, srcfd, set_owner, &caps, path, refused,
+	    e) == -1)
+		return -1;
 	if (set_owner && sys->fchown(dstfd, st->st_uid, st->st_gid) == -1)
 		return err_set(e, errno, "cannot set the owner of '%s'", path);
-	if (caps && copy_xattr(sys, dstfd, srcfd, XATTR_CAPS, path, xattr_skipped,
+	if (caps && copy_xattr(sys, dstfd, srcfd, XATTR_CAPS, path, refused,
 	    e) == -1)
 		return -1;
 	/* After chown, which clears the set-id bits this puts back. */
@@ -167,11 +287,20 @@ meta_apply_fd(const struct sys_ops *sys, int dstfd, int srcfd,
 
 int
 meta_apply_at(const struct sys_ops *sys, int dirfd, const char *name,
-    const struct stat *st,
-    bool set_owner, const char *path, struct err *e)
+    int srcfd, const struct stat *st, bool set_owner, const char *path,
+    struct meta_refusal *refused, struct err *e)
 {
 	struct timespec ts[2];
+	bool caps;
+	int fd, r;
 
+	/* Nothing follows a symlink: O_PATH holds the node itself. */
+	if ((fd = openat(dirfd, name, O_PATH | O_NOFOLLOW | O_CLOEXEC)) == -1)
+		return err_set(e, errno, "cannot open '%s'", path);
+	r = copy_xattrs(sys, fd, srcfd, false, &caps, path, refused, e);
+	close(fd);
+	if (r == -1)
+		return -1;
 	if (set_owner && sys->fchownat(dirfd, name, st->st_uid, st->st_gid,
 	    AT_SYMLINK_NOFOLLOW) == -1)
 		return err_set(e, errno, "cannot set the owner of '%s'", path);

@@ -296,14 +296,10 @@ carry_out_copy(struct regfile *c, struct file_job *f, struct err *e)
 		if (out.changed)
 			warn(c, "'%s' changed while it was copied; the snapshot "
 			    "holds it as it was read", quote(c, ent));
-		if (out.meta_refused > 0)
-			warn(c, "'%s' is stored without some of its metadata "
-			    "(%u refused by the snapshot's filesystem)",
-			    quote(c, ent), out.meta_refused);
 	}
 	/* The record says what is stored, so verify and the next run
 	 * see the truth. */
-	xattr_hash = out.meta_refused > 0 ? out.xattr_hash : ent->xattr_hash;
+	xattr_hash = out.meta_partial ? out.xattr_hash : ent->xattr_hash;
 	walk_entry_from_stat(ent, &out.source);
 	ent->xattr_hash = xattr_hash;
 	ent->mode = out.stored.st_mode;

@@ -298,6 +298,7 @@ restore_file(struct restore_ctx *c, const struct entry *ent, int dstdir,
     size_t rel_len, struct err *e)
 {
 	const char *q = quote(c, ent->path, ent->path_len);
+	struct meta_refusal refused = { 0, 0, "" };
 	struct copy_result res;
 	struct first_name *h = NULL;
 	struct stat st, sst;
@@ -354,8 +355,13 @@ restore_file(struct restore_ctx *c, const struct entry *ent, int dstdir,
 	entry_stat(ent, &st);
 	/* The manifest has no atime; the stored inode has the source's. */
 	st.st_atim = sst.st_atim;
-	if (meta_apply_fd(c->sys, dst, src, &st, c->as_root, q, NULL, &fe) == -1)
+	if (meta_apply_fd(c->sys, dst, src, &st, c->as_root, q, &refused,
+	    &fe) == -1)
 		entry_failed(c, &fe);
+	if (refused.count > 0) {
+		meta_refusal_describe(&refused, q, &fe);
+		entry_failed(c, &fe);
+	}
 	if (ent->nlink > 1 && rel_len > 0 && fstat(dst, &sst) == 0)
 		r = link_add(c, ent, rel, rel_len, sst.st_ino, e);
 	close(dst);
@@ -380,14 +386,11 @@ restore_other(struct restore_ctx *c, const struct entry *ent, int dstdir,
 {
 	const char *q = quote(c, ent->path, ent->path_len);
 	struct first_name *h = NULL;
+	struct link_node n;
 	struct stat st, sst;
 	struct err fe;
 	int r;
 
-	entry_stat(ent, &st);
-	if (srcdir != -1 &&
-	    fstatat(srcdir, sname, &sst, AT_SYMLINK_NOFOLLOW) == 0)
-		st.st_atim = sst.st_atim;
 	if ((ent->type == ENTRY_CHR || ent->type == ENTRY_BLK) &&
 	    !c->as_root) {
 		err_set(&fe, 0, "'%s' is a device node: only root can restore "
@@ -414,15 +417,32 @@ restore_other(struct restore_ctx *c, const struct entry *ent, int dstdir,
 		c->stats->links++;
 		return 0;
 	}
-	r = linker_node(&c->linker, dstdir, dname, &st, ent->target,
-	    ent->target_len, q, e);
+
+	/* The stored node gives its xattrs and its atime (the manifest
+	 * has none). */
+	entry_stat(ent, &st);
+	memset(&n, 0, sizeof(n));
+	n.st = &st;
+	n.target = ent->target;
+	n.target_len = ent->target_len;
+	n.srcfd = srcdir == -1 ? -1 : openat(srcdir, sname,
+	    O_PATH | O_NOFOLLOW | O_CLOEXEC);
+	if (n.srcfd != -1 && fstat(n.srcfd, &sst) == 0 &&
+	    (sst.st_mode & S_IFMT) == (st.st_mode & S_IFMT))
+		st.st_atim = sst.st_atim;
+	else if (n.srcfd != -1) {
+		close(n.srcfd);
+		n.srcfd = -1;
+	}
+	r = linker_node(&c->linker, dstdir, dname, &n, q, e);
+	if (n.srcfd != -1)
+		close(n.srcfd);
 	if (r == 0 && ent->type == ENTRY_SYMLINK)
 		c->stats->symlinks++;
 	else if (r == 0)
 		c->stats->nodes++;
-	if (r == 0 && h == NULL && ent->nlink > 1 && rel_len > 0 &&
-	    fstatat(dstdir, dname, &sst, AT_SYMLINK_NOFOLLOW) == 0)
-		r = link_add(c, ent, rel, rel_len, sst.st_ino, e);
+	if (r == 0 && h == NULL && ent->nlink > 1 && rel_len > 0)
+		r = link_add(c, ent, rel, rel_len, n.stored_ino, e);
 	return r == -1 ? -1 : 0;
 }
 

@@ -63,6 +63,38 @@ real_utimensat(int dirfd, const char *name, const struct timespec ts[2],
 	return utimensat(dirfd, name, ts, flags);
 }
 
+char *
+sys_fd_path(int fd, char out[SYS_FD_PATH_LEN])
+{
+	snprintf(out, SYS_FD_PATH_LEN, "/proc/self/fd/%d", fd);
+	return out;
+}
+
+static int
+real_fsetxattr(int fd, const char *name, const void *value, size_t size,
+    int flags)
+{
+	char path[SYS_FD_PATH_LEN];
+
+	if (fsetxattr(fd, name, value, size, flags) == 0)
+		return 0;
+	if (errno != EBADF)
+		return -1;
+	return setxattr(sys_fd_path(fd, path), name, value, size, flags);
+}
+
+static int
+real_fremovexattr(int fd, const char *name)
+{
+	char path[SYS_FD_PATH_LEN];
+
+	if (fremovexattr(fd, name) == 0)
+		return 0;
+	if (errno != EBADF)
+		return -1;
+	return removexattr(sys_fd_path(fd, path), name);
+}
+
 const struct sys_ops sys_real = {
 	.openat = real_openat,
 	.linkat = linkat,
@@ -84,6 +116,6 @@ const struct sys_ops sys_real = {
 	.fchmodat = real_fchmodat,
 	.futimens = real_futimens,
 	.utimensat = real_utimensat,
-	.fsetxattr = fsetxattr,
-	.lsetxattr = lsetxattr,
+	.fsetxattr = real_fsetxattr,
+	.fremovexattr = real_fremovexattr,
 };

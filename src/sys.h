@@ -49,13 +49,24 @@ struct sys_ops {
 	int	(*futimens)(int fd, const struct timespec ts[2]);
 	int	(*utimensat)(int dirfd, const char *name,
 		    const struct timespec ts[2], int flags);
+	/* fd may also be an O_PATH descriptor (a symlink, FIFO or device
+	 * node, which cannot be opened for I/O safely): then the call goes
+	 * through its /proc/self/fd name, which reaches that very inode. */
 	int	(*fsetxattr)(int fd, const char *name, const void *value,
 		    size_t size, int flags);
-	/* On a path, never following its last component. */
-	int	(*lsetxattr)(const char *path, const char *name,
-		    const void *value, size_t size, int flags);
+	int	(*fremovexattr)(int fd, const char *name);	/* the same */
 };
 
 extern const struct sys_ops sys_real;
+
+/* Room for "/proc/self/fd/" and any descriptor number. */
+#define SYS_FD_PATH_LEN	32
+
+/*
+ * Fills out with the /proc/self/fd name of fd: the xattr calls that
+ * follow a path reach, through it, the inode an O_PATH descriptor holds
+ * (f*xattr refuse such a descriptor with EBADF).  Returns out.
+ */
+char	*sys_fd_path(int fd, char out[SYS_FD_PATH_LEN]);
 
 #endif

@@ -29,7 +29,7 @@ enum kind {
 	K_FUTIMENS,
 	K_UTIMENSAT,
 	K_FSETXATTR,
-	K_LSETXATTR,
+	K_FREMOVEXATTR,
 	K_DATA,			/* write, pwrite, copy_file_range */
 	K_ANY,			/* every call */
 	K_COUNT,
@@ -57,7 +57,7 @@ static const char *const kind_names[K_COUNT] = {
 	[K_FUTIMENS] = "futimens",
 	[K_UTIMENSAT] = "utimensat",
 	[K_FSETXATTR] = "fsetxattr",
-	[K_LSETXATTR] = "lsetxattr",
+	[K_FREMOVEXATTR] = "fremovexattr",
 	[K_DATA] = "data",
 	[K_ANY] = "any",
 };
@@ -382,16 +382,15 @@ fault_fsetxattr(int fd, const char *name, const void *value,
 }
 
 static int
-fault_lsetxattr(const char *path, const char *name, const void *value,
-    size_t size, int flags)
+fault_fremovexattr(int fd, const char *name)
 {
-	int err = fault(K_LSETXATTR);
+	int err = fault(K_FREMOVEXATTR);
 
 	if (err != 0) {
 		errno = err;
 		return -1;
 	}
-	return base->lsetxattr(path, name, value, size, flags);
+	return base->fremovexattr(fd, name);
 }
 
 static const struct sys_ops fault_ops = {
@@ -416,7 +415,7 @@ static const struct sys_ops fault_ops = {
 	.futimens = fault_futimens,
 	.utimensat = fault_utimensat,
 	.fsetxattr = fault_fsetxattr,
-	.lsetxattr = fault_lsetxattr,
+	.fremovexattr = fault_fremovexattr,
 };
 
 const struct sys_ops *
