@@ -146,12 +146,15 @@ meta_refusal_describe(const struct meta_refusal *r, const char *path,
 	char quoted[sizeof(r->name) * 4 + 3];
 
 	name_quote(quoted, sizeof(quoted), r->name, strlen(r->name));
+	/* errno 0: a refusal is about this one file, whatever it says
+	 * (ENOSPC here is no full disk). */
 	if (r->count == 1)
-		err_set(e, r->errnum, "'%s' is stored without its extended "
-		    "attribute %s", path, quoted);
+		err_set(e, 0, "'%s' is stored without its extended attribute "
+		    "%s: %s", path, quoted, strerror(r->errnum));
 	else
-		err_set(e, r->errnum, "'%s' is stored without its extended "
-		    "attribute %s and %u more", path, quoted, r->count - 1);
+		err_set(e, 0, "'%s' is stored without its extended attribute "
+		    "%s (%s) and %u more", path, quoted,
+		    strerror(r->errnum), r->count - 1);
 }
 
 /*

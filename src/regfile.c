@@ -243,15 +243,18 @@ carry_out_link(struct regfile *c, struct file_job *f,
 		*unusable = true;
 		return 0;
 	}
-	if (p->action == ACT_LINK_PREV && (got.st_size != (off_t)from->size ||
+	if (from != NULL && (got.st_size != (off_t)from->size ||
 	    got.st_mtim.tv_sec != from->mtime.sec ||
 	    (uint32_t)got.st_mtim.tv_nsec != from->mtime.nsec ||
 	    got.st_mode != from->mode)) {
 		/* Someone changed the stored copy; never spread that. */
 		c->linker->sys->unlinkat(top->dst_fd, f->it->name, 0);
-		warn(c, "'%s' in snapshot '%s' is not what its manifest says "
-		    "(it was changed in place); stored anew from the source",
-		    quote(c, f->ent), c->prev_name);
+		warn(c, "'%s' in snapshot '%s' is not what its manifest "
+		    "says (it was changed in place); not linked again",
+		    name_quote(c->quoted, sizeof(c->quoted), from->path,
+		    from->path_len), c->prev_name);
+		if (p->action == ACT_LINK_SAME_CONTENT)
+			return next_match(c, f, e);
 		*unusable = true;
 		return 0;
 	}

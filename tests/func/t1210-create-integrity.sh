@@ -22,7 +22,8 @@ mkdir -p "$SRC/d"
 for i in $(seq 1 20); do
 	printf 'file %02d version 1\n' "$i" >"$SRC/d/f$i"
 done
-write_config "$ROOT" "$SRC" "    checksum: true"
+write_config "$ROOT" "$SRC"
+echo "checksum: true" >>"$CONFIG"
 T=1764000000
 at_next() { T=$((T + 60)); }
 
