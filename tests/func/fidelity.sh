@@ -285,13 +285,14 @@ fid_check() {
 	fi
 }
 
-# fid_state DIR PREFIX: writes the listings of DIR (not DIR itself) to
+# fid_state DIR PREFIX: (with FID_NLINK=no: without link counts) writes the listings of DIR (not DIR itself) to
 # PREFIX.{list,xattr,flags,holes}.
 fid_state() {
-	local t=-T
-	[ "$FID_ATIME" = no ] || t=
+	local opt=()
+	[ "$FID_ATIME" = yes ] || opt+=(-T)
+	[ "${FID_NLINK:-yes}" = yes ] || opt+=(-L)
 	ENTRIES_TOP=no
-	fidelity_listing $t "$1" >"$2.list"
+	fidelity_listing ${opt[@]+"${opt[@]}"} "$1" >"$2.list"
 	xattr_listing "$1" >"$2.xattr"
 	if [ "$FID_FLAGS" = yes ]; then
 		flags_listing "$1" >"$2.flags"
@@ -346,4 +347,12 @@ expect_status_ok() {
 		echo "    snap exited $STATUS, expected $1"
 		return 1
 	}
+}
+
+# history_unchanged_ok NAME: like history_unchanged, but returns 1.
+history_unchanged_ok() {
+	history_listing "$ROOT/$1" >"$SCRATCH/history.$1.after"
+	diff "$SCRATCH/history.$1.before" "$SCRATCH/history.$1.after" |
+		sed 's/^/    history: /'
+	cmp -s "$SCRATCH/history.$1.before" "$SCRATCH/history.$1.after"
 }

@@ -588,17 +588,23 @@ all_entries() {
 	(cd "$1" && find . -mindepth "$min" -print0 | LC_ALL=C sort -z)
 }
 
-# fidelity_listing [-T] DIR: one line per entry below and including DIR
+# fidelity_listing [-T] [-L] DIR: one line per entry below and including DIR
 # (as ".", sorted by name): type, mode with setuid/setgid/sticky, owner and
 # group by number, link count, size (not for folders), device number, atime
 # and mtime in ns; then one "group:" line per set of names that share an
-# inode (across all of DIR).  -T leaves out atimes.
+# inode (across all of DIR).  -T leaves out atimes, -L link counts (which
+# later snapshots raise by linking to an inode).
 fidelity_listing() {
-	local fmt='%F|%a|%u:%g|%h|%s|%t:%T|%x|%y|%n'
-	if [ "$1" = -T ]; then
-		fmt='%F|%a|%u:%g|%h|%s|%t:%T|-|%y|%n'
+	local a='%x' h='%h' fmt
+	while :; do
+		case $1 in
+		-T) a=- ;;
+		-L) h=- ;;
+		*) break ;;
+		esac
 		shift
-	fi
+	done
+	fmt="%F|%a|%u:%g|$h|%s|%t:%T|$a|%y|%n"
 	(cd "$1" && all_entries . | TZ=UTC xargs -0 -r stat -c "$fmt" --) |
 		awk -F'|' '{ if ($1 == "directory") $5 = "-"; $1 = $1; print }' OFS=' '
 	(cd "$1" && find . ! -type d -printf '%i %p\n' | LC_ALL=C sort -k2) |
