@@ -356,3 +356,14 @@ history_unchanged_ok() {
 		sed 's/^/    history: /'
 	cmp -s "$SCRATCH/history.$1.before" "$SCRATCH/history.$1.after"
 }
+
+# no_acl_below_top DIR: DIR itself has no ACL (access or default).
+no_acl_below_top() {
+	local a
+	a=$(getfattr -h -m '^system\.posix_acl' -d --absolute-names -- "$1" 2>/dev/null |
+		grep -v -e '^#' -e '^$' || true)
+	[ -z "$a" ] || {
+		echo "    $1: $a"
+		return 1
+	}
+}
