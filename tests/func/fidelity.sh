@@ -367,3 +367,14 @@ no_acl_below_top() {
 		return 1
 	}
 }
+
+# summary_has_warnings FILE: the summary in FILE counts at least one
+# warning.
+summary_has_warnings() {
+	local n
+	n=$(summary_count warnings "$1")
+	[ -n "$n" ] && [ "$n" -gt 0 ] || {
+		echo "    the summary counts '${n:-no}' warnings"
+		return 1
+	}
+}
