@@ -87,7 +87,7 @@ long_value() {
 # across the two sources.  Times are set last (mtime and atime in ns, each
 # entry its own), then inode flags.
 make_fidelity_tree() {
-	local s=$1 s2=$2 m i
+	local s=$1 s2=$2 m t
 	mkdir -p "$s" "$s2"
 
 	say "regular files"
