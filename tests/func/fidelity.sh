@@ -378,3 +378,11 @@ summary_has_warnings() {
 		return 1
 	}
 }
+
+# empty_file FILE: FILE is empty; prints it if not.
+empty_file() {
+	[ ! -s "$1" ] || {
+		sed 's/^/    | /' "$1"
+		return 1
+	}
+}

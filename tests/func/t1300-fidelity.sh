@@ -13,7 +13,8 @@
 # sources under rsync -aHAXnci --numeric-ids, a stat listing (ns atime and
 # mtime, link counts, which names share an inode), a getfattr dump of every
 # xattr, lsattr flags and allocated blocks of sparse files; create exits 0
-# without a warning, and reading the sources moved nothing in them.
+# without a warning, verify finds nothing, diff --source lists nothing, and
+# reading the sources moved nothing in them.
 # Every difference is printed; the test fails if there is any.
 # shellcheck source=lib.sh
 . "$(dirname "$0")/lib.sh"
@@ -33,6 +34,13 @@ N=$(newest_snapshot "$ROOT")
 [ -n "$N" ] || fail "create made no snapshot"
 check_snapshot "$ROOT" "$N"
 fid_compare snapshot "$SCRATCH/source" "$ROOT/$N"
+
+say "verify and diff --source see the snapshot as the source"
+run_snap verify "$N"
+fid_check "verify finds nothing" expect_status_ok 0
+run_snap diff "$N" --source
+fid_check "diff --source exits 0" expect_status_ok 0
+fid_check "diff --source lists no change" empty_file "$OUT"
 
 say "the sources did not move"
 fid_state "$IN" "$SCRATCH/source-after"
