@@ -9,7 +9,8 @@
 # access and default ACLs changed and removed, file capabilities changed
 # and removed, a hole filled, device numbers, a symlink's target, a type,
 # hard links broken, made, made across sources and made between two
-# files that were separate, inode flags set and cleared.
+# files that were separate, a cp -p duplicate of a stored file, inode
+# flags set and cleared.
 # Proves: the second snapshot equals the source (rsync -aHAXnci
 # --numeric-ids, stat listing without atimes, the atime of every inode the
 # run stored, getfattr dump, lsattr flags, holes); every changed file is a
@@ -120,6 +121,10 @@ chg links/one/dup-b
 # A new name for an unchanged file, across folders and across sources.
 ln "$S/reg/hole-only" "$S/links/two/hole-only-link"
 ln "$S/dir/plain/sub/file" "$S2/sub-file-link"
+# A new separate file equal in content and metadata to an unchanged one
+# (cp -p): it must not become a second name of the stored inode.
+cp -p "$S/dir/mode-0755/file" "$S/dir/mode-0755/file-copy"
+cp -a "$S/reg/xattr-trusted" "$S/dir/plain/xattr-trusted-copy"
 # One name of a group gets a new xattr: the whole group changes.
 setfattr -n user.linked -v changed "$S/links/two/owned-b"
 chg links/one/owned-a
