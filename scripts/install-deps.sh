@@ -4,9 +4,11 @@
 set -euo pipefail
 
 # systemd: systemd-analyze, and systemd.pc for the unit folder (t4000,
-# t4020); man-db and groff-base: man -l and groff for the man page (t4010).
+# t4020); man-db and groff-base: man -l and groff for the man page (t4010);
+# libcap2-bin: setcap, e2fsprogs: mkfs.ext4, chattr (fidelity tests, t13xx).
 packages=(build-essential cmake pkg-config libyaml-dev libxxhash-dev
-	libcmocka-dev rsync attr acl python3 strace systemd man-db groff-base)
+	libcmocka-dev rsync attr acl python3 strace systemd man-db groff-base
+	libcap2-bin e2fsprogs)
 missing=()
 for p in "${packages[@]}"; do
 	status=$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null || true)

@@ -108,6 +108,10 @@ require_root() {
 	[ "$(id -u)" = 0 ] || skip "needs root${1:+ ($1)}"
 }
 
+# A python3 that starts quickly (a pyenv shim can take seconds per start).
+PYTHON3=python3
+[ ! -x /usr/bin/python3 ] || PYTHON3=/usr/bin/python3
+
 require_cmd() {
 	local c
 	for c in "$@"; do
@@ -542,4 +546,122 @@ setup_sample_source() {
 # The regular files below DIR, relative, NUL-terminated, sorted.
 regular_files() {
 	(cd "$1" && find . -type f -printf '%P\0' | LC_ALL=C sort -z)
+}
+
+#
+# Fidelity: does a copy (a snapshot, a restore) reproduce its source in
+# every property?  Each helper prints what differs and returns 1, so a
+# test can run them all and report every difference before it fails.
+#
+
+# mount_loop_ext4 DIR SIZE_MB [OPTS]: mounts a new ext4 filesystem (an image
+# in $SCRATCH) at DIR with the mount options OPTS (default noatime: reads
+# then never move an atime, so atimes can be compared after any look).
+# Returns 1 (and says why) when that cannot be done here.  Unmounted on
+# exit like every mount below $SCRATCH.
+mount_loop_ext4() {
+	local dir=$1 mb=$2 opts=${3:-noatime} img
+	img=$SCRATCH/$(basename "$dir").ext4.img
+	command -v mkfs.ext4 >/dev/null 2>&1 || {
+		say "no mkfs.ext4"
+		return 1
+	}
+	mkdir -p "$dir"
+	truncate -s "${mb}M" "$img" &&
+		mkfs.ext4 -q -F -b 4096 -I 256 -E lazy_itable_init=1 "$img" >/dev/null 2>&1 || {
+		say "cannot make an ext4 image"
+		return 1
+	}
+	mount -o "loop,$opts" "$img" "$dir" 2>"$SCRATCH/mount.err" || {
+		say "cannot mount an ext4 image with -o loop,$opts: $(cat "$SCRATCH/mount.err")"
+		return 1
+	}
+	rmdir "$dir/lost+found"
+}
+
+# The entries below DIR (and DIR itself as ".", unless ENTRIES_TOP=no),
+# NUL-terminated, sorted.
+ENTRIES_TOP=yes
+all_entries() {
+	local min=0
+	[ "$ENTRIES_TOP" = yes ] || min=1
+	(cd "$1" && find . -mindepth "$min" -print0 | LC_ALL=C sort -z)
+}
+
+# fidelity_listing [-T] [-L] DIR: one line per entry below and including DIR
+# (as ".", sorted by name): type, mode with setuid/setgid/sticky, owner and
+# group by number, link count, size (not for folders), device number, atime
+# and mtime in ns; then one "group:" line per set of names that share an
+# inode (across all of DIR).  -T leaves out atimes, -L link counts (which
+# later snapshots raise by linking to an inode).
+fidelity_listing() {
+	local a='%x' h='%h' fmt
+	while :; do
+		case $1 in
+		-T) a=- ;;
+		-L) h=- ;;
+		*) break ;;
+		esac
+		shift
+	done
+	fmt="%F|%a|%u:%g|$h|%s|%t:%T|$a|%y|%n"
+	(cd "$1" && all_entries . | TZ=UTC xargs -0 -r stat -c "$fmt" --) |
+		awk -F'|' '{ if ($1 == "directory") $5 = "-"; $1 = $1; print }' OFS=' '
+	(cd "$1" && find . ! -type d -printf '%i %p\n' | LC_ALL=C sort -k2) |
+		awk '{ n[$1]++; g[$1] = g[$1] " " $2 }
+		     END { for (i in n) if (n[i] > 1) print "group:" g[i] }' |
+		LC_ALL=C sort
+}
+
+# xattr_listing DIR: every xattr (ACLs and capabilities included) of every
+# entry below and including DIR, symlinks' own, hex values, one
+# "./path name=value" line each, sorted.  One getfattr for the tree.
+xattr_listing() {
+	(cd "$1" && getfattr -R -h -d -m - -e hex . 2>/dev/null) |
+		awk -v top="$ENTRIES_TOP" '
+			/^# file: / { f = substr($0, 9); next }
+			/^$/ { next }
+			top == "no" && f == "." { next }
+			{ print f " " $0 }' | LC_ALL=C sort
+}
+
+# flags_listing DIR: the inode flags (lsattr) a user can set, of every
+# regular file and folder below and including DIR, "./path FLAGS", sorted;
+# flags the filesystem sets itself (e extents, I indexed, E, N, V, m) are
+# left out.
+flags_listing() {
+	(cd "$1" && all_entries . | xargs -0 -r lsattr -d -- 2>/dev/null) |
+		awk '{ f = $1; gsub(/[-eIENVm]/, "", f); if (f == "") f = "-";
+		       p = $0; sub(/^[^ ]+ /, "", p); print p " " f }' |
+		LC_ALL=C sort
+}
+
+# holes_listing DIR: allocated 512-byte blocks and size of every regular
+# file below DIR whose name contains "hole".
+holes_listing() {
+	(cd "$1" && find . -type f -name '*hole*' -printf '%p %b %s\n' | LC_ALL=C sort)
+}
+
+# same_listing WHAT A_FILE B_FILE: the two listings are equal; otherwise
+# prints the differing lines ("-" for A, "+" for B) and returns 1.
+same_listing() {
+	local what=$1
+	if ! cmp -s "$2" "$3"; then
+		diff "$2" "$3" | grep '^[<>]' | sed -e "s/^</    $what: -/" -e "s/^>/    $what: +/"
+		return 1
+	fi
+}
+
+# rsync_same A B: rsync -aHAXnci --numeric-ids (ns times, --delete, and
+# --open-noatime so that the look moves no atime) finds nothing to do from
+# A to B.  Prints every line it found, returns 1 if any.
+rsync_same() {
+	local out=$SCRATCH/rsync_same.out rc=0
+	rsync -aHAXnci --numeric-ids --delete --open-noatime --modify-window=-1 \
+		-- "$1/" "$2/" >"$out" 2>&1 || rc=$?
+	if [ "$rc" != 0 ] || [ -s "$out" ]; then
+		sed 's/^/    rsync: /' "$out"
+		[ "$rc" = 0 ] || echo "    rsync: exit status $rc"
+		return 1
+	fi
 }
