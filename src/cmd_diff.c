@@ -120,6 +120,23 @@ struct source_stream {
 	unsigned	 warnings;
 };
 
+/*
+ * A node's xattrs, as create records them: read through an O_PATH
+ * descriptor, which follows no symlink.  A node that vanished since the
+ * walk has none.
+ */
+static void
+node_xattrs(struct source_stream *s, struct entry *ent)
+{
+	int fd = openat(s->it.dirfd, s->it.name,
+	    O_PATH | O_NOFOLLOW | O_CLOEXEC);
+
+	if (fd != -1) {
+		ent->xattr_hash = meta_xattr_hash(fd);
+		close(fd);
+	}
+}
+
 static int
 source_next(void *arg, struct entry *ent, struct err *e)
 {
@@ -132,10 +149,10 @@ source_next(void *arg, struct entry *ent, struct err *e)
 			s->warnings++;
 			continue;
 		}
-		/* create stores no socket, so none is in a manifest. */
-		if (s->it.event == WALK_ENTRY &&
-		    s->it.ent->type != ENTRY_SOCK) {
+		if (s->it.event == WALK_ENTRY) {
 			*ent = *s->it.ent;
+			if (ent->type != ENTRY_REG && ent->type != ENTRY_DIR)
+				node_xattrs(s, ent);
 			return 1;
 		}
 	}

@@ -2,6 +2,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <inttypes.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -37,6 +38,7 @@ struct create_ctx {
 
 	struct regfile		 files;
 	struct nodes		 nodes;
+	uint64_t		 flagged;	/* entries with inode flags */
 
 	char			 quoted[1024];
 };
@@ -230,6 +232,8 @@ handle_entry(struct create_ctx *c, const struct walk_item *it,
 	if (prev_lookup(c, it->ent, &prev, e) == -1)
 		return -1;
 	c->stats->entries++;
+	if (it->flagged)
+		c->flagged++;
 	switch (it->ent->type) {
 	case ENTRY_DIR:
 		r = enter_dir(c, it, prev, e);
@@ -285,6 +289,11 @@ walk_all(struct create_ctx *c, struct err *e)
 		    c->stats->total_bytes);
 	}
 	walk_close(w);
+	/* Like rsync, snap keeps no inode flags: said once, not per file. */
+	if (r == 0 && c->flagged > 0)
+		warn(c, "%" PRIu64 " %s inode flags (chattr +i, +a or +d) that "
+		    "snapshots do not keep; see \"Inode flags\" in the README",
+		    c->flagged, c->flagged == 1 ? "entry has" : "entries have");
 	return r;
 }
 

@@ -70,7 +70,10 @@ report_refused(struct linker *l, const struct meta_refusal *r,
 	if (r->count == 0)
 		return 1;
 	meta_refusal_describe(r, path, &fe);
-	return entry_problem(l, &fe, e);
+	if (l->refused == NULL)
+		return entry_problem(l, &fe, e);
+	l->refused(l->arg, &fe);
+	return 1;
 }
 
 static void

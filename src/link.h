@@ -50,6 +50,9 @@ struct linker {
 	bool			 as_root;	/* owners can be set */
 	/* A problem with one entry; the run goes on. */
 	void			(*report)(void *arg, const struct err *e);
+	/* An xattr the target would not store, when that is less than a
+	 * problem to the caller (restore); NULL: report it. */
+	void			(*refused)(void *arg, const struct err *e);
 	void			*arg;
 
 	struct link_level	*levels;

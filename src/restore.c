@@ -79,6 +79,17 @@ entry_failed(struct restore_ctx *c, const struct err *e)
 	c->stats->failures++;
 }
 
+/* The target would not store an xattr: restored without it, a warning
+ * (a FAT stick or ramfs holds none, and the content is what counts). */
+static void
+linker_refused(void *arg, const struct err *e)
+{
+	struct restore_ctx *c = arg;
+
+	tell(c, RESTORE_WARNING, e->msg);
+	c->stats->warnings++;
+}
+
 /* The linker's per-entry problems: an entry not (fully) restored. */
 static void
 linker_failed(void *arg, const struct err *e)
@@ -252,7 +263,7 @@ restore_dir(struct restore_ctx *c, const struct stat *st, int dstdir,
     size_t path_len, struct err *e)
 {
 	const char *q = quote(c, path, path_len);
-	struct stat dst_st;
+	struct stat dst_st, meta = *st, stored;
 	struct err fe;
 	int dst = -1, src = -1, r;
 
@@ -261,6 +272,9 @@ restore_dir(struct restore_ctx *c, const struct stat *st, int dstdir,
 		    q);
 		goto failed;
 	}
+	/* The manifest has no atime; the stored folder has the source's. */
+	if (fstat(src, &stored) == 0)
+		meta.st_atim = stored.st_atim;
 	if ((r = make_room(c, dstdir, dname, true, q, &fe)) == -1)
 		goto failed;
 	if (r == 0)
@@ -275,7 +289,7 @@ restore_dir(struct restore_ctx *c, const struct stat *st, int dstdir,
 	c->stats->dirs++;
 	if (c->linker.depth == 0)
 		c->dest_top = dst;
-	return push_level(c, dst, src, st, path, path_len, e);
+	return push_level(c, dst, src, &meta, path, path_len, e);
 
 failed:
 	entry_failed(c, &fe);
@@ -360,7 +374,7 @@ restore_file(struct restore_ctx *c, const struct entry *ent, int dstdir,
 		entry_failed(c, &fe);
 	if (refused.count > 0) {
 		meta_refusal_describe(&refused, q, &fe);
-		entry_failed(c, &fe);
+		linker_refused(c, &fe);
 	}
 	if (ent->nlink > 1 && rel_len > 0 && fstat(dst, &sst) == 0)
 		r = link_add(c, ent, rel, rel_len, sst.st_ino, e);
@@ -659,6 +673,7 @@ restore_run(struct store *s, const char *name, const char *path,
 	c.as_root = geteuid() == 0;
 	c.dest_top = -1;
 	linker_init(&c.linker, c.sys, c.as_root, linker_failed, &c);
+	c.linker.refused = linker_refused;
 	inomap_init(&c.links, sizeof(struct first_name));
 
 	if ((prefix = malloc(strlen(path) + 1)) == NULL) {

@@ -6,6 +6,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -42,6 +44,7 @@ struct walk {
 	size_t		 stack_cap;
 
 	struct stat	 st;
+	bool		 flagged;	/* st's inode has flags not kept */
 	struct entry	 ent;
 	char		*target;
 	size_t		 target_cap;
@@ -320,6 +323,7 @@ fill_item(struct walk *w, struct walk_item *item, int dirfd, const char *name,
 	item->name = name;
 	item->fd = fd;
 	item->synthetic = synthetic;
+	item->flagged = !synthetic && w->flagged;
 	item->descend = fd != -1;
 }
 
@@ -329,6 +333,21 @@ fill_item(struct walk *w, struct walk_item *item, int dirfd, const char *name,
  * enters the ones that are, and finally the source root itself.
  * Returns 1 with an item, 0 when every source is done, -1 on error.
  */
+
+/*
+ * Opens a folder to read it without moving its atime (reading a folder
+ * is an access): O_NOATIME, which only its owner or root may use.
+ */
+static int
+open_dir(int dirfd, const char *name, int flags)
+{
+	int fd = openat(dirfd, name, flags | O_NOATIME);
+
+	if (fd == -1 && errno == EPERM)
+		fd = openat(dirfd, name, flags);
+	return fd;
+}
+
 static int
 next_source_step(struct walk *w, struct walk_item *item, struct err *e)
 {
@@ -377,7 +396,7 @@ next_source_step(struct walk *w, struct walk_item *item, struct err *e)
 	}
 
 	/* The source root: followed if it is a symlink, as named. */
-	fd = open(src->path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	fd = open_dir(AT_FDCWD, src->path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (fd == -1)
 		return err_set(e, errno, "cannot open source '%s'", src->path);
 	if (fstat(fd, &st) == -1) {
@@ -396,6 +415,7 @@ next_source_step(struct walk *w, struct walk_item *item, struct err *e)
 	w->source_dev = st.st_dev;
 	w->rel_start = w->path_len + 1;
 	w->st = st;
+	w->flagged = false;
 	walk_entry_from_stat(&w->ent, &w->st);
 	if (read_names(fd, &w->stack[w->depth - 1]) == -1)
 		return err_set(e, errno, "cannot read source '%s'", src->path);
@@ -434,6 +454,42 @@ read_target(struct walk *w, int dirfd, const char *name)
 }
 
 /*
+ * fstatat without following a symlink, by statx, which also tells for
+ * free whether the inode carries a flag a snapshot does not keep
+ * (chattr +i, +a, +d): *flagged.  Returns 0, or -1 with errno set.
+ */
+static int
+stat_entry(int dirfd, const char *name, struct stat *st, bool *flagged)
+{
+	const uint64_t kept_not = STATX_ATTR_IMMUTABLE | STATX_ATTR_APPEND |
+	    STATX_ATTR_NODUMP;
+	struct statx x;
+
+	if (statx(dirfd, name, AT_SYMLINK_NOFOLLOW | AT_STATX_SYNC_AS_STAT,
+	    STATX_BASIC_STATS, &x) == -1)
+		return -1;
+	memset(st, 0, sizeof(*st));
+	st->st_dev = makedev(x.stx_dev_major, x.stx_dev_minor);
+	st->st_ino = x.stx_ino;
+	st->st_mode = x.stx_mode;
+	st->st_nlink = x.stx_nlink;
+	st->st_uid = x.stx_uid;
+	st->st_gid = x.stx_gid;
+	st->st_rdev = makedev(x.stx_rdev_major, x.stx_rdev_minor);
+	st->st_size = (off_t)x.stx_size;
+	st->st_blksize = x.stx_blksize;
+	st->st_blocks = (blkcnt_t)x.stx_blocks;
+	st->st_atim.tv_sec = x.stx_atime.tv_sec;
+	st->st_atim.tv_nsec = x.stx_atime.tv_nsec;
+	st->st_mtim.tv_sec = x.stx_mtime.tv_sec;
+	st->st_mtim.tv_nsec = x.stx_mtime.tv_nsec;
+	st->st_ctim.tv_sec = x.stx_ctime.tv_sec;
+	st->st_ctim.tv_nsec = x.stx_ctime.tv_nsec;
+	*flagged = (x.stx_attributes & x.stx_attributes_mask & kept_not) != 0;
+	return 0;
+}
+
+/*
  * Yields the next child of the top folder, or leaves the folder.
  * Returns 1 with an item, 2 to be called again (an entry was left out),
  * -1 on error.
@@ -458,7 +514,7 @@ child_step(struct walk *w, struct walk_item *item, struct err *e)
 	if (path_push(w, name, strlen(name), e) == -1)
 		return -1;
 
-	if (fstatat(f->fd, name, &w->st, AT_SYMLINK_NOFOLLOW) == -1) {
+	if (stat_entry(f->fd, name, &w->st, &w->flagged) == -1) {
 		/* ENOENT: gone since the folder was read, which rsync
 		 * reports as "vanished" too. */
 		set_warning(w, item, errno, errno == ENOENT ? "vanished" :
@@ -494,7 +550,7 @@ child_step(struct walk *w, struct walk_item *item, struct err *e)
 
 	/* A folder: open it without following a symlink swapped in since
 	 * the stat, and make sure it is still the folder we stat'ed. */
-	fd = openat(f->fd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
+	fd = open_dir(f->fd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
 	    O_CLOEXEC);
 	if (fd != -1) {
 		struct stat now;

@@ -48,6 +48,8 @@ struct walk_item {
 	int		 fd;		/* ENTRY of a directory: open on it
 					 * until its WALK_LEAVE; else -1 */
 	bool		 synthetic;	/* a folder made up for a dest */
+	bool		 flagged;	/* ENTRY: has inode flags (chattr +i,
+					 * +a, +d) that a copy does not keep */
 	bool		 descend;	/* ENTRY of a directory: its children
 					 * follow (false: other filesystem) */
 	const char	*warning;	/* WARNING: the sentence */
