@@ -652,12 +652,17 @@ same_listing() {
 	fi
 }
 
-# rsync_same A B: rsync -aHAXnci --numeric-ids (ns times, --delete, and
-# --open-noatime so that the look moves no atime) finds nothing to do from
-# A to B.  Prints every line it found, returns 1 if any.
+# rsync_same [--no-xattrs] A B: rsync -aHAXnci --numeric-ids (ns times,
+# --delete, and --open-noatime so that the look moves no atime; without
+# -A and -X with --no-xattrs) finds nothing to do from A to B.  Prints
+# every line it found, returns 1 if any.
 rsync_same() {
-	local out=$SCRATCH/rsync_same.out rc=0
-	rsync -aHAXnci --numeric-ids --delete --open-noatime --modify-window=-1 \
+	local out=$SCRATCH/rsync_same.out rc=0 ax=-AX
+	if [ "$1" = --no-xattrs ]; then
+		ax=
+		shift
+	fi
+	rsync -aHnci $ax --numeric-ids --delete --open-noatime --modify-window=-1 \
 		-- "$1/" "$2/" >"$out" 2>&1 || rc=$?
 	if [ "$rc" != 0 ] || [ -s "$out" ]; then
 		sed 's/^/    rsync: /' "$out"

@@ -36,17 +36,6 @@ echo two >"$IN/src2/two"
 set_times "$S" "$IN/src2"
 REFUSED=(xattr-user xattr-trusted xattr-security acl xattr-dir)
 
-# rsync_same_no_xattrs A B: rsync_same without -A and -X.
-rsync_same_no_xattrs() {
-	local out=$SCRATCH/rsync_nox.out rc=0
-	rsync -aHnci --numeric-ids --delete --open-noatime --modify-window=-1 \
-		-- "$1/" "$2/" >"$out" 2>&1 || rc=$?
-	if [ "$rc" != 0 ] || [ -s "$out" ]; then
-		sed 's/^/    rsync: /' "$out"
-		return 1
-	fi
-}
-
 # warns_each FILE: FILE (stderr of a run) has a warning line naming each
 # of the REFUSED entries; prints the missing ones.
 warns_each() {
@@ -67,7 +56,7 @@ same_inode_ok() {
 # same_without_xattrs WHAT SRC COPY: equal but for xattrs and atimes.
 same_without_xattrs() {
 	local what=$1
-	fid_check "$what: rsync -aHnci --numeric-ids" rsync_same_no_xattrs "$2" "$3"
+	fid_check "$what: rsync -aHnci --numeric-ids" rsync_same --no-xattrs "$2" "$3"
 	ENTRIES_TOP=no
 	fidelity_listing -T "$2" >"$SCRATCH/nox.a"
 	fidelity_listing -T "$3" >"$SCRATCH/nox.b"
