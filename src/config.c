@@ -25,8 +25,9 @@
 
 #include <yaml.h>
 
+#include "exclude.h"
+
 #define CONFIG_DEFAULT_PATH	"/etc/snap/snap.yaml"
-#define CONFIG_MAX_SIZE		(1024 * 1024)	/* far beyond any real one */
 #define SUGGEST_MAX_DISTANCE	2
 #define SUGGEST_MAX_LEN		32
 
@@ -710,6 +711,21 @@ check_source_dir(struct loader *l, const yaml_node_t *n, const char *path)
 	return 0;
 }
 
+/* The exclude matcher's cost and stack are bounded by a pattern's length. */
+static int
+check_patterns(struct loader *l, const yaml_node_t *n,
+    const struct config_source *s)
+{
+	size_t i;
+
+	for (i = 0; i < s->n_exclude; i++)
+		if (strlen(s->exclude[i]) > EXCLUDE_PATTERN_MAX)
+			return fail(l, node_at(l, n->data.sequence.items.start[i]),
+			    0, "exclude pattern is longer than %d bytes",
+			    EXCLUDE_PATTERN_MAX);
+	return 0;
+}
+
 static int
 load_source(struct loader *l, const yaml_node_t *n, struct pending_source *ps)
 {
@@ -742,7 +758,8 @@ load_source(struct loader *l, const yaml_node_t *n, struct pending_source *ps)
 			break;
 		case SRC_EXCLUDE:
 			if (get_strings(l, v, "exclude", "patterns",
-			    "a pattern", &s->exclude, &s->n_exclude) == -1)
+			    "a pattern", &s->exclude, &s->n_exclude) == -1 ||
+			    check_patterns(l, v, s) == -1)
 				return -1;
 			break;
 		case SRC_ONE_FS:
@@ -1028,6 +1045,50 @@ fail_yaml(struct loader *l, const yaml_parser_t *p, const char *buf,
 }
 
 /*
+ * libyaml's loader takes time that grows with the square of the nesting
+ * depth (240 KB of brackets: minutes), and a schema needs four levels.
+ * So the events are counted first, which stops at the first list or
+ * mapping nested deeper than CONFIG_MAX_DEPTH, before any document is
+ * built.  A syntax error is left to the loader, which reports it.
+ */
+static int
+check_depth(struct loader *l, const char *buf, size_t len)
+{
+	yaml_parser_t p;
+	yaml_event_t ev;
+	int depth = 0, rc = 0;
+	bool end = false;
+
+	if (!yaml_parser_initialize(&p))
+		return fail_nomem(l);
+	yaml_parser_set_input_string(&p, (const unsigned char *)buf, len);
+	while (rc == 0 && !end && yaml_parser_parse(&p, &ev)) {
+		switch (ev.type) {
+		case YAML_SEQUENCE_START_EVENT:
+		case YAML_MAPPING_START_EVENT:
+			if (++depth > CONFIG_MAX_DEPTH)
+				rc = fail_at(l, ev.start_mark.line,
+				    ev.start_mark.column, 0, "nested more than "
+				    "%d levels deep (a config needs 4)",
+				    CONFIG_MAX_DEPTH);
+			break;
+		case YAML_SEQUENCE_END_EVENT:
+		case YAML_MAPPING_END_EVENT:
+			depth--;
+			break;
+		case YAML_STREAM_END_EVENT:
+			end = true;
+			break;
+		default:
+			break;
+		}
+		yaml_event_delete(&ev);
+	}
+	yaml_parser_delete(&p);
+	return rc;
+}
+
+/*
  * The config names commands (hooks) that snap runs, usually as root, and
  * files it writes: like sudoers, it must not be writable by anyone but
  * its owner, and when snap runs as root that owner must be root.
@@ -1072,11 +1133,18 @@ read_file(const char *path, char **out, size_t *outlen, struct err *e)
 	}
 	for (;;) {
 		if (len == cap) {
-			if (cap >= CONFIG_MAX_SIZE) {
-				errno = EFBIG;
-				goto fail_errno;
+			if (cap > CONFIG_MAX_SIZE) {
+				err_set(e, 0, "config '%s' is larger than %d "
+				    "KiB, far beyond any real config; refused "
+				    "(is it the right file?)", path,
+				    CONFIG_MAX_SIZE / 1024);
+				scrub(e->msg);
+				goto out;
 			}
-			cap = cap == 0 ? 4096 : cap * 2;
+			/* One byte past the limit tells a file of
+			 * exactly CONFIG_MAX_SIZE from a larger one. */
+			cap = cap == 0 ? 4096 : cap * 2 > CONFIG_MAX_SIZE ?
+			    CONFIG_MAX_SIZE + 1 : cap * 2;
 			if ((nbuf = realloc(buf, cap)) == NULL)
 				goto fail_errno;
 			buf = nbuf;
@@ -1127,6 +1195,8 @@ config_load(struct config **out, const char *path, struct err *e)
 	}
 	l.cfg->retain = (struct config_retain){ -1, -1, -1, -1, -1, -1 };
 	l.cfg->hooks.timeout = CONFIG_HOOK_TIMEOUT_DEFAULT;
+	if (check_depth(&l, buf, len) == -1)
+		goto out;
 	if (!yaml_parser_initialize(&parser)) {
 		fail_nomem(&l);
 		goto out;
