@@ -107,6 +107,7 @@ struct pending_source {
 	struct config_source	 src;
 	size_t			 order;		/* index in the file */
 	const yaml_node_t	*dest_node;	/* 'dest', else 'path' */
+	const yaml_node_t	*path_node;
 };
 
 struct loader {
@@ -117,6 +118,9 @@ struct loader {
 	struct pending_source	*srcs;
 	size_t			 n_srcs;
 	struct err		*e;
+	/* Where the paths checked against the root were given. */
+	const yaml_node_t	**path_nodes;	/* per cfg->sources[i] */
+	const yaml_node_t	*metrics_node;
 };
 
 /*
@@ -771,6 +775,7 @@ load_source(struct loader *l, const yaml_node_t *n, struct pending_source *ps)
 	}
 	if (path_node == NULL)
 		return fail(l, n, 0, "missing required key 'path' in a source");
+	ps->path_node = path_node;
 	if (check_source_dir(l, path_node, s->path) == -1)
 		return -1;
 	if (dest_node != NULL) {
@@ -850,10 +855,14 @@ load_sources(struct loader *l, const yaml_node_t *n)
 	if (check_overlap(l) == -1)
 		return -1;
 	if ((l->cfg->sources = calloc(l->n_srcs,
-	    sizeof(*l->cfg->sources))) == NULL)
+	    sizeof(*l->cfg->sources))) == NULL ||
+	    (l->path_nodes = calloc(l->n_srcs,
+	    sizeof(*l->path_nodes))) == NULL)
 		return fail_nomem(l);
-	for (i = 0; i < l->n_srcs; i++)
+	for (i = 0; i < l->n_srcs; i++) {
 		l->cfg->sources[i] = l->srcs[i].src;
+		l->path_nodes[i] = l->srcs[i].path_node;
+	}
 	l->cfg->n_sources = l->n_srcs;
 	free(l->srcs);
 	l->srcs = NULL;
@@ -937,6 +946,122 @@ load_hooks(struct loader *l, const yaml_node_t *n)
 	return 0;
 }
 
+/*
+ * The path as the kernel would take it: symlinks resolved for the part
+ * that exists (realpath of its longest existing ancestor), the rest as
+ * written with "." and ".." applied by text, since nothing there can be
+ * a symlink yet.  path is absolute.  Returns a malloc'd string, or NULL
+ * when out of memory.
+ */
+static char *
+path_canonical(const char *path)
+{
+	char *head, *rp, *out, *slash, *w;
+	const char *rest, *c;
+	size_t n;
+
+	if ((head = strdup(path)) == NULL)
+		return NULL;
+	while ((rp = realpath(*head != '\0' ? head : "/", NULL)) == NULL) {
+		if (errno == ENOMEM || (slash = strrchr(head, '/')) == NULL) {
+			free(head);
+			return NULL;
+		}
+		*slash = '\0';
+	}
+	rest = path + strlen(head);
+	free(head);
+	if ((out = malloc(strlen(rp) + strlen(rest) + 2)) == NULL) {
+		free(rp);
+		return NULL;
+	}
+	strcpy(out, strcmp(rp, "/") == 0 ? "" : rp);
+	free(rp);
+	w = out + strlen(out);
+	for (c = rest; *c != '\0'; c += n) {
+		while (*c == '/')
+			c++;
+		n = strcspn(c, "/");
+		if (n == 0 || (n == 1 && c[0] == '.'))
+			continue;
+		if (n == 2 && c[0] == '.' && c[1] == '.') {
+			while (w > out && *--w != '/')
+				continue;
+			continue;
+		}
+		*w++ = '/';
+		memcpy(w, c, n);
+		w += n;
+	}
+	if (w == out)
+		*w++ = '/';
+	*w = '\0';
+	return out;
+}
+
+/* Is path the folder dir or below it?  Both are canonical. */
+static bool
+path_within(const char *path, const char *dir)
+{
+	size_t n = strlen(dir);
+
+	if (strcmp(dir, "/") == 0)
+		return true;
+	return strncmp(path, dir, n) == 0 &&
+	    (path[n] == '\0' || path[n] == '/');
+}
+
+/*
+ * Checks the path given at node n, as key, against the canonical root:
+ * -1 with l->e set, ending with why, when it is the root or inside it.
+ */
+static int
+check_one_outside(struct loader *l, const yaml_node_t *n, const char *key,
+    const char *path, const char *root, const char *why)
+{
+	char *canon;
+	int rc = 0;
+
+	if ((canon = path_canonical(path)) == NULL)
+		return fail_nomem(l);
+	if (path_within(canon, root))
+		rc = fail(l, n, 0, "%s '%s' is %sthe snapshot root '%s': %s",
+		    key, path, strcmp(canon, root) == 0 ? "" : "inside ",
+		    l->cfg->snapshot_root, why);
+	free(canon);
+	return rc;
+}
+
+/*
+ * Only snapshots live in the root.  A source there would be backed up
+ * into itself (create walked into its own incomplete tree until it ran
+ * out of descriptors), and a metrics file there would rewrite a
+ * completed snapshot after every run.  The other way round is fine: a
+ * root inside a source is left out of it by the walker.
+ */
+static int
+check_outside_root(struct loader *l)
+{
+	const struct config *cfg = l->cfg;
+	char *root;
+	size_t i;
+	int rc = 0;
+
+	if ((root = path_canonical(cfg->snapshot_root)) == NULL)
+		return fail_nomem(l);
+	for (i = 0; i < cfg->n_sources && rc == 0; i++)
+		rc = check_one_outside(l, l->path_nodes[i], "source",
+		    cfg->sources[i].path, root, "snap would back up its own "
+		    "snapshots (a root inside a source is fine: it is left "
+		    "out)");
+	if (rc == 0 && cfg->metrics_file != NULL)
+		rc = check_one_outside(l, l->metrics_node, "metrics_file",
+		    cfg->metrics_file, root, "it would change a snapshot; put "
+		    "it elsewhere");
+	free(root);
+	return rc;
+}
+
 static int
 load_top(struct loader *l, const yaml_node_t *root)
 {
@@ -981,6 +1106,7 @@ load_top(struct loader *l, const yaml_node_t *root)
 			break;
 		case TOP_METRICS_FILE:
 			rc = get_path(l, v, "metrics_file", &cfg->metrics_file);
+			l->metrics_node = v;
 			break;
 		case TOP_HOOKS:
 			rc = load_hooks(l, v);
@@ -993,7 +1119,7 @@ load_top(struct loader *l, const yaml_node_t *root)
 		return fail(l, root, 0, "missing required key 'snapshot_root'");
 	if (seen[TOP_SOURCES] == NULL)
 		return fail(l, root, 0, "missing required key 'sources'");
-	return 0;
+	return check_outside_root(l);
 }
 
 /*
@@ -1237,6 +1363,7 @@ out:
 	for (i = 0; i < l.n_srcs; i++)
 		source_free(&l.srcs[i].src);
 	free(l.srcs);
+	free(l.path_nodes);
 	free(l.dir);
 	config_free(l.cfg);
 	if (have_doc)
