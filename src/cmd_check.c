@@ -5,7 +5,8 @@
  * read; the snapshot root (or, before the first run, its parent) is a
  * writable folder; the root and its .snap/ are on one filesystem; there
  * is room (a warning below 1 GiB or 5% free); every manifest reads to the
- * end with its checksums right, and every snapshot folder has one.
+ * end with its checksums right, and every snapshot folder has one; the
+ * newest snapshot is not later than the clock.
  * One line per check on stdout, "OK: ...", "WARNING: ..." or
  * "PROBLEM: ...", or with --json an array of {"status", "check"}.
  * Exit status: 0 all OK, 1 any problem, 2 a bad config, 3 warnings only.
@@ -29,6 +30,8 @@
 #include "mountpoint.h"
 #include "name.h"
 #include "out.h"
+#include "retain.h"
+#include "testhook.h"
 
 static const char usage[] = "usage: snap [-c FILE] [--json] check\n";
 
@@ -318,6 +321,29 @@ is_being_deleted(int root_fd, const char *name)
 }
 
 /*
+ * A newest snapshot later than the clock means the clock is wrong, or
+ * was when it was made: create then names each snapshot one second
+ * after the newest (and warns) until the clock passes it.
+ */
+static void
+check_clock(struct checker *c, char **names, size_t n)
+{
+	char clock[NAME_SNAPSHOT_LEN];
+	time_t now, newest;
+
+	if (n == 0 || retain_name_time(names[n - 1], &newest) == -1)
+		return;
+	if (!testhook_now(&now))
+		now = time(NULL);
+	if (newest > now)
+		result(c, CHECK_WARNING, "the newest snapshot '%s' is later "
+		    "than the clock (%s): the clock is wrong, or was when it "
+		    "was made; until the clock passes it, create names each "
+		    "snapshot one second after the newest and warns",
+		    names[n - 1], name_snapshot(clock, now));
+}
+
+/*
  * Every manifest must read to its trailer (checksums, count), and every
  * snapshot folder must have a manifest (else snap does not see it).
  */
@@ -396,6 +422,7 @@ check_manifests(struct checker *c, const char *root, int root_fd)
 	if (good == n)
 		result(c, CHECK_OK, "%zu manifest%s read to the end", n,
 		    n == 1 ? "" : "s");
+	check_clock(c, names, n);
 out:
 	free_names(names, n);
 	free_names(dirs, nd);

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "mountpoint.h"
+#include "retain.h"
 #include "rmtree.h"
 #include "testhook.h"
 
@@ -555,30 +556,80 @@ snapshot_time(bool *fixed)
 	return *fixed ? t : time(NULL);
 }
 
+/*
+ * Is name free for a new snapshot: later than the newest, not the
+ * leftover being reused, and nothing in the root by that name?
+ */
+static bool
+name_free(struct store *s, const char *name)
+{
+	struct stat st;
+
+	return strcmp(name, s->prev) > 0 && strcmp(name, s->reuse) != 0 &&
+	    fstatat(s->root_fd, name, &st, AT_SYMLINK_NOFOLLOW) == -1;
+}
+
+/*
+ * Picks the name of the new snapshot into name: now, or one second after
+ * the newest snapshot when the clock is not past it.  Returns 0, or 1
+ * with e set to a warning when the clock is behind the newest snapshot
+ * (wrong now, or when that one was made).  Never waits more than a
+ * second: a wrong clock would otherwise hold the lock for good.
+ */
+static int
+pick_name(struct store *s, char *name, struct err *e)
+{
+	char clock[NAME_SNAPSHOT_LEN];
+	bool fixed;
+	time_t t = snapshot_time(&fixed), prev_t;
+	int tries, r = 0;
+
+	name_snapshot(name, t);
+	if (s->prev[0] != '\0' && retain_name_time(s->prev, &prev_t) == 0 &&
+	    t <= prev_t) {
+		/* Names have a resolution of one second: a run in the
+		 * second of the newest waits for the next one. */
+		if (t == prev_t && !fixed) {
+			sleep(1);
+			t = snapshot_time(&fixed);
+		}
+		if (t <= prev_t) {
+			name_snapshot(clock, t);
+			if (t < prev_t)
+				r = 1;
+			t = prev_t + 1;
+			name_snapshot(name, t);
+			if (r == 1)
+				err_set(e, 0, "the clock says %s, earlier "
+				    "than the newest snapshot '%s': this one "
+				    "is named '%s', one second after it; set "
+				    "the clock right (until it passes '%s', "
+				    "every snapshot is named this way)", clock,
+				    s->prev, name, s->prev);
+		}
+	}
+	/* A leftover or a stray folder by that name: the next second.
+	 * Bounded, since a root holds finitely many names. */
+	for (tries = 0; !name_free(s, name); tries++) {
+		if (tries == 1000)
+			return err_set(e, EEXIST, "cannot name the snapshot: "
+			    "'%s' and the names after it are taken in '%s'",
+			    name, s->root);
+		name_snapshot(name, ++t);
+	}
+	return r;
+}
+
 int
 store_begin(struct store *s, struct err *e)
 {
 	char name[NAME_SNAPSHOT_LEN];
-	struct stat st;
-	bool fixed;
-	time_t t = snapshot_time(&fixed);
+	int r;
 
 	/* s->name is only set once incomplete/NAME is ours: store_abort
 	 * removes what goes by that name. */
-	for (;;) {
-		name_snapshot(name, t);
-		if (strcmp(name, s->prev) > 0 && strcmp(name, s->reuse) != 0 &&
-		    fstatat(s->root_fd, name, &st, AT_SYMLINK_NOFOLLOW) == -1)
-			break;
-		/* Names have a resolution of one second: wait for the
-		 * next one rather than reuse or reorder a name. */
-		if (fixed)
-			return err_set(e, EEXIST, "cannot name the snapshot "
-			    "'%s' (SNAP_NOW is set and a snapshot of that time "
-			    "or a later one exists)", name);
-		sleep(1);
-		t = snapshot_time(&fixed);
-	}
+	if ((r = pick_name(s, name, e)) == -1)
+		return -1;
 	if (s->sys->mkdirat(s->incomplete_fd, name, 0755) == -1)
 		return err_set(e, errno, "cannot create '%s/.snap/incomplete/"
 		    "%s'", s->root, name);
@@ -588,7 +639,7 @@ store_begin(struct store *s, struct err *e)
 	if (s->build_fd == -1)
 		return err_set(e, errno, "cannot open '%s/.snap/incomplete/%s'",
 		    s->root, s->name);
-	return 0;
+	return r;
 }
 
 /* Points ROOT/latest at the new snapshot, atomically. */

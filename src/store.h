@@ -85,8 +85,11 @@ int	store_open(struct store *s, const struct config *cfg,
 
 /*
  * Makes incomplete/NAME for a snapshot named after now (UTC), waiting for
- * the next second if a snapshot of this second exists.  Returns 0 with
- * s->name and s->build_fd set, or -1 with e set.
+ * the next second if the newest snapshot is of this second.  When the
+ * clock is behind the newest snapshot, the name is one second after it:
+ * snapshot names keep their order and nothing waits on a wrong clock.
+ * Returns 0, or 1 with e set to a warning saying so (the clock was
+ * behind), with s->name and s->build_fd set; or -1 with e set.
  */
 int	store_begin(struct store *s, struct err *e);
 
