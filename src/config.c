@@ -41,7 +41,8 @@ struct keyset {
 
 enum top_key {
 	TOP_SNAPSHOT_ROOT, TOP_SOURCES, TOP_RETAIN, TOP_CHECKSUM,
-	TOP_REQUIRE_MOUNT, TOP_LOCK_WAIT, TOP_METRICS_FILE, TOP_HOOKS, TOP_N
+	TOP_REQUIRE_MOUNT, TOP_LOCK_WAIT, TOP_METRICS_FILE, TOP_HOOKS,
+	TOP_ALLOW_SHARED_ROOT, TOP_N
 };
 static const char *const top_names[TOP_N] = {
 	[TOP_SNAPSHOT_ROOT] = "snapshot_root",
@@ -52,6 +53,7 @@ static const char *const top_names[TOP_N] = {
 	[TOP_LOCK_WAIT] = "lock_wait",
 	[TOP_METRICS_FILE] = "metrics_file",
 	[TOP_HOOKS] = "hooks",
+	[TOP_ALLOW_SHARED_ROOT] = "allow_shared_root",
 };
 
 enum source_key { SRC_PATH, SRC_DEST, SRC_EXCLUDE, SRC_ONE_FS, SRC_N };
@@ -1110,6 +1112,10 @@ load_top(struct loader *l, const yaml_node_t *root)
 			break;
 		case TOP_HOOKS:
 			rc = load_hooks(l, v);
+			break;
+		case TOP_ALLOW_SHARED_ROOT:
+			rc = get_bool(l, v, "allow_shared_root",
+			    &cfg->allow_shared_root);
 			break;
 		}
 	}

@@ -66,6 +66,8 @@ struct config {
 	struct config_retain	 retain;
 	bool			 checksum;
 	bool			 require_mount;
+	/* Let group and others enter the root and .snap (store.h). */
+	bool			 allow_shared_root;
 	unsigned int		 lock_wait;	/* seconds */
 	char			*metrics_file;	/* NULL if absent */
 	struct config_hooks	 hooks;

@@ -478,6 +478,37 @@ store_delete(struct store *s, const char *name, struct err *e)
 	return r;
 }
 
+int
+store_check_private(const char *path, mode_t mode, struct err *e)
+{
+	/* Write alone opens nothing: without x nobody gets in. */
+	if ((mode & (S_IRWXG | S_IRWXO) & ~(S_IWGRP | S_IWOTH)) == 0)
+		return 0;
+	return err_set(e, 0, "'%s' is mode %04o: other users can enter it "
+	    "and read, through the snapshots, what the sources keep from "
+	    "them; run chmod 700 '%s' (or set allow_shared_root: true in the "
+	    "config if that is meant)", path, (unsigned int)(mode & 07777),
+	    path);
+}
+
+/*
+ * Checks the folder fd (path, "ROOT" or "ROOT/.snap" for messages) with
+ * store_check_private.  Returns 0, STORE_ESHARED or -1, with e set.
+ */
+static int
+check_private_fd(const struct config *cfg, int fd, const char *path,
+    struct err *e)
+{
+	struct stat st;
+
+	if (cfg->allow_shared_root)
+		return 0;
+	if (fstat(fd, &st) == -1)
+		return err_set(e, errno, "cannot stat '%s'", path);
+	return store_check_private(path, st.st_mode, e) == -1 ?
+	    STORE_ESHARED : 0;
+}
+
 static int
 open_dir(const struct sys_ops *sys, int dirfd, const char *name, int *out,
     bool create)
@@ -494,6 +525,7 @@ store_open(struct store *s, const struct config *cfg, enum store_mode mode,
     const struct sys_ops *sys, struct err *e)
 {
 	struct stat st;
+	char meta[PATH_MAX + 8];
 	bool write = mode == STORE_WRITE;
 	int r;
 
@@ -517,8 +549,16 @@ store_open(struct store *s, const struct config *cfg, enum store_mode mode,
 		    s->root);
 	s->root_dev = st.st_dev;
 	s->root_ino = st.st_ino;
+	/* Before anything is made or read inside. */
+	if ((r = check_private_fd(cfg, s->root_fd, s->root, e)) != 0)
+		return r;
+	if (open_dir(sys, s->root_fd, ".snap", &s->meta_fd, write) == 0) {
+		snprintf(meta, sizeof(meta), "%s/.snap", s->root);
+		if ((r = check_private_fd(cfg, s->meta_fd, meta, e)) != 0)
+			return r;
+	}
 
-	if (open_dir(sys, s->root_fd, ".snap", &s->meta_fd, write) == -1 ||
+	if (s->meta_fd == -1 ||
 	    open_dir(sys, s->meta_fd, "manifests", &s->manifests_fd,
 	    write) == -1 ||
 	    open_dir(sys, s->meta_fd, "incomplete", &s->incomplete_fd,
