@@ -205,6 +205,7 @@ test_config_full_good(void **state)
 	    "checksum: TRUE\n"
 	    "require_mount: on\n"
 	    "lock_wait: 30\n"
+	    "allow_shared_root: true\n"
 	    "metrics_file: metrics/snap.prom\n"
 	    "hooks:\n"
 	    "  before_create: [\"/usr/local/sbin/dump-databases\", sync]\n"
@@ -252,6 +253,7 @@ test_config_full_good(void **state)
 	assert_true(cfg->checksum);
 	assert_true(cfg->require_mount);
 	assert_int_equal(cfg->lock_wait, 30);
+	assert_true(cfg->allow_shared_root);
 	assert_path(s, cfg->metrics_file, "metrics/snap.prom");
 
 	assert_int_equal(cfg->hooks.n_before_create, 2);
@@ -294,6 +296,7 @@ test_config_defaults(void **state)
 	assert_false(cfg->checksum);
 	assert_false(cfg->require_mount);
 	assert_int_equal(cfg->lock_wait, 0);
+	assert_false(cfg->allow_shared_root);
 	assert_null(cfg->metrics_file);
 	assert_int_equal(cfg->hooks.n_before_create, 0);
 	assert_null(cfg->hooks.before_create);
