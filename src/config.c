@@ -722,12 +722,13 @@ static int
 check_patterns(struct loader *l, const yaml_node_t *n,
     const struct config_source *s)
 {
+	const yaml_node_item_t *items = n->data.sequence.items.start;
 	size_t i;
 
 	for (i = 0; i < s->n_exclude; i++)
 		if (strlen(s->exclude[i]) > EXCLUDE_PATTERN_MAX)
-			return fail(l, node_at(l, n->data.sequence.items.start[i]),
-			    0, "exclude pattern is longer than %d bytes",
+			return fail(l, node_at(l, items[i]), 0, "exclude "
+			    "pattern is longer than %d bytes",
 			    EXCLUDE_PATTERN_MAX);
 	return 0;
 }

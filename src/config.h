@@ -41,7 +41,7 @@ struct config_retain {
  * the square of the depth).
  */
 #define CONFIG_MAX_SIZE		(1024 * 1024)	/* bytes */
-#define CONFIG_MAX_DEPTH	32		/* nested lists and mappings */
+#define CONFIG_MAX_DEPTH	32	/* nested lists and mappings */
 
 /* Seconds a hook may run before it is killed (hooks: timeout:). */
 #define CONFIG_HOOK_TIMEOUT_DEFAULT	3600

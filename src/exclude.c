@@ -190,8 +190,8 @@ pos_step(struct posset *next, const char *pb, const char *pe, size_t i,
 		r = match_class(p + 1, pe, c, &q);
 		if (r == 1)
 			pos_add(next, (size_t)(q - pb));
-		else if (r == -1 && c == '[')
-			pos_add(next, i + 1);	/* not a bracket expression */
+		else if (r == -1 && c == '[')	/* an ordinary '[' */
+			pos_add(next, i + 1);
 		return;
 	case '\\':
 		if (p + 1 < pe) {
