@@ -46,8 +46,9 @@ struct cmd_ctx {
 
 /*
  * Loads the config and opens the store.  Returns CMD_OK, or the exit
- * status after printing the error (CMD_USAGE for a bad config,
- * CMD_FAILED otherwise).  cmd_close is safe after either.
+ * status after printing the error (CMD_USAGE for a bad config or a root
+ * that others may enter, CMD_FAILED otherwise).  cmd_close is safe after
+ * either.
  */
 int	cmd_open(struct cmd_ctx *ctx, const struct cmd_globals *g,
 	    enum store_mode mode);

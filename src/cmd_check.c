@@ -3,9 +3,11 @@
  *
  * Checks, in order: the config loads; every source can be opened and
  * read; the snapshot root (or, before the first run, its parent) is a
- * writable folder; the root and its .snap/ are on one filesystem; there
- * is room (a warning below 1 GiB or 5% free); every manifest reads to the
- * end with its checksums right, and every snapshot folder has one.
+ * writable folder, closed to other users (as is .snap/); the root and
+ * its .snap/ are on one filesystem; there is room (a warning below 1 GiB
+ * or 5% free); every manifest reads to the end with its checksums right,
+ * and every snapshot folder has one; the newest snapshot is not later
+ * than the clock.
  * One line per check on stdout, "OK: ...", "WARNING: ..." or
  * "PROBLEM: ...", or with --json an array of {"status", "check"}.
  * Exit status: 0 all OK, 1 any problem, 2 a bad config, 3 warnings only.
@@ -14,6 +16,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <libgen.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -29,6 +32,8 @@
 #include "mountpoint.h"
 #include "name.h"
 #include "out.h"
+#include "retain.h"
+#include "testhook.h"
 
 static const char usage[] = "usage: snap [-c FILE] [--json] check\n";
 
@@ -318,6 +323,59 @@ is_being_deleted(int root_fd, const char *name)
 }
 
 /*
+ * The root and .snap must be closed to group and others (store.h), as
+ * every command but check refuses to run otherwise.
+ */
+static void
+check_private(struct checker *c, const struct config *cfg, int root_fd)
+{
+	char path[PATH_MAX + 8];
+	struct stat st;
+	struct err e;
+	int i;
+
+	for (i = 0; i < 2; i++) {
+		snprintf(path, sizeof(path), "%s%s", cfg->snapshot_root,
+		    i == 0 ? "" : "/.snap");
+		if (fstatat(root_fd, i == 0 ? "." : ".snap", &st,
+		    AT_SYMLINK_NOFOLLOW) == -1)
+			continue;	/* no .snap before the first create */
+		if (store_check_private(path, st.st_mode, &e) == 0)
+			result(c, CHECK_OK, "'%s' is closed to other users",
+			    path);
+		else if (cfg->allow_shared_root)
+			result(c, CHECK_OK, "'%s' is mode %04o, open to other "
+			    "users, as allow_shared_root allows", path,
+			    (unsigned int)(st.st_mode & 07777));
+		else
+			result(c, CHECK_PROBLEM, "%s", e.msg);
+	}
+}
+
+/*
+ * A newest snapshot later than the clock means the clock is wrong, or
+ * was when it was made: create then names each snapshot one second
+ * after the newest (and warns) until the clock passes it.
+ */
+static void
+check_clock(struct checker *c, char **names, size_t n)
+{
+	char clock[NAME_SNAPSHOT_LEN];
+	time_t now, newest;
+
+	if (n == 0 || retain_name_time(names[n - 1], &newest) == -1)
+		return;
+	if (!testhook_now(&now))
+		now = time(NULL);
+	if (newest > now)
+		result(c, CHECK_WARNING, "the newest snapshot '%s' is later "
+		    "than the clock (%s): the clock is wrong, or was when it "
+		    "was made; until the clock passes it, create names each "
+		    "snapshot one second after the newest and warns",
+		    names[n - 1], name_snapshot(clock, now));
+}
+
+/*
  * Every manifest must read to its trailer (checksums, count), and every
  * snapshot folder must have a manifest (else snap does not see it).
  */
@@ -396,6 +454,7 @@ check_manifests(struct checker *c, const char *root, int root_fd)
 	if (good == n)
 		result(c, CHECK_OK, "%zu manifest%s read to the end", n,
 		    n == 1 ? "" : "s");
+	check_clock(c, names, n);
 out:
 	free_names(names, n);
 	free_names(dirs, nd);
@@ -435,6 +494,7 @@ cmd_check(int argc, char **argv, const struct cmd_globals *g)
 		check_mount(&c, cfg);
 	if (exists && (root_fd = open(cfg->snapshot_root, O_RDONLY |
 	    O_DIRECTORY | O_CLOEXEC)) != -1) {
+		check_private(&c, cfg, root_fd);
 		check_one_fs(&c, cfg->snapshot_root, root_fd);
 		check_manifests(&c, cfg->snapshot_root, root_fd);
 		close(root_fd);

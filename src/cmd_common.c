@@ -58,7 +58,8 @@ cmd_open(struct cmd_ctx *ctx, const struct cmd_globals *g,
 	ctx->store_open = true;
 	if (r != 0) {
 		out_error("%s", e.msg);
-		return CMD_FAILED;
+		/* Like a bad config: nothing runs until someone decides. */
+		return r == STORE_ESHARED ? CMD_USAGE : CMD_FAILED;
 	}
 	if (store_list_snapshots(&ctx->store, &ctx->list, &e) == -1) {
 		out_error("%s", e.msg);

@@ -235,6 +235,13 @@ cmd_create(int argc, char **argv, const struct cmd_globals *global)
 	progress_begin(&progress, opts.dry_run ? "dry run" : "create");
 	r = create_run(cfg, &opts, testhook_sys(), &stats, &e);
 	progress_end(&progress);
+	if (r == STORE_ESHARED) {
+		/* Refused before anything ran, like a bad config: no hooks,
+		 * no metrics. */
+		out_error("%s", e.msg);
+		config_free(cfg);
+		return CMD_USAGE;
+	}
 	if (r != 0) {
 		out_error("%s", e.msg);
 		if (r == -1 && !opts.dry_run)

@@ -25,8 +25,9 @@
 
 #include <yaml.h>
 
+#include "exclude.h"
+
 #define CONFIG_DEFAULT_PATH	"/etc/snap/snap.yaml"
-#define CONFIG_MAX_SIZE		(1024 * 1024)	/* far beyond any real one */
 #define SUGGEST_MAX_DISTANCE	2
 #define SUGGEST_MAX_LEN		32
 
@@ -40,7 +41,8 @@ struct keyset {
 
 enum top_key {
 	TOP_SNAPSHOT_ROOT, TOP_SOURCES, TOP_RETAIN, TOP_CHECKSUM,
-	TOP_REQUIRE_MOUNT, TOP_LOCK_WAIT, TOP_METRICS_FILE, TOP_HOOKS, TOP_N
+	TOP_REQUIRE_MOUNT, TOP_LOCK_WAIT, TOP_METRICS_FILE, TOP_HOOKS,
+	TOP_ALLOW_SHARED_ROOT, TOP_N
 };
 static const char *const top_names[TOP_N] = {
 	[TOP_SNAPSHOT_ROOT] = "snapshot_root",
@@ -51,6 +53,7 @@ static const char *const top_names[TOP_N] = {
 	[TOP_LOCK_WAIT] = "lock_wait",
 	[TOP_METRICS_FILE] = "metrics_file",
 	[TOP_HOOKS] = "hooks",
+	[TOP_ALLOW_SHARED_ROOT] = "allow_shared_root",
 };
 
 enum source_key { SRC_PATH, SRC_DEST, SRC_EXCLUDE, SRC_ONE_FS, SRC_N };
@@ -106,6 +109,7 @@ struct pending_source {
 	struct config_source	 src;
 	size_t			 order;		/* index in the file */
 	const yaml_node_t	*dest_node;	/* 'dest', else 'path' */
+	const yaml_node_t	*path_node;
 };
 
 struct loader {
@@ -116,6 +120,9 @@ struct loader {
 	struct pending_source	*srcs;
 	size_t			 n_srcs;
 	struct err		*e;
+	/* Where the paths checked against the root were given. */
+	const yaml_node_t	**path_nodes;	/* per cfg->sources[i] */
+	const yaml_node_t	*metrics_node;
 };
 
 /*
@@ -710,6 +717,22 @@ check_source_dir(struct loader *l, const yaml_node_t *n, const char *path)
 	return 0;
 }
 
+/* The exclude matcher's cost and stack are bounded by a pattern's length. */
+static int
+check_patterns(struct loader *l, const yaml_node_t *n,
+    const struct config_source *s)
+{
+	const yaml_node_item_t *items = n->data.sequence.items.start;
+	size_t i;
+
+	for (i = 0; i < s->n_exclude; i++)
+		if (strlen(s->exclude[i]) > EXCLUDE_PATTERN_MAX)
+			return fail(l, node_at(l, items[i]), 0, "exclude "
+			    "pattern is longer than %d bytes",
+			    EXCLUDE_PATTERN_MAX);
+	return 0;
+}
+
 static int
 load_source(struct loader *l, const yaml_node_t *n, struct pending_source *ps)
 {
@@ -742,7 +765,8 @@ load_source(struct loader *l, const yaml_node_t *n, struct pending_source *ps)
 			break;
 		case SRC_EXCLUDE:
 			if (get_strings(l, v, "exclude", "patterns",
-			    "a pattern", &s->exclude, &s->n_exclude) == -1)
+			    "a pattern", &s->exclude, &s->n_exclude) == -1 ||
+			    check_patterns(l, v, s) == -1)
 				return -1;
 			break;
 		case SRC_ONE_FS:
@@ -754,6 +778,7 @@ load_source(struct loader *l, const yaml_node_t *n, struct pending_source *ps)
 	}
 	if (path_node == NULL)
 		return fail(l, n, 0, "missing required key 'path' in a source");
+	ps->path_node = path_node;
 	if (check_source_dir(l, path_node, s->path) == -1)
 		return -1;
 	if (dest_node != NULL) {
@@ -833,10 +858,14 @@ load_sources(struct loader *l, const yaml_node_t *n)
 	if (check_overlap(l) == -1)
 		return -1;
 	if ((l->cfg->sources = calloc(l->n_srcs,
-	    sizeof(*l->cfg->sources))) == NULL)
+	    sizeof(*l->cfg->sources))) == NULL ||
+	    (l->path_nodes = calloc(l->n_srcs,
+	    sizeof(*l->path_nodes))) == NULL)
 		return fail_nomem(l);
-	for (i = 0; i < l->n_srcs; i++)
+	for (i = 0; i < l->n_srcs; i++) {
 		l->cfg->sources[i] = l->srcs[i].src;
+		l->path_nodes[i] = l->srcs[i].path_node;
+	}
 	l->cfg->n_sources = l->n_srcs;
 	free(l->srcs);
 	l->srcs = NULL;
@@ -920,6 +949,122 @@ load_hooks(struct loader *l, const yaml_node_t *n)
 	return 0;
 }
 
+/*
+ * The path as the kernel would take it: symlinks resolved for the part
+ * that exists (realpath of its longest existing ancestor), the rest as
+ * written with "." and ".." applied by text, since nothing there can be
+ * a symlink yet.  path is absolute.  Returns a malloc'd string, or NULL
+ * when out of memory.
+ */
+static char *
+path_canonical(const char *path)
+{
+	char *head, *rp, *out, *slash, *w;
+	const char *rest, *c;
+	size_t n;
+
+	if ((head = strdup(path)) == NULL)
+		return NULL;
+	while ((rp = realpath(*head != '\0' ? head : "/", NULL)) == NULL) {
+		if (errno == ENOMEM || (slash = strrchr(head, '/')) == NULL) {
+			free(head);
+			return NULL;
+		}
+		*slash = '\0';
+	}
+	rest = path + strlen(head);
+	free(head);
+	if ((out = malloc(strlen(rp) + strlen(rest) + 2)) == NULL) {
+		free(rp);
+		return NULL;
+	}
+	strcpy(out, strcmp(rp, "/") == 0 ? "" : rp);
+	free(rp);
+	w = out + strlen(out);
+	for (c = rest; *c != '\0'; c += n) {
+		while (*c == '/')
+			c++;
+		n = strcspn(c, "/");
+		if (n == 0 || (n == 1 && c[0] == '.'))
+			continue;
+		if (n == 2 && c[0] == '.' && c[1] == '.') {
+			while (w > out && *--w != '/')
+				continue;
+			continue;
+		}
+		*w++ = '/';
+		memcpy(w, c, n);
+		w += n;
+	}
+	if (w == out)
+		*w++ = '/';
+	*w = '\0';
+	return out;
+}
+
+/* Is path the folder dir or below it?  Both are canonical. */
+static bool
+path_within(const char *path, const char *dir)
+{
+	size_t n = strlen(dir);
+
+	if (strcmp(dir, "/") == 0)
+		return true;
+	return strncmp(path, dir, n) == 0 &&
+	    (path[n] == '\0' || path[n] == '/');
+}
+
+/*
+ * Checks the path given at node n, as key, against the canonical root:
+ * -1 with l->e set, ending with why, when it is the root or inside it.
+ */
+static int
+check_one_outside(struct loader *l, const yaml_node_t *n, const char *key,
+    const char *path, const char *root, const char *why)
+{
+	char *canon;
+	int rc = 0;
+
+	if ((canon = path_canonical(path)) == NULL)
+		return fail_nomem(l);
+	if (path_within(canon, root))
+		rc = fail(l, n, 0, "%s '%s' is %sthe snapshot root '%s': %s",
+		    key, path, strcmp(canon, root) == 0 ? "" : "inside ",
+		    l->cfg->snapshot_root, why);
+	free(canon);
+	return rc;
+}
+
+/*
+ * Only snapshots live in the root.  A source there would be backed up
+ * into itself (create walked into its own incomplete tree until it ran
+ * out of descriptors), and a metrics file there would rewrite a
+ * completed snapshot after every run.  The other way round is fine: a
+ * root inside a source is left out of it by the walker.
+ */
+static int
+check_outside_root(struct loader *l)
+{
+	const struct config *cfg = l->cfg;
+	char *root;
+	size_t i;
+	int rc = 0;
+
+	if ((root = path_canonical(cfg->snapshot_root)) == NULL)
+		return fail_nomem(l);
+	for (i = 0; i < cfg->n_sources && rc == 0; i++)
+		rc = check_one_outside(l, l->path_nodes[i], "source",
+		    cfg->sources[i].path, root, "snap would back up its own "
+		    "snapshots (a root inside a source is fine: it is left "
+		    "out)");
+	if (rc == 0 && cfg->metrics_file != NULL)
+		rc = check_one_outside(l, l->metrics_node, "metrics_file",
+		    cfg->metrics_file, root, "it would change a snapshot; put "
+		    "it elsewhere");
+	free(root);
+	return rc;
+}
+
 static int
 load_top(struct loader *l, const yaml_node_t *root)
 {
@@ -964,9 +1109,14 @@ load_top(struct loader *l, const yaml_node_t *root)
 			break;
 		case TOP_METRICS_FILE:
 			rc = get_path(l, v, "metrics_file", &cfg->metrics_file);
+			l->metrics_node = v;
 			break;
 		case TOP_HOOKS:
 			rc = load_hooks(l, v);
+			break;
+		case TOP_ALLOW_SHARED_ROOT:
+			rc = get_bool(l, v, "allow_shared_root",
+			    &cfg->allow_shared_root);
 			break;
 		}
 	}
@@ -976,7 +1126,7 @@ load_top(struct loader *l, const yaml_node_t *root)
 		return fail(l, root, 0, "missing required key 'snapshot_root'");
 	if (seen[TOP_SOURCES] == NULL)
 		return fail(l, root, 0, "missing required key 'sources'");
-	return 0;
+	return check_outside_root(l);
 }
 
 /*
@@ -1028,6 +1178,50 @@ fail_yaml(struct loader *l, const yaml_parser_t *p, const char *buf,
 }
 
 /*
+ * libyaml's loader takes time that grows with the square of the nesting
+ * depth (240 KB of brackets: minutes), and a schema needs four levels.
+ * So the events are counted first, which stops at the first list or
+ * mapping nested deeper than CONFIG_MAX_DEPTH, before any document is
+ * built.  A syntax error is left to the loader, which reports it.
+ */
+static int
+check_depth(struct loader *l, const char *buf, size_t len)
+{
+	yaml_parser_t p;
+	yaml_event_t ev;
+	int depth = 0, rc = 0;
+	bool end = false;
+
+	if (!yaml_parser_initialize(&p))
+		return fail_nomem(l);
+	yaml_parser_set_input_string(&p, (const unsigned char *)buf, len);
+	while (rc == 0 && !end && yaml_parser_parse(&p, &ev)) {
+		switch (ev.type) {
+		case YAML_SEQUENCE_START_EVENT:
+		case YAML_MAPPING_START_EVENT:
+			if (++depth > CONFIG_MAX_DEPTH)
+				rc = fail_at(l, ev.start_mark.line,
+				    ev.start_mark.column, 0, "nested more than "
+				    "%d levels deep (a config needs 4)",
+				    CONFIG_MAX_DEPTH);
+			break;
+		case YAML_SEQUENCE_END_EVENT:
+		case YAML_MAPPING_END_EVENT:
+			depth--;
+			break;
+		case YAML_STREAM_END_EVENT:
+			end = true;
+			break;
+		default:
+			break;
+		}
+		yaml_event_delete(&ev);
+	}
+	yaml_parser_delete(&p);
+	return rc;
+}
+
+/*
  * The config names commands (hooks) that snap runs, usually as root, and
  * files it writes: like sudoers, it must not be writable by anyone but
  * its owner, and when snap runs as root that owner must be root.
@@ -1072,11 +1266,18 @@ read_file(const char *path, char **out, size_t *outlen, struct err *e)
 	}
 	for (;;) {
 		if (len == cap) {
-			if (cap >= CONFIG_MAX_SIZE) {
-				errno = EFBIG;
-				goto fail_errno;
+			if (cap > CONFIG_MAX_SIZE) {
+				err_set(e, 0, "config '%s' is larger than %d "
+				    "KiB, far beyond any real config; refused "
+				    "(is it the right file?)", path,
+				    CONFIG_MAX_SIZE / 1024);
+				scrub(e->msg);
+				goto out;
 			}
-			cap = cap == 0 ? 4096 : cap * 2;
+			/* One byte past the limit tells a file of
+			 * exactly CONFIG_MAX_SIZE from a larger one. */
+			cap = cap == 0 ? 4096 : cap * 2 > CONFIG_MAX_SIZE ?
+			    CONFIG_MAX_SIZE + 1 : cap * 2;
 			if ((nbuf = realloc(buf, cap)) == NULL)
 				goto fail_errno;
 			buf = nbuf;
@@ -1127,6 +1328,8 @@ config_load(struct config **out, const char *path, struct err *e)
 	}
 	l.cfg->retain = (struct config_retain){ -1, -1, -1, -1, -1, -1 };
 	l.cfg->hooks.timeout = CONFIG_HOOK_TIMEOUT_DEFAULT;
+	if (check_depth(&l, buf, len) == -1)
+		goto out;
 	if (!yaml_parser_initialize(&parser)) {
 		fail_nomem(&l);
 		goto out;
@@ -1167,6 +1370,7 @@ out:
 	for (i = 0; i < l.n_srcs; i++)
 		source_free(&l.srcs[i].src);
 	free(l.srcs);
+	free(l.path_nodes);
 	free(l.dir);
 	config_free(l.cfg);
 	if (have_doc)

@@ -35,6 +35,14 @@ struct config_retain {
 	int	last, hourly, daily, weekly, monthly, yearly;
 };
 
+/*
+ * Limits on the file itself, far beyond any real config: a larger or
+ * deeper one is refused before YAML builds it (in time that grows with
+ * the square of the depth).
+ */
+#define CONFIG_MAX_SIZE		(1024 * 1024)	/* bytes */
+#define CONFIG_MAX_DEPTH	32	/* nested lists and mappings */
+
 /* Seconds a hook may run before it is killed (hooks: timeout:). */
 #define CONFIG_HOOK_TIMEOUT_DEFAULT	3600
 #define CONFIG_HOOK_TIMEOUT_MAX		(7 * 24 * 3600)
@@ -58,6 +66,8 @@ struct config {
 	struct config_retain	 retain;
 	bool			 checksum;
 	bool			 require_mount;
+	/* Let group and others enter the root and .snap (store.h). */
+	bool			 allow_shared_root;
 	unsigned int		 lock_wait;	/* seconds */
 	char			*metrics_file;	/* NULL if absent */
 	struct config_hooks	 hooks;

@@ -404,8 +404,11 @@ create_run(const struct config *cfg, const struct create_opts *opts,
 		if (opts->before_write != NULL &&
 		    opts->before_write(opts->before_write_arg, e) == -1)
 			goto out;
-		if (store_begin(&c.store, e) == -1)
+		if ((r = store_begin(&c.store, e)) == -1)
 			goto out;
+		if (r == 1)
+			warn(&c, "%s", e->msg);
+		r = -1;
 		if (manifest_writer_open(&c.writer, c.store.manifests_fd,
 		    c.store.name, sys, e) == -1)
 			goto out;

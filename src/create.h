@@ -54,7 +54,8 @@ struct create_opts {
 /*
  * Takes a snapshot as cfg describes.  Mutating calls go through sys.
  * Returns 0 (stats->warnings says whether it is exit status 3),
- * STORE_ELOCKED when another run holds the lock, or -1 with e set: then
+ * STORE_ELOCKED when another run holds the lock, STORE_ESHARED when
+ * others may enter the root (nothing was done), or -1 with e set: then
  * no snapshot was made and earlier snapshots are as they were.
  */
 int	create_run(const struct config *cfg, const struct create_opts *opts,

@@ -7,12 +7,21 @@
  *                 the source, or any tail of it that starts at a
  *                 component; a leading '/' anchors it at the source root
  *   '*' and '?' do not match '/'; "**" matches across '/'.
+ *
+ * A match costs at most (pattern length x path length) steps, whatever
+ * the pattern: no '*' is ever retried (see exclude.c).
  */
 #ifndef SNAP_EXCLUDE_H
 #define SNAP_EXCLUDE_H
 
 #include <stdbool.h>
 #include <stddef.h>
+
+/*
+ * The longest pattern, in bytes: longer than any path it could be meant
+ * for.  The config refuses a longer one; exclude_match ignores it.
+ */
+#define EXCLUDE_PATTERN_MAX	4096
 
 /*
  * Returns true if relpath (relative to the source root, no leading '/',

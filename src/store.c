@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "mountpoint.h"
+#include "retain.h"
 #include "rmtree.h"
 #include "testhook.h"
 
@@ -477,6 +478,37 @@ store_delete(struct store *s, const char *name, struct err *e)
 	return r;
 }
 
+int
+store_check_private(const char *path, mode_t mode, struct err *e)
+{
+	/* Write alone opens nothing: without x nobody gets in. */
+	if ((mode & (S_IRWXG | S_IRWXO) & ~(S_IWGRP | S_IWOTH)) == 0)
+		return 0;
+	return err_set(e, 0, "'%s' is mode %04o: other users can enter it "
+	    "and read, through the snapshots, what the sources keep from "
+	    "them; run chmod 700 '%s' (or set allow_shared_root: true in the "
+	    "config if that is meant)", path, (unsigned int)(mode & 07777),
+	    path);
+}
+
+/*
+ * Checks the folder fd (path, "ROOT" or "ROOT/.snap" for messages) with
+ * store_check_private.  Returns 0, STORE_ESHARED or -1, with e set.
+ */
+static int
+check_private_fd(const struct config *cfg, int fd, const char *path,
+    struct err *e)
+{
+	struct stat st;
+
+	if (cfg->allow_shared_root)
+		return 0;
+	if (fstat(fd, &st) == -1)
+		return err_set(e, errno, "cannot stat '%s'", path);
+	return store_check_private(path, st.st_mode, e) == -1 ?
+	    STORE_ESHARED : 0;
+}
+
 static int
 open_dir(const struct sys_ops *sys, int dirfd, const char *name, int *out,
     bool create)
@@ -493,6 +525,7 @@ store_open(struct store *s, const struct config *cfg, enum store_mode mode,
     const struct sys_ops *sys, struct err *e)
 {
 	struct stat st;
+	char meta[PATH_MAX + 8];
 	bool write = mode == STORE_WRITE;
 	int r;
 
@@ -516,8 +549,16 @@ store_open(struct store *s, const struct config *cfg, enum store_mode mode,
 		    s->root);
 	s->root_dev = st.st_dev;
 	s->root_ino = st.st_ino;
+	/* Before anything is made or read inside. */
+	if ((r = check_private_fd(cfg, s->root_fd, s->root, e)) != 0)
+		return r;
+	if (open_dir(sys, s->root_fd, ".snap", &s->meta_fd, write) == 0) {
+		snprintf(meta, sizeof(meta), "%s/.snap", s->root);
+		if ((r = check_private_fd(cfg, s->meta_fd, meta, e)) != 0)
+			return r;
+	}
 
-	if (open_dir(sys, s->root_fd, ".snap", &s->meta_fd, write) == -1 ||
+	if (s->meta_fd == -1 ||
 	    open_dir(sys, s->meta_fd, "manifests", &s->manifests_fd,
 	    write) == -1 ||
 	    open_dir(sys, s->meta_fd, "incomplete", &s->incomplete_fd,
@@ -555,30 +596,80 @@ snapshot_time(bool *fixed)
 	return *fixed ? t : time(NULL);
 }
 
+/*
+ * Is name free for a new snapshot: later than the newest, not the
+ * leftover being reused, and nothing in the root by that name?
+ */
+static bool
+name_free(struct store *s, const char *name)
+{
+	struct stat st;
+
+	return strcmp(name, s->prev) > 0 && strcmp(name, s->reuse) != 0 &&
+	    fstatat(s->root_fd, name, &st, AT_SYMLINK_NOFOLLOW) == -1;
+}
+
+/*
+ * Picks the name of the new snapshot into name: now, or one second after
+ * the newest snapshot when the clock is not past it.  Returns 0, or 1
+ * with e set to a warning when the clock is behind the newest snapshot
+ * (wrong now, or when that one was made).  Never waits more than a
+ * second: a wrong clock would otherwise hold the lock for good.
+ */
+static int
+pick_name(struct store *s, char *name, struct err *e)
+{
+	char clock[NAME_SNAPSHOT_LEN];
+	bool fixed;
+	time_t t = snapshot_time(&fixed), prev_t;
+	int tries, r = 0;
+
+	name_snapshot(name, t);
+	if (s->prev[0] != '\0' && retain_name_time(s->prev, &prev_t) == 0 &&
+	    t <= prev_t) {
+		/* Names have a resolution of one second: a run in the
+		 * second of the newest waits for the next one. */
+		if (t == prev_t && !fixed) {
+			sleep(1);
+			t = snapshot_time(&fixed);
+		}
+		if (t <= prev_t) {
+			name_snapshot(clock, t);
+			if (t < prev_t)
+				r = 1;
+			t = prev_t + 1;
+			name_snapshot(name, t);
+			if (r == 1)
+				err_set(e, 0, "the clock says %s, earlier "
+				    "than the newest snapshot '%s': this one "
+				    "is named '%s', one second after it; set "
+				    "the clock right (until it passes '%s', "
+				    "every snapshot is named this way)", clock,
+				    s->prev, name, s->prev);
+		}
+	}
+	/* A leftover or a stray folder by that name: the next second.
+	 * Bounded, since a root holds finitely many names. */
+	for (tries = 0; !name_free(s, name); tries++) {
+		if (tries == 1000)
+			return err_set(e, EEXIST, "cannot name the snapshot: "
+			    "'%s' and the names after it are taken in '%s'",
+			    name, s->root);
+		name_snapshot(name, ++t);
+	}
+	return r;
+}
+
 int
 store_begin(struct store *s, struct err *e)
 {
 	char name[NAME_SNAPSHOT_LEN];
-	struct stat st;
-	bool fixed;
-	time_t t = snapshot_time(&fixed);
+	int r;
 
 	/* s->name is only set once incomplete/NAME is ours: store_abort
 	 * removes what goes by that name. */
-	for (;;) {
-		name_snapshot(name, t);
-		if (strcmp(name, s->prev) > 0 && strcmp(name, s->reuse) != 0 &&
-		    fstatat(s->root_fd, name, &st, AT_SYMLINK_NOFOLLOW) == -1)
-			break;
-		/* Names have a resolution of one second: wait for the
-		 * next one rather than reuse or reorder a name. */
-		if (fixed)
-			return err_set(e, EEXIST, "cannot name the snapshot "
-			    "'%s' (SNAP_NOW is set and a snapshot of that time "
-			    "or a later one exists)", name);
-		sleep(1);
-		t = snapshot_time(&fixed);
-	}
+	if ((r = pick_name(s, name, e)) == -1)
+		return -1;
 	if (s->sys->mkdirat(s->incomplete_fd, name, 0755) == -1)
 		return err_set(e, errno, "cannot create '%s/.snap/incomplete/"
 		    "%s'", s->root, name);
@@ -588,7 +679,7 @@ store_begin(struct store *s, struct err *e)
 	if (s->build_fd == -1)
 		return err_set(e, errno, "cannot open '%s/.snap/incomplete/%s'",
 		    s->root, s->name);
-	return 0;
+	return r;
 }
 
 /* Points ROOT/latest at the new snapshot, atomically. */

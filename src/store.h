@@ -39,6 +39,7 @@
 #include "sys.h"
 
 #define STORE_ELOCKED (-2)	/* another run holds the lock */
+#define STORE_ESHARED (-3)	/* others may enter the root or .snap */
 
 enum store_mode {
 	STORE_READ = 1,		/* commands that only look */
@@ -78,15 +79,21 @@ struct store {
  * (waiting up to cfg->lock_wait seconds), finds the newest complete
  * snapshot (prev) and a leftover of a killed run (reuse), and finishes
  * deletes that were interrupted (.snap/deleting).  Returns 0,
- * STORE_ELOCKED with e naming the holder's pid, or -1 with e set.
+ * STORE_ELOCKED with e naming the holder's pid, STORE_ESHARED with e
+ * saying the chmod to run when group or others may read or enter the
+ * root or .snap (unless cfg->allow_shared_root: see store_check_private),
+ * or -1 with e set.
  */
 int	store_open(struct store *s, const struct config *cfg,
 	    enum store_mode mode, const struct sys_ops *sys, struct err *e);
 
 /*
  * Makes incomplete/NAME for a snapshot named after now (UTC), waiting for
- * the next second if a snapshot of this second exists.  Returns 0 with
- * s->name and s->build_fd set, or -1 with e set.
+ * the next second if the newest snapshot is of this second.  When the
+ * clock is behind the newest snapshot, the name is one second after it:
+ * snapshot names keep their order and nothing waits on a wrong clock.
+ * Returns 0, or 1 with e set to a warning saying so (the clock was
+ * behind), with s->name and s->build_fd set; or -1 with e set.
  */
 int	store_begin(struct store *s, struct err *e);
 
@@ -105,6 +112,15 @@ int	store_commit(struct store *s, struct err *e);
  * removes incomplete/NAME and its manifest and summary.
  */
 void	store_abort(struct store *s);
+
+/*
+ * Is the folder path, of mode mode, closed to group and others?  Through
+ * a snapshot root they could enter, any user reads what a 0700 folder
+ * keeps from her at the source, and a file's owner rewrites her files in
+ * old snapshots (they are hard links).  Returns 0, or -1 with e saying
+ * so and the chmod to run.
+ */
+int	store_check_private(const char *path, mode_t mode, struct err *e);
 
 /* Closes every descriptor and releases the lock. */
 void	store_close(struct store *s);

@@ -43,7 +43,7 @@ size_inodes() {
 
 say "an empty root"
 mkdir -p "$ROOT/.snap/manifests" "$ROOT/.snap/incomplete"
-chmod 700 "$ROOT"
+chmod 700 "$ROOT" "$ROOT/.snap"
 run_snap list
 expect_status 0
 assert_grep '^no snapshots yet$' "$OUT"

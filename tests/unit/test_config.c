@@ -22,6 +22,7 @@
 #include <unistd.h>
 
 #include "config.h"
+#include "exclude.h"
 
 struct scratch {
 	char	dir[PATH_MAX];		/* real path, no symlink in it */
@@ -204,6 +205,7 @@ test_config_full_good(void **state)
 	    "checksum: TRUE\n"
 	    "require_mount: on\n"
 	    "lock_wait: 30\n"
+	    "allow_shared_root: true\n"
 	    "metrics_file: metrics/snap.prom\n"
 	    "hooks:\n"
 	    "  before_create: [\"/usr/local/sbin/dump-databases\", sync]\n"
@@ -251,6 +253,7 @@ test_config_full_good(void **state)
 	assert_true(cfg->checksum);
 	assert_true(cfg->require_mount);
 	assert_int_equal(cfg->lock_wait, 30);
+	assert_true(cfg->allow_shared_root);
 	assert_path(s, cfg->metrics_file, "metrics/snap.prom");
 
 	assert_int_equal(cfg->hooks.n_before_create, 2);
@@ -293,6 +296,7 @@ test_config_defaults(void **state)
 	assert_false(cfg->checksum);
 	assert_false(cfg->require_mount);
 	assert_int_equal(cfg->lock_wait, 0);
+	assert_false(cfg->allow_shared_root);
 	assert_null(cfg->metrics_file);
 	assert_int_equal(cfg->hooks.n_before_create, 0);
 	assert_null(cfg->hooks.before_create);
@@ -515,6 +519,84 @@ test_config_zero_hook_timeout(void **state)
 	    "hooks:\n"
 	    "  timeout: 0\n",
 	    "5:12: 'timeout' must be at least 1 (seconds)");
+}
+
+/*
+ * A YAML loader spends time growing with the square of the nesting
+ * (a 240 KB file of brackets kept check busy for minutes): anything
+ * deeper than CONFIG_MAX_DEPTH is refused where it gets too deep,
+ * before the document is built.  A schema needs four levels at most.
+ */
+static void
+test_config_too_deep(void **state)
+{
+	char yaml[64 + 2 * 120000], *p;
+
+	p = yaml + sprintf(yaml, "snapshot_root: backups\nsources: ");
+	memset(p, '[', 120000);
+	memset(p + 120000, ']', 120000);
+	p[2 * 120000] = '\0';
+	/* The top mapping is level 1, so the 32nd '[' is level 33. */
+	expect_error(*state, yaml, "2:41: nested more than %d levels deep "
+	    "(a config needs 4)", CONFIG_MAX_DEPTH);
+	expect_error(*state, "a: {b: [[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[]]]]]]]]]]"
+	    "]]]]]]]]]]]]]]]]]]]]]]]]]}\n", "1:38: nested more than %d levels "
+	    "deep (a config needs 4)", CONFIG_MAX_DEPTH);
+}
+
+/* Exactly CONFIG_MAX_DEPTH levels are still YAML the schema judges. */
+static void
+test_config_deep_but_allowed(void **state)
+{
+	char yaml[256], *p;
+
+	p = yaml + sprintf(yaml, "snapshot_root: backups\nsources: ");
+	memset(p, '[', CONFIG_MAX_DEPTH - 1);
+	memset(p + CONFIG_MAX_DEPTH - 1, ']', CONFIG_MAX_DEPTH - 1);
+	strcpy(p + 2 * (CONFIG_MAX_DEPTH - 1), "\n");
+	expect_error(*state, yaml, "2:11: expected a source, a mapping with "
+	    "'path' (like '- path: /etc')");
+}
+
+/* A file past CONFIG_MAX_SIZE is not read at all, and says why. */
+static void
+test_config_too_large(void **state)
+{
+	const struct scratch *s = *state;
+	struct config *cfg = NULL;
+	struct err e;
+	char *want = NULL;
+	FILE *f;
+	size_t i;
+
+	assert_non_null(f = fopen(s->file, "w"));
+	fputs("snapshot_root: backups\nsources: [{path: src/etc}]\n", f);
+	/* One byte more than the limit. */
+	for (i = (size_t)ftell(f); i <= CONFIG_MAX_SIZE; i++)
+		fputc(i % 64 == 63 ? '\n' : '#', f);
+	assert_int_equal(fclose(f), 0);
+	err_clear(&e);
+	assert_int_equal(config_load(&cfg, s->file, &e), -1);
+	assert_null(cfg);
+	assert_int_not_equal(asprintf(&want, "config '%s' is larger than %d "
+	    "KiB, far beyond any real config; refused (is it the right "
+	    "file?)", s->file, CONFIG_MAX_SIZE / 1024), -1);
+	assert_string_equal(e.msg, want);
+	free(want);
+}
+
+/* A pattern longer than any path is refused; it could match nothing. */
+static void
+test_config_exclude_too_long(void **state)
+{
+	char yaml[8192], *p;
+
+	p = yaml + sprintf(yaml, "snapshot_root: backups\nsources:\n"
+	    "  - path: src/etc\n    exclude: ['*.tmp', ");
+	memset(p, 'x', EXCLUDE_PATTERN_MAX + 1);
+	strcpy(p + EXCLUDE_PATTERN_MAX + 1, "]\n");
+	expect_error(*state, yaml, "4:24: exclude pattern is longer than %d "
+	    "bytes", EXCLUDE_PATTERN_MAX);
 }
 
 /* A config anyone but its owner may write is refused, like sudoers. */
@@ -982,6 +1064,10 @@ main(void)
 		CASE(test_config_missing_file),
 		CASE(test_config_default_path),
 		CASE(test_config_free_null),
+		CASE(test_config_too_deep),
+		CASE(test_config_deep_but_allowed),
+		CASE(test_config_too_large),
+		CASE(test_config_exclude_too_long),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

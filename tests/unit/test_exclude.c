@@ -8,6 +8,7 @@
 #include <cmocka.h>
 
 #include <stdbool.h>
+#include <string.h>
 
 #include "exclude.h"
 
@@ -156,6 +157,69 @@ test_exclude_several_patterns(void **state)
 	assert_false(m1("/", "a", true));
 }
 
+/*
+ * Patterns that a backtracking matcher takes exponential time on: each
+ * '*' retried at every position for every choice of the ones before it.
+ * A matcher that keeps one set of pattern positions per byte of the name
+ * does the work of one pass; were it exponential, the first assert alone
+ * would outlast the ctest timeout by years.
+ */
+static void
+test_exclude_no_exponential_backtracking(void **state)
+{
+	char name[301], path[700];
+	size_t i;
+
+	(void)state;
+	memset(name, 'a', sizeof(name) - 1);
+	name[sizeof(name) - 1] = '\0';
+	assert_false(m1("*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*b", name,
+	    false));
+	assert_true(m1("*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a", name,
+	    false));
+	/* "**" crosses '/', so it backtracks over the whole path. */
+	for (i = 0; i + 2 < sizeof(path); i += 2)
+		memcpy(path + i, "a/", 2);
+	path[i - 1] = '\0';	/* "a/a/.../a" */
+	assert_false(m1("**a**a**a**a**a**a**a**a**a**a**a**a**a**a**b", path,
+	    false));
+	assert_false(m1("a/**/a/**/a/**/a/**/a/**/a/**/a/**/a/**/b", path,
+	    false));
+	assert_true(m1("a/**/a/**/a/**/a/**/a/**/a/**/a/**/a/**/a", path,
+	    false));
+	assert_false(m1("*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a/b", path, false));
+	assert_false(m1("[a]*[a]*[a]*[a]*[a]*[a]*[a]*[a]*[a]*[a]*[!a]", name,
+	    false));
+}
+
+/* Stars mixed with "**", '?', escapes and brackets, as before. */
+static void
+test_exclude_stars_mixed(void **state)
+{
+	(void)state;
+	assert_true(m1("/a*/**/c*", "ab/x/y/cd", false));
+	assert_true(m1("/a*/**/c*", "ab/cd", false));
+	assert_false(m1("/a*/**/c*", "ab/x/y/dc", false));
+	assert_true(m1("/**", "a", false));
+	assert_true(m1("/**/", "a", true));
+	assert_true(m1("x/**", "p/x/y", false));
+	assert_false(m1("x/**", "p/x", false));
+	assert_true(m1("/a/***/z", "a/b/c/z", false));
+	assert_true(m1("/a/***/z", "a/z", false));
+	assert_true(m1("/a**z", "a/b/z", false));
+	assert_true(m1("/a**/z", "a/z", false));
+	assert_false(m1("/a**/z", "az", false));
+	assert_true(m1("/a*?", "ab", false));
+	assert_false(m1("/a*?", "a", false));
+	assert_true(m1("\\**", "*x", false));
+	assert_false(m1("\\**", "*/x", false));
+	assert_true(m1("/*[0-9]*", "ab7cd", false));
+	assert_false(m1("/*[0-9]*", "ab/7cd", false));
+	assert_true(m1("/a\\", "a\\", false));
+	assert_true(m1("/a[", "a[", false));
+	assert_true(m1("d/", "x/d", true));
+}
+
 int
 main(void)
 {
@@ -169,6 +233,8 @@ main(void)
 		cmocka_unit_test(test_exclude_odd_names),
 		cmocka_unit_test(test_exclude_brackets_and_escapes),
 		cmocka_unit_test(test_exclude_several_patterns),
+		cmocka_unit_test(test_exclude_stars_mixed),
+		cmocka_unit_test(test_exclude_no_exponential_backtracking),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
