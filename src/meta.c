@@ -195,8 +195,11 @@ copy_xattr(const struct sys_ops *sys, int dstfd, int srcfd,
 static bool
 list_has(const char *list, ssize_t len, const char *name)
 {
-	const char *p, *end = list + (len > 0 ? len : 0);
+	const char *p, *end;
 
+	if (len <= 0)
+		return false;
+	end = list + len;
 	for (p = list; p < end; p += strlen(p) + 1)
 		if (strcmp(p, name) == 0)
 			return true;
@@ -228,6 +231,13 @@ drop_inherited_acls(const struct sys_ops *sys, int dstfd, ssize_t len,
 	return 0;
 }
 
+int
+meta_drop_acls(const struct sys_ops *sys, int fd, const char *path,
+    struct err *e)
+{
+	return drop_inherited_acls(sys, fd, 0, path, e);
+}
+
 /*
  * Copies every xattr of srcfd (none when it is -1) to dstfd, except
  * security.capability when skip_caps (*caps says whether there was
@@ -249,7 +259,7 @@ copy_xattrs(const struct sys_ops *sys, int dstfd, int srcfd,
 			    "cannot list the extended attributes of '%s'",
 			    path);
 	}
-	end = names_buf.p + (len > 0 ? len : 0);
+	end = len > 0 ? names_buf.p + len : names_buf.p;
 	for (name = names_buf.p; name < end; name += strlen(name) + 1) {
 		if (skip_caps && strcmp(name, XATTR_CAPS) == 0) {
 			*caps = true;

@@ -51,6 +51,14 @@ int	meta_apply_at(const struct sys_ops *sys, int dirfd, const char *name,
 	    int srcfd, const struct stat *st, bool set_owner,
 	    const char *path, struct meta_refusal *refused, struct err *e);
 
+/*
+ * Removes the ACLs the new folder or file fd inherited from a default
+ * ACL above it (snap's own folders: the root, .snap).  Returns 0, or -1
+ * with e set.
+ */
+int	meta_drop_acls(const struct sys_ops *sys, int fd, const char *path,
+	    struct err *e);
+
 /* Sets e to the warning that names r's refusals for path. */
 void	meta_refusal_describe(const struct meta_refusal *r, const char *path,
 	    struct err *e);

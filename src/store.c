@@ -12,6 +12,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "meta.h"
 #include "mountpoint.h"
 #include "retain.h"
 #include "rmtree.h"
@@ -25,13 +26,34 @@ close_fd(int *fd)
 	*fd = -1;
 }
 
+/*
+ * A folder of snap's own that mkdirat just made: a default ACL above it
+ * gave it ACLs that would let others in (and pass them on to all that
+ * is made below).  Returns 0, or -1 with errno set.
+ */
+static int
+keep_private(const struct sys_ops *sys, int dirfd, const char *name)
+{
+	struct err e;
+	int fd, r;
+
+	if ((fd = openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
+	    O_CLOEXEC)) == -1)
+		return -1;
+	r = meta_drop_acls(sys, fd, name, &e);
+	close(fd);
+	if (r == -1)
+		errno = e.errnum;
+	return r;
+}
+
 static int
 mkdir_exist_ok(const struct sys_ops *sys, int dirfd, const char *name,
     mode_t mode)
 {
-	if (sys->mkdirat(dirfd, name, mode) == -1 && errno != EEXIST)
-		return -1;
-	return 0;
+	if (sys->mkdirat(dirfd, name, mode) == -1)
+		return errno == EEXIST ? 0 : -1;
+	return keep_private(sys, dirfd, name);
 }
 
 /* Creates the root (0700) if it is missing but its parent exists. */
@@ -72,6 +94,9 @@ make_root(const struct config *cfg, const struct sys_ops *sys,
 		return err_set(e, errno, "cannot create snapshot root '%s'",
 		    cfg->snapshot_root);
 	}
+	if (keep_private(sys, AT_FDCWD, cfg->snapshot_root) == -1)
+		return err_set(e, errno, "cannot make snapshot root '%s' "
+		    "private", cfg->snapshot_root);
 	return 0;
 }
 
