@@ -81,6 +81,8 @@ esac
 # Only ever remove what this script makes.
 rm -rf "$B/src" "$B/cp" "$B/rsync" "$B/rsnapshot" "$B/snap" "$B/base" "$B/out"
 mkdir -p "$B/cp" "$B/rsync" "$B/rsnapshot" "$B/snap" "$B/base" "$B/out"
+# snap refuses a root that other users may enter.
+chmod 700 "$B/snap" "$B/base"
 SRC=$B/src
 
 # Microseconds since the epoch.
