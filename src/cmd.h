@@ -66,6 +66,13 @@ bool	cmd_warn_kept_mounts(struct cmd_ctx *ctx);
  */
 int	cmd_resolve(struct cmd_ctx *ctx, const char *query, size_t *index);
 
+/*
+ * Warns that snapshot name is left out because its manifest cannot be
+ * read (e says why), and how to repair it: one damaged manifest must not
+ * hide every other snapshot.  The exit status is CMD_WARNINGS at least.
+ */
+void	cmd_warn_damaged(const char *name, const struct err *e);
+
 /* A report on the space of every snapshot: list and du. */
 struct usage;
 struct cmd_report {
@@ -90,6 +97,7 @@ int	cmd_diff(int argc, char **argv, const struct cmd_globals *g);
 int	cmd_log(int argc, char **argv, const struct cmd_globals *g);
 int	cmd_restore(int argc, char **argv, const struct cmd_globals *g);
 int	cmd_verify(int argc, char **argv, const struct cmd_globals *g);
+int	cmd_repair(int argc, char **argv, const struct cmd_globals *g);
 int	cmd_prune(int argc, char **argv, const struct cmd_globals *g);
 /*
  * The prune that follows every successful create (never a failed or dry

@@ -102,6 +102,13 @@ cmd_resolve(struct cmd_ctx *ctx, const char *query, size_t *index)
 	return CMD_OK;
 }
 
+void
+cmd_warn_damaged(const char *name, const struct err *e)
+{
+	out_warning("%s; skipping snapshot '%s' (run 'snap repair %s' to "
+	    "rebuild its manifest from the snapshot)", e->msg, name, name);
+}
+
 int
 cmd_usage_report(int argc, char **argv, const struct cmd_globals *g,
     const struct cmd_report *report)
@@ -114,7 +121,7 @@ cmd_usage_report(int argc, char **argv, const struct cmd_globals *g,
 		{ "json", 0, false, &json, NULL },
 		{ NULL, 0, false, NULL, NULL },
 	};
-	int nargs, rc;
+	int nargs, rc, status = CMD_OK;
 
 	if ((rc = opts_parse(argc, argv, options, report->usage, &nargs)) !=
 	    OPTS_OK)
@@ -128,11 +135,23 @@ cmd_usage_report(int argc, char **argv, const struct cmd_globals *g,
 		cmd_close(&ctx);
 		return rc;
 	}
-	if (usage_compute(&u, ctx.store.manifests_fd, ctx.list.names,
+	/*
+	 * A snapshot whose manifest cannot be read is left out, and the
+	 * space of the rest computed again: rare, and cheaper than reading
+	 * every manifest twice.
+	 */
+	while (usage_compute(&u, ctx.store.manifests_fd, ctx.list.names,
 	    ctx.list.n, &e) == -1) {
-		out_error("%s", e.msg);
-		cmd_close(&ctx);
-		return CMD_FAILED;
+		if (u.failed >= ctx.list.n || e.errnum == ENOMEM) {
+			out_error("%s", e.msg);
+			cmd_close(&ctx);
+			return CMD_FAILED;
+		}
+		cmd_warn_damaged(ctx.list.names[u.failed], &e);
+		memmove(ctx.list.names + u.failed, ctx.list.names + u.failed +
+		    1, (ctx.list.n - u.failed - 1) * sizeof(ctx.list.names[0]));
+		ctx.list.n--;
+		status = CMD_WARNINGS;
 	}
 	if (json)
 		report->json(&ctx, &u);
@@ -142,5 +161,5 @@ cmd_usage_report(int argc, char **argv, const struct cmd_globals *g,
 		report->table(&ctx, &u);
 	usage_free(&u);
 	cmd_close(&ctx);
-	return CMD_OK;
+	return status;
 }
