@@ -80,6 +80,8 @@ struct verify_stats {
 	uint64_t	bytes_hashed;
 	uint64_t	links_reused;	/* paths whose inode was hashed before */
 	uint64_t	not_sampled;	/* regular files left out by --sample */
+	uint64_t	moved_inodes;	/* entries whose stored inode number
+					 * differs while all else agrees */
 	uint64_t	findings;
 };
 
