@@ -51,6 +51,9 @@ struct cmd_ctx {
  */
 int	cmd_open(struct cmd_ctx *ctx, const struct cmd_globals *g,
 	    enum store_mode mode);
+/* The same, printing nothing: on failure e says why. */
+int	cmd_open_err(struct cmd_ctx *ctx, const struct cmd_globals *g,
+	    enum store_mode mode, struct err *e);
 void	cmd_close(struct cmd_ctx *ctx);
 
 /*

@@ -12,18 +12,26 @@
 #include "testhook.h"
 #include "usage.h"
 
+/* Loads the config as g says.  Returns CMD_OK, or CMD_USAGE with e set. */
+static int
+load_config(const struct cmd_globals *g, struct config **cfg, struct err *e)
+{
+	if (config_load(cfg, config_default_path(g->config), e) == -1)
+		return CMD_USAGE;
+	if (g->wait >= 0)
+		(*cfg)->lock_wait = (unsigned int)g->wait;
+	return CMD_OK;
+}
+
 int
 cmd_load_config(const struct cmd_globals *g, struct config **cfg)
 {
 	struct err e;
+	int r;
 
-	if (config_load(cfg, config_default_path(g->config), &e) == -1) {
+	if ((r = load_config(g, cfg, &e)) != CMD_OK)
 		out_error("%s", e.msg);
-		return CMD_USAGE;
-	}
-	if (g->wait >= 0)
-		(*cfg)->lock_wait = (unsigned int)g->wait;
-	return CMD_OK;
+	return r;
 }
 
 int
@@ -45,26 +53,31 @@ cmd_parse_wait(struct cmd_globals *g, const char *arg)
 }
 
 int
+cmd_open_err(struct cmd_ctx *ctx, const struct cmd_globals *g,
+    enum store_mode mode, struct err *e)
+{
+	int r;
+
+	memset(ctx, 0, sizeof(*ctx));
+	if ((r = load_config(g, &ctx->cfg, e)) != CMD_OK)
+		return r;
+	r = store_open(&ctx->store, ctx->cfg, mode, testhook_sys(), e);
+	ctx->store_open = true;
+	if (r != 0 || store_list_snapshots(&ctx->store, &ctx->list, e) == -1)
+		return CMD_FAILED;
+	return CMD_OK;
+}
+
+int
 cmd_open(struct cmd_ctx *ctx, const struct cmd_globals *g,
     enum store_mode mode)
 {
 	struct err e;
 	int r;
 
-	memset(ctx, 0, sizeof(*ctx));
-	if ((r = cmd_load_config(g, &ctx->cfg)) != CMD_OK)
-		return r;
-	r = store_open(&ctx->store, ctx->cfg, mode, testhook_sys(), &e);
-	ctx->store_open = true;
-	if (r != 0) {
+	if ((r = cmd_open_err(ctx, g, mode, &e)) != CMD_OK)
 		out_error("%s", e.msg);
-		return CMD_FAILED;
-	}
-	if (store_list_snapshots(&ctx->store, &ctx->list, &e) == -1) {
-		out_error("%s", e.msg);
-		return CMD_FAILED;
-	}
-	return CMD_OK;
+	return r;
 }
 
 bool
