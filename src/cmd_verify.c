@@ -164,7 +164,7 @@ cmd_verify(int argc, char **argv, const struct cmd_globals *g)
 		{ NULL, 0, false, NULL, NULL },
 	};
 	char b1[32];
-	int nargs, status;
+	int nargs, status, r;
 
 	memset(&progress, 0, sizeof(progress));
 	json_init(&pr.j, stdout);
@@ -222,8 +222,14 @@ cmd_verify(int argc, char **argv, const struct cmd_globals *g)
 		if (!chosen[i])
 			continue;
 		n_chosen++;
-		if (verify_snapshot(v, ctx.store.root, ctx.store.manifests_fd,
-		    ctx.list.names[i], &e) == -1) {
+		r = verify_snapshot(v, ctx.store.root, ctx.store.manifests_fd,
+		    ctx.list.names[i], &e);
+		if (r == VERIFY_EGONE) {
+			/* Not damage: a prune or delete got there first. */
+			out_warning("%s", e.msg);
+			if (status == CMD_OK)
+				status = CMD_WARNINGS;
+		} else if (r == -1) {
 			print_error(&pr, ctx.list.names[i], e.msg);
 			status = CMD_FAILED;
 		}
