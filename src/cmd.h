@@ -52,6 +52,9 @@ struct cmd_ctx {
  */
 int	cmd_open(struct cmd_ctx *ctx, const struct cmd_globals *g,
 	    enum store_mode mode);
+/* The same, printing nothing: on failure e says why. */
+int	cmd_open_err(struct cmd_ctx *ctx, const struct cmd_globals *g,
+	    enum store_mode mode, struct err *e);
 void	cmd_close(struct cmd_ctx *ctx);
 
 /*
@@ -66,6 +69,13 @@ bool	cmd_warn_kept_mounts(struct cmd_ctx *ctx);
  * Returns CMD_OK with *index set, or CMD_USAGE after printing why.
  */
 int	cmd_resolve(struct cmd_ctx *ctx, const char *query, size_t *index);
+
+/*
+ * Warns that snapshot name is left out because its manifest cannot be
+ * read (e says why), and how to repair it: one damaged manifest must not
+ * hide every other snapshot.  The exit status is CMD_WARNINGS at least.
+ */
+void	cmd_warn_damaged(const char *name, const struct err *e);
 
 /* A report on the space of every snapshot: list and du. */
 struct usage;
@@ -91,6 +101,7 @@ int	cmd_diff(int argc, char **argv, const struct cmd_globals *g);
 int	cmd_log(int argc, char **argv, const struct cmd_globals *g);
 int	cmd_restore(int argc, char **argv, const struct cmd_globals *g);
 int	cmd_verify(int argc, char **argv, const struct cmd_globals *g);
+int	cmd_repair(int argc, char **argv, const struct cmd_globals *g);
 int	cmd_prune(int argc, char **argv, const struct cmd_globals *g);
 /*
  * The prune that follows every successful create (never a failed or dry

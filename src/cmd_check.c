@@ -428,7 +428,8 @@ check_manifests(struct checker *c, const char *root, int root_fd)
 			result(c, CHECK_PROBLEM, "snapshot '%s' is on another "
 			    "filesystem than '%s'", names[i], root);
 		if (manifest_reader_open(&r, mfd, names[i], &e) == -1) {
-			result(c, CHECK_PROBLEM, "%s", e.msg);
+			result(c, CHECK_PROBLEM, "%s; run 'snap repair %s' to "
+			    "rebuild it from the snapshot", e.msg, names[i]);
 			continue;
 		}
 		entries = 0;
@@ -436,7 +437,8 @@ check_manifests(struct checker *c, const char *root, int root_fd)
 			entries++;
 		manifest_reader_close(r);
 		if (rc == -1)
-			result(c, CHECK_PROBLEM, "%s", e.msg);
+			result(c, CHECK_PROBLEM, "%s; run 'snap repair %s' to "
+			    "rebuild it from the snapshot", e.msg, names[i]);
 		else {
 			good++;
 			out_info(OUT_VERBOSE, "  manifest '%s': %llu entries\n",
@@ -448,7 +450,8 @@ check_manifests(struct checker *c, const char *root, int root_fd)
 		    S_ISDIR(st.st_mode) && (fstatat(mfd, dirs[i], &st,
 		    AT_SYMLINK_NOFOLLOW) == -1 || !S_ISREG(st.st_mode)))
 			result(c, CHECK_PROBLEM, "snapshot folder '%s/%s' has "
-			    "no manifest, so snap does not see it", root,
+			    "no manifest, so snap does not see it (run 'snap "
+			    "repair %s' to rebuild one)", root, dirs[i],
 			    dirs[i]);
 	}
 	if (good == n)

@@ -12,18 +12,26 @@
 #include "testhook.h"
 #include "usage.h"
 
+/* Loads the config as g says.  Returns CMD_OK, or CMD_USAGE with e set. */
+static int
+load_config(const struct cmd_globals *g, struct config **cfg, struct err *e)
+{
+	if (config_load(cfg, config_default_path(g->config), e) == -1)
+		return CMD_USAGE;
+	if (g->wait >= 0)
+		(*cfg)->lock_wait = (unsigned int)g->wait;
+	return CMD_OK;
+}
+
 int
 cmd_load_config(const struct cmd_globals *g, struct config **cfg)
 {
 	struct err e;
+	int r;
 
-	if (config_load(cfg, config_default_path(g->config), &e) == -1) {
+	if ((r = load_config(g, cfg, &e)) != CMD_OK)
 		out_error("%s", e.msg);
-		return CMD_USAGE;
-	}
-	if (g->wait >= 0)
-		(*cfg)->lock_wait = (unsigned int)g->wait;
-	return CMD_OK;
+	return r;
 }
 
 int
@@ -45,27 +53,35 @@ cmd_parse_wait(struct cmd_globals *g, const char *arg)
 }
 
 int
+cmd_open_err(struct cmd_ctx *ctx, const struct cmd_globals *g,
+    enum store_mode mode, struct err *e)
+{
+	int r;
+
+	memset(ctx, 0, sizeof(*ctx));
+	if ((r = load_config(g, &ctx->cfg, e)) != CMD_OK)
+		return r;
+	r = store_open(&ctx->store, ctx->cfg, mode, testhook_sys(), e);
+	ctx->store_open = true;
+	/* A root others may enter is like a bad config: nothing runs
+	 * until someone decides. */
+	if (r == STORE_ESHARED)
+		return CMD_USAGE;
+	if (r != 0 || store_list_snapshots(&ctx->store, &ctx->list, e) == -1)
+		return CMD_FAILED;
+	return CMD_OK;
+}
+
+int
 cmd_open(struct cmd_ctx *ctx, const struct cmd_globals *g,
     enum store_mode mode)
 {
 	struct err e;
 	int r;
 
-	memset(ctx, 0, sizeof(*ctx));
-	if ((r = cmd_load_config(g, &ctx->cfg)) != CMD_OK)
-		return r;
-	r = store_open(&ctx->store, ctx->cfg, mode, testhook_sys(), &e);
-	ctx->store_open = true;
-	if (r != 0) {
+	if ((r = cmd_open_err(ctx, g, mode, &e)) != CMD_OK)
 		out_error("%s", e.msg);
-		/* Like a bad config: nothing runs until someone decides. */
-		return r == STORE_ESHARED ? CMD_USAGE : CMD_FAILED;
-	}
-	if (store_list_snapshots(&ctx->store, &ctx->list, &e) == -1) {
-		out_error("%s", e.msg);
-		return CMD_FAILED;
-	}
-	return CMD_OK;
+	return r;
 }
 
 bool
@@ -103,6 +119,13 @@ cmd_resolve(struct cmd_ctx *ctx, const char *query, size_t *index)
 	return CMD_OK;
 }
 
+void
+cmd_warn_damaged(const char *name, const struct err *e)
+{
+	out_warning("%s; skipping snapshot '%s' (run 'snap repair %s' to "
+	    "rebuild its manifest from the snapshot)", e->msg, name, name);
+}
+
 int
 cmd_usage_report(int argc, char **argv, const struct cmd_globals *g,
     const struct cmd_report *report)
@@ -115,7 +138,7 @@ cmd_usage_report(int argc, char **argv, const struct cmd_globals *g,
 		{ "json", 0, false, &json, NULL },
 		{ NULL, 0, false, NULL, NULL },
 	};
-	int nargs, rc;
+	int nargs, rc, status = CMD_OK;
 
 	if ((rc = opts_parse(argc, argv, options, report->usage, &nargs)) !=
 	    OPTS_OK)
@@ -129,11 +152,23 @@ cmd_usage_report(int argc, char **argv, const struct cmd_globals *g,
 		cmd_close(&ctx);
 		return rc;
 	}
-	if (usage_compute(&u, ctx.store.manifests_fd, ctx.list.names,
+	/*
+	 * A snapshot whose manifest cannot be read is left out, and the
+	 * space of the rest computed again: rare, and cheaper than reading
+	 * every manifest twice.
+	 */
+	while (usage_compute(&u, ctx.store.manifests_fd, ctx.list.names,
 	    ctx.list.n, &e) == -1) {
-		out_error("%s", e.msg);
-		cmd_close(&ctx);
-		return CMD_FAILED;
+		if (u.failed >= ctx.list.n || e.errnum == ENOMEM) {
+			out_error("%s", e.msg);
+			cmd_close(&ctx);
+			return CMD_FAILED;
+		}
+		cmd_warn_damaged(ctx.list.names[u.failed], &e);
+		memmove(ctx.list.names + u.failed, ctx.list.names + u.failed +
+		    1, (ctx.list.n - u.failed - 1) * sizeof(ctx.list.names[0]));
+		ctx.list.n--;
+		status = CMD_WARNINGS;
 	}
 	if (json)
 		report->json(&ctx, &u);
@@ -143,5 +178,5 @@ cmd_usage_report(int argc, char **argv, const struct cmd_globals *g,
 		report->table(&ctx, &u);
 	usage_free(&u);
 	cmd_close(&ctx);
-	return CMD_OK;
+	return status;
 }

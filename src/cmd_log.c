@@ -7,9 +7,11 @@
  * entry that sorts after PATH (name_pathcmp) ends the search, so memory
  * stays constant and a path near the start of a large manifest is quick.
  */
+#include <errno.h>
 #include <inttypes.h>
 #include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 #include <time.h>
@@ -21,6 +23,7 @@
 #include "name.h"
 #include "opts.h"
 #include "out.h"
+#include "restore.h"
 
 static const char usage_text[] = "usage: snap [-c FILE] [--json] log "
     "[--json] PATH\n";
@@ -226,7 +229,7 @@ log_path(struct cmd_ctx *ctx, const char *path, size_t len, bool json)
 	struct version *prev = &versions[0], *cur = &versions[1], *tmp;
 	struct json j;
 	struct err e;
-	size_t i, shown = 0, held = 0;
+	size_t i, shown = 0, held = 0, skipped = 0;
 	char marker, quoted[1024];
 
 	prev->present = false;
@@ -236,12 +239,9 @@ log_path(struct cmd_ctx *ctx, const char *path, size_t len, bool json)
 	for (i = 0; i < ctx->list.n; i++) {
 		if (find_version(ctx->store.manifests_fd, ctx->list.names[i],
 		    path, len, cur, &e) == -1) {
-			/* What was found so far, whole; the error says the
-			 * rest is missing. */
-			if (json)
-				json_end_array(&j);
-			out_error("%s", e.msg);
-			return CMD_FAILED;
+			cmd_warn_damaged(ctx->list.names[i], &e);
+			skipped++;
+			continue;
 		}
 		held += cur->present;
 		marker = change_marker(prev, cur);
@@ -265,14 +265,15 @@ log_path(struct cmd_ctx *ctx, const char *path, size_t len, bool json)
 		    "relative to the snapshot, like 'etc/fstab')" : "");
 		return CMD_FAILED;
 	}
-	return CMD_OK;
+	return skipped > 0 ? CMD_WARNINGS : CMD_OK;
 }
 
 int
 cmd_log(int argc, char **argv, const struct cmd_globals *g)
 {
 	struct cmd_ctx ctx;
-	const char *path;
+	struct err e;
+	char *path;
 	size_t len;
 	bool json = g->json;
 	const struct opts_option options[] = {
@@ -289,20 +290,27 @@ cmd_log(int argc, char **argv, const struct cmd_globals *g)
 		fputs(usage_text, stderr);
 		return CMD_USAGE;
 	}
-	/* The manifest's form: no leading or trailing '/'. */
-	path = argv[1];
-	while (*path == '/')
-		path++;
+	/* The manifest's form: no leading, repeated or trailing '/'
+	 * ("//etc//fstab" is "etc/fstab"), the one restore uses. */
+	if ((path = malloc(strlen(argv[1]) + 1)) == NULL) {
+		out_error("cannot log '%s': %s", argv[1], strerror(ENOMEM));
+		return CMD_FAILED;
+	}
+	if (restore_clean_path(argv[1], path, &e) == -1) {
+		out_error("%s", e.msg);
+		free(path);
+		return CMD_USAGE;
+	}
 	len = strlen(path);
-	while (len > 0 && path[len - 1] == '/')
-		len--;
 	if (len == 0) {
 		out_error("log needs a path inside the snapshots, like "
 		    "'etc/fstab'");
+		free(path);
 		return CMD_USAGE;
 	}
 	if ((rc = cmd_open(&ctx, g, STORE_READ)) == CMD_OK)
 		rc = log_path(&ctx, path, len, json);
 	cmd_close(&ctx);
+	free(path);
 	return rc;
 }

@@ -281,8 +281,11 @@ prune_run(struct prune *start, const struct cmd_globals *g)
 	int status;
 
 	/* A dry run only looks, and so does not wait for the lock. */
-	status = cmd_open(&p.ctx, g, p.dry_run ? STORE_READ : STORE_WRITE);
+	status = cmd_open_err(&p.ctx, g, p.dry_run ? STORE_READ : STORE_WRITE,
+	    &e);
 	if (status != CMD_OK) {
+		/* After create, a warning as its exit status says. */
+		report(&p, e.msg);
 		status = p.after_create ? CMD_WARNINGS : status;
 		goto out;
 	}

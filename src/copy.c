@@ -84,26 +84,76 @@ hash_final(unsigned char *hash)
 }
 
 /*
- * Hashes fd from offset 0 to the end of file into copy_state, which the
- * caller has reset.  Returns 0 and the byte count in *size, or -1 with
+ * Hashes fd from *off up to end (-1: the end of file) into copy_state,
+ * advancing *off.  Returns 1 at the end of file, 0 at end, or -1 with
  * errno set.
+ */
+static int
+hash_range(int fd, off_t *off, off_t end)
+{
+	size_t want;
+	ssize_t n;
+
+	while (end == -1 || *off < end) {
+		want = end == -1 || end - *off > COPY_BUFSIZE ? COPY_BUFSIZE :
+		    (size_t)(end - *off);
+		if ((n = read_at(fd, copy_buf, want, *off)) == -1)
+			return -1;
+		if (n == 0)
+			return 1;
+		XXH3_128bits_update(&copy_state, copy_buf, n);
+		*off += n;
+	}
+	return 0;
+}
+
+/*
+ * Hashes fd from offset 0 to the end of file into copy_state, which the
+ * caller has reset.  Holes are fed as the zeros they read as, without
+ * reading them (SEEK_DATA / SEEK_HOLE): a 10 GB sparse file costs its
+ * data, not 10 GB of reads.  Returns 0 and the byte count in *size, or
+ * -1 with errno set.
  */
 static int
 hash_stream(int fd, uint64_t *size)
 {
-	off_t off = 0;
-	ssize_t n;
+	off_t off = 0, data, hole, end;
+	int r;
 
+	/* A file that is all hole is never read below: an fd that cannot
+	 * be read from must fail all the same. */
+	if (read_at(fd, copy_buf, 0, 0) == -1)
+		return -1;
 	for (;;) {
-		n = read_at(fd, copy_buf, COPY_BUFSIZE, off);
-		if (n == -1)
-			return -1;
-		if (n == 0)
+		data = lseek(fd, off, SEEK_DATA);
+		if (data == -1 && errno == ENXIO) {
+			/* No data after off: a trailing hole, if any. */
+			if ((end = lseek(fd, 0, SEEK_END)) == -1)
+				return -1;
+			if (end > off) {
+				hash_zeros((uint64_t)(end - off));
+				off = end;
+			}
 			break;
-		XXH3_128bits_update(&copy_state, copy_buf, n);
-		off += n;
+		}
+		/* Without SEEK_DATA: read it all.  A real error shows again
+		 * on pread. */
+		if (data == -1) {
+			if (hash_range(fd, &off, -1) == -1)
+				return -1;
+			break;
+		}
+		if (data > off) {
+			hash_zeros((uint64_t)(data - off));
+			off = data;
+		}
+		hole = lseek(fd, data, SEEK_HOLE);
+		if ((r = hash_range(fd, &off, hole)) == -1)
+			return -1;
+		if (r == 1 || hole == -1)
+			break;
 	}
-	*size = off;
+	*size = (uint64_t)off;
 	return 0;
 }
 

@@ -88,19 +88,18 @@ base_name(const char *path)
 
 /*
  * Reads the previous manifest once to fill the content index.  Reading
- * it to the end also checks its checksum, so a corrupt manifest stops
- * the run before anything is linked against it.
+ * it to the end also checks its checksum, so a corrupt manifest is found
+ * before anything is linked against it.  Returns 0, or -1 with e set
+ * (the index then holds part of the manifest).
  */
 static int
-load_prev(struct create_ctx *c, struct err *e)
+index_prev(struct create_ctx *c, struct err *e)
 {
 	struct manifest_reader *r = NULL;
 	struct entry ent;
 	uint64_t off;
 	int n;
 
-	if (c->store.prev[0] == '\0')
-		return 0;
 	if (manifest_reader_open(&r, c->store.manifests_fd, c->store.prev,
 	    e) == -1)
 		return -1;
@@ -114,11 +113,46 @@ load_prev(struct create_ctx *c, struct err *e)
 		}
 	}
 	manifest_reader_close(r);
-	if (n == -1)
-		return -1;
-	content_index_seal(&c->index);
-	return manifest_reader_open(&c->prev_rd, c->store.manifests_fd,
-	    c->store.prev, e);
+	return n;
+}
+
+/*
+ * Finds the previous snapshot to link against and indexes its content.
+ * One damaged manifest must not stop every later backup: a manifest
+ * that cannot be read is a warning, and the snapshot before it is used
+ * instead, or none (every file is then compared by content or copied).
+ * Returns 0, or -1 with e set (out of memory, the store unreadable).
+ */
+static int
+load_prev(struct create_ctx *c, struct err *e)
+{
+	char bad[NAME_SNAPSHOT_LEN];
+	struct err why;
+
+	while (c->store.prev[0] != '\0') {
+		if (index_prev(c, &why) == 0) {
+			content_index_seal(&c->index);
+			return manifest_reader_open(&c->prev_rd,
+			    c->store.manifests_fd, c->store.prev, e);
+		}
+		if (why.errnum == ENOMEM) {
+			*e = why;
+			return -1;
+		}
+		content_index_free(&c->index);
+		memcpy(bad, c->store.prev, sizeof(bad));
+		if (store_prev_older(&c->store, e) == -1)
+			return -1;
+		if (c->store.prev[0] != '\0')
+			warn(c, "%s; comparing with snapshot '%s' instead "
+			    "(run 'snap repair %s' to rebuild it)", why.msg,
+			    c->store.prev, bad);
+		else
+			warn(c, "%s; comparing with no earlier snapshot "
+			    "(run 'snap repair %s' to rebuild it)", why.msg,
+			    bad);
+	}
+	return 0;
 }
 
 /*
@@ -395,11 +429,8 @@ create_run(const struct config *cfg, const struct create_opts *opts,
 	if ((r = open_store(&c, sys, e)) != 0)
 		goto out;
 	r = -1;
-	snprintf(stats->prev, sizeof(stats->prev), "%s", c.store.prev);
 	if (opts->label != NULL)
 		snprintf(stats->label, sizeof(stats->label), "%s", opts->label);
-	if (load_prev(&c, e) == -1)
-		goto out;
 	if (!opts->dry_run) {
 		if (opts->before_write != NULL &&
 		    opts->before_write(opts->before_write_arg, e) == -1)
@@ -413,6 +444,13 @@ create_run(const struct config *cfg, const struct create_opts *opts,
 		    c.store.name, sys, e) == -1)
 			goto out;
 	}
+	/*
+	 * After store_begin, which names the snapshot after the newest one:
+	 * load_prev may fall back to an older snapshot to compare with.
+	 */
+	if (load_prev(&c, e) == -1)
+		goto out;
+	snprintf(stats->prev, sizeof(stats->prev), "%s", c.store.prev);
 	snprintf(stats->name, sizeof(stats->name), "%s", c.store.name);
 
 	expect_totals(&c);

@@ -40,6 +40,15 @@ diff_can_share(const struct entry *cur, const struct entry *stored)
 	    cur->xattr_hash == stored->xattr_hash;
 }
 
+bool
+diff_stored_fits(const struct entry *rec, const struct stat *st)
+{
+	return S_ISREG(st->st_mode) && st->st_mode == rec->mode &&
+	    (uint64_t)st->st_size == rec->size &&
+	    st->st_mtim.tv_sec == rec->mtime.sec &&
+	    (uint64_t)st->st_mtim.tv_nsec == rec->mtime.nsec;
+}
+
 uint64_t
 diff_meta_key(const struct entry *ent)
 {

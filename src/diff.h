@@ -20,6 +20,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include <sys/stat.h>
+
 #include "entry.h"
 
 enum diff_action {
@@ -102,6 +104,15 @@ bool	diff_quick_same(const struct entry *cur, const struct entry *prev);
  * the shared inode shows exactly what the source has.
  */
 bool	diff_can_share(const struct entry *cur, const struct entry *stored);
+
+/*
+ * True when the stored inode st (as linked, or as found by verify) can
+ * stand for rec, its record in a manifest: a regular file with rec's
+ * size, mtime (ns) and mode.  rec->stored_ino is a hint, not part of
+ * this: a store copied with cp -a or moved to another disk has new inode
+ * numbers for the very same files.
+ */
+bool	diff_stored_fits(const struct entry *rec, const struct stat *st);
 
 /*
  * The metadata a shared inode must agree on (mode, uid, gid, mtime,

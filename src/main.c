@@ -24,6 +24,7 @@ static const struct command commands[] = {
 	{ "log", cmd_log, "the versions of one path across snapshots" },
 	{ "restore", cmd_restore, "copy a path out of a snapshot" },
 	{ "verify", cmd_verify, "re-hash stored files against the manifest" },
+	{ "repair", cmd_repair, "rebuild a damaged manifest from its snapshot" },
 	{ "prune", cmd_prune, "apply the retention policy" },
 	{ "delete", cmd_delete, "delete snapshots by name" },
 	{ "du", cmd_du, "space each snapshot holds alone and shared" },

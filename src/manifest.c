@@ -48,6 +48,7 @@
 #include <xxhash.h>
 
 #include "buf.h"
+#include "name.h"
 
 #define MAGIC		"SNAPMAN\n"
 #define MAGIC_LEN	8
@@ -94,6 +95,7 @@ struct manifest_reader {
 	struct err	 failure;	/* repeated after status -1 */
 	unsigned char	*str;		/* path NUL target NUL */
 	size_t		 strcap;
+	struct buf	 last;		/* the previous record's path */
 
 	/* read_at has buffers of its own so the stream stays untouched. */
 	unsigned char	*abuf;
@@ -250,6 +252,38 @@ decode_body(const unsigned char *b, size_t len, struct entry *ent,
 		str[plen + 1 + tlen] = '\0';
 		ent->target = (const char *)str + plen + 1;
 		ent->target_len = tlen;
+	}
+	return NULL;
+}
+
+/*
+ * Returns NULL if the record path p (len bytes) is one a walk could have
+ * produced, else what is wrong with it.  Readers open and create paths
+ * from records below a folder of theirs (restore below DEST), so a forged
+ * record must not be able to name anything outside it.
+ */
+static const char *
+path_problem(const char *p, size_t len)
+{
+	const char *end = p + len, *c, *slash;
+	size_t n;
+
+	/* The snapshot's own folder; the order check keeps it first. */
+	if (len == 0)
+		return NULL;
+	if (p[0] == '/')
+		return "is absolute";
+	for (c = p; c <= end; c = slash + 1) {
+		slash = memchr(c, '/', (size_t)(end - c));
+		if (slash == NULL)
+			slash = end;
+		n = (size_t)(slash - c);
+		if (n == 0)
+			return "has an empty component";
+		if (n == 1 && c[0] == '.')
+			return "has a '.' component";
+		if (n == 2 && c[0] == '.' && c[1] == '.')
+			return "has a '..' component";
 	}
 	return NULL;
 }
@@ -538,6 +572,7 @@ reader_free(struct manifest_reader *r)
 	XXH3_freeState(r->state);
 	free(r->buf);
 	free(r->str);
+	buf_free(&r->last);
 	free(r->abuf);
 	free(r->astr);
 	free(r->name);
@@ -666,6 +701,37 @@ reader_finish(struct manifest_reader *r, struct err *e)
 	return 0;
 }
 
+/*
+ * Checks the path of ent, record r->count + 1, on its own and against
+ * the record before it: every reader merge-joins or stops early on walk
+ * order (name_pathcmp), so a record out of order, or listed twice, would
+ * make them report made-up changes or miss entries.  Returns 0, or -1
+ * with e set naming the manifest and the record.
+ */
+static int
+reader_check_path(struct manifest_reader *r, const struct entry *ent,
+    struct err *e)
+{
+	char qp[256], ql[256];
+	const char *why;
+
+	if ((why = path_problem(ent->path, ent->path_len)) != NULL)
+		return err_set(e, 0, "manifest '%s' is corrupt: record %"
+		    PRIu64 ": path '%s' %s", r->name, r->count + 1,
+		    name_quote(qp, sizeof(qp), ent->path, ent->path_len), why);
+	if (r->count > 0 && name_pathcmp(r->last.p, r->last.len, ent->path,
+	    ent->path_len) >= 0)
+		return err_set(e, 0, "manifest '%s' is corrupt: record %"
+		    PRIu64 ": path '%s' is not in walk order (it follows "
+		    "'%s')", r->name, r->count + 1,
+		    name_quote(qp, sizeof(qp), ent->path, ent->path_len),
+		    name_quote(ql, sizeof(ql), r->last.p, r->last.len));
+	if (buf_set(&r->last, ent->path, ent->path_len) == -1)
+		return err_set(e, ENOMEM, "cannot read manifest '%s'",
+		    r->name);
+	return 0;
+}
+
 int
 manifest_reader_next(struct manifest_reader *r, struct entry *ent,
     uint64_t *offset, struct err *e)
@@ -715,6 +781,8 @@ manifest_reader_next(struct manifest_reader *r, struct entry *ent,
 		    ": %s", r->name, r->count + 1, why);
 		return reader_fail(r, e);
 	}
+	if (reader_check_path(r, ent, e) == -1)
+		return reader_fail(r, e);
 	if (offset != NULL)
 		*offset = r->off + r->pos;
 	r->pos += REC_OVERHEAD + len;
@@ -748,6 +816,7 @@ manifest_reader_read_at(struct manifest_reader *r, uint64_t offset,
     struct entry *ent, struct err *e)
 {
 	const char *why;
+	char qp[256];
 	ssize_t n;
 	size_t rec;
 	uint32_t len;
@@ -789,6 +858,10 @@ manifest_reader_read_at(struct manifest_reader *r, uint64_t offset,
 	if ((why = decode_body(r->abuf + 4, len, ent, r->astr)) != NULL)
 		return err_set(e, 0, "manifest '%s' is corrupt: record at "
 		    "offset %" PRIu64 ": %s", r->name, offset, why);
+	if ((why = path_problem(ent->path, ent->path_len)) != NULL)
+		return err_set(e, 0, "manifest '%s' is corrupt: record at "
+		    "offset %" PRIu64 ": path '%s' %s", r->name, offset,
+		    name_quote(qp, sizeof(qp), ent->path, ent->path_len), why);
 	return 0;
 }
 

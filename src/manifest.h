@@ -18,7 +18,11 @@
  * path bytes and the symlink target bytes.  A reader rejects an unknown
  * version, a record whose checksum fails, a missing or wrong trailer, and
  * bytes after the trailer, with "manifest 'PATH' is corrupt: ..." (or
- * "... is truncated").
+ * "... is truncated").  Since whoever can write the store can forge a
+ * manifest with right checksums, it also rejects a record path that is
+ * absolute, has an empty, "." or ".." component, or does not sort
+ * strictly after the path before it (name_pathcmp), naming the record:
+ * every reader may then join paths below a folder of its own.
  */
 #ifndef SNAP_MANIFEST_H
 #define SNAP_MANIFEST_H

@@ -230,29 +230,37 @@ carry_out_link(struct regfile *c, struct file_job *f,
 		dirfd = linker_open_parent(c->linker, c->prev_fd,
 		    from->path, from->path_len, &base);
 	}
+	/*
+	 * The stored inode number is not asked for: a store copied with
+	 * cp -a has new numbers for the same files.  What the linked inode
+	 * holds is checked below instead, from the stat linkat gave.
+	 */
 	r = dirfd == -1 ? 1 : linker_link(c->linker, dirfd, base,
-	    top->dst_fd, f->it->name, from != NULL ? from->stored_ino : 0,
-	    &got);
+	    top->dst_fd, f->it->name, 0, &got);
 	if (r == -1 && (errno == EXDEV || errno == EMLINK ||
 	    link_errno_is_fatal(errno)))
 		return link_failed(c, f, errno, e);
-	if (r != 0) {
-		/* Gone or replaced: that link source is out for this file. */
+	if (r == 0 && from != NULL && !diff_stored_fits(from, &got)) {
+		c->linker->sys->unlinkat(top->dst_fd, f->it->name, 0);
+		/* Someone changed the stored copy; never spread that. */
+		if (p->action == ACT_LINK_PREV)
+			warn(c, "'%s' in snapshot '%s' is not what its "
+			    "manifest says (it was changed in place); stored "
+			    "anew from the source", quote(c, f->ent),
+			    c->prev_name);
+		r = 1;
+	} else if (r == 0 && from != NULL &&
+	    taken_by_other(c, got.st_ino, f->it->st)) {
+		/* The plan looked at the manifest's inode number; in a
+		 * copied store only the real one tells who owns it. */
+		c->linker->sys->unlinkat(top->dst_fd, f->it->name, 0);
 		if (p->action == ACT_LINK_SAME_CONTENT)
 			return next_match(c, f, e);
-		*unusable = true;
+		f->in.prev_taken = true;
 		return 0;
 	}
-	if (from != NULL && (got.st_size != (off_t)from->size ||
-	    got.st_mtim.tv_sec != from->mtime.sec ||
-	    (uint32_t)got.st_mtim.tv_nsec != from->mtime.nsec ||
-	    got.st_mode != from->mode)) {
-		/* Someone changed the stored copy; never spread that. */
-		c->linker->sys->unlinkat(top->dst_fd, f->it->name, 0);
-		warn(c, "'%s' in snapshot '%s' is not what its manifest "
-		    "says (it was changed in place); not linked again",
-		    name_quote(c->quoted, sizeof(c->quoted), from->path,
-		    from->path_len), c->prev_name);
+	if (r != 0) {
+		/* Gone or replaced: that link source is out for this file. */
 		if (p->action == ACT_LINK_SAME_CONTENT)
 			return next_match(c, f, e);
 		*unusable = true;

@@ -55,6 +55,14 @@ struct restore_ctx {
 	uint64_t	 entries;	/* for the progress line */
 	uint64_t	 bytes;
 
+	/* The snapshot folder, to tell a failure from a prune or delete
+	 * that took the snapshot away while it was read. */
+	int		 root_fd;
+	const char	*name;
+	dev_t		 snap_dev;
+	ino_t		 snap_ino;
+	bool		 gone;
+
 	char		 quoted[4096];
 };
 
@@ -72,11 +80,32 @@ tell(struct restore_ctx *c, enum restore_problem kind, const char *msg)
 		c->opts->report(c->opts->report_arg, kind, msg);
 }
 
+/*
+ * Whether the snapshot is no longer at ROOT/NAME: a prune or delete
+ * renamed it away and is removing it under us.
+ */
+static bool
+snapshot_gone(struct restore_ctx *c)
+{
+	struct stat st;
+
+	if (!c->gone && c->name != NULL &&
+	    (fstatat(c->root_fd, c->name, &st, AT_SYMLINK_NOFOLLOW) == -1 ?
+	    errno == ENOENT : st.st_dev != c->snap_dev ||
+	    st.st_ino != c->snap_ino))
+		c->gone = true;
+	return c->gone;
+}
+
 static void
 entry_failed(struct restore_ctx *c, const struct err *e)
 {
-	tell(c, RESTORE_FAILURE, e->msg);
 	c->stats->failures++;
+	/* Checked on a failure only; the run then stops with the reason
+	 * instead of one failure per entry that was deleted. */
+	if (snapshot_gone(c))
+		return;
+	tell(c, RESTORE_FAILURE, e->msg);
 }
 
 /* The target would not store an xattr: restored without it, a warning
@@ -706,10 +735,15 @@ restore_run(struct store *s, const char *name, const char *path,
 		goto out;
 	}
 
-	if ((snap_fd = openat(s->root_fd, name, DIR_FLAGS)) == -1) {
+	if ((snap_fd = openat(s->root_fd, name, DIR_FLAGS)) == -1 ||
+	    fstat(snap_fd, &st) == -1) {
 		err_set(e, errno, "cannot open snapshot '%s'", name);
 		goto out;
 	}
+	c.root_fd = s->root_fd;
+	c.name = name;
+	c.snap_dev = st.st_dev;
+	c.snap_ino = st.st_ino;
 	/* The stored folder that holds PATH, and PATH's name in it. */
 	slash = strrchr(prefix, '/');
 	if (c.prefix_len == 0) {
@@ -796,6 +830,8 @@ restore_run(struct store *s, const char *name, const char *path,
 		    base, rel,
 		    ent.path_len - (size_t)(rel - ent.path), e) == -1)
 			goto out;
+		if (c.gone)
+			goto out;
 	}
 	if (r == -1)
 		goto out;
@@ -807,6 +843,14 @@ restore_run(struct store *s, const char *name, const char *path,
 	ret = 0;
 
 out:
+	if (ret != RESTORE_EUSAGE && ret != RESTORE_ENOTFOUND &&
+	    (c.gone || ((ret == -1 || stats->failures > 0) &&
+	    snapshot_gone(&c)))) {
+		err_set(e, 0, "snapshot '%s' was deleted while it was restored "
+		    "(a prune or delete ran meanwhile); '%s' holds only part "
+		    "of it", name, dest);
+		ret = -1;
+	}
 	/* Folder times last, deepest first, also after a failure. */
 	linker_free(&c.linker);
 	links_free(&c);

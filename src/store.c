@@ -300,6 +300,31 @@ find_prev(struct store *s, struct err *e)
 	return 0;
 }
 
+int
+store_prev_older(struct store *s, struct err *e)
+{
+	struct store_list list;
+	size_t i;
+
+	if (store_list_snapshots(s, &list, e) == -1)
+		return -1;
+	for (i = list.n; i > 0 && strcmp(list.names[i - 1], s->prev) >= 0; i--)
+		continue;
+	close_fd(&s->prev_fd);
+	s->prev[0] = '\0';
+	if (i > 0)
+		memcpy(s->prev, list.names[i - 1], NAME_SNAPSHOT_LEN);
+	store_list_free(&list);
+	if (s->prev[0] != '\0') {
+		s->prev_fd = openat(s->root_fd, s->prev, O_RDONLY |
+		    O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		if (s->prev_fd == -1)
+			return err_set(e, errno, "cannot open snapshot '%s'",
+			    s->prev);
+	}
+	return 0;
+}
+
 /*
  * Removes ROOT/.snap/WHERE/name, where dirfd is ROOT/.snap/WHERE, and
  * notes the mount points it left in place for store_kept_mounts.

@@ -88,6 +88,13 @@ int	store_open(struct store *s, const struct config *cfg,
 	    enum store_mode mode, const struct sys_ops *sys, struct err *e);
 
 /*
+ * Makes the newest complete snapshot older than s->prev the previous one
+ * (s->prev "" and s->prev_fd -1 when there is none), for a caller that
+ * cannot use prev's manifest.  Returns 0, or -1 with e set.
+ */
+int	store_prev_older(struct store *s, struct err *e);
+
+/*
  * Makes incomplete/NAME for a snapshot named after now (UTC), waiting for
  * the next second if the newest snapshot is of this second.  When the
  * clock is behind the newest snapshot, the name is one second after it:

@@ -99,6 +99,7 @@ usage_compute(struct usage *u, int manifests_fd,
 	size_t i, it;
 
 	memset(u, 0, sizeof(*u));
+	u->failed = n;
 	inomap_init(&m.inodes, sizeof(struct ino_slot));
 	if (n > UINT32_MAX)
 		return err_set(e, EOVERFLOW, "cannot account for %zu "
@@ -112,6 +113,7 @@ usage_compute(struct usage *u, int manifests_fd,
 		    names[i], e) == -1) {
 			inomap_free(&m.inodes);
 			usage_free(u);
+			u->failed = i;
 			return -1;
 		}
 	}

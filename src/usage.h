@@ -44,12 +44,14 @@ struct usage {
 	size_t		 n;
 	uint64_t	 total_inodes;	/* distinct stored inodes of all */
 	uint64_t	 total_bytes;	/* their sizes, each counted once */
+	size_t		 failed;	/* after -1: the index of the name
+					 * whose manifest failed, else n */
 };
 
 /*
  * Reads manifests_fd/names[i] for i < n (oldest first: "new" means "not
  * in an earlier one of these") and fills *u.  Returns 0 (free with
- * usage_free), or -1 with e set and *u empty.
+ * usage_free), or -1 with e set and *u empty but for u->failed.
  */
 int	usage_compute(struct usage *u, int manifests_fd,
 	    const char (*names)[NAME_SNAPSHOT_LEN], size_t n, struct err *e);

@@ -49,6 +49,14 @@ struct verify {
 	struct buf	 skip;
 	bool		 skip_on;
 
+	/* The snapshot folder being verified, to tell damage from a
+	 * prune or delete that took it away meanwhile. */
+	const char	*snap_path;	/* NULL: not verify_snapshot */
+	dev_t		 snap_dev;
+	ino_t		 snap_ino;
+	bool		 gone;		/* it went: findings are void */
+	struct buf	 last_dir;	/* the folder the walk entered last */
+
 	struct buf	 path;		/* NUL-terminated copy of a path */
 };
 
@@ -106,10 +114,32 @@ finding_add(struct verify *v, const char *what, const char *fmt, ...)
 		v->detail_len = sizeof(v->detail) - 1;
 }
 
+/*
+ * Whether the snapshot being verified is no longer at ROOT/NAME: a
+ * prune or delete renamed it away and is removing it, so what looks
+ * missing or unreadable is that, not damage.
+ */
+static bool
+snapshot_gone(struct verify *v)
+{
+	struct stat st;
+
+	if (v->snap_path == NULL)
+		return false;
+	if (!v->gone && (stat(v->snap_path, &st) == -1 ?
+	    errno == ENOENT || errno == ENOTDIR :
+	    st.st_dev != v->snap_dev || st.st_ino != v->snap_ino))
+		v->gone = true;
+	return v->gone;
+}
+
 static void
 finding_end(struct verify *v)
 {
 	if (v->f.kind == VERIFY_CHANGED && v->f.n_what == 0)
+		return;
+	/* Checked only when there is something to report: cheap. */
+	if (snapshot_gone(v))
 		return;
 	v->stats.findings++;
 	v->opts.report(&v->f, v->opts.arg);
@@ -295,12 +325,19 @@ compare_entry(struct verify *v, const struct entry *m,
 	if ((m->type == ENTRY_CHR || m->type == ENTRY_BLK) &&
 	    s->rdev != m->rdev)
 		finding_add(v, "device", "device");
-	/* A stored inode that is not the one the manifest names: the file
-	 * was replaced (or the tree restored from elsewhere) after the
-	 * snapshot was made, so its sharing with other snapshots is gone. */
-	if (m->stored_ino != 0 && st->st_ino != m->stored_ino)
-		finding_add(v, "inode", "inode %" PRIu64 " -> %" PRIu64,
-		    m->stored_ino, (uint64_t)st->st_ino);
+	/*
+	 * The stored inode number is a hint.  Beside another difference it
+	 * tells that the file was replaced; alone, with size, mode, mtime
+	 * and (when read) content as recorded, it is a store that was
+	 * copied (cp -a) or moved to another disk: counted, not damage.
+	 */
+	if (m->stored_ino != 0 && st->st_ino != m->stored_ino) {
+		if (v->f.n_what > 0)
+			finding_add(v, "inode", "inode %" PRIu64 " -> %"
+			    PRIu64, m->stored_ino, (uint64_t)st->st_ino);
+		else
+			v->stats.moved_inodes++;
+	}
 	finding_end(v);
 	return r;
 }
@@ -340,8 +377,22 @@ next_stored(struct verify *v, struct walk *w, struct walk_item *it,
 		if (it->event == WALK_WARNING) {
 			report_simple(v, VERIFY_UNREADABLE, "", 0,
 			    it->warning);
+			/*
+			 * A folder whose names could not be read (EMFILE,
+			 * EACCES) comes right after its entry: its files
+			 * are unknown, not missing, and that one line
+			 * says so for all of them.
+			 */
+			if (it->errnum != ENOENT && v->last_dir.len > 0 &&
+			    set_skip(v, v->last_dir.p, v->last_dir.len) == -1)
+				return err_set(e, ENOMEM, "cannot verify");
 			continue;
 		}
+		buf_setlen(&v->last_dir, 0);
+		if (it->event == WALK_ENTRY && it->ent->type == ENTRY_DIR &&
+		    buf_set(&v->last_dir, it->ent->path, it->ent->path_len) ==
+		    -1)
+			return err_set(e, ENOMEM, "cannot verify");
 		/* The snapshot folder itself is not in its manifest. */
 		if (it->event == WALK_ENTRY && it->ent->path_len > 0)
 			return 1;
@@ -356,11 +407,15 @@ verify_snapshot(struct verify *v, const char *root, int manifests_fd, const char
 	struct config_source src;
 	struct walk_item it;
 	struct entry m;
+	struct stat st;
 	char *path = NULL;
 	int mh, wh, c, r = -1;
 
 	v->snapshot = name;
 	v->skip_on = false;
+	v->gone = false;
+	v->snap_path = NULL;
+	buf_setlen(&v->last_dir, 0);
 	if (manifest_reader_open(&mr, manifests_fd, name, e) == -1)
 		goto out;
 	if (asprintf(&path, "%s/%s", root, name) == -1) {
@@ -368,6 +423,13 @@ verify_snapshot(struct verify *v, const char *root, int manifests_fd, const char
 		err_set(e, errno, "cannot verify '%s'", name);
 		goto out;
 	}
+	if (stat(path, &st) == -1) {
+		err_set(e, errno, "cannot verify '%s'", path);
+		goto out;
+	}
+	v->snap_path = path;
+	v->snap_dev = st.st_dev;
+	v->snap_ino = st.st_ino;
 	/* The walker that reads sources reads the snapshot the same way
 	 * and in the same order: a source at ROOT/NAME with dest "". */
 	memset(&src, 0, sizeof(src));
@@ -427,6 +489,8 @@ verify_snapshot(struct verify *v, const char *root, int manifests_fd, const char
 			    set_skip(v, m.path, m.path_len) == -1)
 				goto nomem;
 		}
+		if (v->gone)
+			break;
 		if (c <= 0 &&
 		    (mh = manifest_reader_next(mr, &m, NULL, e)) == -1)
 			goto out;
@@ -438,6 +502,13 @@ verify_snapshot(struct verify *v, const char *root, int manifests_fd, const char
 nomem:
 	err_set(e, ENOMEM, "cannot verify '%s'", name);
 out:
+	if (snapshot_gone(v)) {
+		err_set(e, 0, "snapshot '%s' was deleted while verify read it "
+		    "(a prune or delete ran meanwhile); it was not verified",
+		    name);
+		r = VERIFY_EGONE;
+	}
+	v->snap_path = NULL;
 	walk_close(w);
 	manifest_reader_close(mr);
 	free(path);
@@ -530,6 +601,7 @@ verify_close(struct verify *v)
 		return;
 	inomap_free(&v->inodes);
 	buf_free(&v->skip);
+	buf_free(&v->last_dir);
 	buf_free(&v->path);
 	free(v);
 }

@@ -80,6 +80,8 @@ struct verify_stats {
 	uint64_t	bytes_hashed;
 	uint64_t	links_reused;	/* paths whose inode was hashed before */
 	uint64_t	not_sampled;	/* regular files left out by --sample */
+	uint64_t	moved_inodes;	/* entries whose stored inode number
+					 * differs while all else agrees */
 	uint64_t	findings;
 };
 
@@ -92,10 +94,14 @@ int	verify_open(struct verify **out, const struct verify_opts *opts,
 /*
  * Verifies the snapshot root/name (manifests_fd open on
  * ROOT/.snap/manifests).  Returns 0 when the whole
- * snapshot was compared (findings went to opts.report), or -1 with e set
- * when it could not be (its manifest is unreadable or corrupt, the tree
- * cannot be opened); findings up to that point were reported.
+ * snapshot was compared (findings went to opts.report); VERIFY_EGONE
+ * with e set when the snapshot was deleted (renamed away) while it was
+ * read, whose findings are then not reported: they are the deletion,
+ * not damage; or -1 with e set when it could not be compared (its
+ * manifest is unreadable or corrupt, the tree cannot be opened);
+ * findings up to that point were reported.
  */
+#define VERIFY_EGONE (-2)
 int	verify_snapshot(struct verify *v, const char *root, int manifests_fd,
 	    const char *name, struct err *e);
 

@@ -24,6 +24,8 @@
 #	history_listing DIR		inodes, metadata, hashes: "did it change?"
 #	remember_history NAME / history_unchanged NAME	for $ROOT/NAME
 #	make_sample_tree DIR / regular_files DIR / summary_count WORD FILE
+#	manifest_edit FILE paths|rename OLD NEW|drop PATH
+#					rewrites a manifest with valid checksums
 #	setup_sample_source ROOT	$SRC, $ROOT and $CONFIG for the sample tree
 #	fail MSG / skip MSG / say MSG / assert_* / require_root / require_cmd
 #
@@ -541,6 +543,12 @@ setup_sample_source() {
 	ROOT=$1
 	make_sample_tree "$SRC"
 	write_config "$ROOT" "$SRC"
+}
+
+# manifest_edit FILE OP ARGS: manifest-edit.py (beside this file) on a
+# manifest: list its paths, or forge it with every checksum right.
+manifest_edit() {
+	python3 "$(dirname "${BASH_SOURCE[0]}")/manifest-edit.py" "$@"
 }
 
 # The regular files below DIR, relative, NUL-terminated, sorted.

@@ -8,7 +8,7 @@
 # the time and must not show up.  Proves: log prints exactly the
 # snapshots where the path changed, with + M m m - + T, the size, the
 # mtime in UTC and a short hash that changes with the content only; a
-# leading '/' is accepted; --json parses and has the same rows with the
+# leading, repeated or trailing '/' is accepted, '..' is a usage error; --json parses and has the same rows with the
 # full hash; a path no snapshot holds is an error (exit 1); no PATH is a
 # usage error (exit 2).
 # shellcheck source=lib.sh
@@ -91,6 +91,17 @@ assert_eq "$(json_get 'len(j[0]["hash"])')" 32 "length of the full hash"
 assert_eq "$(json_get 'j[0]["hash"][:8]')" "$(hash "${NAMES[1]}")" "short hash is the start of the full hash"
 assert_eq "$(json_get 'j[5]["hash"] == j[0]["hash"]')" True "same content, same hash"
 assert_eq "$(json_get 'j[6]["hash"]')" None "hash of a folder"
+
+say "repeated and trailing '/' are the same path; '..' is refused"
+run_snap log src/dir/x
+expect_status 0
+cp "$OUT" "$SCRATCH/log.plain"
+run_snap log //src//dir///x/
+expect_status 0
+diff "$SCRATCH/log.plain" "$OUT" || fail "log //src//dir///x/ differs from log src/dir/x"
+run_snap log src/../src/dir/x
+expect_status 2
+assert_grep "'\.\.'" "$ERR"
 
 say "a neighbour changes in every snapshot"
 run_snap log src/dir/x.txt

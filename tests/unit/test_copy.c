@@ -502,6 +502,62 @@ test_copy_pwrite_enospc_fails(void **state)
 	assert_int_equal(sys_fault_count("pwrite"), 1);
 }
 
+/* The bytes this process has read so far (rchar of /proc/self/io). */
+static unsigned long long
+bytes_read(void)
+{
+	unsigned long long n = 0;
+	char line[128];
+	FILE *f;
+
+	f = fopen("/proc/self/io", "r");
+	assert_non_null(f);
+	while (fgets(line, sizeof(line), f) != NULL)
+		if (sscanf(line, "rchar: %llu", &n) == 1)
+			break;
+	fclose(f);
+	return n;
+}
+
+/*
+ * copy_hash_fd (what verify hashes with) skips the holes of a sparse
+ * file with SEEK_DATA / SEEK_HOLE instead of reading gigabytes of zeros,
+ * and its hash is that of every byte, holes as zeros.
+ */
+static void
+test_copy_hash_fd_skips_holes(void **state)
+{
+	struct scratch *s = *state;
+	unsigned char *data, *all, h[ENTRY_HASH_LEN], want[ENTRY_HASH_LEN];
+	const off_t total = 256 * (off_t)MIB, at = 100 * (off_t)MIB + 3;
+	unsigned long long before;
+	uint64_t size;
+	struct err e;
+	int fd;
+
+	data = pattern(8192, 3);
+	fd = make_file(s, "sparse", NULL, 0);
+	assert_int_equal(pwrite(fd, data, 8192, at), 8192);
+	assert_int_equal(pwrite(fd, data, 100, total - 100), 100);
+	if (lseek(fd, 0, SEEK_HOLE) == total) {
+		skip();		/* a filesystem without holes */
+	}
+	before = bytes_read();
+	assert_int_equal(copy_hash_fd(fd, "sparse", h, &size, &e), 0);
+	/* The data, in whole blocks around it: far below the 256 MiB. */
+	assert_true(bytes_read() - before < 4 * MIB);
+	assert_int_equal(size, total);
+	all = calloc(1, (size_t)total);
+	assert_non_null(all);
+	memcpy(all + at, data, 8192);
+	memcpy(all + total - 100, data, 100);
+	hash_of(all, (size_t)total, want);
+	assert_memory_equal(h, want, ENTRY_HASH_LEN);
+	free(all);
+	free(data);
+	close(fd);
+}
+
 static void
 test_copy_hash_fd_unreadable(void **state)
 {
@@ -548,6 +604,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_copy_range_enospc_fails,
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(test_copy_pwrite_enospc_fails,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(test_copy_hash_fd_skips_holes,
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(test_copy_hash_fd_unreadable,
 		    setup, teardown),

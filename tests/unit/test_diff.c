@@ -192,6 +192,52 @@ test_diff_inode_change_copies(void **state)
 	assert_copy(&cur, &prev, REASON_CONTENT);
 }
 
+/* The stat of a stored inode that holds what rec records. */
+static struct stat
+stored_stat(const struct entry *rec)
+{
+	struct stat st;
+
+	memset(&st, 0, sizeof(st));
+	st.st_ino = (ino_t)rec->stored_ino;
+	st.st_mode = rec->mode;
+	st.st_size = (off_t)rec->size;
+	st.st_mtim.tv_sec = rec->mtime.sec;
+	st.st_mtim.tv_nsec = rec->mtime.nsec;
+	return st;
+}
+
+/*
+ * The stored inode is a hint: a store copied with cp -a has new inode
+ * numbers for the same files, and they still stand for their records.
+ * Size, mtime (ns) and mode are what must agree.
+ */
+static void
+test_diff_stored_fits_inode_is_a_hint(void **state)
+{
+	struct entry rec = reg_entry();
+	struct stat st = stored_stat(&rec);
+
+	(void)state;
+	assert_true(diff_stored_fits(&rec, &st));
+	st.st_ino++;
+	assert_true(diff_stored_fits(&rec, &st));
+	st.st_ctim.tv_sec++;		/* cp -a makes a new ctime too */
+	assert_true(diff_stored_fits(&rec, &st));
+	st = stored_stat(&rec);
+	st.st_size++;
+	assert_false(diff_stored_fits(&rec, &st));
+	st = stored_stat(&rec);
+	st.st_mtim.tv_nsec++;
+	assert_false(diff_stored_fits(&rec, &st));
+	st = stored_stat(&rec);
+	st.st_mode = S_IFREG | 0600;
+	assert_false(diff_stored_fits(&rec, &st));
+	st = stored_stat(&rec);
+	st.st_mode = S_IFLNK | 0644;
+	assert_false(diff_stored_fits(&rec, &st));
+}
+
 static void
 test_diff_mode_change_copies(void **state)
 {
@@ -800,6 +846,7 @@ main(void)
 		cmocka_unit_test(test_diff_ctime_sec_change_copies),
 		cmocka_unit_test(test_diff_ctime_nsec_change_copies),
 		cmocka_unit_test(test_diff_inode_change_copies),
+		cmocka_unit_test(test_diff_stored_fits_inode_is_a_hint),
 		cmocka_unit_test(test_diff_mode_change_copies),
 		cmocka_unit_test(test_diff_uid_change_copies),
 		cmocka_unit_test(test_diff_gid_change_copies),

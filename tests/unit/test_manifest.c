@@ -76,7 +76,7 @@ gen_entry(size_t i, struct entry *ent, char *buf, size_t bufsz)
 	int n;
 
 	memset(ent, 0, sizeof(*ent));
-	n = snprintf(buf, bufsz, "dir%04zu/file-%zu.dat", i / 100, i);
+	n = snprintf(buf, bufsz, "dir%04zu/file-%05zu.dat", i / 100, i);
 	ent->path = buf;
 	ent->path_len = (size_t)n;
 	ent->type = i % 50 == 0 ? ENTRY_DIR : ENTRY_REG;
@@ -106,25 +106,28 @@ static char long_path[5001];
 static void
 special_entry(size_t i, struct entry *ent)
 {
+	/* In walk order, as the reader insists, and before the gen_entry
+	 * paths ("dir..."). */
 	static const char *paths[N_SPECIAL] = {
 		"",				/* the snapshot root */
 		"a",
-		"a/file",
-		"a/new\nline",
-		"a/\xff\xfe not utf-8",
+		"a/a-file",
+		"a/b-new\nline",
+		"a/c-\xff\xfe not utf-8",
 		NULL,				/* long_path */
-		"a/link",
-		"a/fifo",
-		"a/chr",
-		"a/blk",
-		"a/sock",
-		"z/\xc3\xa9t\xc3\xa9 (1970)",
+		"a/e-link",
+		"a/f-fifo",
+		"a/g-chr",
+		"a/h-blk",
+		"a/i-sock",
+		"a/j-\xc3\xa9t\xc3\xa9 (1970)",
 	};
 	size_t k;
 
 	memset(long_path, 'p', sizeof(long_path) - 1);
 	long_path[0] = 'a';
 	long_path[1] = '/';
+	long_path[2] = 'd';
 	long_path[sizeof(long_path) - 1] = '\0';
 
 	memset(ent, 0, sizeof(*ent));
@@ -387,8 +390,8 @@ test_manifest_longest_path(void **state)
 	assert_int_equal(e.errnum, ENAMETOOLONG);
 	ent.path_len = max;
 	assert_int_equal(manifest_writer_add(w, &ent, &e), 0);
-	ent.path = "after";
-	ent.path_len = 5;
+	ent.path = "y-after";
+	ent.path_len = 7;
 	assert_int_equal(manifest_writer_add(w, &ent, &e), 0);
 	assert_int_equal(manifest_writer_commit(w, &e), 0);
 
@@ -397,7 +400,7 @@ test_manifest_longest_path(void **state)
 	assert_int_equal(got.path_len, max);
 	assert_memory_equal(got.path, big, max);
 	assert_int_equal(manifest_reader_next(r, &got, NULL, &e), 1);
-	assert_int_equal(got.path_len, 5);
+	assert_int_equal(got.path_len, 7);
 	assert_int_equal(manifest_reader_read_at(r, off, &got, &e), 0);
 	assert_int_equal(got.path_len, max);
 	assert_memory_equal(got.path, big, max);
@@ -575,8 +578,8 @@ test_manifest_corrupt_trailer(void **state)
 }
 
 /*
- * Swapping two whole records keeps every record checksum right: only the
- * whole-file checksum sees it.
+ * Swapping two whole records keeps every record checksum right; the
+ * reader's walk order check sees it before the whole-file checksum.
  */
 static void
 test_manifest_swapped_records(void **state)
@@ -599,9 +602,93 @@ test_manifest_swapped_records(void **state)
 	memcpy(q + o1, p + o2, l2);
 	memcpy(q + o1 + l2, p + o1, l1);
 	store(f->dirfd, NAME, q, len);
-	expect_read_failure(f->dirfd, NAME, "file checksum mismatch");
+	/* The walk order check sees it first. */
+	expect_read_failure(f->dirfd, NAME, "record 3: path 'a' is not in "
+	    "walk order (it follows 'a/a-file')");
 	free(p);
 	free(q);
+}
+
+/*
+ * Writes a manifest of "a", then path (len bytes), then "z", whose
+ * checksums are all right: what a forger with write access makes.
+ */
+static void
+write_with_path(int dirfd, const char *path, size_t len)
+{
+	struct manifest_writer *w;
+	struct entry ent;
+	struct err e;
+
+	special_entry(2, &ent);
+	assert_int_equal(manifest_writer_open(&w, dirfd, NAME, &sys_real, &e),
+	    0);
+	ent.path = "a";
+	ent.path_len = 1;
+	assert_int_equal(manifest_writer_add(w, &ent, &e), 0);
+	ent.path = path;
+	ent.path_len = len;
+	assert_int_equal(manifest_writer_add(w, &ent, &e), 0);
+	ent.path = "z";
+	ent.path_len = 1;
+	assert_int_equal(manifest_writer_add(w, &ent, &e), 0);
+	assert_int_equal(manifest_writer_commit(w, &e), 0);
+}
+
+/*
+ * A record path that could lead a reader out of its folder, or that
+ * breaks walk order, is corruption however good the checksums are; the
+ * message names the manifest, the record and the path.
+ */
+static void
+test_manifest_rejects_bad_paths(void **state)
+{
+	static const struct {
+		const char *path, *want;
+	} rows[] = {
+		{ "a/../../../outside/pwned", "record 2: path "
+		    "'a/../../../outside/pwned' has a '..' component" },
+		{ "a/..", "has a '..' component" },
+		{ "a/.", "has a '.' component" },
+		{ "a/./b", "has a '.' component" },
+		{ "/etc/passwd", "record 2: path '/etc/passwd' is absolute" },
+		{ "a//b", "has an empty component" },
+		{ "a/b/", "has an empty component" },
+		{ "", "record 2: path '' is not in walk order (it follows "
+		    "'a')" },
+		{ "a", "record 2: path 'a' is not in walk order" },
+		{ "0", "record 2: path '0' is not in walk order" },
+		{ "zz", "record 3: path 'z' is not in walk order (it follows "
+		    "'zz')" },
+	};
+	struct scratch_dir *f = *state;
+	struct manifest_reader *r;
+	struct entry ent;
+	struct err e;
+	uint64_t off;
+	size_t i;
+
+	for (i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		write_with_path(f->dirfd, rows[i].path, strlen(rows[i].path));
+		expect_read_failure(f->dirfd, NAME, rows[i].want);
+	}
+	/* Names that only look like the bad ones are fine. */
+	write_with_path(f->dirfd, "a/...b/.c/..d/c..", 17);
+	assert_int_equal(manifest_reader_open(&r, f->dirfd, NAME, &e), 0);
+	for (i = 0; manifest_reader_next(r, &ent, NULL, &e) == 1; i++)
+		continue;
+	assert_int_equal(i, 3);
+	assert_int_equal(manifest_reader_next(r, &ent, NULL, &e), 0);
+	manifest_reader_close(r);
+
+	/* read_at checks the path of the record it reads too. */
+	write_with_path(f->dirfd, "a/../x", 6);
+	assert_int_equal(manifest_reader_open(&r, f->dirfd, NAME, &e), 0);
+	assert_int_equal(manifest_reader_next(r, &ent, &off, &e), 1);
+	off += 4 + 106 + 1 + 8;	/* the second record: after "a"'s */
+	assert_int_equal(manifest_reader_read_at(r, off, &ent, &e), -1);
+	assert_non_null(strstr(e.msg, "path 'a/../x' has a '..' component"));
+	manifest_reader_close(r);
 }
 
 static void
@@ -1006,6 +1093,7 @@ main(void)
 		T(test_manifest_corrupt_record),
 		T(test_manifest_corrupt_trailer),
 		T(test_manifest_swapped_records),
+		T(test_manifest_rejects_bad_paths),
 		T(test_manifest_every_byte_flip_detected),
 		T(test_manifest_truncated),
 		T(test_manifest_trailing_garbage),
