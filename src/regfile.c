@@ -242,8 +242,13 @@ carry_out_link(struct regfile *c, struct file_job *f,
 		return link_failed(c, f, errno, e);
 	if (r == 0 && from != NULL && !diff_stored_fits(from, &got)) {
 		c->linker->sys->unlinkat(top->dst_fd, f->it->name, 0);
-		/* Someone changed the stored copy; never spread that. */
-		if (p->action == ACT_LINK_PREV)
+		/*
+		 * Someone changed the stored copy; never spread that.  A
+		 * stored file replaced by another inode (restored by hand)
+		 * is simply stored anew, as it always was.
+		 */
+		if (p->action == ACT_LINK_PREV &&
+		    (uint64_t)got.st_ino == from->stored_ino)
 			warn(c, "'%s' in snapshot '%s' is not what its "
 			    "manifest says (it was changed in place); stored "
 			    "anew from the source", quote(c, f->ent),

@@ -278,37 +278,20 @@ store_resolve(const struct store_list *l, const char *query, size_t *index,
 	    "(or use 'latest', 'latest~N')", query, candidates);
 }
 
-/* Finds the newest complete snapshot and opens it. */
+/*
+ * Makes the newest complete snapshot older than before (NULL: any) the
+ * previous one and opens it; none leaves s->prev "" and prev_fd -1.
+ */
 static int
-find_prev(struct store *s, struct err *e)
-{
-	struct store_list list;
-
-	s->prev[0] = '\0';
-	if (store_list_snapshots(s, &list, e) == -1)
-		return -1;
-	if (list.n > 0)
-		memcpy(s->prev, list.names[list.n - 1], NAME_SNAPSHOT_LEN);
-	store_list_free(&list);
-	if (s->prev[0] != '\0') {
-		s->prev_fd = openat(s->root_fd, s->prev, O_RDONLY |
-		    O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-		if (s->prev_fd == -1)
-			return err_set(e, errno, "cannot open snapshot '%s'",
-			    s->prev);
-	}
-	return 0;
-}
-
-int
-store_prev_older(struct store *s, struct err *e)
+use_prev_before(struct store *s, const char *before, struct err *e)
 {
 	struct store_list list;
 	size_t i;
 
 	if (store_list_snapshots(s, &list, e) == -1)
 		return -1;
-	for (i = list.n; i > 0 && strcmp(list.names[i - 1], s->prev) >= 0; i--)
+	for (i = list.n; i > 0 && before != NULL &&
+	    strcmp(list.names[i - 1], before) >= 0; i--)
 		continue;
 	close_fd(&s->prev_fd);
 	s->prev[0] = '\0';
@@ -323,6 +306,22 @@ store_prev_older(struct store *s, struct err *e)
 			    s->prev);
 	}
 	return 0;
+}
+
+/* Finds the newest complete snapshot and opens it. */
+static int
+find_prev(struct store *s, struct err *e)
+{
+	return use_prev_before(s, NULL, e);
+}
+
+int
+store_prev_older(struct store *s, struct err *e)
+{
+	char before[NAME_SNAPSHOT_LEN];
+
+	memcpy(before, s->prev, sizeof(before));
+	return use_prev_before(s, before, e);
 }
 
 /*
