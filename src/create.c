@@ -256,6 +256,28 @@ handle_entry(struct create_ctx *c, const struct walk_item *it,
 	return 0;
 }
 
+/*
+ * Gives the folder left its metadata.  The linker may have to open the
+ * folder it goes back to again (a deep tree); the snapshot being built
+ * is root's alone, so if that folder is not there any more, someone
+ * tampered with it and the run stops.  Returns 0 or -1 with e set.
+ */
+static int
+leave_dir(struct create_ctx *c, struct err *e)
+{
+	size_t len;
+	const char *path;
+
+	if (linker_pop(&c->linker, e) == -1)
+		return -1;
+	if (c->opts->dry_run || linker_top(&c->linker)->dst_fd != -1)
+		return 0;
+	path = linker_path(&c->linker, &len);
+	return err_set(e, ESTALE, "cannot build the snapshot: its folder "
+	    "'%s' was moved or replaced", name_quote(c->quoted,
+	    sizeof(c->quoted), path, len));
+}
+
 static int
 walk_all(struct create_ctx *c, struct err *e)
 {
@@ -275,7 +297,7 @@ walk_all(struct create_ctx *c, struct err *e)
 		if (it.event == WALK_WARNING)
 			warn(c, "%s", it.warning);
 		else if (it.event == WALK_LEAVE)
-			r = linker_pop(&c->linker, e);
+			r = leave_dir(c, e);
 		else
 			r = handle_entry(c, &it, e);
 		if (r == -1)
