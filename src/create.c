@@ -2,7 +2,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,6 +10,7 @@
 #include <unistd.h>
 
 #include "content.h"
+#include "interrupt.h"
 #include "link.h"
 #include "manifest.h"
 #include "mono.h"
@@ -248,10 +248,9 @@ handle_entry(struct create_ctx *c, const struct walk_item *it,
 		return -1;
 	if (c->opts->hang_after > 0 &&
 	    c->stats->entries >= (uint64_t)c->opts->hang_after) {
-		/* Test hook: stand still until killed. */
+		/* Test hook: stand still until killed or interrupted. */
 		fflush(NULL);
-		for (;;)
-			pause();
+		interrupt_wait();
 	}
 	return 0;
 }
@@ -294,6 +293,12 @@ walk_all(struct create_ctx *c, struct err *e)
 	if (walk_open(&w, c->cfg->sources, c->cfg->n_sources, &skip, e) == -1)
 		return -1;
 	while ((r = walk_next(w, &it, e)) == 1) {
+		/* Ctrl-C or SIGTERM: stop between two entries, through the
+		 * failure path, keeping what was built for the next run. */
+		if (interrupt_signal() != 0) {
+			r = err_set(e, EINTR, "interrupted");
+			break;
+		}
 		if (it.event == WALK_WARNING)
 			warn(c, "%s", it.warning);
 		else if (it.event == WALK_LEAVE)
@@ -444,7 +449,9 @@ create_run(const struct config *cfg, const struct create_opts *opts,
 out:
 	linker_free(&c.linker);
 	manifest_writer_abort(c.writer);
-	if (r == -1 && !opts->dry_run)
+	if (r == -1 && !opts->dry_run && interrupt_signal() != 0)
+		store_abort_keep(&c.store);
+	else if (r == -1 && !opts->dry_run)
 		store_abort(&c.store);
 	manifest_reader_close(c.prev_rd);
 	content_index_free(&c.index);

@@ -106,6 +106,13 @@ int	store_commit(struct store *s, struct err *e);
  */
 void	store_abort(struct store *s);
 
+/*
+ * The same for a run that was interrupted, but incomplete/NAME stays:
+ * the next run finds it as its leftover and links from it what is still
+ * the same, so what this run copied is not copied again.
+ */
+void	store_abort_keep(struct store *s);
+
 /* Closes every descriptor and releases the lock. */
 void	store_close(struct store *s);
 
