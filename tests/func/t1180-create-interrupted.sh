@@ -10,7 +10,8 @@
 # tree built so far stays under .snap/incomplete and the lock is free;
 # then the next create succeeds, reuses those copies (the same inodes)
 # and reproduces the source.  A signal ignored when snap starts (a
-# background job of a script) stays ignored.
+# background job of a script) stays ignored; a create waiting for the lock
+# (--wait) stops at once on SIGTERM.
 # shellcheck source=lib.sh
 . "$(dirname "$0")/lib.sh"
 require_cmd rsync
@@ -101,4 +102,16 @@ wait_hang "$pid" "$ROOT/.snap/incomplete" 1
 kill -INT "$pid"
 sleep 1
 kill -0 "$pid" 2>/dev/null || fail "an ignored SIGINT stopped snap"
+
+say "SIGTERM while waiting for the lock that run holds"
+waiter=
+start_bg waiter env --default-signal=INT,TERM "$SNAP" -c "$CONFIG" --wait 120 create
+sleep 1
+kill -0 "$waiter" 2>/dev/null || fail "the second create did not wait for the lock"
+kill -TERM "$waiter"
+st=0
+wait "$waiter" || st=$?
+sed 's/^/    waiting run: /' "$BG_OUT" "$BG_ERR"
+assert_eq "$st" 143 "exit status of a create stopped while waiting"
+assert_grep '^snap: error: interrupted: no snapshot made' "$BG_ERR" "the waiting run's message"
 kill_bg "$pid"
