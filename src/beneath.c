@@ -6,6 +6,7 @@
 #include <linux/openat2.h>
 #include <stdint.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -49,8 +50,9 @@ walk_open(int dirfd, const char *rel, int flags)
 	return fd;
 }
 
-int
-beneath_open(int dirfd, const char *rel, int flags)
+/* Opens dirfd/rel, rel shorter than PATH_MAX. */
+static int
+open_piece(int dirfd, const char *rel, int flags)
 {
 	static int no_openat2;
 	struct open_how how;
@@ -70,4 +72,82 @@ beneath_open(int dirfd, const char *rel, int flags)
 			no_openat2 = 1;
 	}
 	return walk_open(dirfd, rel, flags);
+}
+
+int
+beneath_open(int dirfd, const char *rel, int flags)
+{
+	char piece[PATH_MAX];
+	const char *p = rel, *cut;
+	size_t left = strlen(rel), len;
+	int fd = -1, next, saved;
+
+	/*
+	 * openat2 refuses a path of PATH_MAX bytes or more, and a deep
+	 * tree has longer ones: open the folder at a '/' before the limit
+	 * (O_PATH: only searched, never read), then the rest beneath it.
+	 */
+	while (left >= PATH_MAX) {
+		cut = memrchr(p, '/', PATH_MAX - 1);
+		if (cut == NULL || cut == p) {
+			errno = ENAMETOOLONG;
+			goto fail;
+		}
+		len = (size_t)(cut - p);
+		memcpy(piece, p, len);
+		piece[len] = '\0';
+		next = open_piece(fd != -1 ? fd : dirfd, piece,
+		    O_PATH | O_DIRECTORY);
+		if (next == -1)
+			goto fail;
+		if (fd != -1)
+			close(fd);
+		fd = next;
+		p = cut + 1;
+		left -= len + 1;
+	}
+	next = open_piece(fd != -1 ? fd : dirfd, p, flags);
+	if (next == -1)
+		goto fail;
+	if (fd != -1)
+		close(fd);
+	return next;
+fail:
+	saved = errno;
+	if (fd != -1)
+		close(fd);
+	errno = saved;
+	return -1;
+}
+
+int
+beneath_id_of(int fd, struct beneath_id *id)
+{
+	struct stat st;
+
+	if (fstat(fd, &st) == -1)
+		return -1;
+	id->dev = st.st_dev;
+	id->ino = st.st_ino;
+	return 0;
+}
+
+int
+beneath_reopen(int dirfd, const char *rel, int flags,
+    const struct beneath_id *id)
+{
+	struct beneath_id now;
+	int fd, saved;
+
+	if ((fd = beneath_open(dirfd, rel, flags)) == -1)
+		return -1;
+	if (beneath_id_of(fd, &now) == -1)
+		saved = errno;
+	else if (now.dev != id->dev || now.ino != id->ino)
+		saved = ESTALE;
+	else
+		return fd;
+	close(fd);
+	errno = saved;
+	return -1;
 }

@@ -19,6 +19,9 @@ enum cmd_status {
 	CMD_FAILED = 1,		/* failed; no snapshot made */
 	CMD_USAGE = 2,		/* usage or config error */
 	CMD_WARNINGS = 3,	/* done, with warnings naming each path */
+	/* create stopped by a signal, 128 + its number as shells say;
+	 * no snapshot made, what it copied kept for the next run */
+	CMD_INTERRUPTED = 128,
 };
 
 struct cmd_globals {

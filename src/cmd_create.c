@@ -8,6 +8,7 @@
 #include "config.h"
 #include "create.h"
 #include "hooks.h"
+#include "interrupt.h"
 #include "metrics.h"
 #include "mono.h"
 #include "opts.h"
@@ -144,9 +145,11 @@ after_run(struct run_hooks *h, const struct create_stats *stats,
 	struct metrics_run run;
 	struct err e;
 
+	bool failed = status != CMD_OK && status != CMD_WARNINGS;
+
 	h->status = status;
-	h->snapshot = status == CMD_FAILED ? "" : stats->name;
-	if (status == CMD_FAILED) {
+	h->snapshot = failed ? "" : stats->name;
+	if (failed) {
 		if (run_hook(h, "on_error", hooks->on_error,
 		    hooks->n_on_error, &e) == -1)
 			out_error("%s", e.msg);
@@ -160,7 +163,7 @@ after_run(struct run_hooks *h, const struct create_stats *stats,
 	run.ended = time(NULL);
 	run.seconds = mono_seconds_since(t0);
 	run.exit_status = status;
-	run.stats = status == CMD_FAILED ? NULL : stats;
+	run.stats = failed ? NULL : stats;
 	if (metrics_write(h->cfg, &run, testhook_sys(), &e) == -1) {
 		out_warning("%s", e.msg);
 		/* A failed run stays failed; a good one now has a warning. */
@@ -168,6 +171,24 @@ after_run(struct run_hooks *h, const struct create_stats *stats,
 			status = CMD_WARNINGS;
 	}
 	return status;
+}
+
+/*
+ * A run that failed because it was interrupted says so in one line:
+ * nothing is lost, the next run picks up where this one stopped.
+ * Returns the exit status, 128 + the signal.
+ */
+static int
+interrupted(const struct create_stats *stats, bool dry_run)
+{
+	if (dry_run)
+		out_error("interrupted: the dry run stopped; nothing was "
+		    "written");
+	else
+		out_error("interrupted: no snapshot made; %llu files already "
+		    "copied will be reused by the next run",
+		    (unsigned long long)stats->copied);
+	return CMD_INTERRUPTED + interrupt_signal();
 }
 
 /* --label TEXT into *(const char **)where, if create takes it. */
@@ -233,6 +254,7 @@ cmd_create(int argc, char **argv, const struct cmd_globals *global)
 	opts.progress = &progress;
 	/* After the hooks would be fairer to the rate; close enough. */
 	progress_begin(&progress, opts.dry_run ? "dry run" : "create");
+	interrupt_catch();
 	r = create_run(cfg, &opts, testhook_sys(), &stats, &e);
 	progress_end(&progress);
 	if (r == STORE_ESHARED) {
@@ -242,7 +264,11 @@ cmd_create(int argc, char **argv, const struct cmd_globals *global)
 		config_free(cfg);
 		return CMD_USAGE;
 	}
-	if (r != 0) {
+	if (r != 0 && interrupt_signal() != 0) {
+		/* Whatever stopped the run (the check between entries, a
+		 * hook or a wait the signal cut short) came of the signal. */
+		status = interrupted(&stats, opts.dry_run);
+	} else if (r != 0) {
 		out_error("%s", e.msg);
 		if (r == -1 && !opts.dry_run)
 			out_error("no snapshot was made; earlier snapshots are "
@@ -251,7 +277,14 @@ cmd_create(int argc, char **argv, const struct cmd_globals *global)
 	} else {
 		create_print_summary(&stats, opts.dry_run);
 		status = stats.warnings > 0 ? CMD_WARNINGS : CMD_OK;
-		if (!opts.dry_run && cmd_prune_after_create(&g) != CMD_OK)
+		/* Interrupted after the snapshot was made: it stands, but
+		 * the prune waits for the next run. */
+		if (!opts.dry_run && interrupt_signal() != 0) {
+			out_warning("interrupted: snapshot %s was made; "
+			    "pruning is left to the next run", stats.name);
+			status = CMD_WARNINGS;
+		} else if (!opts.dry_run && cmd_prune_after_create(&g) !=
+		    CMD_OK)
 			status = CMD_WARNINGS;
 	}
 	if (!opts.dry_run)

@@ -3,7 +3,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
-#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,6 +11,7 @@
 #include <unistd.h>
 
 #include "content.h"
+#include "interrupt.h"
 #include "link.h"
 #include "manifest.h"
 #include "mono.h"
@@ -287,12 +287,33 @@ handle_entry(struct create_ctx *c, const struct walk_item *it,
 		return -1;
 	if (c->opts->hang_after > 0 &&
 	    c->stats->entries >= (uint64_t)c->opts->hang_after) {
-		/* Test hook: stand still until killed. */
+		/* Test hook: stand still until killed or interrupted. */
 		fflush(NULL);
-		for (;;)
-			pause();
+		interrupt_wait();
 	}
 	return 0;
+}
+
+/*
+ * Gives the folder left its metadata.  The linker may have to open the
+ * folder it goes back to again (a deep tree); the snapshot being built
+ * is root's alone, so if that folder is not there any more, someone
+ * tampered with it and the run stops.  Returns 0 or -1 with e set.
+ */
+static int
+leave_dir(struct create_ctx *c, struct err *e)
+{
+	size_t len;
+	const char *path;
+
+	if (linker_pop(&c->linker, e) == -1)
+		return -1;
+	if (c->opts->dry_run || linker_top(&c->linker)->dst_fd != -1)
+		return 0;
+	path = linker_path(&c->linker, &len);
+	return err_set(e, ESTALE, "cannot build the snapshot: its folder "
+	    "'%s' was moved or replaced", name_quote(c->quoted,
+	    sizeof(c->quoted), path, len));
 }
 
 static int
@@ -311,10 +332,16 @@ walk_all(struct create_ctx *c, struct err *e)
 	if (walk_open(&w, c->cfg->sources, c->cfg->n_sources, &skip, e) == -1)
 		return -1;
 	while ((r = walk_next(w, &it, e)) == 1) {
+		/* Ctrl-C or SIGTERM: stop between two entries, through the
+		 * failure path, keeping what was built for the next run. */
+		if (interrupt_signal() != 0) {
+			r = err_set(e, EINTR, "interrupted");
+			break;
+		}
 		if (it.event == WALK_WARNING)
 			warn(c, "%s", it.warning);
 		else if (it.event == WALK_LEAVE)
-			r = linker_pop(&c->linker, e);
+			r = leave_dir(c, e);
 		else
 			r = handle_entry(c, &it, e);
 		if (r == -1)
@@ -475,7 +502,9 @@ create_run(const struct config *cfg, const struct create_opts *opts,
 out:
 	linker_free(&c.linker);
 	manifest_writer_abort(c.writer);
-	if (r == -1 && !opts->dry_run)
+	if (r == -1 && !opts->dry_run && interrupt_signal() != 0)
+		store_abort_keep(&c.store);
+	else if (r == -1 && !opts->dry_run)
 		store_abort(&c.store);
 	manifest_reader_close(c.prev_rd);
 	content_index_free(&c.index);

@@ -33,8 +33,9 @@
 /*
  * A hook runs in a session of its own, so a Ctrl-C at the terminal or a
  * SIGTERM to snap does not reach it.  While one runs, these signals are
- * caught, passed on to its process group, and snap then dies of the same
- * signal, as it would have without the hook.
+ * caught and passed on to its process group; once it is gone, snap gets
+ * the same signal, as it would have without the hook: it dies of it, or
+ * the handler create installed (interrupt.h) takes it.
  */
 static const int stop_signals[] = { SIGINT, SIGTERM, SIGHUP };
 #define N_STOP_SIGNALS (sizeof(stop_signals) / sizeof(stop_signals[0]))
@@ -273,11 +274,6 @@ run_one(const char *what, const char *cmd, char *envp[],
 	close(pipefd[1]);
 	supervise(pid, pipefd[0], timeout, &o, &wstatus, &timed_out);
 	close(pipefd[0]);
-	if (stop_signal != 0) {
-		/* The hook is gone; now snap goes the way it was told. */
-		signal(stop_signal, SIG_DFL);
-		raise(stop_signal);
-	}
 
 	if (timed_out)
 		snprintf(how, sizeof(how), "did not finish within %u s and "
@@ -319,7 +315,7 @@ hooks_run(const char *what, char *const *cmds, size_t n,
 	stop_signal = 0;
 	for (i = 0; i < N_STOP_SIGNALS; i++)
 		sigaction(stop_signals[i], &sa, &old[i]);
-	for (i = 0; i < n && r == 0; i++) {
+	for (i = 0; i < n && r == 0 && stop_signal == 0; i++) {
 		out_info(OUT_VERBOSE, "running %s hook: %s\n", what,
 		    shown(cmds[i], name, sizeof(name)));
 		r = run_one(what, cmds[i], envp, timeout, e);
@@ -327,5 +323,16 @@ hooks_run(const char *what, char *const *cmds, size_t n,
 	for (i = 0; i < N_STOP_SIGNALS; i++)
 		sigaction(stop_signals[i], &old[i], NULL);
 	env_free(envp);
+	/*
+	 * The hook is gone; now snap gets the signal it was sent: it
+	 * dies of it, or create's handler (interrupt.h) makes the run
+	 * stop as an interrupted one.
+	 */
+	if (stop_signal != 0) {
+		raise(stop_signal);
+		if (r == 0)
+			r = err_set(e, EINTR, "interrupted while the %s hooks "
+			    "ran", what);
+	}
 	return r;
 }

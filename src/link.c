@@ -95,6 +95,119 @@ close_level(struct link_level *v)
 		close_fd(&v->from[i]);
 }
 
+/* Slot i of a level: the new folder, its metadata's source, then the
+ * folders to link from. */
+static int *
+slot_fd(struct link_level *v, int i)
+{
+	if (i == 0)
+		return &v->dst_fd;
+	if (i == 1)
+		return &v->meta_fd;
+	return &v->from[i - 2];
+}
+
+static bool
+slot_present(struct link_level *v, int i)
+{
+	return *slot_fd(v, i) != -1 || (v->parked & 1u << i) != 0;
+}
+
+/*
+ * Closes the descriptors of level i, far above the deepest, noting what
+ * they were open on.  A slot whose parent has none in that slot (the top
+ * level, a source root below folders made up for a dest) stays open:
+ * there is nothing beneath which to find it again.
+ */
+static void
+park_level(struct linker *l, size_t i)
+{
+	struct link_level *v = &l->levels[i], *parent = &l->levels[i - 1];
+	int s, *fd;
+
+	for (s = 0; s < LINK_SLOTS; s++) {
+		fd = slot_fd(v, s);
+		if (*fd == -1 || !slot_present(parent, s) ||
+		    beneath_id_of(*fd, &v->ids[s]) == -1)
+			continue;
+		close_fd(fd);
+		v->parked |= 1u << s;
+	}
+}
+
+/*
+ * Opens parked slot s of level i again, by its path beneath the nearest
+ * level above that holds that slot open, and checks that it is the
+ * folder it was.  Returns 0, or -1 with errno set (it stays parked).
+ */
+static int
+reopen_slot(struct linker *l, size_t i, int s)
+{
+	struct link_level *v = &l->levels[i], *base = v - 1;
+	char cut = l->path[v->path_len];
+	int fd;
+
+	while (*slot_fd(base, s) == -1)
+		base--;
+	l->path[v->path_len] = '\0';
+	fd = beneath_reopen(*slot_fd(base, s), l->path + base->path_len +
+	    (base->path_len > 0), DIR_FLAGS, &v->ids[s]);
+	l->path[v->path_len] = cut;
+	if (fd == -1)
+		return -1;
+	*slot_fd(v, s) = fd;
+	v->parked &= ~(1u << s);
+	return 0;
+}
+
+/*
+ * Opens the parked slots of the deepest level again.  One that is gone
+ * or was replaced stays -1: reported for the folder built and the one
+ * its metadata comes from; without a folder to link from, its files are
+ * copied.  Returns 0, or -1 with e set when the run cannot go on.
+ */
+static int
+unpark_top(struct linker *l, struct err *e)
+{
+	size_t top = l->depth - 1, i;
+	struct link_level *v = &l->levels[top];
+	struct err fe;
+	int s;
+
+	/*
+	 * The parked levels just above are popped next: open them too,
+	 * the farthest first and each beneath the one before, so that a
+	 * long path is resolved once per BENEATH_OPEN_LEVELS levels, not
+	 * once per level.  One that fails is tried again, and reported,
+	 * when it is on top.
+	 */
+	i = top > BENEATH_OPEN_LEVELS ? top - BENEATH_OPEN_LEVELS + 1 : 1;
+	for (; i < top; i++)
+		for (s = 0; s < LINK_SLOTS; s++)
+			if ((l->levels[i].parked & 1u << s) != 0)
+				(void)reopen_slot(l, i, s);
+	l->path[v->path_len] = '\0';
+	for (s = 0; s < LINK_SLOTS; s++) {
+		if ((v->parked & 1u << s) == 0 || reopen_slot(l, top, s) == 0)
+			continue;
+		v->parked &= ~(1u << s);
+		if (s >= 2 && !link_errno_is_fatal(errno))
+			continue;
+		if (errno == ESTALE)
+			err_set(&fe, errno, "folder '%s' was moved or replaced "
+			    "while snap had it closed; left as it is",
+			    l->path);
+		else
+			err_set(&fe, errno, "cannot open folder '%s' again",
+			    l->path);
+		if (s == 0)
+			v->keep_meta = true;
+		if (entry_problem(l, &fe, e) == -1)
+			return -1;
+	}
+	return 0;
+}
+
 int
 linker_push(struct linker *l, int dst_fd, const int from[LINK_FROM_MAX],
     int meta_fd, const struct stat *st, bool keep_meta, const char *path,
@@ -130,6 +243,9 @@ linker_push(struct linker *l, int dst_fd, const int from[LINK_FROM_MAX],
 	v->st = *st;
 	v->keep_meta = keep_meta;
 	v->path_len = len;
+	v->parked = 0;
+	if (l->depth > BENEATH_OPEN_LEVELS + 1)
+		park_level(l, l->depth - 1 - BENEATH_OPEN_LEVELS);
 	return 0;
 
 nomem:
@@ -173,6 +289,9 @@ linker_pop(struct linker *l, struct err *e)
 	}
 	close_level(v);
 	l->depth--;
+	if (l->depth > 0 && l->levels[l->depth - 1].parked != 0 &&
+	    unpark_top(l, e) == -1)
+		r = -1;
 	return r;
 }
 

@@ -14,6 +14,13 @@
  * its children (their creation would change its times, and its real mode
  * may forbid writing).  Until then it is 0700.
  *
+ * Only the deepest BENEATH_OPEN_LEVELS folders hold their descriptors; a
+ * shallower one is parked (its fds closed, their inodes noted) and opened
+ * again by path beneath the nearest open folder above it, never through
+ * a symlink, when a pop makes it the deepest again.  So the descriptors
+ * of linker_top() are always open, and a tree of any depth takes a
+ * bounded number of them.
+ *
  * Everything here makes new inodes and sets metadata only on inodes it
  * made: never on a file of an existing snapshot (history), never through
  * a name someone else could swap (restore targets belong to users).  All
@@ -28,12 +35,16 @@
 #include <stdint.h>
 #include <sys/stat.h>
 
+#include "beneath.h"
 #include "entry.h"
 #include "err.h"
 #include "sys.h"
 
 /* Folders at the same path in trees that files are linked from. */
 #define LINK_FROM_MAX 2
+
+/* The descriptors of a level: dst_fd, meta_fd, from[]. */
+#define LINK_SLOTS (2 + LINK_FROM_MAX)
 
 struct link_level {
 	int		 dst_fd;	/* the new folder; -1: could not be made,
@@ -43,6 +54,8 @@ struct link_level {
 	struct stat	 st;		/* owner, mode, times it gets */
 	bool		 keep_meta;	/* leave its metadata alone */
 	size_t		 path_len;	/* its path: a prefix of l.path */
+	unsigned	 parked;	/* bit i: slot i closed, re-open it */
+	struct beneath_id ids[LINK_SLOTS];	/* what parked slots were */
 };
 
 struct linker {
@@ -85,17 +98,21 @@ void	linker_free(struct linker *l);
  * Pushes a folder: dst_fd (owned from now on, or -1), the folders to link
  * from (owned, each -1 when there is none), meta_fd (owned, or -1), the
  * metadata st it gets when popped (keep_meta: none) and its path (len
- * bytes, for messages).  Returns 0, or -1 with e set (ENOMEM); the
- * descriptors are closed then.
+ * bytes; the part after its parent's path names it in each of the
+ * parent's folders, for re-opening it when parked).  Returns 0, or -1
+ * with e set (ENOMEM); the descriptors are closed then.
  */
 int	linker_push(struct linker *l, int dst_fd, const int from[LINK_FROM_MAX],
 	    int meta_fd, const struct stat *st, bool keep_meta,
 	    const char *path, size_t len, struct err *e);
 
 /*
- * Gives the deepest folder its metadata and closes its descriptors.  A
- * refused metadata call is reported; returns -1 with e set only when the
- * run cannot go on (link_errno_is_fatal).
+ * Gives the deepest folder its metadata and closes its descriptors, then
+ * re-opens the new deepest folder's if they were parked.  A refused
+ * metadata call, or a parked folder that is gone or was replaced (its
+ * descriptor stays -1; a folder being built keeps its metadata then), is
+ * reported; returns -1 with e set only when the run cannot go on
+ * (link_errno_is_fatal).
  */
 int	linker_pop(struct linker *l, struct err *e);
 

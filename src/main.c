@@ -52,8 +52,10 @@ print_usage(FILE *f)
 }
 
 /*
- * A deep tree needs a few descriptors per level (source, snapshot,
- * previous snapshot); take what the hard limit allows.
+ * A walk holds a bounded number of descriptors at any depth
+ * (BENEATH_OPEN_LEVELS levels of source, snapshot, previous snapshot),
+ * but a service may start with a low soft limit: take what the hard
+ * limit allows.
  */
 static void
 raise_fd_limit(void)

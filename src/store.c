@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "meta.h"
+#include "interrupt.h"
 #include "mountpoint.h"
 #include "retain.h"
 #include "rmtree.h"
@@ -124,6 +125,9 @@ take_lock(struct store *s, unsigned int wait, struct err *e)
 		if (errno != EWOULDBLOCK)
 			return err_set(e, errno, "cannot lock '%s/.snap/lock'",
 			    s->root);
+		if (interrupt_signal() != 0)
+			return err_set(e, EINTR, "interrupted while waiting "
+			    "for the lock on '%s'", s->root);
 		clock_gettime(CLOCK_MONOTONIC, &now);
 		if (now.tv_sec + now.tv_nsec / 1e9 < deadline) {
 			usleep(200 * 1000);
@@ -782,8 +786,9 @@ store_commit(struct store *s, struct err *e)
 	return 0;
 }
 
-void
-store_abort(struct store *s)
+/* store_abort, and with keep_tree store_abort_keep. */
+static void
+abort_run(struct store *s, bool keep_tree)
 {
 	char file[NAME_SNAPSHOT_LEN + 16];
 	struct err ignored;
@@ -797,10 +802,24 @@ store_abort(struct store *s)
 	/* Belt and braces: never the manifest of a snapshot in place. */
 	if (fstatat(s->root_fd, s->name, &st, AT_SYMLINK_NOFOLLOW) == 0)
 		return;
-	remove_tree(s, s->incomplete_fd, "incomplete", s->name, &ignored);
+	if (!keep_tree)
+		remove_tree(s, s->incomplete_fd, "incomplete", s->name,
+		    &ignored);
 	s->sys->unlinkat(s->manifests_fd, s->name, 0);
 	snprintf(file, sizeof(file), "%s.summary", s->name);
 	s->sys->unlinkat(s->manifests_fd, file, 0);
+}
+
+void
+store_abort(struct store *s)
+{
+	abort_run(s, false);
+}
+
+void
+store_abort_keep(struct store *s)
+{
+	abort_run(s, true);
 }
 
 void

@@ -121,6 +121,13 @@ int	store_commit(struct store *s, struct err *e);
 void	store_abort(struct store *s);
 
 /*
+ * The same for a run that was interrupted, but incomplete/NAME stays:
+ * the next run finds it as its leftover and links from it what is still
+ * the same, so what this run copied is not copied again.
+ */
+void	store_abort_keep(struct store *s);
+
+/*
  * Is the folder path, of mode mode, closed to group and others?  Through
  * a snapshot root they could enter, any user reads what a 0700 folder
  * keeps from her at the source, and a file's owner rewrites her files in

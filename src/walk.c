@@ -11,12 +11,20 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "beneath.h"
 #include "exclude.h"
 #include "name.h"
 
-/* One open folder of the walk, or a synthetic one made up for a dest. */
+/*
+ * One open folder of the walk, or a synthetic one made up for a dest.
+ * Only the deepest BENEATH_OPEN_LEVELS frames hold a descriptor; a
+ * shallower one is parked (fd -1, id set) and re-opened by path when the
+ * walk comes back to a child of it.
+ */
 struct frame {
-	int	 fd;		/* -1 for a synthetic folder */
+	int	 fd;		/* -1 for a synthetic or parked folder */
+	bool	 parked;	/* closed to save descriptors */
+	struct beneath_id id;	/* what a parked fd was open on */
 	char	**names;	/* sorted children, pointing into arena */
 	size_t	 n_names;
 	size_t	 next;		/* index of the next child to yield */
@@ -213,6 +221,29 @@ fail:
 	return -1;
 }
 
+/*
+ * Closes the descriptor of frame i, far above the deepest: its children
+ * are read already, and it is needed again only to stat and open the
+ * next one when the walk comes back up.  A frame whose parent holds no
+ * descriptor (a source root) stays open: there is nothing beneath which
+ * to find it again.
+ */
+static void
+park_frame(struct walk *w, size_t i)
+{
+	struct frame *f = &w->stack[i], *parent;
+
+	if (i == 0 || f->fd == -1)
+		return;
+	parent = &w->stack[i - 1];
+	if ((parent->fd == -1 && !parent->parked) ||
+	    beneath_id_of(f->fd, &f->id) == -1)
+		return;
+	close(f->fd);
+	f->fd = -1;
+	f->parked = true;
+}
+
 static int
 push_frame(struct walk *w, int fd, bool synthetic, struct err *e)
 {
@@ -231,6 +262,8 @@ push_frame(struct walk *w, int fd, bool synthetic, struct err *e)
 	f->fd = fd;
 	f->synthetic = synthetic;
 	f->path_len = w->path_len;
+	if (w->depth > BENEATH_OPEN_LEVELS)
+		park_frame(w, w->depth - 1 - BENEATH_OPEN_LEVELS);
 	return 0;
 }
 
@@ -264,6 +297,74 @@ set_warning(struct walk *w, struct walk_item *item, int errnum,
 	item->warning = w->warning;
 	item->errnum = errnum;
 	item->fd = -1;
+}
+
+/*
+ * Opens the parked frame i again, by its path beneath the nearest frame
+ * above it that is open (never through a symlink), and checks that it is
+ * the folder it was.  Returns 0, or -1 with errno set (it stays parked).
+ */
+static int
+reopen_frame(struct walk *w, size_t i)
+{
+	struct frame *f = &w->stack[i];
+	const struct frame *base = f - 1;
+	char cut = w->path[f->path_len];
+	int fd;
+
+	while (base->fd == -1)
+		base--;
+	w->path[f->path_len] = '\0';
+	fd = beneath_reopen(base->fd, w->path + base->path_len +
+	    (base->path_len > 0), O_RDONLY | O_DIRECTORY, &f->id);
+	w->path[f->path_len] = cut;
+	if (fd == -1)
+		return -1;
+	f->fd = fd;
+	f->parked = false;
+	return 0;
+}
+
+/*
+ * Opens the parked top frame f again, so that its next child can be
+ * read.  Returns 0; 1 with a warning item when it is gone or was
+ * replaced (its other children are left out); -1 with e set when no
+ * descriptor is left.
+ */
+static int
+unpark_frame(struct walk *w, struct frame *f, struct walk_item *item,
+    struct err *e)
+{
+	size_t top = w->depth - 1, i;
+
+	path_truncate(w, f->path_len);
+	/*
+	 * The parked frames just above are next on the way up: open them
+	 * too, the farthest first and each beneath the one before, so
+	 * that a long path is resolved once per BENEATH_OPEN_LEVELS
+	 * levels, not once per level.  One that fails is tried again,
+	 * and reported, when it is on top.
+	 */
+	i = top > BENEATH_OPEN_LEVELS ? top - BENEATH_OPEN_LEVELS + 1 : 1;
+	for (; i < top; i++)
+		if (w->stack[i].parked)
+			(void)reopen_frame(w, i);
+	if (reopen_frame(w, top) == 0)
+		return 0;
+	if (errno == EMFILE || errno == ENFILE || errno == ENOMEM)
+		return err_set(e, errno, "cannot open folder '%s'", w->path);
+	f->parked = false;
+	f->next = f->n_names;
+	set_warning(w, item, errno, "cannot read the rest of folder");
+	if (item->errnum == ESTALE) {
+		char quoted[512];
+
+		name_quote(quoted, sizeof(quoted), w->path, w->path_len);
+		snprintf(w->warning, sizeof(w->warning), "folder '%s' was "
+		    "moved or replaced while it was read; the rest of it is "
+		    "left out", quoted);
+	}
+	return 1;
 }
 
 int
@@ -500,8 +601,11 @@ child_step(struct walk *w, struct walk_item *item, struct err *e)
 	struct frame *f = &w->stack[w->depth - 1];
 	const char *name;
 	bool is_dir;
-	int fd;
+	int fd, r;
 
+	if (f->parked && f->next < f->n_names &&
+	    (r = unpark_frame(w, f, item, e)) != 0)
+		return r;
 	if (f->next == f->n_names) {
 		pop_frame(w);
 		memset(item, 0, sizeof(*item));

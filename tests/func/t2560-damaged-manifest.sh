@@ -1,5 +1,5 @@
 #!/bin/bash
-# t2530: one damaged manifest does not stop the backups, and repair
+# t2560: one damaged manifest does not stop the backups, and repair
 # rebuilds it.
 #
 # Proves: with the newest manifest damaged, create warns naming it and
