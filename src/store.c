@@ -677,7 +677,6 @@ pick_name(struct store *s, char *name, struct err *e)
 	time_t t = snapshot_time(&fixed), prev_t;
 	int tries, r = 0;
 
-	name_snapshot(name, t);
 	if (s->prev[0] != '\0' && retain_name_time(s->prev, &prev_t) == 0 &&
 	    t <= prev_t) {
 		/* Names have a resolution of one second: a run in the
@@ -701,6 +700,7 @@ pick_name(struct store *s, char *name, struct err *e)
 				    s->prev, name, s->prev);
 		}
 	}
+	name_snapshot(name, t);
 	/* A leftover or a stray folder by that name: the next second.
 	 * Bounded, since a root holds finitely many names. */
 	for (tries = 0; !name_free(s, name); tries++) {

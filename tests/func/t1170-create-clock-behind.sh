@@ -8,7 +8,9 @@
 # time and the newest snapshot; the next run goes one second further;
 # with the real clock (no SNAP_NOW) it finishes too, within seconds;
 # `check` warns that the newest snapshot is later than the clock (exit
-# 3); and a clock that has passed the newest again gives a normal run.
+# 3); a clock that has passed the newest again gives a normal run; and
+# a run in the same second as the newest waits for the next second and is
+# named after it, never after a time still to come.
 # shellcheck source=lib.sh
 . "$(dirname "$0")/lib.sh"
 
@@ -54,4 +56,18 @@ say "the clock passes the newest again"
 SNAP_NOW=$((future + 3600)) create_snapshot -q N5 "$N4"
 assert_eq "$N5" "$(date -u -d "@$((future + 3600))" +%Y-%m-%dT%H%M%SZ)" "name"
 assert_not_grep "clock" "$ERR"
+
+say "two runs in one second: the second is named after the next second"
+ROOT=$SCRATCH/root2
+write_config "$ROOT" "$SRC"
+# Start just after a second begins, so both runs begin within it.
+while [ "$(date +%N)" -gt 300000000 ]; do sleep 0.05; done
+create_snapshot -q M1
+create_snapshot -q M2 "$M1"
+assert_eq "$(name_to_epoch "$M2")" "$(($(name_to_epoch "$M1") + 1))" \
+    "the second run's name, one second after the first"
+create_snapshot -q M3 "$M2"
+assert_not_grep "clock" "$ERR"
+[ "$(name_to_epoch "$M3")" -le "$(date +%s)" ] ||
+	fail "snapshot $M3 is named after a time still to come"
 say "passed"
