@@ -106,8 +106,16 @@ kill -0 "$pid" 2>/dev/null || fail "an ignored SIGINT stopped snap"
 say "SIGTERM while waiting for the lock that run holds"
 waiter=
 start_bg waiter env --default-signal=INT,TERM "$SNAP" -c "$CONFIG" --wait 120 create
-sleep 1
+# It catches signals before it opens the root: once it holds the lock
+# file open, it is waiting (however slow a loaded machine makes it).
+for _ in $(seq 300); do
+	ls -l "/proc/$waiter/fd" 2>/dev/null | grep -q '/\.snap/lock$' && break
+	sleep 0.1
+done
+sleep 0.3
 kill -0 "$waiter" 2>/dev/null || fail "the second create did not wait for the lock"
+ls -l "/proc/$waiter/fd" | grep -q '/\.snap/lock$' ||
+	fail "the second create never opened the lock file"
 kill -TERM "$waiter"
 st=0
 wait "$waiter" || st=$?
