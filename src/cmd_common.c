@@ -52,6 +52,48 @@ cmd_parse_wait(struct cmd_globals *g, const char *arg)
 	return CMD_OK;
 }
 
+/* --wait SECONDS into the struct cmd_globals at where. */
+static int
+parse_wait(const char *arg, void *where)
+{
+	return cmd_parse_wait(where, arg) == CMD_OK ? 0 : -1;
+}
+
+int
+cmd_parse_options(int argc, char **argv, const struct opts_option *own,
+    struct cmd_globals *g, const char *usage, int flags, int *nargs)
+{
+	/* The global options, taken wherever they stand: "snap delete
+	 * NAME --json" is the same as "snap --json delete NAME". */
+	const struct opts_option globals[] = {
+		{ "config", 'c', true, &g->config, NULL },
+		{ "verbose", 'v', false, NULL, opts_verbose },
+		{ "quiet", 'q', false, NULL, opts_quiet },
+		{ "json", 0, false, &g->json, NULL },
+		{ "wait", 0, true, g, parse_wait },
+		{ NULL, 0, false, NULL, NULL },
+	};
+	const struct opts_option *const tables[] = { own, globals, NULL };
+
+	return opts_parse_tables(argc, argv, tables, usage, flags, nargs);
+}
+
+int
+cmd_parse(int argc, char **argv, const struct opts_option *own,
+    struct cmd_globals *g, int *nargs)
+{
+	const struct cmd_command *c = cmd_find(argv[0]);
+	int r;
+
+	r = cmd_parse_options(argc, argv, own, g, c->usage, 0, nargs);
+	if (r == OPTS_OK && g->json && !c->json) {
+		/* Better than output a script cannot parse. */
+		out_error("%s has no JSON output", c->name);
+		return OPTS_ERROR;
+	}
+	return r;
+}
+
 int
 cmd_open_err(struct cmd_ctx *ctx, const struct cmd_globals *g,
     enum store_mode mode, struct err *e)
@@ -127,25 +169,22 @@ cmd_warn_damaged(const char *name, const struct err *e)
 }
 
 int
-cmd_usage_report(int argc, char **argv, const struct cmd_globals *g,
+cmd_usage_report(int argc, char **argv, struct cmd_globals *g,
     const struct cmd_report *report)
 {
 	struct cmd_ctx ctx;
 	struct usage u;
 	struct err e;
-	bool json = g->json;
 	const struct opts_option options[] = {
-		{ "json", 0, false, &json, NULL },
 		{ NULL, 0, false, NULL, NULL },
 	};
 	int nargs, rc, status = CMD_OK;
 
-	if ((rc = opts_parse(argc, argv, options, report->usage, &nargs)) !=
-	    OPTS_OK)
+	if ((rc = cmd_parse(argc, argv, options, g, &nargs)) != OPTS_OK)
 		return rc == OPTS_HELP ? CMD_OK : CMD_USAGE;
 	if (nargs != 0) {
 		out_error("%s takes no arguments ('%s')", argv[0], argv[1]);
-		fputs(report->usage, stderr);
+		cmd_print_usage(argv[0], stderr);
 		return CMD_USAGE;
 	}
 	if ((rc = cmd_open(&ctx, g, STORE_READ)) != CMD_OK) {
@@ -170,7 +209,7 @@ cmd_usage_report(int argc, char **argv, const struct cmd_globals *g,
 		ctx.list.n--;
 		status = CMD_WARNINGS;
 	}
-	if (json)
+	if (g->json)
 		report->json(&ctx, &u);
 	else if (ctx.list.n == 0)
 		printf("no snapshots yet\n");

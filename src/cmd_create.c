@@ -18,9 +18,6 @@
 #include "sys.h"
 #include "testhook.h"
 
-static const char usage[] = "usage: snap [-c FILE] [-v | -q] create "
-    "[-v | -q] [--dry-run] [--label TEXT] [--wait SECONDS]\n";
-
 /* Prints the summary of a run (stdout, unless quiet). */
 static void
 create_print_summary(const struct create_stats *s, bool dry_run)
@@ -205,17 +202,9 @@ parse_label(const char *arg, void *where)
 	return 0;
 }
 
-/* --wait SECONDS into the struct cmd_globals at where. */
-static int
-parse_wait(const char *arg, void *where)
-{
-	return cmd_parse_wait(where, arg) == CMD_OK ? 0 : -1;
-}
-
 int
-cmd_create(int argc, char **argv, const struct cmd_globals *global)
+cmd_create(int argc, char **argv, struct cmd_globals *g)
 {
-	struct cmd_globals g = *global;
 	struct create_opts opts = { .dry_run = false };
 	struct create_stats stats;
 	struct run_hooks hooks = { .snapshot = "" };
@@ -223,26 +212,22 @@ cmd_create(int argc, char **argv, const struct cmd_globals *global)
 	struct config *cfg = NULL;
 	struct timespec t0;
 	struct err e;
-	/* -v and -q also after the command name, where people put them. */
 	const struct opts_option options[] = {
 		{ "dry-run", 'n', false, &opts.dry_run, NULL },
 		{ "label", 0, true, &opts.label, parse_label },
-		{ "wait", 0, true, &g, parse_wait },
-		{ "verbose", 'v', false, NULL, opts_verbose },
-		{ "quiet", 'q', false, NULL, opts_quiet },
 		{ NULL, 0, false, NULL, NULL },
 	};
 	int nargs, r, status;
 
 	mono_start(&t0);
-	if ((r = opts_parse(argc, argv, options, usage, &nargs)) != OPTS_OK)
+	if ((r = cmd_parse(argc, argv, options, g, &nargs)) != OPTS_OK)
 		return r == OPTS_HELP ? CMD_OK : CMD_USAGE;
 	if (nargs != 0) {
 		out_error("create takes no arguments ('%s')", argv[1]);
-		fputs(usage, stderr);
+		cmd_print_usage(argv[0], stderr);
 		return CMD_USAGE;
 	}
-	if ((r = cmd_load_config(&g, &cfg)) != CMD_OK)
+	if ((r = cmd_load_config(g, &cfg)) != CMD_OK)
 		return r;
 	opts.hang_after = testhook_hang_after();
 	hooks.cfg = cfg;
@@ -283,7 +268,7 @@ cmd_create(int argc, char **argv, const struct cmd_globals *global)
 			out_warning("interrupted: snapshot %s was made; "
 			    "pruning is left to the next run", stats.name);
 			status = CMD_WARNINGS;
-		} else if (!opts.dry_run && cmd_prune_after_create(&g) !=
+		} else if (!opts.dry_run && cmd_prune_after_create(g) !=
 		    CMD_OK)
 			status = CMD_WARNINGS;
 	}

@@ -14,9 +14,6 @@
 #include "summary.h"
 #include "usage.h"
 
-static const char usage_text[] = "usage: snap [-c FILE] [--json] list "
-    "[--json]\n";
-
 /*
  * What list shows of a snapshot's summary record.  Labels came after the
  * first summaries, and a snapshot may have no summary at all: both are
@@ -106,10 +103,10 @@ print_table(struct cmd_ctx *ctx, const struct usage *u)
 }
 
 int
-cmd_list(int argc, char **argv, const struct cmd_globals *g)
+cmd_list(int argc, char **argv, struct cmd_globals *g)
 {
 	static const struct cmd_report report = {
-		usage_text, print_table, print_json,
+		print_table, print_json,
 	};
 
 	return cmd_usage_report(argc, argv, g, &report);

@@ -20,9 +20,6 @@
 #include "summary.h"
 #include "usage.h"
 
-static const char usage_text[] = "usage: snap [-c FILE] [--json] prune "
-    "[--dry-run] [--json]\n";
-
 struct prune {
 	struct cmd_ctx		 ctx;
 	bool			 dry_run;
@@ -238,24 +235,22 @@ carry_out(struct prune *p)
 static int prune_run(struct prune *start, const struct cmd_globals *g);
 
 int
-cmd_prune(int argc, char **argv, const struct cmd_globals *g)
+cmd_prune(int argc, char **argv, struct cmd_globals *g)
 {
 	struct prune p;
 	const struct opts_option options[] = {
 		{ "dry-run", 'n', false, &p.dry_run, NULL },
-		{ "json", 0, false, &p.json, NULL },
 		{ NULL, 0, false, NULL, NULL },
 	};
 	int nargs, r;
 
 	memset(&p, 0, sizeof(p));
-	p.json = g->json;
-	if ((r = opts_parse(argc, argv, options, usage_text, &nargs)) !=
-	    OPTS_OK)
+	if ((r = cmd_parse(argc, argv, options, g, &nargs)) != OPTS_OK)
 		return r == OPTS_HELP ? CMD_OK : CMD_USAGE;
+	p.json = g->json;
 	if (nargs != 0) {
 		out_error("prune takes no arguments ('%s')", argv[1]);
-		fputs(usage_text, stderr);
+		cmd_print_usage(argv[0], stderr);
 		return CMD_USAGE;
 	}
 	return prune_run(&p, g);

@@ -21,10 +21,6 @@
 #include "summary.h"
 #include "verify.h"
 
-static const char usage[] = "usage: snap [-c FILE] [-q] [--json] verify "
-    "[-q] [SNAPSHOT... | --all]\n"
-    "                                           [--sample PERCENT]\n";
-
 struct printer {
 	bool		 json;
 	struct json	 j;
@@ -143,9 +139,9 @@ parse_sample(const char *s, void *where)
 }
 
 int
-cmd_verify(int argc, char **argv, const struct cmd_globals *g)
+cmd_verify(int argc, char **argv, struct cmd_globals *g)
 {
-	struct printer pr = { .json = g->json, .quoted = BUF_INIT };
+	struct printer pr = { .quoted = BUF_INIT };
 	struct progress progress;
 	struct verify_opts opts;
 	struct verify_stats st;
@@ -155,12 +151,9 @@ cmd_verify(int argc, char **argv, const struct cmd_globals *g)
 	bool all = false, *chosen = NULL;
 	size_t i, idx, n_chosen = 0;
 	double sample = 100;
-	/* -q also after the command name, as create takes it. */
 	const struct opts_option options[] = {
 		{ "all", 0, false, &all, NULL },
 		{ "sample", 0, true, &sample, parse_sample },
-		{ "json", 0, false, &pr.json, NULL },
-		{ "quiet", 'q', false, NULL, opts_quiet },
 		{ NULL, 0, false, NULL, NULL },
 	};
 	char b1[32];
@@ -168,12 +161,12 @@ cmd_verify(int argc, char **argv, const struct cmd_globals *g)
 
 	memset(&progress, 0, sizeof(progress));
 	json_init(&pr.j, stdout);
-	if ((status = opts_parse(argc, argv, options, usage, &nargs)) !=
-	    OPTS_OK)
+	if ((status = cmd_parse(argc, argv, options, g, &nargs)) != OPTS_OK)
 		return status == OPTS_HELP ? CMD_OK : CMD_USAGE;
+	pr.json = g->json;
 	if (all && nargs > 0) {
 		out_error("verify takes snapshot names or --all, not both");
-		fputs(usage, stderr);
+		cmd_print_usage(argv[0], stderr);
 		return CMD_USAGE;
 	}
 	if ((status = cmd_open(&ctx, g, STORE_READ)) != CMD_OK)
