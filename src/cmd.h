@@ -145,9 +145,13 @@ int	cmd_prune(int argc, char **argv, struct cmd_globals *g);
 /*
  * The prune that follows every successful create (never a failed or dry
  * one): its problems are warnings, since the new snapshot stands whatever
- * happens here.  Returns CMD_OK or CMD_WARNINGS.
+ * happens here.  With deleted (create --json), the name of each snapshot
+ * it deletes goes into that open JSON array and nothing to stdout.
+ * Returns CMD_OK or CMD_WARNINGS.
  */
-int	cmd_prune_after_create(const struct cmd_globals *g);
+struct json;
+int	cmd_prune_after_create(const struct cmd_globals *g,
+	    struct json *deleted);
 int	cmd_delete(int argc, char **argv, struct cmd_globals *g);
 int	cmd_du(int argc, char **argv, struct cmd_globals *g);
 int	cmd_help(int argc, char **argv, struct cmd_globals *g);

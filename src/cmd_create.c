@@ -9,12 +9,14 @@
 #include "create.h"
 #include "hooks.h"
 #include "interrupt.h"
+#include "json.h"
 #include "metrics.h"
 #include "mono.h"
 #include "opts.h"
 #include "out.h"
 #include "progress.h"
 #include "store.h"
+#include "summary.h"
 #include "sys.h"
 #include "testhook.h"
 
@@ -211,6 +213,7 @@ cmd_create(int argc, char **argv, struct cmd_globals *g)
 	struct progress progress;
 	struct config *cfg = NULL;
 	struct timespec t0;
+	struct json j;
 	struct err e;
 	const struct opts_option options[] = {
 		{ "dry-run", 'n', false, &opts.dry_run, NULL },
@@ -260,7 +263,16 @@ cmd_create(int argc, char **argv, struct cmd_globals *g)
 			    "unchanged");
 		status = CMD_FAILED;
 	} else {
-		create_print_summary(&stats, opts.dry_run);
+		/* --json: one object, the summary and what the prune
+		 * deleted; the prune's lines would break it. */
+		json_init(&j, stdout);
+		if (g->json) {
+			json_begin_object(&j);
+			summary_json(&j, &stats, opts.dry_run);
+			json_key(&j, "pruned");
+			json_begin_array(&j);
+		} else
+			create_print_summary(&stats, opts.dry_run);
 		status = stats.warnings > 0 ? CMD_WARNINGS : CMD_OK;
 		/* Interrupted after the snapshot was made: it stands, but
 		 * the prune waits for the next run. */
@@ -268,9 +280,13 @@ cmd_create(int argc, char **argv, struct cmd_globals *g)
 			out_warning("interrupted: snapshot %s was made; "
 			    "pruning is left to the next run", stats.name);
 			status = CMD_WARNINGS;
-		} else if (!opts.dry_run && cmd_prune_after_create(g) !=
-		    CMD_OK)
+		} else if (!opts.dry_run && cmd_prune_after_create(g,
+		    g->json ? &j : NULL) != CMD_OK)
 			status = CMD_WARNINGS;
+		if (g->json) {
+			json_end_array(&j);
+			json_end_object(&j);
+		}
 	}
 	if (!opts.dry_run)
 		status = after_run(&hooks, &stats, status, &t0);

@@ -48,8 +48,7 @@ print_change(void *arg, enum compare_change change, const struct entry *old,
 		json_begin_object(&p->j);
 		json_key(&p->j, "change");
 		json_string_len(&p->j, &marker, 1);
-		json_key(&p->j, "path");
-		json_string_len(&p->j, ent->path, ent->path_len);
+		json_name(&p->j, "path", ent->path, ent->path_len);
 		json_end_object(&p->j);
 	} else {
 		/* \xHH is the longest form of one byte. */

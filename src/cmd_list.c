@@ -51,11 +51,13 @@ print_json(struct cmd_ctx *ctx, const struct usage *u)
 		json_begin_object(&j);
 		json_key(&j, "name");
 		json_string(&j, ctx->list.names[i]);
-		json_key(&j, "label");
 		if (r.stats.label[0] != '\0')
-			json_string(&j, r.stats.label);
-		else
+			json_name(&j, "label", r.stats.label,
+			    strlen(r.stats.label));
+		else {
+			json_key(&j, "label");
 			json_null(&j);
+		}
 		json_key(&j, "files");
 		json_uint(&j, s->files);
 		json_key(&j, "size");

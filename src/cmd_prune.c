@@ -25,6 +25,7 @@ struct prune {
 	bool			 dry_run;
 	bool			 json;
 	bool			 after_create;	/* failures are warnings */
+	struct json		*deleted;	/* create --json's array */
 	bool			 have_sizes;
 	struct retain_snapshot	*snaps;
 	unsigned		*keep;
@@ -164,11 +165,13 @@ print_json(struct prune *p)
 			if (p->keep[i] & RETAIN_BIT(rule))
 				json_string(&j, retain_rule_name(rule));
 		json_end_array(&j);
-		json_key(&j, "label");
 		if (p->labels[i][0] != '\0')
-			json_string(&j, p->labels[i]);
-		else
+			json_name(&j, "label", p->labels[i],
+			    strlen(p->labels[i]));
+		else {
+			json_key(&j, "label");
 			json_null(&j);
+		}
 		if (p->keep[i] == 0 && p->have_sizes) {
 			json_key(&j, "frees");
 			json_uint(&j, p->frees[i]);
@@ -220,12 +223,14 @@ carry_out(struct prune *p)
 			return -1;
 		}
 		done++;
-		if (!p->json)
+		if (p->deleted != NULL)
+			json_string(p->deleted, l->names[i]);
+		else if (!p->json)
 			out_info(OUT_NORMAL, "deleted snapshot %s (freed %s)\n",
 			    l->names[i], p->have_sizes ?
 			    out_bytes(b, p->frees[i]) : "?");
 	}
-	if (!p->json && done > 0)
+	if (!p->json && p->deleted == NULL && done > 0)
 		out_info(OUT_NORMAL, "pruned %zu of %zu snapshot%s, freed %s\n",
 		    done, l->n, l->n == 1 ? "" : "s",
 		    p->have_sizes ? out_bytes(b, p->total_frees) : "?");
@@ -257,12 +262,13 @@ cmd_prune(int argc, char **argv, struct cmd_globals *g)
 }
 
 int
-cmd_prune_after_create(const struct cmd_globals *g)
+cmd_prune_after_create(const struct cmd_globals *g, struct json *deleted)
 {
 	struct prune p;
 
 	memset(&p, 0, sizeof(p));
-	p.after_create = true;	/* create prints no JSON, nor does this */
+	p.after_create = true;
+	p.deleted = deleted;
 	return prune_run(&p, g);
 }
 

@@ -47,8 +47,7 @@ print_json(struct printer *p, const char *finding, const char *snapshot,
 	json_string(&p->j, finding);
 	json_key(&p->j, "snapshot");
 	json_string(&p->j, snapshot);
-	json_key(&p->j, "path");
-	json_string_len(&p->j, path, path_len);
+	json_name(&p->j, "path", path, path_len);
 	json_key(&p->j, "what");
 	json_begin_array(&p->j);
 	for (i = 0; i < n_what; i++)
