@@ -241,7 +241,11 @@ cmd_create(int argc, char **argv, struct cmd_globals *g)
 	opts.report_arg = &opts;
 	opts.progress = &progress;
 	/* After the hooks would be fairer to the rate; close enough. */
-	progress_begin(&progress, opts.dry_run ? "dry run" : "create");
+	/* JSON is for scripts: no line to erase on their terminal. */
+	memset(&progress, 0, sizeof(progress));
+	if (!g->json)
+		progress_begin(&progress, opts.dry_run ? "dry run" :
+		    "create");
 	interrupt_catch();
 	r = create_run(cfg, &opts, testhook_sys(), &stats, &e);
 	progress_end(&progress);
