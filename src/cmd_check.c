@@ -467,7 +467,6 @@ cmd_check(int argc, char **argv, struct cmd_globals *g)
 {
 	struct checker c;
 	struct config *cfg = NULL;
-	struct err e;
 	const struct opts_option options[] = {
 		{ NULL, 0, false, NULL, NULL },
 	};
@@ -485,10 +484,8 @@ cmd_check(int argc, char **argv, struct cmd_globals *g)
 		cmd_print_usage(argv[0], stderr);
 		return CMD_USAGE;
 	}
-	if (config_load(&cfg, config_default_path(g->config), &e) == -1) {
-		out_error("%s", e.msg);
-		return CMD_USAGE;
-	}
+	if ((r = cmd_load_config(g, &cfg)) != CMD_OK)
+		return r;
 	result(&c, CHECK_OK, "config '%s' is valid", cfg->file);
 	check_sources(&c, cfg);
 	space_dir = check_root(&c, cfg, &exists);

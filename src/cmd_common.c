@@ -16,8 +16,17 @@
 static int
 load_config(const struct cmd_globals *g, struct config **cfg, struct err *e)
 {
-	if (config_load(cfg, config_default_path(g->config), e) == -1)
+	size_t len;
+
+	if (config_load(cfg, config_default_path(g->config), e) == -1) {
+		/* A first run without the default config: say how to name
+		 * another one. */
+		len = strlen(e->msg);
+		if (e->errnum == ENOENT)
+			snprintf(e->msg + len, sizeof(e->msg) - len, " (name "
+			    "the config with -c FILE or $SNAP_CONFIG)");
 		return CMD_USAGE;
+	}
 	if (g->wait >= 0)
 		(*cfg)->lock_wait = (unsigned int)g->wait;
 	return CMD_OK;

@@ -39,20 +39,24 @@ create_print_summary(const struct create_stats *s, bool dry_run)
 		    s->prev[0] ? ", linked against " : "", s->prev);
 	if (s->label[0] != '\0')
 		out_info(l, "  label      %s\n", s->label);
-	out_info(l, "  entries    %llu (%llu folders, %llu files, %llu "
-	    "symlinks, %llu other)\n", (unsigned long long)s->entries,
-	    (unsigned long long)s->dirs, (unsigned long long)s->files,
-	    (unsigned long long)s->symlinks,
+	out_info(l, "  entries    %llu (%llu %s, %llu %s, %llu %s, %llu "
+	    "other)\n", (unsigned long long)s->entries,
+	    (unsigned long long)s->dirs, out_plural(s->dirs, "folder",
+	    "folders"), (unsigned long long)s->files, out_plural(s->files,
+	    "file", "files"), (unsigned long long)s->symlinks,
+	    out_plural(s->symlinks, "symlink", "symlinks"),
 	    (unsigned long long)(s->nodes + s->skipped));
-	out_info(l, "  linked     %llu unchanged, %llu by content, %llu hard "
-	    "links%s\n", (unsigned long long)s->linked,
+	out_info(l, "  linked     %llu unchanged, %llu by content, %llu %s\n",
+	    (unsigned long long)s->linked,
 	    (unsigned long long)s->linked_content,
-	    (unsigned long long)s->hardlinked, "");
+	    (unsigned long long)s->hardlinked, out_plural(s->hardlinked,
+	    "hard link", "hard links"));
 	if (s->reused)
 		out_info(l, "  reused     %llu from an interrupted run\n",
 		    (unsigned long long)s->reused);
-	out_info(l, "  copied     %llu files, %s of %s",
-	    (unsigned long long)s->copied, out_bytes(b1, s->copied_bytes),
+	out_info(l, "  copied     %llu %s, %s of %s",
+	    (unsigned long long)s->copied, out_plural(s->copied, "file",
+	    "files"), out_bytes(b1, s->copied_bytes),
 	    out_bytes(b2, s->total_bytes));
 	for (i = REASON_NEW; i < REASON_COUNT; i++) {
 		if (s->copied_by[i] == 0)
@@ -184,9 +188,10 @@ interrupted(const struct create_stats *stats, bool dry_run)
 		out_error("interrupted: the dry run stopped; nothing was "
 		    "written");
 	else
-		out_error("interrupted: no snapshot made; %llu files already "
+		out_error("interrupted: no snapshot made; %llu %s already "
 		    "copied will be reused by the next run",
-		    (unsigned long long)stats->copied);
+		    (unsigned long long)stats->copied,
+		    out_plural(stats->copied, "file", "files"));
 	return CMD_INTERRUPTED + interrupt_signal();
 }
 

@@ -260,7 +260,8 @@ log_path(struct cmd_ctx *ctx, const char *path, size_t len, bool json)
 		out_error("no snapshot holds '%s'%s", name_quote(quoted,
 		    sizeof(quoted), path, len), ctx->list.n ? " (paths are "
 		    "relative to the snapshot, like 'etc/fstab')" : "");
-		return CMD_FAILED;
+		/* Not found, as for restore and an unknown snapshot. */
+		return CMD_USAGE;
 	}
 	return skipped > 0 ? CMD_WARNINGS : CMD_OK;
 }

@@ -67,9 +67,11 @@ cmd_repair(int argc, char **argv, struct cmd_globals *g)
 		status = CMD_FAILED;
 		goto out;
 	}
-	out_info(OUT_NORMAL, "rebuilt the manifest of '%s': %llu entries, "
-	    "%llu files (%s) hashed\n", name, (unsigned long long)st.entries,
-	    (unsigned long long)st.files, out_bytes(size, st.bytes));
+	out_info(OUT_NORMAL, "rebuilt the manifest of '%s': %llu %s, %llu %s "
+	    "(%s) hashed\n", name, (unsigned long long)st.entries,
+	    out_plural(st.entries, "entry", "entries"),
+	    (unsigned long long)st.files, out_plural(st.files, "file",
+	    "files"), out_bytes(size, st.bytes));
 	status = CMD_OK;
 out:
 	cmd_close(&ctx);

@@ -58,18 +58,23 @@ cmd_restore(int argc, char **argv, struct cmd_globals *g)
 		status = r == -1 ? CMD_FAILED : CMD_USAGE;
 		goto out;
 	}
-	out_info(OUT_NORMAL, "restored %llu files, %llu bytes (%s) from %s "
+	out_info(OUT_NORMAL, "restored %llu %s, %llu %s (%s) from %s "
 	    "into %s%s\n", (unsigned long long)stats.files,
+	    out_plural(stats.files, "file", "files"),
 	    (unsigned long long)stats.bytes,
+	    out_plural(stats.bytes, "byte", "bytes"),
 	    out_bytes(size, (unsigned long long)stats.bytes),
 	    ctx.list.names[index], argv[3],
 	    stats.mismatches + stats.failures > 0 ? ", with problems" : "");
 	if (stats.mismatches > 0)
-		out_error("%llu files do not match their hash in the manifest",
-		    (unsigned long long)stats.mismatches);
+		out_error("%llu %s not match %s hash in the manifest",
+		    (unsigned long long)stats.mismatches,
+		    out_plural(stats.mismatches, "file does", "files do"),
+		    out_plural(stats.mismatches, "its", "their"));
 	if (stats.failures > 0)
-		out_error("%llu entries could not be restored (see above)",
-		    (unsigned long long)stats.failures);
+		out_error("%llu %s could not be restored (see above)",
+		    (unsigned long long)stats.failures,
+		    out_plural(stats.failures, "entry", "entries"));
 	if (stats.mismatches + stats.failures > 0)
 		status = CMD_FAILED;
 	else if (stats.warnings > 0)

@@ -242,19 +242,23 @@ cmd_verify(int argc, char **argv, struct cmd_globals *g)
 	if (pr.json)
 		json_end_array(&pr.j);
 	else {
-		out_info(OUT_NORMAL, "verified %zu snapshot%s: %llu entries, "
-		    "%llu inodes read (%s), %llu links to inodes read before",
-		    n_chosen, n_chosen == 1 ? "" : "s",
+		out_info(OUT_NORMAL, "verified %zu %s: %llu %s, %llu %s read "
+		    "(%s), %llu %s to inodes read before", n_chosen,
+		    out_plural(n_chosen, "snapshot", "snapshots"),
 		    (unsigned long long)st.entries,
+		    out_plural(st.entries, "entry", "entries"),
 		    (unsigned long long)st.inodes_hashed,
+		    out_plural(st.inodes_hashed, "inode", "inodes"),
 		    out_bytes(b1, st.bytes_hashed),
-		    (unsigned long long)st.links_reused);
+		    (unsigned long long)st.links_reused,
+		    out_plural(st.links_reused, "link", "links"));
 		if (sample < 100)
-			out_info(OUT_NORMAL, ", %llu files not sampled",
-			    (unsigned long long)st.not_sampled);
-		out_info(OUT_NORMAL, "; %llu finding%s\n",
+			out_info(OUT_NORMAL, ", %llu %s not sampled",
+			    (unsigned long long)st.not_sampled,
+			    out_plural(st.not_sampled, "file", "files"));
+		out_info(OUT_NORMAL, "; %llu %s\n",
 		    (unsigned long long)st.findings,
-		    st.findings == 1 ? "" : "s");
+		    out_plural(st.findings, "finding", "findings"));
 		/* Said once, not per file: thousands of "inode" lines
 		 * would hide real damage, and these files are fine. */
 		if (st.moved_inodes > 0)
