@@ -120,14 +120,17 @@ void	cmd_warn_damaged(const char *name, const struct err *e);
 /* A report on the space of every snapshot: list and du. */
 struct usage;
 struct cmd_report {
+	bool		  names_option;	/* takes --names (list) */
 	void		(*table)(struct cmd_ctx *, const struct usage *);
 	void		(*json)(struct cmd_ctx *, const struct usage *);
 };
 
 /*
- * Runs such a report: takes --json and no arguments, computes the usage
- * of every snapshot from the manifests and prints it.  Returns the exit
- * status.
+ * Runs such a report: takes no arguments, computes the usage of every
+ * snapshot from the manifests and prints it.  With --names (when the
+ * report takes it) it prints only the names, one a line (with --json an
+ * array), from a listing of the root alone: fast enough for a shell's
+ * completion.  Returns the exit status.
  */
 int	cmd_usage_report(int argc, char **argv, struct cmd_globals *g,
 	    const struct cmd_report *report);

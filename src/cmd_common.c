@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "cmd.h"
+#include "json.h"
 #include "opts.h"
 #include "out.h"
 #include "sys.h"
@@ -177,6 +178,26 @@ cmd_warn_damaged(const char *name, const struct err *e)
 	    "rebuild its manifest from the snapshot)", e->msg, name, name);
 }
 
+/* list --names: the snapshots' names, one a line or a JSON array. */
+static void
+print_names(const struct store_list *l, bool json)
+{
+	struct json j;
+	size_t i;
+
+	json_init(&j, stdout);
+	if (json)
+		json_begin_array(&j);
+	for (i = 0; i < l->n; i++) {
+		if (json)
+			json_string(&j, l->names[i]);
+		else
+			printf("%s\n", l->names[i]);
+	}
+	if (json)
+		json_end_array(&j);
+}
+
 int
 cmd_usage_report(int argc, char **argv, struct cmd_globals *g,
     const struct cmd_report *report)
@@ -184,12 +205,18 @@ cmd_usage_report(int argc, char **argv, struct cmd_globals *g,
 	struct cmd_ctx ctx;
 	struct usage u;
 	struct err e;
+	bool names = false;
 	const struct opts_option options[] = {
+		{ "names", 0, false, &names, NULL },
+		{ NULL, 0, false, NULL, NULL },
+	};
+	const struct opts_option none[] = {
 		{ NULL, 0, false, NULL, NULL },
 	};
 	int nargs, rc, status = CMD_OK;
 
-	if ((rc = cmd_parse(argc, argv, options, g, &nargs)) != OPTS_OK)
+	if ((rc = cmd_parse(argc, argv, report->names_option ? options : none,
+	    g, &nargs)) != OPTS_OK)
 		return rc == OPTS_HELP ? CMD_OK : CMD_USAGE;
 	if (nargs != 0) {
 		out_error("%s takes no arguments ('%s')", argv[0], argv[1]);
@@ -199,6 +226,11 @@ cmd_usage_report(int argc, char **argv, struct cmd_globals *g,
 	if ((rc = cmd_open(&ctx, g, STORE_READ)) != CMD_OK) {
 		cmd_close(&ctx);
 		return rc;
+	}
+	if (names) {
+		print_names(&ctx.list, g->json);
+		cmd_close(&ctx);
+		return CMD_OK;
 	}
 	/*
 	 * A snapshot whose manifest cannot be read is left out, and the

@@ -71,7 +71,7 @@ int
 cmd_du(int argc, char **argv, struct cmd_globals *g)
 {
 	static const struct cmd_report report = {
-		print_table, print_json,
+		false, print_table, print_json,
 	};
 
 	return cmd_usage_report(argc, argv, g, &report);

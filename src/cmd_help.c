@@ -24,9 +24,10 @@ static const struct cmd_command commands[] = {
 	    "  --label TEXT    mark the snapshot: prune keeps it\n"
 	    "  --json          the summary as JSON\n" GLOBALS, true },
 	{ "list", cmd_list, "snapshots, with files, size and new space",
-	    "usage: snap [OPTIONS] list [--json]\n\n"
+	    "usage: snap [OPTIONS] list [--json] [--names]\n\n"
 	    "Lists the snapshots: files, size, new space, warnings, label.\n"
-	    GLOBALS, true },
+	    "  --names   only the names, from a listing of the root "
+	    "(fast)\n" GLOBALS, true },
 	{ "diff", cmd_diff, "what changed between two snapshots",
 	    "usage: snap [OPTIONS] diff [--json] [OLD [NEW]]\n"
 	    "       snap [OPTIONS] diff [--json] [SNAPSHOT] --source\n\n"

@@ -108,7 +108,7 @@ int
 cmd_list(int argc, char **argv, struct cmd_globals *g)
 {
 	static const struct cmd_report report = {
-		print_table, print_json,
+		true, print_table, print_json,
 	};
 
 	return cmd_usage_report(argc, argv, g, &report);
