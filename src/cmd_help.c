@@ -11,8 +11,8 @@
 #include "out.h"
 
 /* The last lines of every command's usage. */
-#define GLOBALS "\nThe options of snap --help (-c FILE, -v, -q, --json, " \
-	"--wait SECONDS)\nwork here too, before or after the arguments.\n"
+#define GLOBALS "\nThe options of snap --help (-c FILE, -v, -q, --wait " \
+	"SECONDS) work here\ntoo, before or after the arguments.\n"
 
 static const struct cmd_command commands[] = {
 	{ "create", cmd_create, "take a snapshot, then prune",
