@@ -242,7 +242,9 @@ cmd_create(int argc, char **argv, struct cmd_globals *g)
 	opts.before_write = before_create;
 	opts.before_write_arg = &hooks;
 	opts.warn = print_warning;
-	opts.planned = print_plan;
+	/* The file lines of -v and --dry-run would break the JSON on
+	 * stdout: --json prints the summary alone. */
+	opts.planned = g->json ? NULL : print_plan;
 	opts.report_arg = &opts;
 	opts.progress = &progress;
 	/* After the hooks would be fairer to the rate; close enough. */

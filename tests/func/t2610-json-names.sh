@@ -5,7 +5,8 @@
 # reads it) whose "snapshot" is the snapshot made, whose "files" and
 # "total_bytes" are those find counts in the source, and whose "pruned"
 # names the snapshots the prune after it deleted (and nothing else goes
-# to stdout); create --dry-run --json has "snapshot": null.  A name that
+# to stdout); create --dry-run -v --json has "snapshot": null and no
+# file lines.  A name that
 # is not UTF-8 ("a\xff") and its look-alike ("a" U+00FF) decode to their
 # own bytes in diff --json, verify --json and (as labels) list --json:
 # "path" for UTF-8, "path_bytes" in base64 otherwise; the names diff
@@ -107,11 +108,12 @@ assert s["snapshot"] == sys.argv[2], s
 assert s["pruned"] == [sys.argv[3]], s["pruned"]
 ' "$OUT" "$S3" "$S1" || fail "create --json does not name the pruned snapshot"
 assert_missing "$ROOT/$S1"
-run_snap create --dry-run --json
+echo three >"$SRC/d/plain.txt"
+run_snap create --dry-run --json -v
 expect_status 0
 python3 -c '
 import json, sys
 s = json.load(open(sys.argv[1]))
 assert s["snapshot"] is None and s["previous"] == sys.argv[2], s
-assert s["linked"] == 4, s
+assert s["linked"] == 3 and s["copied_by"]["content"]["files"] == 1, s
 ' "$OUT" "$S3" || fail "create --dry-run --json"
