@@ -8,9 +8,18 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 
-scripts/install-deps.sh
-cmake -B build
-cmake --build build -j"$(nproc)"
+# The build's pages of progress go to a log, shown only when it fails:
+# what this script is for is the demo below.
+mkdir -p build
+log=build/quickstart-build.log
+echo "=== building snap (the output goes to $log)"
+if ! { scripts/install-deps.sh && cmake -B build &&
+	cmake --build build -j"$(nproc)"; } >"$log" 2>&1; then
+	cat "$log" >&2
+	echo "quickstart: the build failed; its output is above and in $log" >&2
+	exit 1
+fi
+echo
 
 # snap refuses a config that others may write (it names commands to run);
 # a checkout made under umask 002 would be group-writable.

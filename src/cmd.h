@@ -1,15 +1,18 @@
 /*
  * cmd: the subcommands, one cmd_*.c file each.
  *
- * main parses the global options into struct cmd_globals, picks the
- * command and calls it with the arguments after the command's name
- * (argv[0] is the command name).  A command returns the exit status
- * (CMD_OK, CMD_FAILED, CMD_USAGE, CMD_WARNINGS); only main exits.
+ * main parses the global options before the command's name into struct
+ * cmd_globals, finds the command in the table (cmd_help.c) and calls it
+ * with the words from the command's name on (argv[0] is the name).  The
+ * command parses them with cmd_parse, which takes the global options
+ * there too.  A command returns the exit status (CMD_OK, CMD_FAILED,
+ * CMD_USAGE, CMD_WARNINGS); only main exits.
  */
 #ifndef SNAP_CMD_H
 #define SNAP_CMD_H
 
 #include <stdbool.h>
+#include <stdio.h>
 
 #include "config.h"
 #include "store.h"
@@ -29,6 +32,40 @@ struct cmd_globals {
 	bool		 json;
 	long		 wait;		/* --wait SECONDS, or -1 */
 };
+
+struct opts_option;
+
+/* One command: the one place its name, summary and usage are written. */
+struct cmd_command {
+	const char	*name;
+	int		(*run)(int, char **, struct cmd_globals *);
+	const char	*summary;	/* one line for snap --help */
+	const char	*usage;		/* snap COMMAND --help */
+	bool		 json;		/* prints JSON with --json */
+};
+
+/* The command called name, or NULL. */
+const struct cmd_command *cmd_find(const char *name);
+/* snap --help: the global options and the list of commands. */
+const char	*cmd_global_usage(void);
+/* Prints the usage of command name (the global one if unknown) to f. */
+void	cmd_print_usage(const char *name, FILE *f);
+
+/*
+ * Parses argv with the options of table own and the global ones (-c,
+ * -v, -q, --json, --wait) into g, as opts_parse_tables does (main passes
+ * OPTS_STOP_AT_OPERAND).  Returns an enum opts_result.
+ */
+int	cmd_parse_options(int argc, char **argv, const struct opts_option *own,
+	    struct cmd_globals *g, const char *usage, int flags, int *nargs);
+/*
+ * What every command starts with: cmd_parse_options with the usage of
+ * the command argv[0]; --json for a command without JSON output is an
+ * error.  Returns an enum opts_result; the operands are argv[1 ..
+ * *nargs].
+ */
+int	cmd_parse(int argc, char **argv, const struct opts_option *own,
+	    struct cmd_globals *g, int *nargs);
 
 /*
  * Loads the config (with --wait in place of lock_wait when given).
@@ -83,37 +120,44 @@ void	cmd_warn_damaged(const char *name, const struct err *e);
 /* A report on the space of every snapshot: list and du. */
 struct usage;
 struct cmd_report {
-	const char	*usage;		/* the command's usage line */
+	bool		  names_option;	/* takes --names (list) */
 	void		(*table)(struct cmd_ctx *, const struct usage *);
 	void		(*json)(struct cmd_ctx *, const struct usage *);
 };
 
 /*
- * Runs such a report: takes --json and no arguments, computes the usage
- * of every snapshot from the manifests and prints it.  Returns the exit
- * status.
+ * Runs such a report: takes no arguments, computes the usage of every
+ * snapshot from the manifests and prints it.  With --names (when the
+ * report takes it) it prints only the names, one a line (with --json an
+ * array), from a listing of the root alone: fast enough for a shell's
+ * completion.  Returns the exit status.
  */
-int	cmd_usage_report(int argc, char **argv, const struct cmd_globals *g,
+int	cmd_usage_report(int argc, char **argv, struct cmd_globals *g,
 	    const struct cmd_report *report);
 
-int	cmd_create(int argc, char **argv, const struct cmd_globals *g);
+int	cmd_create(int argc, char **argv, struct cmd_globals *g);
 /* Parses a --wait argument into g->wait; CMD_OK or CMD_USAGE. */
 int	cmd_parse_wait(struct cmd_globals *g, const char *arg);
-int	cmd_list(int argc, char **argv, const struct cmd_globals *g);
-int	cmd_diff(int argc, char **argv, const struct cmd_globals *g);
-int	cmd_log(int argc, char **argv, const struct cmd_globals *g);
-int	cmd_restore(int argc, char **argv, const struct cmd_globals *g);
-int	cmd_verify(int argc, char **argv, const struct cmd_globals *g);
-int	cmd_repair(int argc, char **argv, const struct cmd_globals *g);
-int	cmd_prune(int argc, char **argv, const struct cmd_globals *g);
+int	cmd_list(int argc, char **argv, struct cmd_globals *g);
+int	cmd_diff(int argc, char **argv, struct cmd_globals *g);
+int	cmd_log(int argc, char **argv, struct cmd_globals *g);
+int	cmd_restore(int argc, char **argv, struct cmd_globals *g);
+int	cmd_verify(int argc, char **argv, struct cmd_globals *g);
+int	cmd_repair(int argc, char **argv, struct cmd_globals *g);
+int	cmd_prune(int argc, char **argv, struct cmd_globals *g);
 /*
  * The prune that follows every successful create (never a failed or dry
  * one): its problems are warnings, since the new snapshot stands whatever
- * happens here.  Returns CMD_OK or CMD_WARNINGS.
+ * happens here.  With deleted (create --json), the name of each snapshot
+ * it deletes goes into that open JSON array and nothing to stdout.
+ * Returns CMD_OK or CMD_WARNINGS.
  */
-int	cmd_prune_after_create(const struct cmd_globals *g);
-int	cmd_delete(int argc, char **argv, const struct cmd_globals *g);
-int	cmd_du(int argc, char **argv, const struct cmd_globals *g);
-int	cmd_check(int argc, char **argv, const struct cmd_globals *g);
+struct json;
+int	cmd_prune_after_create(const struct cmd_globals *g,
+	    struct json *deleted);
+int	cmd_delete(int argc, char **argv, struct cmd_globals *g);
+int	cmd_du(int argc, char **argv, struct cmd_globals *g);
+int	cmd_help(int argc, char **argv, struct cmd_globals *g);
+int	cmd_check(int argc, char **argv, struct cmd_globals *g);
 
 #endif

@@ -35,8 +35,6 @@
 #include "retain.h"
 #include "testhook.h"
 
-static const char usage[] = "usage: snap [-c FILE] [--json] check\n";
-
 #define LOW_SPACE_BYTES (1ULL << 30)
 #define LOW_SPACE_PERCENT 5
 
@@ -465,31 +463,29 @@ out:
 }
 
 int
-cmd_check(int argc, char **argv, const struct cmd_globals *g)
+cmd_check(int argc, char **argv, struct cmd_globals *g)
 {
-	struct checker c = { .json = g->json };
+	struct checker c;
 	struct config *cfg = NULL;
-	struct err e;
 	const struct opts_option options[] = {
-		{ "json", 0, false, &c.json, NULL },
 		{ NULL, 0, false, NULL, NULL },
 	};
 	char *space_dir;
 	bool exists;
 	int nargs, r, root_fd;
 
+	memset(&c, 0, sizeof(c));
 	json_init(&c.j, stdout);
-	if ((r = opts_parse(argc, argv, options, usage, &nargs)) != OPTS_OK)
+	if ((r = cmd_parse(argc, argv, options, g, &nargs)) != OPTS_OK)
 		return r == OPTS_HELP ? CMD_OK : CMD_USAGE;
+	c.json = g->json;
 	if (nargs != 0) {
 		out_error("check takes no arguments ('%s')", argv[1]);
-		fputs(usage, stderr);
+		cmd_print_usage(argv[0], stderr);
 		return CMD_USAGE;
 	}
-	if (config_load(&cfg, config_default_path(g->config), &e) == -1) {
-		out_error("%s", e.msg);
-		return CMD_USAGE;
-	}
+	if ((r = cmd_load_config(g, &cfg)) != CMD_OK)
+		return r;
 	result(&c, CHECK_OK, "config '%s' is valid", cfg->file);
 	check_sources(&c, cfg);
 	space_dir = check_root(&c, cfg, &exists);

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "cmd.h"
+#include "json.h"
 #include "opts.h"
 #include "out.h"
 #include "sys.h"
@@ -16,8 +17,17 @@
 static int
 load_config(const struct cmd_globals *g, struct config **cfg, struct err *e)
 {
-	if (config_load(cfg, config_default_path(g->config), e) == -1)
+	size_t len;
+
+	if (config_load(cfg, config_default_path(g->config), e) == -1) {
+		/* A first run without the default config: say how to name
+		 * another one. */
+		len = strlen(e->msg);
+		if (e->errnum == ENOENT)
+			snprintf(e->msg + len, sizeof(e->msg) - len, " (name "
+			    "the config with -c FILE or $SNAP_CONFIG)");
 		return CMD_USAGE;
+	}
 	if (g->wait >= 0)
 		(*cfg)->lock_wait = (unsigned int)g->wait;
 	return CMD_OK;
@@ -50,6 +60,48 @@ cmd_parse_wait(struct cmd_globals *g, const char *arg)
 	}
 	g->wait = v;
 	return CMD_OK;
+}
+
+/* --wait SECONDS into the struct cmd_globals at where. */
+static int
+parse_wait(const char *arg, void *where)
+{
+	return cmd_parse_wait(where, arg) == CMD_OK ? 0 : -1;
+}
+
+int
+cmd_parse_options(int argc, char **argv, const struct opts_option *own,
+    struct cmd_globals *g, const char *usage, int flags, int *nargs)
+{
+	/* The global options, taken wherever they stand: "snap delete
+	 * NAME --json" is the same as "snap --json delete NAME". */
+	const struct opts_option globals[] = {
+		{ "config", 'c', true, &g->config, NULL },
+		{ "verbose", 'v', false, NULL, opts_verbose },
+		{ "quiet", 'q', false, NULL, opts_quiet },
+		{ "json", 0, false, &g->json, NULL },
+		{ "wait", 0, true, g, parse_wait },
+		{ NULL, 0, false, NULL, NULL },
+	};
+	const struct opts_option *const tables[] = { own, globals, NULL };
+
+	return opts_parse_tables(argc, argv, tables, usage, flags, nargs);
+}
+
+int
+cmd_parse(int argc, char **argv, const struct opts_option *own,
+    struct cmd_globals *g, int *nargs)
+{
+	const struct cmd_command *c = cmd_find(argv[0]);
+	int r;
+
+	r = cmd_parse_options(argc, argv, own, g, c->usage, 0, nargs);
+	if (r == OPTS_OK && g->json && !c->json) {
+		/* Better than output a script cannot parse. */
+		out_error("%s has no JSON output", c->name);
+		return OPTS_ERROR;
+	}
+	return r;
 }
 
 int
@@ -126,31 +178,59 @@ cmd_warn_damaged(const char *name, const struct err *e)
 	    "rebuild its manifest from the snapshot)", e->msg, name, name);
 }
 
+/* list --names: the snapshots' names, one a line or a JSON array. */
+static void
+print_names(const struct store_list *l, bool json)
+{
+	struct json j;
+	size_t i;
+
+	json_init(&j, stdout);
+	if (json)
+		json_begin_array(&j);
+	for (i = 0; i < l->n; i++) {
+		if (json)
+			json_string(&j, l->names[i]);
+		else
+			printf("%s\n", l->names[i]);
+	}
+	if (json)
+		json_end_array(&j);
+}
+
 int
-cmd_usage_report(int argc, char **argv, const struct cmd_globals *g,
+cmd_usage_report(int argc, char **argv, struct cmd_globals *g,
     const struct cmd_report *report)
 {
 	struct cmd_ctx ctx;
 	struct usage u;
 	struct err e;
-	bool json = g->json;
+	bool names = false;
 	const struct opts_option options[] = {
-		{ "json", 0, false, &json, NULL },
+		{ "names", 0, false, &names, NULL },
+		{ NULL, 0, false, NULL, NULL },
+	};
+	const struct opts_option none[] = {
 		{ NULL, 0, false, NULL, NULL },
 	};
 	int nargs, rc, status = CMD_OK;
 
-	if ((rc = opts_parse(argc, argv, options, report->usage, &nargs)) !=
-	    OPTS_OK)
+	if ((rc = cmd_parse(argc, argv, report->names_option ? options : none,
+	    g, &nargs)) != OPTS_OK)
 		return rc == OPTS_HELP ? CMD_OK : CMD_USAGE;
 	if (nargs != 0) {
 		out_error("%s takes no arguments ('%s')", argv[0], argv[1]);
-		fputs(report->usage, stderr);
+		cmd_print_usage(argv[0], stderr);
 		return CMD_USAGE;
 	}
 	if ((rc = cmd_open(&ctx, g, STORE_READ)) != CMD_OK) {
 		cmd_close(&ctx);
 		return rc;
+	}
+	if (names) {
+		print_names(&ctx.list, g->json);
+		cmd_close(&ctx);
+		return CMD_OK;
 	}
 	/*
 	 * A snapshot whose manifest cannot be read is left out, and the
@@ -170,7 +250,7 @@ cmd_usage_report(int argc, char **argv, const struct cmd_globals *g,
 		ctx.list.n--;
 		status = CMD_WARNINGS;
 	}
-	if (json)
+	if (g->json)
 		report->json(&ctx, &u);
 	else if (ctx.list.n == 0)
 		printf("no snapshots yet\n");

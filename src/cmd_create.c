@@ -9,17 +9,16 @@
 #include "create.h"
 #include "hooks.h"
 #include "interrupt.h"
+#include "json.h"
 #include "metrics.h"
 #include "mono.h"
 #include "opts.h"
 #include "out.h"
 #include "progress.h"
 #include "store.h"
+#include "summary.h"
 #include "sys.h"
 #include "testhook.h"
-
-static const char usage[] = "usage: snap [-c FILE] [-v | -q] create "
-    "[-v | -q] [--dry-run] [--label TEXT] [--wait SECONDS]\n";
 
 /* Prints the summary of a run (stdout, unless quiet). */
 static void
@@ -40,20 +39,24 @@ create_print_summary(const struct create_stats *s, bool dry_run)
 		    s->prev[0] ? ", linked against " : "", s->prev);
 	if (s->label[0] != '\0')
 		out_info(l, "  label      %s\n", s->label);
-	out_info(l, "  entries    %llu (%llu folders, %llu files, %llu "
-	    "symlinks, %llu other)\n", (unsigned long long)s->entries,
-	    (unsigned long long)s->dirs, (unsigned long long)s->files,
-	    (unsigned long long)s->symlinks,
+	out_info(l, "  entries    %llu (%llu %s, %llu %s, %llu %s, %llu "
+	    "other)\n", (unsigned long long)s->entries,
+	    (unsigned long long)s->dirs, out_plural(s->dirs, "folder",
+	    "folders"), (unsigned long long)s->files, out_plural(s->files,
+	    "file", "files"), (unsigned long long)s->symlinks,
+	    out_plural(s->symlinks, "symlink", "symlinks"),
 	    (unsigned long long)(s->nodes + s->skipped));
-	out_info(l, "  linked     %llu unchanged, %llu by content, %llu hard "
-	    "links%s\n", (unsigned long long)s->linked,
+	out_info(l, "  linked     %llu unchanged, %llu by content, %llu %s\n",
+	    (unsigned long long)s->linked,
 	    (unsigned long long)s->linked_content,
-	    (unsigned long long)s->hardlinked, "");
+	    (unsigned long long)s->hardlinked, out_plural(s->hardlinked,
+	    "hard link", "hard links"));
 	if (s->reused)
 		out_info(l, "  reused     %llu from an interrupted run\n",
 		    (unsigned long long)s->reused);
-	out_info(l, "  copied     %llu files, %s of %s",
-	    (unsigned long long)s->copied, out_bytes(b1, s->copied_bytes),
+	out_info(l, "  copied     %llu %s, %s of %s",
+	    (unsigned long long)s->copied, out_plural(s->copied, "file",
+	    "files"), out_bytes(b1, s->copied_bytes),
 	    out_bytes(b2, s->total_bytes));
 	for (i = REASON_NEW; i < REASON_COUNT; i++) {
 		if (s->copied_by[i] == 0)
@@ -185,9 +188,10 @@ interrupted(const struct create_stats *stats, bool dry_run)
 		out_error("interrupted: the dry run stopped; nothing was "
 		    "written");
 	else
-		out_error("interrupted: no snapshot made; %llu files already "
+		out_error("interrupted: no snapshot made; %llu %s already "
 		    "copied will be reused by the next run",
-		    (unsigned long long)stats->copied);
+		    (unsigned long long)stats->copied,
+		    out_plural(stats->copied, "file", "files"));
 	return CMD_INTERRUPTED + interrupt_signal();
 }
 
@@ -205,55 +209,50 @@ parse_label(const char *arg, void *where)
 	return 0;
 }
 
-/* --wait SECONDS into the struct cmd_globals at where. */
-static int
-parse_wait(const char *arg, void *where)
-{
-	return cmd_parse_wait(where, arg) == CMD_OK ? 0 : -1;
-}
-
 int
-cmd_create(int argc, char **argv, const struct cmd_globals *global)
+cmd_create(int argc, char **argv, struct cmd_globals *g)
 {
-	struct cmd_globals g = *global;
 	struct create_opts opts = { .dry_run = false };
 	struct create_stats stats;
 	struct run_hooks hooks = { .snapshot = "" };
 	struct progress progress;
 	struct config *cfg = NULL;
 	struct timespec t0;
+	struct json j;
 	struct err e;
-	/* -v and -q also after the command name, where people put them. */
 	const struct opts_option options[] = {
 		{ "dry-run", 'n', false, &opts.dry_run, NULL },
 		{ "label", 0, true, &opts.label, parse_label },
-		{ "wait", 0, true, &g, parse_wait },
-		{ "verbose", 'v', false, NULL, opts_verbose },
-		{ "quiet", 'q', false, NULL, opts_quiet },
 		{ NULL, 0, false, NULL, NULL },
 	};
 	int nargs, r, status;
 
 	mono_start(&t0);
-	if ((r = opts_parse(argc, argv, options, usage, &nargs)) != OPTS_OK)
+	if ((r = cmd_parse(argc, argv, options, g, &nargs)) != OPTS_OK)
 		return r == OPTS_HELP ? CMD_OK : CMD_USAGE;
 	if (nargs != 0) {
 		out_error("create takes no arguments ('%s')", argv[1]);
-		fputs(usage, stderr);
+		cmd_print_usage(argv[0], stderr);
 		return CMD_USAGE;
 	}
-	if ((r = cmd_load_config(&g, &cfg)) != CMD_OK)
+	if ((r = cmd_load_config(g, &cfg)) != CMD_OK)
 		return r;
 	opts.hang_after = testhook_hang_after();
 	hooks.cfg = cfg;
 	opts.before_write = before_create;
 	opts.before_write_arg = &hooks;
 	opts.warn = print_warning;
-	opts.planned = print_plan;
+	/* The file lines of -v and --dry-run would break the JSON on
+	 * stdout: --json prints the summary alone. */
+	opts.planned = g->json ? NULL : print_plan;
 	opts.report_arg = &opts;
 	opts.progress = &progress;
 	/* After the hooks would be fairer to the rate; close enough. */
-	progress_begin(&progress, opts.dry_run ? "dry run" : "create");
+	/* JSON is for scripts: no line to erase on their terminal. */
+	memset(&progress, 0, sizeof(progress));
+	if (!g->json)
+		progress_begin(&progress, opts.dry_run ? "dry run" :
+		    "create");
 	interrupt_catch();
 	r = create_run(cfg, &opts, testhook_sys(), &stats, &e);
 	progress_end(&progress);
@@ -275,7 +274,16 @@ cmd_create(int argc, char **argv, const struct cmd_globals *global)
 			    "unchanged");
 		status = CMD_FAILED;
 	} else {
-		create_print_summary(&stats, opts.dry_run);
+		/* --json: one object, the summary and what the prune
+		 * deleted; the prune's lines would break it. */
+		json_init(&j, stdout);
+		if (g->json) {
+			json_begin_object(&j);
+			summary_json(&j, &stats, opts.dry_run);
+			json_key(&j, "pruned");
+			json_begin_array(&j);
+		} else
+			create_print_summary(&stats, opts.dry_run);
 		status = stats.warnings > 0 ? CMD_WARNINGS : CMD_OK;
 		/* Interrupted after the snapshot was made: it stands, but
 		 * the prune waits for the next run. */
@@ -283,9 +291,13 @@ cmd_create(int argc, char **argv, const struct cmd_globals *global)
 			out_warning("interrupted: snapshot %s was made; "
 			    "pruning is left to the next run", stats.name);
 			status = CMD_WARNINGS;
-		} else if (!opts.dry_run && cmd_prune_after_create(&g) !=
-		    CMD_OK)
+		} else if (!opts.dry_run && cmd_prune_after_create(g,
+		    g->json ? &j : NULL) != CMD_OK)
 			status = CMD_WARNINGS;
+		if (g->json) {
+			json_end_array(&j);
+			json_end_object(&j);
+		}
 	}
 	if (!opts.dry_run)
 		status = after_run(&hooks, &stats, status, &t0);

@@ -16,30 +16,25 @@
 #include "out.h"
 #include "store.h"
 
-static const char usage_text[] = "usage: snap [-c FILE] [--json] delete "
-    "[--force] [--json] SNAPSHOT...\n";
-
 int
-cmd_delete(int argc, char **argv, const struct cmd_globals *g)
+cmd_delete(int argc, char **argv, struct cmd_globals *g)
 {
 	struct cmd_ctx ctx;
 	struct json j;
 	struct err e;
-	bool force = false, json = g->json, *doomed = NULL;
+	bool force = false, *doomed = NULL;
 	const struct opts_option options[] = {
 		{ "force", 'f', false, &force, NULL },
-		{ "json", 0, false, &json, NULL },
 		{ NULL, 0, false, NULL, NULL },
 	};
 	size_t i, idx;
 	int nargs, status;
 
-	if ((status = opts_parse(argc, argv, options, usage_text, &nargs)) !=
-	    OPTS_OK)
+	if ((status = cmd_parse(argc, argv, options, g, &nargs)) != OPTS_OK)
 		return status == OPTS_HELP ? CMD_OK : CMD_USAGE;
 	if (nargs == 0) {
 		out_error("delete needs the name of a snapshot");
-		fputs(usage_text, stderr);
+		cmd_print_usage(argv[0], stderr);
 		return CMD_USAGE;
 	}
 	if ((status = cmd_open(&ctx, g, STORE_WRITE)) != CMD_OK)
@@ -62,7 +57,7 @@ cmd_delete(int argc, char **argv, const struct cmd_globals *g)
 		doomed[idx] = true;
 	}
 	json_init(&j, stdout);
-	if (json)
+	if (g->json)
 		json_begin_array(&j);
 	for (i = 0; i < ctx.list.n; i++) {
 		if (!doomed[i])
@@ -72,13 +67,13 @@ cmd_delete(int argc, char **argv, const struct cmd_globals *g)
 			status = CMD_FAILED;
 			break;
 		}
-		if (json)
+		if (g->json)
 			json_string(&j, ctx.list.names[i]);
 		else
 			out_info(OUT_NORMAL, "deleted snapshot %s\n",
 			    ctx.list.names[i]);
 	}
-	if (json)
+	if (g->json)
 		json_end_array(&j);
 out:
 	/* A mount point inside: the rest of the delete is done, and the

@@ -26,10 +26,6 @@
 #include "out.h"
 #include "walk.h"
 
-static const char usage[] = "usage: snap [-c FILE] [--json] diff [--json] "
-    "[OLD [NEW]]\n"
-    "       snap [-c FILE] [--json] diff [--json] [SNAPSHOT] --source\n";
-
 struct printer {
 	bool		 json;
 	struct json	 j;	/* the array begins with the first change */
@@ -52,8 +48,7 @@ print_change(void *arg, enum compare_change change, const struct entry *old,
 		json_begin_object(&p->j);
 		json_key(&p->j, "change");
 		json_string_len(&p->j, &marker, 1);
-		json_key(&p->j, "path");
-		json_string_len(&p->j, ent->path, ent->path_len);
+		json_name(&p->j, "path", ent->path, ent->path_len);
 		json_end_object(&p->j);
 	} else {
 		/* \xHH is the longest form of one byte. */
@@ -269,28 +264,27 @@ out:
 }
 
 int
-cmd_diff(int argc, char **argv, const struct cmd_globals *g)
+cmd_diff(int argc, char **argv, struct cmd_globals *g)
 {
-	struct printer p = { .json = g->json, .quoted = BUF_INIT };
+	struct printer p = { .quoted = BUF_INIT };
 	struct cmd_ctx ctx;
 	size_t old, new;
 	bool source = false;
 	/* Options may follow the operands: "diff SNAPSHOT --source". */
 	const struct opts_option options[] = {
 		{ "source", 0, false, &source, NULL },
-		{ "json", 0, false, &p.json, NULL },
 		{ NULL, 0, false, NULL, NULL },
 	};
 	int status, nargs;
 
-	if ((status = opts_parse(argc, argv, options, usage, &nargs)) !=
-	    OPTS_OK)
+	if ((status = cmd_parse(argc, argv, options, g, &nargs)) != OPTS_OK)
 		return status == OPTS_HELP ? CMD_OK : CMD_USAGE;
+	p.json = g->json;
 	json_init(&p.j, stdout);
 	if (nargs > (source ? 1 : 2)) {
 		out_error("too many arguments ('%s')", argv[1 +
 		    (source ? 1 : 2)]);
-		fputs(usage, stderr);
+		cmd_print_usage(argv[0], stderr);
 		return CMD_USAGE;
 	}
 	if ((status = cmd_open(&ctx, g, STORE_READ)) != CMD_OK)

@@ -13,9 +13,6 @@
 #include "out.h"
 #include "usage.h"
 
-static const char usage_text[] = "usage: snap [-c FILE] [--json] du "
-    "[--json]\n";
-
 static void
 print_json(struct cmd_ctx *ctx, const struct usage *u)
 {
@@ -71,10 +68,10 @@ print_table(struct cmd_ctx *ctx, const struct usage *u)
 }
 
 int
-cmd_du(int argc, char **argv, const struct cmd_globals *g)
+cmd_du(int argc, char **argv, struct cmd_globals *g)
 {
 	static const struct cmd_report report = {
-		usage_text, print_table, print_json,
+		false, print_table, print_json,
 	};
 
 	return cmd_usage_report(argc, argv, g, &report);

@@ -14,9 +14,6 @@
 #include "summary.h"
 #include "usage.h"
 
-static const char usage_text[] = "usage: snap [-c FILE] [--json] list "
-    "[--json]\n";
-
 /*
  * What list shows of a snapshot's summary record.  Labels came after the
  * first summaries, and a snapshot may have no summary at all: both are
@@ -54,11 +51,13 @@ print_json(struct cmd_ctx *ctx, const struct usage *u)
 		json_begin_object(&j);
 		json_key(&j, "name");
 		json_string(&j, ctx->list.names[i]);
-		json_key(&j, "label");
 		if (r.stats.label[0] != '\0')
-			json_string(&j, r.stats.label);
-		else
+			json_name(&j, "label", r.stats.label,
+			    strlen(r.stats.label));
+		else {
+			json_key(&j, "label");
 			json_null(&j);
+		}
 		json_key(&j, "files");
 		json_uint(&j, s->files);
 		json_key(&j, "size");
@@ -106,10 +105,10 @@ print_table(struct cmd_ctx *ctx, const struct usage *u)
 }
 
 int
-cmd_list(int argc, char **argv, const struct cmd_globals *g)
+cmd_list(int argc, char **argv, struct cmd_globals *g)
 {
 	static const struct cmd_report report = {
-		usage_text, print_table, print_json,
+		true, print_table, print_json,
 	};
 
 	return cmd_usage_report(argc, argv, g, &report);

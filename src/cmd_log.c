@@ -25,9 +25,6 @@
 #include "out.h"
 #include "restore.h"
 
-static const char usage_text[] = "usage: snap [-c FILE] [--json] log "
-    "[--json] PATH\n";
-
 /* What log compares of one version of PATH (an entry's fields, copied). */
 struct version {
 	bool		 present;
@@ -263,31 +260,29 @@ log_path(struct cmd_ctx *ctx, const char *path, size_t len, bool json)
 		out_error("no snapshot holds '%s'%s", name_quote(quoted,
 		    sizeof(quoted), path, len), ctx->list.n ? " (paths are "
 		    "relative to the snapshot, like 'etc/fstab')" : "");
-		return CMD_FAILED;
+		/* Not found, as for restore and an unknown snapshot. */
+		return CMD_USAGE;
 	}
 	return skipped > 0 ? CMD_WARNINGS : CMD_OK;
 }
 
 int
-cmd_log(int argc, char **argv, const struct cmd_globals *g)
+cmd_log(int argc, char **argv, struct cmd_globals *g)
 {
 	struct cmd_ctx ctx;
 	struct err e;
 	char *path;
 	size_t len;
-	bool json = g->json;
 	const struct opts_option options[] = {
-		{ "json", 0, false, &json, NULL },
 		{ NULL, 0, false, NULL, NULL },
 	};
 	int nargs, rc;
 
-	if ((rc = opts_parse(argc, argv, options, usage_text, &nargs)) !=
-	    OPTS_OK)
+	if ((rc = cmd_parse(argc, argv, options, g, &nargs)) != OPTS_OK)
 		return rc == OPTS_HELP ? CMD_OK : CMD_USAGE;
 	if (nargs != 1) {
 		out_error("log takes one PATH");
-		fputs(usage_text, stderr);
+		cmd_print_usage(argv[0], stderr);
 		return CMD_USAGE;
 	}
 	/* The manifest's form: no leading, repeated or trailing '/'
@@ -309,7 +304,7 @@ cmd_log(int argc, char **argv, const struct cmd_globals *g)
 		return CMD_USAGE;
 	}
 	if ((rc = cmd_open(&ctx, g, STORE_READ)) == CMD_OK)
-		rc = log_path(&ctx, path, len, json);
+		rc = log_path(&ctx, path, len, g->json);
 	cmd_close(&ctx);
 	free(path);
 	return rc;

@@ -20,14 +20,12 @@
 #include "summary.h"
 #include "usage.h"
 
-static const char usage_text[] = "usage: snap [-c FILE] [--json] prune "
-    "[--dry-run] [--json]\n";
-
 struct prune {
 	struct cmd_ctx		 ctx;
 	bool			 dry_run;
 	bool			 json;
 	bool			 after_create;	/* failures are warnings */
+	struct json		*deleted;	/* create --json's array */
 	bool			 have_sizes;
 	struct retain_snapshot	*snaps;
 	unsigned		*keep;
@@ -167,11 +165,13 @@ print_json(struct prune *p)
 			if (p->keep[i] & RETAIN_BIT(rule))
 				json_string(&j, retain_rule_name(rule));
 		json_end_array(&j);
-		json_key(&j, "label");
 		if (p->labels[i][0] != '\0')
-			json_string(&j, p->labels[i]);
-		else
+			json_name(&j, "label", p->labels[i],
+			    strlen(p->labels[i]));
+		else {
+			json_key(&j, "label");
 			json_null(&j);
+		}
 		if (p->keep[i] == 0 && p->have_sizes) {
 			json_key(&j, "frees");
 			json_uint(&j, p->frees[i]);
@@ -223,12 +223,14 @@ carry_out(struct prune *p)
 			return -1;
 		}
 		done++;
-		if (!p->json)
+		if (p->deleted != NULL)
+			json_string(p->deleted, l->names[i]);
+		else if (!p->json)
 			out_info(OUT_NORMAL, "deleted snapshot %s (freed %s)\n",
 			    l->names[i], p->have_sizes ?
 			    out_bytes(b, p->frees[i]) : "?");
 	}
-	if (!p->json && done > 0)
+	if (!p->json && p->deleted == NULL && done > 0)
 		out_info(OUT_NORMAL, "pruned %zu of %zu snapshot%s, freed %s\n",
 		    done, l->n, l->n == 1 ? "" : "s",
 		    p->have_sizes ? out_bytes(b, p->total_frees) : "?");
@@ -238,36 +240,35 @@ carry_out(struct prune *p)
 static int prune_run(struct prune *start, const struct cmd_globals *g);
 
 int
-cmd_prune(int argc, char **argv, const struct cmd_globals *g)
+cmd_prune(int argc, char **argv, struct cmd_globals *g)
 {
 	struct prune p;
 	const struct opts_option options[] = {
 		{ "dry-run", 'n', false, &p.dry_run, NULL },
-		{ "json", 0, false, &p.json, NULL },
 		{ NULL, 0, false, NULL, NULL },
 	};
 	int nargs, r;
 
 	memset(&p, 0, sizeof(p));
-	p.json = g->json;
-	if ((r = opts_parse(argc, argv, options, usage_text, &nargs)) !=
-	    OPTS_OK)
+	if ((r = cmd_parse(argc, argv, options, g, &nargs)) != OPTS_OK)
 		return r == OPTS_HELP ? CMD_OK : CMD_USAGE;
+	p.json = g->json;
 	if (nargs != 0) {
 		out_error("prune takes no arguments ('%s')", argv[1]);
-		fputs(usage_text, stderr);
+		cmd_print_usage(argv[0], stderr);
 		return CMD_USAGE;
 	}
 	return prune_run(&p, g);
 }
 
 int
-cmd_prune_after_create(const struct cmd_globals *g)
+cmd_prune_after_create(const struct cmd_globals *g, struct json *deleted)
 {
 	struct prune p;
 
 	memset(&p, 0, sizeof(p));
-	p.after_create = true;	/* create prints no JSON, nor does this */
+	p.after_create = true;
+	p.deleted = deleted;
 	return prune_run(&p, g);
 }
 

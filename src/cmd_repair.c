@@ -17,8 +17,6 @@
 #include "repair.h"
 #include "testhook.h"
 
-static const char usage_text[] = "usage: snap [-c FILE] repair SNAPSHOT\n";
-
 /*
  * The snapshot that query names: one that store_resolve finds, or the
  * full name of a snapshot folder without a manifest (store_resolve does
@@ -42,7 +40,7 @@ repair_target(struct cmd_ctx *ctx, const char *query, char *name)
 }
 
 int
-cmd_repair(int argc, char **argv, const struct cmd_globals *g)
+cmd_repair(int argc, char **argv, struct cmd_globals *g)
 {
 	struct cmd_ctx ctx;
 	struct repair_stats st;
@@ -53,12 +51,11 @@ cmd_repair(int argc, char **argv, const struct cmd_globals *g)
 	};
 	int nargs, status;
 
-	if ((status = opts_parse(argc, argv, options, usage_text, &nargs)) !=
-	    OPTS_OK)
+	if ((status = cmd_parse(argc, argv, options, g, &nargs)) != OPTS_OK)
 		return status == OPTS_HELP ? CMD_OK : CMD_USAGE;
 	if (nargs != 1) {
 		out_error("repair takes one SNAPSHOT");
-		fputs(usage_text, stderr);
+		cmd_print_usage(argv[0], stderr);
 		return CMD_USAGE;
 	}
 	if ((status = cmd_open(&ctx, g, STORE_WRITE)) != CMD_OK ||
@@ -70,9 +67,11 @@ cmd_repair(int argc, char **argv, const struct cmd_globals *g)
 		status = CMD_FAILED;
 		goto out;
 	}
-	out_info(OUT_NORMAL, "rebuilt the manifest of '%s': %llu entries, "
-	    "%llu files (%s) hashed\n", name, (unsigned long long)st.entries,
-	    (unsigned long long)st.files, out_bytes(size, st.bytes));
+	out_info(OUT_NORMAL, "rebuilt the manifest of '%s': %llu %s, %llu %s "
+	    "(%s) hashed\n", name, (unsigned long long)st.entries,
+	    out_plural(st.entries, "entry", "entries"),
+	    (unsigned long long)st.files, out_plural(st.files, "file",
+	    "files"), out_bytes(size, st.bytes));
 	status = CMD_OK;
 out:
 	cmd_close(&ctx);

@@ -8,9 +8,6 @@
 #include "progress.h"
 #include "restore.h"
 
-static const char usage[] = "usage: snap [-c FILE] [-v | -q] restore "
-    "[--overwrite] SNAPSHOT PATH DEST\n";
-
 static void
 print_problem(void *arg, enum restore_problem kind, const char *msg)
 {
@@ -22,7 +19,7 @@ print_problem(void *arg, enum restore_problem kind, const char *msg)
 }
 
 int
-cmd_restore(int argc, char **argv, const struct cmd_globals *g)
+cmd_restore(int argc, char **argv, struct cmd_globals *g)
 {
 	struct restore_opts opts = { false };
 	struct progress progress;
@@ -31,19 +28,18 @@ cmd_restore(int argc, char **argv, const struct cmd_globals *g)
 	struct err e;
 	const struct opts_option options[] = {
 		{ "overwrite", 0, false, &opts.overwrite, NULL },
-		{ "quiet", 'q', false, NULL, opts_quiet },
 		{ NULL, 0, false, NULL, NULL },
 	};
 	size_t index;
 	char size[32];
 	int nargs, r, status;
 
-	if ((r = opts_parse(argc, argv, options, usage, &nargs)) != OPTS_OK)
+	if ((r = cmd_parse(argc, argv, options, g, &nargs)) != OPTS_OK)
 		return r == OPTS_HELP ? CMD_OK : CMD_USAGE;
 	if (nargs != 3) {
 		out_error("restore takes a snapshot, a path in it and a "
 		    "destination");
-		fputs(usage, stderr);
+		cmd_print_usage(argv[0], stderr);
 		return CMD_USAGE;
 	}
 	if ((status = cmd_open(&ctx, g, STORE_READ)) != CMD_OK)
@@ -62,18 +58,23 @@ cmd_restore(int argc, char **argv, const struct cmd_globals *g)
 		status = r == -1 ? CMD_FAILED : CMD_USAGE;
 		goto out;
 	}
-	out_info(OUT_NORMAL, "restored %llu files, %llu bytes (%s) from %s "
+	out_info(OUT_NORMAL, "restored %llu %s, %llu %s (%s) from %s "
 	    "into %s%s\n", (unsigned long long)stats.files,
+	    out_plural(stats.files, "file", "files"),
 	    (unsigned long long)stats.bytes,
+	    out_plural(stats.bytes, "byte", "bytes"),
 	    out_bytes(size, (unsigned long long)stats.bytes),
 	    ctx.list.names[index], argv[3],
 	    stats.mismatches + stats.failures > 0 ? ", with problems" : "");
 	if (stats.mismatches > 0)
-		out_error("%llu files do not match their hash in the manifest",
-		    (unsigned long long)stats.mismatches);
+		out_error("%llu %s not match %s hash in the manifest",
+		    (unsigned long long)stats.mismatches,
+		    out_plural(stats.mismatches, "file does", "files do"),
+		    out_plural(stats.mismatches, "its", "their"));
 	if (stats.failures > 0)
-		out_error("%llu entries could not be restored (see above)",
-		    (unsigned long long)stats.failures);
+		out_error("%llu %s could not be restored (see above)",
+		    (unsigned long long)stats.failures,
+		    out_plural(stats.failures, "entry", "entries"));
 	if (stats.mismatches + stats.failures > 0)
 		status = CMD_FAILED;
 	else if (stats.warnings > 0)

@@ -21,10 +21,6 @@
 #include "summary.h"
 #include "verify.h"
 
-static const char usage[] = "usage: snap [-c FILE] [-q] [--json] verify "
-    "[-q] [SNAPSHOT... | --all]\n"
-    "                                           [--sample PERCENT]\n";
-
 struct printer {
 	bool		 json;
 	struct json	 j;
@@ -51,8 +47,7 @@ print_json(struct printer *p, const char *finding, const char *snapshot,
 	json_string(&p->j, finding);
 	json_key(&p->j, "snapshot");
 	json_string(&p->j, snapshot);
-	json_key(&p->j, "path");
-	json_string_len(&p->j, path, path_len);
+	json_name(&p->j, "path", path, path_len);
 	json_key(&p->j, "what");
 	json_begin_array(&p->j);
 	for (i = 0; i < n_what; i++)
@@ -143,9 +138,9 @@ parse_sample(const char *s, void *where)
 }
 
 int
-cmd_verify(int argc, char **argv, const struct cmd_globals *g)
+cmd_verify(int argc, char **argv, struct cmd_globals *g)
 {
-	struct printer pr = { .json = g->json, .quoted = BUF_INIT };
+	struct printer pr = { .quoted = BUF_INIT };
 	struct progress progress;
 	struct verify_opts opts;
 	struct verify_stats st;
@@ -155,12 +150,9 @@ cmd_verify(int argc, char **argv, const struct cmd_globals *g)
 	bool all = false, *chosen = NULL;
 	size_t i, idx, n_chosen = 0;
 	double sample = 100;
-	/* -q also after the command name, as create takes it. */
 	const struct opts_option options[] = {
 		{ "all", 0, false, &all, NULL },
 		{ "sample", 0, true, &sample, parse_sample },
-		{ "json", 0, false, &pr.json, NULL },
-		{ "quiet", 'q', false, NULL, opts_quiet },
 		{ NULL, 0, false, NULL, NULL },
 	};
 	char b1[32];
@@ -168,12 +160,12 @@ cmd_verify(int argc, char **argv, const struct cmd_globals *g)
 
 	memset(&progress, 0, sizeof(progress));
 	json_init(&pr.j, stdout);
-	if ((status = opts_parse(argc, argv, options, usage, &nargs)) !=
-	    OPTS_OK)
+	if ((status = cmd_parse(argc, argv, options, g, &nargs)) != OPTS_OK)
 		return status == OPTS_HELP ? CMD_OK : CMD_USAGE;
+	pr.json = g->json;
 	if (all && nargs > 0) {
 		out_error("verify takes snapshot names or --all, not both");
-		fputs(usage, stderr);
+		cmd_print_usage(argv[0], stderr);
 		return CMD_USAGE;
 	}
 	if ((status = cmd_open(&ctx, g, STORE_READ)) != CMD_OK)
@@ -250,19 +242,23 @@ cmd_verify(int argc, char **argv, const struct cmd_globals *g)
 	if (pr.json)
 		json_end_array(&pr.j);
 	else {
-		out_info(OUT_NORMAL, "verified %zu snapshot%s: %llu entries, "
-		    "%llu inodes read (%s), %llu links to inodes read before",
-		    n_chosen, n_chosen == 1 ? "" : "s",
+		out_info(OUT_NORMAL, "verified %zu %s: %llu %s, %llu %s read "
+		    "(%s), %llu %s to inodes read before", n_chosen,
+		    out_plural(n_chosen, "snapshot", "snapshots"),
 		    (unsigned long long)st.entries,
+		    out_plural(st.entries, "entry", "entries"),
 		    (unsigned long long)st.inodes_hashed,
+		    out_plural(st.inodes_hashed, "inode", "inodes"),
 		    out_bytes(b1, st.bytes_hashed),
-		    (unsigned long long)st.links_reused);
+		    (unsigned long long)st.links_reused,
+		    out_plural(st.links_reused, "link", "links"));
 		if (sample < 100)
-			out_info(OUT_NORMAL, ", %llu files not sampled",
-			    (unsigned long long)st.not_sampled);
-		out_info(OUT_NORMAL, "; %llu finding%s\n",
+			out_info(OUT_NORMAL, ", %llu %s not sampled",
+			    (unsigned long long)st.not_sampled,
+			    out_plural(st.not_sampled, "file", "files"));
+		out_info(OUT_NORMAL, "; %llu %s\n",
 		    (unsigned long long)st.findings,
-		    st.findings == 1 ? "" : "s");
+		    out_plural(st.findings, "finding", "findings"));
 		/* Said once, not per file: thousands of "inode" lines
 		 * would hide real damage, and these files are fine. */
 		if (st.moved_inodes > 0)

@@ -226,3 +226,65 @@ json_null(struct json *j)
 	fputs("null", j->f);
 	after_value(j);
 }
+
+/* True when the len bytes at p are valid UTF-8 throughout. */
+static bool
+is_utf8(const char *s, size_t len)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t i = 0, n;
+
+	while (i < len) {
+		if ((n = utf8_len(p + i, len - i)) == 0)
+			return false;
+		i += n;
+	}
+	return true;
+}
+
+/* The len bytes at p as a base64 string (RFC 4648, padded). */
+static void
+put_base64(FILE *f, const char *s, size_t len)
+{
+	static const char digit[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+	    "abcdefghijklmnopqrstuvwxyz0123456789+/";
+	const unsigned char *p = (const unsigned char *)s;
+	unsigned long v;
+	size_t i;
+
+	fputc('"', f);
+	for (i = 0; i + 2 < len; i += 3) {
+		v = (unsigned long)p[i] << 16 | p[i + 1] << 8 | p[i + 2];
+		fputc(digit[v >> 18 & 63], f);
+		fputc(digit[v >> 12 & 63], f);
+		fputc(digit[v >> 6 & 63], f);
+		fputc(digit[v & 63], f);
+	}
+	if (i < len) {
+		v = (unsigned long)p[i] << 16;
+		if (i + 1 < len)
+			v |= p[i + 1] << 8;
+		fputc(digit[v >> 18 & 63], f);
+		fputc(digit[v >> 12 & 63], f);
+		fputc(i + 1 < len ? digit[v >> 6 & 63] : '=', f);
+		fputc('=', f);
+	}
+	fputc('"', f);
+}
+
+void
+json_name(struct json *j, const char *key, const char *p, size_t len)
+{
+	char bytes_key[64];
+
+	if (is_utf8(p, len)) {
+		json_key(j, key);
+		json_string_len(j, p, len);
+		return;
+	}
+	snprintf(bytes_key, sizeof(bytes_key), "%s_bytes", key);
+	json_key(j, bytes_key);
+	before_value(j, false);
+	put_base64(j->f, p, len);
+	after_value(j);
+}

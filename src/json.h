@@ -38,7 +38,8 @@
  * that always parse.  '"', '\\', newline and tab get their short escapes,
  * other control characters and DEL \u00XX, and a byte that is not part
  * of valid UTF-8 becomes \u00XX as well (the code point of the same
- * number: lossy, but the output stays text).
+ * number: lossy, but the output stays text).  Names (paths, labels) are
+ * never written so: json_name writes them losslessly.
  *
  * Calls must nest properly (a key only inside an object, then exactly
  * one value); at most JSON_DEPTH_MAX containers may be open.
@@ -79,6 +80,15 @@ void	json_key(struct json *j, const char *key);
 /* A string value: NUL-terminated, or the len bytes at p (any bytes). */
 void	json_string(struct json *j, const char *s);
 void	json_string_len(struct json *j, const char *p, size_t len);
+/*
+ * A member of the open object whose value is a name given as bytes (a
+ * path, a label): "KEY": "the name" when the bytes are valid UTF-8
+ * (control characters are escaped, so nothing is lost), else
+ * "KEY_bytes": "base64 of the bytes" (RFC 4648).  So a name that is not
+ * UTF-8 ("a\xff") never reads as the one that is ("a\u00ff").  key is
+ * at most 50 bytes.
+ */
+void	json_name(struct json *j, const char *key, const char *p, size_t len);
 void	json_uint(struct json *j, uint64_t v);
 void	json_int(struct json *j, int64_t v);
 void	json_bool(struct json *j, bool v);

@@ -42,14 +42,16 @@ consider(struct lookup *l, const struct opts_option *o)
  * none is exact.
  */
 static const struct opts_option *
-find_long(const struct opts_option *options, const char *name, size_t len,
-    bool *ambiguous)
+find_long(const struct opts_option *const *tables, const char *name,
+    size_t len, bool *ambiguous)
 {
 	struct lookup l = { name, len, NULL, NULL, 0 };
 	const struct opts_option *o;
+	size_t t;
 
-	for (o = options; !is_end(o); o++)
-		consider(&l, o);
+	for (t = 0; tables[t] != NULL; t++)
+		for (o = tables[t]; !is_end(o); o++)
+			consider(&l, o);
 	consider(&l, &help_option);
 	*ambiguous = l.exact == NULL && l.n_prefix > 1;
 	if (l.exact != NULL)
@@ -58,28 +60,33 @@ find_long(const struct opts_option *options, const char *name, size_t len,
 }
 
 static const struct opts_option *
-find_letter(const struct opts_option *options, char c)
+find_letter(const struct opts_option *const *tables, char c)
 {
 	const struct opts_option *o;
+	size_t t;
 
-	for (o = options; !is_end(o); o++)
-		if (o->letter == c)
-			return o;
+	for (t = 0; tables[t] != NULL; t++)
+		for (o = tables[t]; !is_end(o); o++)
+			if (o->letter == c)
+				return o;
 	return c == help_option.letter ? &help_option : NULL;
 }
 
 /* "prune: option '--dry' is ambiguous; possibilities: '--dry-run' ..." */
 static void
-print_ambiguous(const char *cmd, const struct opts_option *options,
+print_ambiguous(const char *cmd, const struct opts_option *const *tables,
     const char *arg, size_t len)
 {
 	const struct opts_option *o;
+	size_t t;
 
 	fprintf(stderr, "%s: option '%s' is ambiguous; possibilities:", cmd,
 	    arg);
-	for (o = options; !is_end(o); o++)
-		if (o->name != NULL && strncmp(o->name, arg + 2, len) == 0)
-			fprintf(stderr, " '--%s'", o->name);
+	for (t = 0; tables[t] != NULL; t++)
+		for (o = tables[t]; !is_end(o); o++)
+			if (o->name != NULL &&
+			    strncmp(o->name, arg + 2, len) == 0)
+				fprintf(stderr, " '--%s'", o->name);
 	if (strncmp(help_option.name, arg + 2, len) == 0)
 		fprintf(stderr, " '--%s'", help_option.name);
 	fputc('\n', stderr);
@@ -105,8 +112,9 @@ apply(const struct opts_option *o, const char *arg, const char *usage)
 
 /* A long option at argv[*i].  Returns an enum opts_result. */
 static int
-parse_long(int argc, char **argv, int *i, const struct opts_option *options,
-    const char *usage, bool *usage_error)
+parse_long(int argc, char **argv, int *i,
+    const struct opts_option *const *tables, const char *usage,
+    bool *usage_error)
 {
 	const struct opts_option *o;
 	const char *arg = argv[*i], *name = arg + 2, *eq, *value = NULL;
@@ -115,9 +123,9 @@ parse_long(int argc, char **argv, int *i, const struct opts_option *options,
 
 	eq = strchr(name, '=');
 	len = eq != NULL ? (size_t)(eq - name) : strlen(name);
-	if ((o = find_long(options, name, len, &ambiguous)) == NULL) {
+	if ((o = find_long(tables, name, len, &ambiguous)) == NULL) {
 		if (ambiguous)
-			print_ambiguous(argv[0], options, arg, len);
+			print_ambiguous(argv[0], tables, arg, len);
 		else
 			fprintf(stderr, "%s: unrecognized option '%s'\n",
 			    argv[0], arg);
@@ -145,7 +153,8 @@ parse_long(int argc, char **argv, int *i, const struct opts_option *options,
 /* Short options, perhaps bundled, at argv[*i]. */
 static int
 parse_letters(int argc, char **argv, int *i,
-    const struct opts_option *options, const char *usage, bool *usage_error)
+    const struct opts_option *const *tables, const char *usage,
+    bool *usage_error)
 {
 	const struct opts_option *o;
 	const char *arg = argv[*i], *value;
@@ -153,7 +162,7 @@ parse_letters(int argc, char **argv, int *i,
 	int r;
 
 	for (j = 1; arg[j] != '\0'; j++) {
-		if ((o = find_letter(options, arg[j])) == NULL) {
+		if ((o = find_letter(tables, arg[j])) == NULL) {
 			fprintf(stderr, "%s: invalid option -- '%c'\n",
 			    argv[0], arg[j]);
 			*usage_error = true;
@@ -183,21 +192,34 @@ int
 opts_parse(int argc, char **argv, const struct opts_option *options,
     const char *usage, int *nargs)
 {
+	const struct opts_option *const tables[] = { options, NULL };
+
+	return opts_parse_tables(argc, argv, tables, usage, 0, nargs);
+}
+
+int
+opts_parse_tables(int argc, char **argv,
+    const struct opts_option *const *tables, const char *usage, int flags,
+    int *nargs)
+{
 	bool only_operands = false, usage_error = false;
 	int i, w = 1, r = OPTS_OK;
 	const char *arg;
 
 	for (i = 1; i < argc && r == OPTS_OK; i++) {
 		arg = argv[i];
-		if (only_operands || arg[0] != '-' || arg[1] == '\0')
+		if (only_operands || arg[0] != '-' || arg[1] == '\0') {
 			argv[w++] = argv[i];
-		else if (strcmp(arg, "--") == 0)
+			/* The command's name: what follows is its own. */
+			if (flags & OPTS_STOP_AT_OPERAND)
+				only_operands = true;
+		} else if (strcmp(arg, "--") == 0)
 			only_operands = true;
 		else if (arg[1] == '-')
-			r = parse_long(argc, argv, &i, options, usage,
+			r = parse_long(argc, argv, &i, tables, usage,
 			    &usage_error);
 		else
-			r = parse_letters(argc, argv, &i, options, usage,
+			r = parse_letters(argc, argv, &i, tables, usage,
 			    &usage_error);
 	}
 	if (usage_error) {

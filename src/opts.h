@@ -64,6 +64,21 @@ enum opts_result {
 int	opts_parse(int argc, char **argv, const struct opts_option *options,
 	    const char *usage, int *nargs);
 
+/* With OPTS_STOP_AT_OPERAND, the first operand ends the options: it and
+ * every word after it are operands, unparsed (a command's name and its
+ * arguments, after the options before it). */
+#define OPTS_STOP_AT_OPERAND	1
+
+/*
+ * The same, with the options of several tables (a NULL-terminated list
+ * of tables, each ended as above): a command's own and those every
+ * command shares.  A long name is looked up, and its prefixes judged,
+ * across all of them.
+ */
+int	opts_parse_tables(int argc, char **argv,
+	    const struct opts_option *const *tables, const char *usage,
+	    int flags, int *nargs);
+
 /* Parse functions for -q and -v after the command's name (out_level). */
 int	opts_quiet(const char *arg, void *where);
 int	opts_verbose(const char *arg, void *where);

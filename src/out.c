@@ -256,6 +256,12 @@ out_caution(const char *fmt, ...)
 	va_end(ap);
 }
 
+const char *
+out_plural(unsigned long long n, const char *one, const char *many)
+{
+	return n == 1 ? one : many;
+}
+
 char *
 out_bytes(char *buf, unsigned long long bytes)
 {

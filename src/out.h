@@ -102,6 +102,10 @@ bool	out_journal_match(const char *env, unsigned long long dev,
 bool	out_write_lines(FILE *f, const char *prio, const char *s, size_t len,
 	    bool at_start);
 
+/* one when n is 1, else many: "1 file", "2 files", "0 files". */
+const char *out_plural(unsigned long long n, const char *one,
+	    const char *many);
+
 /* "1.5 MiB" and the like, into buf of at least 32 bytes. */
 char	*out_bytes(char *buf, unsigned long long bytes);
 

@@ -48,27 +48,29 @@ format_duration(char *buf, size_t size, double seconds)
 
 /*
  * The fraction of the run done, from 0 to 1, or -1 when there is no
- * estimate: no total known, or a count already past its total.
+ * estimate: no total known, or a count already past its total.  Work is
+ * counted in bytes, an entry as PROGRESS_ENTRY_BYTES: the mean of the
+ * two fractions said 50% of one 2 GiB file with its bytes all done and
+ * its entry not yet counted.
  */
 static double
 fraction_done(const struct progress_counts *c)
 {
-	double sum = 0;
-	int n = 0;
+	double done = 0, all = 0;
 
 	if (c->expect_entries > 0) {
 		if (c->entries > c->expect_entries)
 			return -1;
-		sum += (double)c->entries / c->expect_entries;
-		n++;
+		done += (double)c->entries * PROGRESS_ENTRY_BYTES;
+		all += (double)c->expect_entries * PROGRESS_ENTRY_BYTES;
 	}
 	if (c->expect_bytes > 0) {
 		if (c->bytes > c->expect_bytes)
 			return -1;
-		sum += (double)c->bytes / c->expect_bytes;
-		n++;
+		done += (double)c->bytes;
+		all += (double)c->expect_bytes;
 	}
-	return n > 0 ? sum / n : -1;
+	return all > 0 ? done / all : -1;
 }
 
 size_t

@@ -35,6 +35,9 @@
 #define PROGRESS_EVERY		64
 #define PROGRESS_BYTES		(64ULL << 20)
 #define PROGRESS_INTERVAL	0.2	/* seconds between redraws */
+/* What an entry weighs against bytes in the fraction done: about what
+ * is read in the time an entry's own calls (stat, open, link) take. */
+#define PROGRESS_ENTRY_BYTES	(32ULL << 10)
 
 /* What progress_format shows. */
 struct progress_counts {
@@ -87,9 +90,10 @@ progress_update(struct progress *p, uint64_t entries, uint64_t bytes)
  * "/total" only when the total is known; the rate only after a second;
  * the percentage and ETA only then, when a total is known and nothing
  * has gone past its total (the tree grew: no guess is better than a wrong
- * one).  The fraction done is the mean of the entry and byte fractions
- * (either alone when only one total is known): a create of an unchanged
- * tree goes by entries, a verify by bytes.  Returns the length.
+ * one).  The fraction done counts an entry as PROGRESS_ENTRY_BYTES bytes
+ * and adds the bytes (either alone when only one total is known): many
+ * small files go by entries, a few big ones by bytes.  Returns the
+ * length.
  */
 size_t	progress_format(char *buf, size_t size, const char *what,
 	    const struct progress_counts *c, double elapsed, unsigned width);

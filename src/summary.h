@@ -14,10 +14,12 @@
 #ifndef SNAP_SUMMARY_H
 #define SNAP_SUMMARY_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "diff.h"
 #include "err.h"
+#include "json.h"
 #include "name.h"
 #include "sys.h"
 
@@ -61,5 +63,15 @@ int	summary_write(int dirfd, const struct create_stats *stats,
  */
 int	summary_read(int dirfd, const char *name, struct create_stats *stats,
 	    struct err *e);
+
+/*
+ * Writes the record as members of the open JSON object j (create
+ * --json): "snapshot" and "previous" (null when none: a dry run has no
+ * snapshot), "label" (null when none), the counts by their summary keys,
+ * "copied_by" (an object of reasons, each {"files", "bytes"}) and
+ * "milliseconds".
+ */
+void	summary_json(struct json *j, const struct create_stats *stats,
+	    bool dry_run);
 
 #endif

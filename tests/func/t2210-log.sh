@@ -9,8 +9,8 @@
 # snapshots where the path changed, with + M m m - + T, the size, the
 # mtime in UTC and a short hash that changes with the content only; a
 # leading, repeated or trailing '/' is accepted, '..' is a usage error; --json parses and has the same rows with the
-# full hash; a path no snapshot holds is an error (exit 1); no PATH is a
-# usage error (exit 2).
+# full hash; a path no snapshot holds is exit 2, as restore says of a
+# PATH the snapshot lacks; no PATH is a usage error (exit 2).
 # shellcheck source=lib.sh
 . "$(dirname "$0")/lib.sh"
 require_cmd python3
@@ -113,10 +113,10 @@ assert_eq "$(grep '^20' "$OUT" | awk '{ print $1, $2 }')" "${NAMES[8]} +" "rows 
 
 say "errors"
 run_snap log src/dir/nothing
-expect_status 1
+expect_status 2
 assert_grep "no snapshot holds 'src/dir/nothing'" "$ERR"
 run_snap --json log src/dir/nothing
-expect_status 1
+expect_status 2
 python3 -m json.tool "$OUT" >/dev/null || fail "log --json of a missing path is not JSON"
 run_snap log
 expect_status 2

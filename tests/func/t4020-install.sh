@@ -11,7 +11,9 @@
 # /etc/snap/snap.yaml and a symlink there as they are; --prefix /usr/local
 # moves the units' ExecStart= along; the example config names every key
 # of src/config.c, and with its paths moved into the scratch folder it
-# passes "snap check" and "snap create" (which writes the metrics file).
+# passes "snap check" and "snap create" (which writes the metrics file);
+# the bash and zsh completions go to bash-completion's completionsdir
+# (else share/bash-completion/completions) and share/zsh/vendor-completions.
 # Skips without cmake or a build tree.  cmake --install itself writes
 # into the build tree: install_manifest.txt and systemd-install/.
 # shellcheck source=lib.sh
@@ -67,6 +69,21 @@ cmp "$SOURCE_DIR/doc/snap.1" "$STAGE$PREFIX/share/man/man1/snap.1" ||
 cmp "$EXAMPLE" "$STAGE$PREFIX/share/doc/snap/snap.example.yaml" ||
 	fail "the example config is not in share/doc/snap"
 assert_grep '^d /var/backups/snap 0700 root root' "$STAGE$TMPFILESDIR/snap.conf"
+# Shell completion where the shells look: bash-completion's folder (from
+# its pkg-config file when there is one), zsh's vendor-completions.
+BASHCOMPDIR=$(dir_under $PREFIX "$(cache SNAP_BASH_COMPLETIONDIR)")
+if pc=$(pkg-config --variable=completionsdir bash-completion 2>/dev/null) &&
+	[ -n "$pc" ]; then
+	assert_eq "$BASHCOMPDIR" "$pc" "the bash completion folder"
+else
+	assert_eq "$BASHCOMPDIR" "$PREFIX/share/bash-completion/completions" \
+		"the bash completion folder"
+fi
+cmp "$SOURCE_DIR/contrib/completion/snap.bash" "$STAGE$BASHCOMPDIR/snap" ||
+	fail "the bash completion is not installed as $BASHCOMPDIR/snap"
+cmp "$SOURCE_DIR/contrib/completion/_snap" \
+	"$STAGE$PREFIX/share/zsh/vendor-completions/_snap" ||
+	fail "the zsh completion is not in share/zsh/vendor-completions"
 
 CFG=$STAGE/etc/snap/snap.yaml
 cmp "$EXAMPLE" "$CFG" || fail "/etc/snap/snap.yaml is not the example config"

@@ -199,6 +199,34 @@ test_json_keys_are_escaped(void **state)
 	expect(&c, "{\"a\\\"b\": 1}\n");
 }
 
+/*
+ * A name that is not UTF-8 and its look-alike that is never read the
+ * same: "path" for UTF-8 (controls escaped, nothing lost), "path_bytes"
+ * in base64 otherwise, with each padding length.
+ */
+static void
+test_json_name_keeps_every_byte(void **state)
+{
+	struct capture c;
+	struct json j;
+
+	(void)state;
+	start(&c, &j);
+	json_begin_object(&j);
+	json_name(&j, "path", "a\xff", 2);
+	json_name(&j, "path", "a\xc3\xbf", 3);
+	json_name(&j, "path", "\x01\n", 2);
+	json_name(&j, "path", "", 0);
+	json_name(&j, "label", "\xe9", 1);
+	json_name(&j, "p", "ab\xc3", 3);
+	json_name(&j, "p", "\xed\xa0\x80z", 4);
+	json_end_object(&j);
+	expect(&c, "{\"path_bytes\": \"Yf8=\", \"path\": \"a\xc3\xbf\", "
+	    "\"path\": \"\\u0001\\n\", \"path\": \"\", "
+	    "\"label_bytes\": \"6Q==\", \"p_bytes\": \"YWLD\", "
+	    "\"p_bytes\": \"7aCAeg==\"}\n");
+}
+
 int
 main(void)
 {
@@ -210,6 +238,7 @@ main(void)
 		cmocka_unit_test(test_json_string_escapes),
 		cmocka_unit_test(test_json_string_bytes),
 		cmocka_unit_test(test_json_keys_are_escaped),
+		cmocka_unit_test(test_json_name_keeps_every_byte),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

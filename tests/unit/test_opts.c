@@ -290,6 +290,55 @@ test_opts_no_arguments(void **state)
 	assert_null(ops[0]);
 }
 
+/*
+ * Two tables, as a command and the global options: both are read, a
+ * prefix is judged across them, and OPTS_STOP_AT_OPERAND leaves the
+ * command's name and what follows it unparsed.
+ */
+static void
+test_opts_tables_and_stop_at_operand(void **state)
+{
+	bool flag = false, json = false, force = false;
+	const struct opts_option own[] = {
+		{ "flag", 0, false, &flag, NULL },
+		{ NULL, 0, false, NULL, NULL },
+	};
+	const struct opts_option shared[] = {
+		{ "json", 0, false, &json, NULL },
+		{ "force", 'f', false, &force, NULL },
+		{ NULL, 0, false, NULL, NULL },
+	};
+	const struct opts_option *const tables[] = { own, shared, NULL };
+	char *argv[] = { "snap", "--json", "-f", "delete", "--flag", "x",
+	    NULL };
+	char *argv2[] = { "delete", "x", "--fl", "--json", NULL };
+	char *argv3[] = { "delete", "--f", NULL };
+	int nargs;
+
+	(void)state;
+	assert_int_equal(opts_parse_tables(6, argv, tables, usage,
+	    OPTS_STOP_AT_OPERAND, &nargs), OPTS_OK);
+	assert_true(json);
+	assert_true(force);
+	assert_false(flag);
+	assert_int_equal(nargs, 3);
+	assert_string_equal(argv[1], "delete");
+	assert_string_equal(argv[2], "--flag");
+	assert_string_equal(argv[3], "x");
+
+	json = false;
+	assert_int_equal(opts_parse_tables(4, argv2, tables, usage, 0,
+	    &nargs), OPTS_OK);
+	assert_true(flag);
+	assert_true(json);
+	assert_int_equal(nargs, 1);
+	assert_string_equal(argv2[1], "x");
+
+	/* "--f": flag or force, from different tables. */
+	assert_int_equal(opts_parse_tables(2, argv3, tables, usage, 0,
+	    &nargs), OPTS_ERROR);
+}
+
 int
 main(void)
 {
@@ -303,6 +352,7 @@ main(void)
 		cmocka_unit_test(test_opts_errors_say_what_getopt_said),
 		cmocka_unit_test(test_opts_parse_functions),
 		cmocka_unit_test(test_opts_no_arguments),
+		cmocka_unit_test(test_opts_tables_and_stop_at_operand),
 	};
 
 	out_set_streams(stdout, false, stderr, false);

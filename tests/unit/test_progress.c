@@ -56,13 +56,19 @@ test_progress_eta_halfway(void **state)
 }
 
 static void
-test_progress_fraction_is_mean(void **state)
+test_progress_fraction_weighs_entries_as_bytes(void **state)
 {
 	(void)state;
-	/* 25% of the entries, 75% of the bytes: half done. */
+	/* 250 entries of 32 KiB and 75 MiB done, of 1000 and 100 MiB:
+	 * 82.8 MiB of 131.25 MiB, 63%. */
 	assert_string_equal(line("create", 250, 75 * MIB, 1000, 100 * MIB, 60),
-	    "create: 250/1000 entries, 75.0 MiB/100.0 MiB, 1.2 MiB/s, 50%, "
-	    "ETA 1:00");
+	    "create: 250/1000 entries, 75.0 MiB/100.0 MiB, 1.2 MiB/s, 63%, "
+	    "ETA 0:35");
+	/* One 2 GiB file read whole, its entry not yet counted: nearly
+	 * done, not the 50% that the mean of the fractions said. */
+	assert_string_equal(line("create", 1, 2048 * MIB, 2, 2048 * MIB, 20),
+	    "create: 1/2 entries, 2.0 GiB/2.0 GiB, 102.4 MiB/s, 99%, "
+	    "ETA 0:00");
 	/* Only the entries known: they alone. */
 	assert_string_equal(line("restore", 250, 10 * MIB, 1000, 0, 30),
 	    "restore: 250/1000 entries, 10.0 MiB, 341.3 KiB/s, 25%, ETA 1:30");
@@ -198,7 +204,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_progress_totals_unknown),
 		cmocka_unit_test(test_progress_eta_halfway),
-		cmocka_unit_test(test_progress_fraction_is_mean),
+		cmocka_unit_test(test_progress_fraction_weighs_entries_as_bytes),
 		cmocka_unit_test(test_progress_no_eta_before_a_second),
 		cmocka_unit_test(test_progress_no_eta_when_exceeded),
 		cmocka_unit_test(test_progress_eta_formats),
