@@ -62,4 +62,11 @@ int	summary_write(int dirfd, const struct create_stats *stats,
 int	summary_read(int dirfd, const char *name, struct create_stats *stats,
 	    struct err *e);
 
+/*
+ * The parsing half of summary_read (pure): fills *stats from text, a
+ * NUL-terminated summary file, which it cuts into lines in place.
+ * Returns 0, or -1 if text does not start like a summary.
+ */
+int	summary_parse(char *text, struct create_stats *stats);
+
 #endif
