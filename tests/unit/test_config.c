@@ -587,7 +587,8 @@ test_config_too_large(void **state)
 
 /*
  * Every use of an alias is copied again, so aliases of lists of aliases
- * could make a 16 KiB file gigabytes (found by fuzz_config).  The text
+ * could make a 16 KiB file gigabytes (found reading the loader for
+ * fuzz_config).  The text
  * copied, aliases expanded, is held to what a file may hold: here the
  * 257th copy of a pattern of 4 KiB is one byte too many.  The message
  * points at the anchor: each alias of it is that node.
