@@ -197,7 +197,8 @@ test_exclude_no_exponential_backtracking(void **state)
  * Bracket expressions that overlap, as in "*[[[...[" (each '[' opens one
  * that runs to the end or to the same ']'), against a name of '[': when
  * each step parsed every expression it reached again, this took the
- * cube of the length (minutes at 3000 bytes; found by fuzz_exclude).
+ * cube of the length (minutes at 3000 bytes; found reading the matcher
+ * for fuzz_exclude).
  * Parsed once per match it is the square; the alarm fails the test long
  * before the cube would end, even on a slow machine.
  */
