@@ -7,10 +7,11 @@ set -euo pipefail
 # t4020); man-db and groff-base: man -l and groff for the man page (t4010);
 # libcap2-bin: setcap, e2fsprogs: mkfs.ext4, chattr (fidelity tests, t13xx);
 # bash-completion (its completionsdir, t4020) and zsh: the shell
-# completions (t2630).
+# completions (t2630); clang: libFuzzer for the fuzz harnesses (tests/fuzz,
+# run-all's third stage).
 packages=(build-essential cmake pkg-config libyaml-dev libxxhash-dev
 	libcmocka-dev rsync attr acl python3 strace systemd man-db groff-base
-	libcap2-bin e2fsprogs bash-completion zsh)
+	libcap2-bin e2fsprogs bash-completion zsh clang)
 missing=()
 for p in "${packages[@]}"; do
 	status=$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null || true)

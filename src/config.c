@@ -123,6 +123,8 @@ struct loader {
 	/* Where the paths checked against the root were given. */
 	const yaml_node_t	**path_nodes;	/* per cfg->sources[i] */
 	const yaml_node_t	*metrics_node;
+	/* Bytes of text copied out of the document so far (get_string). */
+	size_t			 copied;
 };
 
 /*
@@ -328,6 +330,17 @@ get_string(struct loader *l, const yaml_node_t *n, const char *key,
 		return fail(l, n, 0, "'%s' is empty; expected %s", key, what);
 	if (strlen(scalar(n)) != n->data.scalar.length)
 		return fail(l, n, 0, "'%s' contains a NUL character", key);
+	/*
+	 * An alias is the node it names, not a copy, so each use of one is
+	 * copied again: a list of aliases of lists of aliases would make a
+	 * 16 KiB file gigabytes.  Without aliases the text copied is at most
+	 * the file; with them it may not be more than a file could be.
+	 */
+	l->copied += n->data.scalar.length;
+	if (l->copied > CONFIG_MAX_SIZE)
+		return fail(l, n, 0, "with its aliases (*name) expanded, the "
+		    "config holds more than %d KiB of text; refused",
+		    CONFIG_MAX_SIZE / 1024);
 	if ((*out = strdup(scalar(n))) == NULL)
 		return fail_nomem(l);
 	return 0;

@@ -38,7 +38,8 @@ struct config_retain {
 /*
  * Limits on the file itself, far beyond any real config: a larger or
  * deeper one is refused before YAML builds it (in time that grows with
- * the square of the depth).
+ * the square of the depth).  The text the loader copies out of it, with
+ * every use of an alias copied again, is held to CONFIG_MAX_SIZE too.
  */
 #define CONFIG_MAX_SIZE		(1024 * 1024)	/* bytes */
 #define CONFIG_MAX_DEPTH	32	/* nested lists and mappings */

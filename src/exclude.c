@@ -2,6 +2,7 @@
 
 #include <ctype.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 /*
@@ -11,14 +12,26 @@
  * has to cross '/' where FNM_PATHNAME would stop it.
  */
 
+/* A bracket expression, parsed: the bytes it matches, where it ends. */
+struct bracket {
+	uint64_t	 member[4];	/* bit c: byte c is in the set */
+	const char	*next;		/* past the ']'; NULL: not closed */
+};
+
+static void
+member_add(uint64_t member[4], unsigned int c)
+{
+	member[c / 64] |= UINT64_C(1) << (c % 64);
+}
+
 /*
- * Matches c against the bracket expression starting after '[' at p.
- * Returns 1 or 0 and sets *next past the closing ']', or -1 when the
- * expression is not closed (then '[' is an ordinary character).
+ * Parses the bracket expression starting after '[' at p into *br; an
+ * expression that is not closed leaves br->next NULL (then '[' is an
+ * ordinary character).  Costs the expression's length (times 256 for a
+ * "[:name:]"), so a match parses each at most once (struct brackets).
  */
-static int
-match_class(const char *p, const char *pe, unsigned char c,
-    const char **next)
+static void
+parse_class(const char *p, const char *pe, struct bracket *br)
 {
 	static const struct {
 		const char	*name;
@@ -32,17 +45,18 @@ match_class(const char *p, const char *pe, unsigned char c,
 		{ "upper", isupper }, { "xdigit", isxdigit },
 	};
 	const char *q;
-	unsigned char lo, hi;
-	bool negate = false, found = false, first = true;
+	unsigned int lo, hi, c;
+	bool negate = false, first = true;
 	size_t i, len;
 
+	memset(br, 0, sizeof(*br));
 	if (p < pe && (*p == '!' || *p == '^')) {
 		negate = true;
 		p++;
 	}
 	for (;; first = false) {
 		if (p >= pe)
-			return -1;
+			return;
 		if (*p == ']' && !first)
 			break;
 		if (*p == '[' && p + 1 < pe && p[1] == ':') {
@@ -52,29 +66,97 @@ match_class(const char *p, const char *pe, unsigned char c,
 			if (q + 1 < pe) {
 				len = q - (p + 2);
 				for (i = 0; i < sizeof(classes) /
-				    sizeof(classes[0]); i++)
-					if (strlen(classes[i].name) == len &&
+				    sizeof(classes[0]); i++) {
+					if (strlen(classes[i].name) != len ||
 					    memcmp(classes[i].name, p + 2,
-					    len) == 0 && classes[i].test(c))
-						found = true;
+					    len) != 0)
+						continue;
+					for (c = 0; c < 256; c++)
+						if (classes[i].test((int)c))
+							member_add(br->member,
+							    c);
+				}
 				p = q + 2;
 				continue;
 			}
 		}
 		if (*p == '\\' && p + 1 < pe)
 			p++;
-		lo = hi = *p++;
+		lo = hi = (unsigned char)*p++;
 		if (p + 1 < pe && *p == '-' && p[1] != ']') {
 			p++;
 			if (*p == '\\' && p + 1 < pe)
 				p++;
-			hi = *p++;
+			hi = (unsigned char)*p++;
 		}
-		if (lo <= c && c <= hi)
-			found = true;
+		for (c = lo; c <= hi; c++)
+			member_add(br->member, c);
 	}
-	*next = p + 1;
-	return found != negate;
+	if (negate)
+		for (i = 0; i < 4; i++)
+			br->member[i] = ~br->member[i];
+	br->next = p + 1;
+}
+
+/*
+ * The bracket expressions of the pattern one match runs, each parsed the
+ * first time the match reaches it.  Parsing at every step instead costs
+ * the expression's length each time, and expressions can overlap: "*"
+ * and thousands of '[' against a path of '[' took minutes, not the
+ * (pattern x path) that exclude.h promises.
+ */
+struct brackets {
+	uint16_t	*slot;	/* per pattern byte: 0, or 1 + index in b */
+	struct bracket	*b;
+	size_t		 used;
+};
+
+/*
+ * Sets up *bs for the pattern [pb, pe).  Allocates only for a pattern
+ * with a '['; when that fails, bs->slot stays NULL and every step parses
+ * again (slow, still right).
+ */
+static void
+brackets_init(struct brackets *bs, const char *pb, const char *pe)
+{
+	size_t n = (size_t)(pe - pb), k = 0;
+	const char *p;
+
+	memset(bs, 0, sizeof(*bs));
+	for (p = pb; (p = memchr(p, '[', (size_t)(pe - p))) != NULL; p++)
+		k++;
+	if (k == 0)
+		return;
+	bs->slot = calloc(n, sizeof(*bs->slot));
+	bs->b = malloc(k * sizeof(*bs->b));
+	if (bs->slot == NULL || bs->b == NULL) {
+		free(bs->slot);
+		free(bs->b);
+		memset(bs, 0, sizeof(*bs));
+	}
+}
+
+static void
+brackets_free(struct brackets *bs)
+{
+	free(bs->slot);
+	free(bs->b);
+}
+
+/* The parsed expression after the '[' at position i (tmp if uncached). */
+static const struct bracket *
+bracket_at(struct brackets *bs, const char *pb, const char *pe, size_t i,
+    struct bracket *tmp)
+{
+	if (bs->slot == NULL) {
+		parse_class(pb + i + 1, pe, tmp);
+		return tmp;
+	}
+	if (bs->slot[i] == 0) {
+		parse_class(pb + i + 1, pe, &bs->b[bs->used]);
+		bs->slot[i] = (uint16_t)++bs->used;
+	}
+	return &bs->b[bs->slot[i] - 1];
 }
 
 /*
@@ -167,11 +249,12 @@ pos_close(struct posset *set, const char *pb, const char *pe)
  * a '/'.
  */
 static void
-pos_step(struct posset *next, const char *pb, const char *pe, size_t i,
-    unsigned char c)
+pos_step(struct posset *next, struct brackets *bs, const char *pb,
+    const char *pe, size_t i, unsigned char c)
 {
-	const char *p = pb + i, *q;
-	int r;
+	const struct bracket *br;
+	struct bracket tmp;
+	const char *p = pb + i;
 
 	switch (*p) {
 	case '*':
@@ -187,11 +270,12 @@ pos_step(struct posset *next, const char *pb, const char *pe, size_t i,
 	case '[':
 		if (c == '/')
 			return;
-		r = match_class(p + 1, pe, c, &q);
-		if (r == 1)
-			pos_add(next, (size_t)(q - pb));
-		else if (r == -1 && c == '[')	/* an ordinary '[' */
-			pos_add(next, i + 1);
+		br = bracket_at(bs, pb, pe, i, &tmp);
+		if (br->next == NULL) {
+			if (c == '[')	/* an ordinary '[' */
+				pos_add(next, i + 1);
+		} else if ((br->member[c / 64] >> (c % 64)) & 1)
+			pos_add(next, (size_t)(br->next - pb));
 		return;
 	case '\\':
 		if (p + 1 < pe) {
@@ -218,9 +302,11 @@ match_glob(const char *pb, const char *pe, const char *s, const char *se,
     bool tails)
 {
 	struct posset sets[2], *cur = &sets[0], *next = &sets[1], *tmp;
+	struct brackets bs;
 	size_t i, n = (size_t)(pe - pb);
-	bool any;
+	bool any, match = false;
 
+	brackets_init(&bs, pb, pe);
 	memset(cur->w, 0, words(n) * sizeof(cur->w[0]));
 	pos_add(cur, 0);
 	pos_close(cur, pb, pe);
@@ -229,7 +315,8 @@ match_glob(const char *pb, const char *pe, const char *s, const char *se,
 		any = false;
 		for (i = 0; i < n; i++) {
 			if (pos_has(cur, i)) {
-				pos_step(next, pb, pe, i, (unsigned char)*s);
+				pos_step(next, &bs, pb, pe, i,
+				    (unsigned char)*s);
 				any = true;
 			}
 			if (pos_has(cur, inside(n, i))) {
@@ -240,13 +327,16 @@ match_glob(const char *pb, const char *pe, const char *s, const char *se,
 		if (tails && *s == '/')
 			pos_add(next, 0);
 		else if (!any && !tails)
-			return false;	/* nothing left to match from */
+			goto out;	/* nothing left to match from */
 		pos_close(next, pb, pe);
 		tmp = cur;
 		cur = next;
 		next = tmp;
 	}
-	return pos_has(cur, n);
+	match = pos_has(cur, n);
+out:
+	brackets_free(&bs);
+	return match;
 }
 
 static bool

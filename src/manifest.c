@@ -583,15 +583,36 @@ int
 manifest_reader_open(struct manifest_reader **out, int dirfd,
     const char *name, struct err *e)
 {
+	int fd;
+
+	*out = NULL;
+	/*
+	 * O_NONBLOCK: a FIFO planted in its place must not block the run in
+	 * open(2); manifest_reader_fdopen then refuses it.  It means
+	 * nothing for a regular file.
+	 */
+	fd = openat(dirfd, name,
+	    O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
+	if (fd == -1)
+		return err_set(e, errno, "cannot open manifest '%s'", name);
+	return manifest_reader_fdopen(out, fd, name, e);
+}
+
+int
+manifest_reader_fdopen(struct manifest_reader **out, int fd,
+    const char *name, struct err *e)
+{
 	struct manifest_reader *r;
 	struct stat st;
 	uint32_t version, flags;
 	int rc;
 
 	*out = NULL;
-	if ((r = calloc(1, sizeof(*r))) == NULL)
+	if ((r = calloc(1, sizeof(*r))) == NULL) {
+		close(fd);
 		return err_set(e, ENOMEM, "cannot open manifest '%s'", name);
-	r->fd = -1;
+	}
+	r->fd = fd;
 	r->name = strdup(name);
 	r->state = XXH3_createState();
 	r->buf = malloc(BUF_SIZE);
@@ -602,17 +623,6 @@ manifest_reader_open(struct manifest_reader **out, int dirfd,
 	}
 	XXH3_64bits_reset(r->state);
 
-	/*
-	 * O_NONBLOCK: a FIFO planted in its place must not block the run in
-	 * open(2); the S_ISREG check below then refuses it.  It means
-	 * nothing for a regular file.
-	 */
-	r->fd = openat(dirfd, name,
-	    O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
-	if (r->fd == -1) {
-		err_set(e, errno, "cannot open manifest '%s'", name);
-		goto fail;
-	}
 	if (fstat(r->fd, &st) == -1) {
 		err_set(e, errno, "cannot open manifest '%s'", name);
 		goto fail;

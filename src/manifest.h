@@ -68,6 +68,14 @@ int	manifest_reader_open(struct manifest_reader **out, int dirfd,
 	    const char *name, struct err *e);
 
 /*
+ * The same for a manifest already open as fd, at offset 0 (name is for
+ * messages only): the reader owns fd from now on and closes it, also
+ * when it fails.  It refuses anything but a regular file.
+ */
+int	manifest_reader_fdopen(struct manifest_reader **out, int fd,
+	    const char *name, struct err *e);
+
+/*
  * Reads the next entry into *ent (its strings stay valid until the next
  * call on r) and, if offset is not NULL, stores the record's offset for
  * manifest_reader_read_at.  Returns 1 for an entry, 0 at the end once the

@@ -516,15 +516,15 @@ restore_entry(struct restore_ctx *c, const struct entry *ent, int dstdir,
 
 /* --- the walk -------------------------------------------------------- */
 
-/* 1 if the snapshot path p (len) is at or below PATH. */
-static int
-in_subtree(const struct restore_ctx *c, const char *p, size_t len)
+int
+restore_in_subtree(const char *prefix, size_t prefix_len, const char *p,
+    size_t len)
 {
-	if (c->prefix_len == 0)
+	if (prefix_len == 0)
 		return 1;
-	if (len < c->prefix_len || memcmp(p, c->prefix, c->prefix_len) != 0)
+	if (len < prefix_len || memcmp(p, prefix, prefix_len) != 0)
 		return 0;
-	return len == c->prefix_len || p[c->prefix_len] == '/';
+	return len == prefix_len || p[prefix_len] == '/';
 }
 
 /*
@@ -591,13 +591,11 @@ descend_to(struct restore_ctx *c, const char *parent, size_t plen,
  * Opens DEST's parent folder into *dirfd and copies DEST's last
  * component into base.  Returns 0, or RESTORE_EUSAGE with e set.
  */
-static int
-open_dest_parent(const char *dest, int *dirfd, char *base, size_t basesz,
-    struct err *e)
+int
+restore_split_dest(const char *dest, char *base, size_t basesz,
+    size_t *parent_len, struct err *e)
 {
 	size_t len = strlen(dest), b;
-	char *parent = NULL;
-	int r = RESTORE_EUSAGE;
 
 	while (len > 1 && dest[len - 1] == '/')
 		len--;
@@ -605,13 +603,25 @@ open_dest_parent(const char *dest, int *dirfd, char *base, size_t basesz,
 		;
 	if (len - b == 0 || len - b >= basesz ||
 	    (len - b == 1 && dest[b] == '.') ||
-	    (len - b == 2 && dest[b] == '.' && dest[b + 1] == '.')) {
-		err_set(e, 0, "cannot restore into '%s': name a new folder "
-		    "or file to create", dest);
-		return RESTORE_EUSAGE;
-	}
+	    (len - b == 2 && dest[b] == '.' && dest[b + 1] == '.'))
+		return err_set(e, 0, "cannot restore into '%s': name a new "
+		    "folder or file to create", dest);
 	memcpy(base, dest + b, len - b);
 	base[len - b] = '\0';
+	*parent_len = b;
+	return 0;
+}
+
+static int
+open_dest_parent(const char *dest, int *dirfd, char *base, size_t basesz,
+    struct err *e)
+{
+	size_t b;
+	char *parent = NULL;
+	int r = RESTORE_EUSAGE;
+
+	if (restore_split_dest(dest, base, basesz, &b, e) == -1)
+		return RESTORE_EUSAGE;
 	if (b == 0)
 		parent = strdup(".");
 	else
@@ -772,7 +782,8 @@ restore_run(struct store *s, const char *name, const char *path,
 		goto out;
 	expect_totals(&c, s, name);
 	while ((r = manifest_reader_next(mr, &ent, NULL, e)) == 1) {
-		if (!in_subtree(&c, ent.path, ent.path_len)) {
+		if (!restore_in_subtree(c.prefix, c.prefix_len, ent.path,
+		    ent.path_len)) {
 			if (name_pathcmp(ent.path, ent.path_len, prefix,
 			    c.prefix_len) < 0)
 				continue;

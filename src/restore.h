@@ -94,4 +94,23 @@ int	restore_run(struct store *s, const char *name, const char *path,
  */
 int	restore_clean_path(const char *in, char *out, struct err *e);
 
+/*
+ * Returns 1 if the snapshot path p (len bytes) is prefix (a path from
+ * restore_clean_path, "" for the whole snapshot) or below it, else 0.
+ * Pure.
+ */
+int	restore_in_subtree(const char *prefix, size_t prefix_len,
+	    const char *p, size_t len);
+
+/*
+ * Splits DEST as given by a person into the folder to open and the name
+ * to create in it: copies the last component (trailing '/' dropped) into
+ * base (basesz bytes) and sets *parent_len to the length of the leading
+ * part of dest that names the folder (0: the current folder).  Pure.
+ * Returns 0, or -1 with e set when there is no last component, it is
+ * "." or "..", or it does not fit in base.
+ */
+int	restore_split_dest(const char *dest, char *base, size_t basesz,
+	    size_t *parent_len, struct err *e);
+
 #endif

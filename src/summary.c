@@ -149,26 +149,15 @@ counter(struct create_stats *s, const char *key)
 }
 
 int
-summary_read(int dirfd, const char *name, struct create_stats *s,
-    struct err *e)
+summary_parse(char *text, struct create_stats *s)
 {
-	char file[64], buf[8192], *line, *next, *value;
+	char *line, *next, *value;
 	uint64_t *field;
-	ssize_t n;
-	int fd;
 
 	memset(s, 0, sizeof(*s));
-	snprintf(file, sizeof(file), "%s.summary", name);
-	if ((fd = openat(dirfd, file, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)) == -1)
-		return err_set(e, errno, "cannot read summary '%s'", file);
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n == -1)
-		return err_set(e, errno, "cannot read summary '%s'", file);
-	buf[n] = '\0';
-	if (strncmp(buf, "snap-summary 1\n", 15) != 0)
-		return err_set(e, 0, "summary '%s' is not a snap summary", file);
-	for (line = buf; *line != '\0'; line = next) {
+	if (strncmp(text, "snap-summary 1\n", 15) != 0)
+		return -1;
+	for (line = text; *line != '\0'; line = next) {
 		next = line + strcspn(line, "\n");
 		if (*next == '\n')
 			*next++ = '\0';
@@ -246,4 +235,26 @@ summary_json(struct json *j, const struct create_stats *s, bool dry_run)
 	json_end_object(j);
 	json_count(j, "warnings", s->warnings);
 	json_count(j, "milliseconds", (uint64_t)(s->seconds * 1000 + 0.5));
+}
+
+int
+summary_read(int dirfd, const char *name, struct create_stats *s,
+    struct err *e)
+{
+	char file[64], buf[8192];
+	ssize_t n;
+	int fd;
+
+	memset(s, 0, sizeof(*s));
+	snprintf(file, sizeof(file), "%s.summary", name);
+	if ((fd = openat(dirfd, file, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)) == -1)
+		return err_set(e, errno, "cannot read summary '%s'", file);
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n == -1)
+		return err_set(e, errno, "cannot read summary '%s'", file);
+	buf[n] = '\0';
+	if (summary_parse(buf, s) == -1)
+		return err_set(e, 0, "summary '%s' is not a snap summary", file);
+	return 0;
 }

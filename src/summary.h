@@ -74,4 +74,11 @@ int	summary_read(int dirfd, const char *name, struct create_stats *stats,
 void	summary_json(struct json *j, const struct create_stats *stats,
 	    bool dry_run);
 
+/*
+ * The parsing half of summary_read (pure): fills *stats from text, a
+ * NUL-terminated summary file, which it cuts into lines in place.
+ * Returns 0, or -1 if text does not start like a summary.
+ */
+int	summary_parse(char *text, struct create_stats *stats);
+
 #endif

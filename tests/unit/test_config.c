@@ -585,6 +585,34 @@ test_config_too_large(void **state)
 	free(want);
 }
 
+/*
+ * Every use of an alias is copied again, so aliases of lists of aliases
+ * could make a 16 KiB file gigabytes (found reading the loader for
+ * fuzz_config).  The text
+ * copied, aliases expanded, is held to what a file may hold: here the
+ * 257th copy of a pattern of 4 KiB is one byte too many.  The message
+ * points at the anchor: each alias of it is that node.
+ */
+static void
+test_config_alias_expansion_limited(void **state)
+{
+	char *yaml, *p;
+	int i;
+
+	assert_non_null(yaml = malloc(8192));
+	p = yaml + sprintf(yaml, "snapshot_root: backups\nsources:\n"
+	    "  - path: src/etc\n    exclude: [&p '");
+	memset(p, 'x', 4096);
+	p += sprintf(p + 4096, "'") + 4096;
+	for (i = 0; i < 300; i++)
+		p += sprintf(p, ", *p");
+	strcpy(p, "]\n");
+	expect_error(*state, yaml, "4:15: with its aliases (*name) expanded, "
+	    "the config holds more than %d KiB of text; refused",
+	    CONFIG_MAX_SIZE / 1024);
+	free(yaml);
+}
+
 /* A pattern longer than any path is refused; it could match nothing. */
 static void
 test_config_exclude_too_long(void **state)
@@ -1067,6 +1095,7 @@ main(void)
 		CASE(test_config_too_deep),
 		CASE(test_config_deep_but_allowed),
 		CASE(test_config_too_large),
+		CASE(test_config_alias_expansion_limited),
 		CASE(test_config_exclude_too_long),
 	};
 

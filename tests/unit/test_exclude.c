@@ -9,6 +9,7 @@
 
 #include <stdbool.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "exclude.h"
 
@@ -192,6 +193,35 @@ test_exclude_no_exponential_backtracking(void **state)
 	    false));
 }
 
+/*
+ * Bracket expressions that overlap, as in "*[[[...[" (each '[' opens one
+ * that runs to the end or to the same ']'), against a name of '[': when
+ * each step parsed every expression it reached again, this took the
+ * cube of the length (minutes at 3000 bytes; found reading the matcher
+ * for fuzz_exclude).
+ * Parsed once per match it is the square; the alarm fails the test long
+ * before the cube would end, even on a slow machine.
+ */
+static void
+test_exclude_brackets_parsed_once(void **state)
+{
+	static char pat[3002], name[3001], closed[3003];
+
+	(void)state;
+	alarm(60);
+	pat[0] = '*';
+	memset(pat + 1, '[', sizeof(pat) - 2);
+	memset(name, '[', sizeof(name) - 1);
+	assert_true(m1(pat, name, false));
+	/* The same, each expression closed by one ']' at the end. */
+	memcpy(closed, pat, sizeof(pat) - 1);
+	closed[sizeof(closed) - 2] = ']';
+	assert_true(m1(closed, name, false));
+	name[sizeof(name) - 2] = 'x';
+	assert_false(m1(closed, name, false));
+	alarm(0);
+}
+
 /* Stars mixed with "**", '?', escapes and brackets, as before. */
 static void
 test_exclude_stars_mixed(void **state)
@@ -235,6 +265,7 @@ main(void)
 		cmocka_unit_test(test_exclude_several_patterns),
 		cmocka_unit_test(test_exclude_stars_mixed),
 		cmocka_unit_test(test_exclude_no_exponential_backtracking),
+		cmocka_unit_test(test_exclude_brackets_parsed_once),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
