@@ -115,5 +115,6 @@ int	cmd_prune_after_create(const struct cmd_globals *g);
 int	cmd_delete(int argc, char **argv, const struct cmd_globals *g);
 int	cmd_du(int argc, char **argv, const struct cmd_globals *g);
 int	cmd_check(int argc, char **argv, const struct cmd_globals *g);
+int	cmd_notify(int argc, char **argv, const struct cmd_globals *g);
 
 #endif

@@ -58,6 +58,16 @@ struct config_hooks {
 	unsigned int timeout;	/* seconds, per command */
 };
 
+/*
+ * Where "snap notify EVENT" sends its ping (notify:); NULL: no ping for
+ * that event.  Each is an http:// or https:// URL without spaces.
+ */
+struct config_notify {
+	char	*start;		/* a run begins */
+	char	*success;	/* a snapshot was made (exit 0 or 3) */
+	char	*fail;		/* no snapshot (exit 1, 2, 130, 143) */
+};
+
 struct config {
 	char			*file;		/* the path it was loaded from */
 	char			*snapshot_root;	/* absolute */
@@ -71,6 +81,7 @@ struct config {
 	unsigned int		 lock_wait;	/* seconds */
 	char			*metrics_file;	/* NULL if absent */
 	struct config_hooks	 hooks;
+	struct config_notify	 notify;
 };
 
 /*
