@@ -27,7 +27,6 @@
 
 #include "exclude.h"
 
-#define CONFIG_DEFAULT_PATH	"/etc/snap/snap.yaml"
 #define SUGGEST_MAX_DISTANCE	2
 #define SUGGEST_MAX_LEN		32
 

@@ -36,6 +36,16 @@ struct config_retain {
 };
 
 /*
+ * The folder of the configs, from the build: SYSCONFDIR/snap, so
+ * /etc/snap for an install to /usr and /usr/local/etc/snap for one to
+ * /usr/local.  The units and the installed example follow it.
+ */
+#ifndef SNAP_CONFIG_DIR
+#define SNAP_CONFIG_DIR		"/etc/snap"
+#endif
+#define CONFIG_DEFAULT_PATH	SNAP_CONFIG_DIR "/snap.yaml"
+
+/*
  * Limits on the file itself, far beyond any real config: a larger or
  * deeper one is refused before YAML builds it (in time that grows with
  * the square of the depth).
@@ -92,7 +102,7 @@ int	config_load(struct config **out, const char *path, struct err *e);
 
 /*
  * The config path to use: opt (from -c) if not NULL, else $SNAP_CONFIG if
- * set and not empty, else "/etc/snap/snap.yaml".
+ * set and not empty, else CONFIG_DEFAULT_PATH.
  */
 const char *config_default_path(const char *opt);
 

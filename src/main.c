@@ -40,7 +40,7 @@ print_usage(FILE *f)
 	fputs("usage: snap [-c FILE] [-v | -q] [--json] [--wait SECONDS] "
 	    "COMMAND [ARGS]\n\n"
 	    "  -c FILE   config file (default: $SNAP_CONFIG, then "
-	    "/etc/snap/snap.yaml)\n"
+	    CONFIG_DEFAULT_PATH ")\n"
 	    "  -v        more output: every copied file\n"
 	    "  -q        only problems\n"
 	    "  --json    JSON output, for scripts\n"

@@ -4,29 +4,30 @@
 # verifies those), and from the install script, where the prefix is only
 # known once "cmake --install --prefix" runs.
 #
-# snap_make_units(OUT BINDIR LIBEXECDIR PROGRAM) writes into OUT:
+# snap_make_units(OUT BINDIR LIBEXECDIR PROGRAM CONFIGDIR) writes into OUT:
 # snap.service and snap@.service (both from snap.service.in), the two
 # timers, snap-failure@.service, snap-notify-start@.service,
 # -success@ and -fail@ (from snap-notify.service.in) and snap.conf
 # (tmpfiles.d).  BINDIR holds the program, named PROGRAM (snap unless
 # SNAP_PROGRAM_NAME says otherwise), LIBEXECDIR snap-inhibit and
-# snap-failure-report.
+# snap-failure-report; CONFIGDIR the configs (snap.yaml, NAME.yaml).
 
 set(SNAP_UNITS_SOURCE_DIR ${CMAKE_CURRENT_LIST_DIR})
 set(SNAP_UNIT_FILES snap.service snap@.service snap.timer snap@.timer
 	snap-failure@.service snap-notify-start@.service
 	snap-notify-success@.service snap-notify-fail@.service)
 
-function(snap_make_units out bindir libexecdir program)
+function(snap_make_units out bindir libexecdir program configdir)
+	set(SNAP_CONFIG_DIR ${configdir})
 	set(SNAP_BINDIR ${bindir})
 	set(SNAP_LIBEXECDIR ${libexecdir})
 	set(SNAP_PROGRAM ${program})
 	set(in ${SNAP_UNITS_SOURCE_DIR}/snap.service.in)
 
 	# UNIT_SET: the instance of the notify units, which read
-	# /etc/snap/UNIT_SET.yaml.
+	# CONFIGDIR/UNIT_SET.yaml.
 	set(UNIT snap.service)
-	set(UNIT_CONFIG /etc/snap/snap.yaml)
+	set(UNIT_CONFIG ${configdir}/snap.yaml)
 	set(UNIT_SET snap)
 	set(UNIT_TIMER snap.timer)
 	set(UNIT_EDIT snap.service)
@@ -56,7 +57,7 @@ ReadWritePaths=-/var/lib/prometheus/node-exporter")
 
 	# The instance names the config, and its snapshot root by default.
 	set(UNIT snap@.service)
-	set(UNIT_CONFIG /etc/snap/%i.yaml)
+	set(UNIT_CONFIG ${configdir}/%i.yaml)
 	set(UNIT_SET %i)
 	set(UNIT_TIMER snap@%i.timer)
 	set(UNIT_EDIT snap@NAME.service)
@@ -105,4 +106,33 @@ function(snap_install_dir var dir)
 	else()
 		set(${var} "${CMAKE_INSTALL_PREFIX}/${dir}" PARENT_SCOPE)
 	endif()
+endfunction()
+
+# snap_systemd_dir(VAR GIVEN PKGCONFIG FALLBACK): where systemd's files
+# go, at install time: GIVEN if the user named it (-DSNAP_SYSTEMD_UNITDIR=),
+# else systemd's own folder (PKGCONFIG, from systemd.pc) when the prefix
+# is /usr, else FALLBACK below the prefix.
+function(snap_systemd_dir var given pkgconfig fallback)
+	if(NOT given STREQUAL "")
+		snap_install_dir(dir "${given}")
+	elseif(CMAKE_INSTALL_PREFIX STREQUAL "/usr" AND NOT pkgconfig STREQUAL "")
+		set(dir "${pkgconfig}")
+	else()
+		snap_install_dir(dir "${fallback}")
+	endif()
+	set(${var} "${dir}" PARENT_SCOPE)
+endfunction()
+
+# snap_make_man_page(IN OUT PROGRAM): the man page IN (snap.1) as OUT, for
+# a program installed as PROGRAM: its .TH title and the name in NAME
+# follow, so that "man PROGRAM" and apropos find it.
+function(snap_make_man_page in out program)
+	file(READ "${in}" text)
+	string(TOUPPER "${program}" title)
+	string(REGEX REPLACE "\n\\.TH SNAP 1 " "\n.TH ${title} 1 " text "${text}")
+	string(REGEX REPLACE "\n\\.SH NAME\nsnap " "\n.SH NAME\n${program} " text "${text}")
+	file(WRITE "${out}.tmp" "${text}")
+	configure_file("${out}.tmp" "${out}" COPYONLY)
+	file(REMOVE "${out}.tmp")
+	set_property(DIRECTORY APPEND PROPERTY CMAKE_CONFIGURE_DEPENDS "${in}")
 endfunction()

@@ -12,7 +12,7 @@
 # snap.service writes only its root and the metrics folder, snap@ all
 # but /usr, /etc and /boot; each pulls in and waits for its start ping
 # and sends success or fail pings through OnSuccess=/OnFailure=, whose
-# units run "snap -c /etc/snap/SET.yaml notify EVENT" with the network
+# units run "snap -c CONFDIR/SET.yaml notify EVENT" with the network
 # and no capability; snap-failure@ runs snap-failure-report;
 # "systemd-analyze verify" passes on every
 # unit with no message at all (it exits 0 on unknown keys, so its output
@@ -56,6 +56,10 @@ if grep -nE '@[A-Za-z_]+@' "$U"/*.service; then
 	fail "a @VARIABLE@ was left unsubstituted"
 fi
 
+# The configs' folder this build was made for, as snap --help says it.
+CONFDIR=$("$SNAP" --help | sed -n 's|.*then \(/.*\)/snap\.yaml)$|\1|p')
+[ -n "$CONFDIR" ] || fail "snap --help names no default config"
+
 # The words of a unit's ExecStart= line.
 exec_start() {
 	sed -n 's/^ExecStart=//p' "$1"
@@ -64,9 +68,9 @@ exec_start() {
 say "ExecStart= runs this build's snap through snap-inhibit"
 inhibit=$SOURCE_DIR/systemd/snap-inhibit
 assert_eq "$(exec_start "$U/snap.service")" \
-	"$inhibit $SNAP -c /etc/snap/snap.yaml --wait 3600 create" "snap.service ExecStart"
+	"$inhibit $SNAP -c $CONFDIR/snap.yaml --wait 3600 create" "snap.service ExecStart"
 assert_eq "$(exec_start "$U/snap@.service")" \
-	"$inhibit $SNAP -c /etc/snap/%i.yaml --wait 3600 create" "snap@.service ExecStart"
+	"$inhibit $SNAP -c $CONFDIR/%i.yaml --wait 3600 create" "snap@.service ExecStart"
 [ -x "$inhibit" ] || fail "$inhibit is not executable"
 
 say "the policies: exit 3 is success, failures are reported, /home is readable"
@@ -95,7 +99,7 @@ for pair in snap.service:snap snap@.service:%i; do
 done
 for ev in start success fail; do
 	n=$U/snap-notify-$ev@.service
-	assert_eq "$(exec_start "$n")" "$SNAP -c /etc/snap/%i.yaml notify $ev" \
+	assert_eq "$(exec_start "$n")" "$SNAP -c $CONFDIR/%i.yaml notify $ev" \
 		"snap-notify-$ev@ ExecStart"
 	assert_grep '^CapabilityBoundingSet=$' "$n"
 	assert_grep '^RestrictAddressFamilies=AF_UNIX AF_INET AF_INET6$' "$n"

@@ -1076,9 +1076,11 @@ test_config_default_path(void **state)
 	assert_string_equal(config_default_path("opt.yaml"), "opt.yaml");
 	assert_string_equal(config_default_path(NULL), "/env/snap.yaml");
 	assert_int_equal(setenv("SNAP_CONFIG", "", 1), 0);
-	assert_string_equal(config_default_path(NULL), "/etc/snap/snap.yaml");
+	assert_string_equal(config_default_path(NULL),
+	    SNAP_CONFIG_DIR "/snap.yaml");
 	assert_int_equal(unsetenv("SNAP_CONFIG"), 0);
-	assert_string_equal(config_default_path(NULL), "/etc/snap/snap.yaml");
+	assert_string_equal(config_default_path(NULL),
+	    SNAP_CONFIG_DIR "/snap.yaml");
 }
 
 static void
