@@ -29,7 +29,7 @@ static const struct command commands[] = {
 	{ "delete", cmd_delete, "delete snapshots by name" },
 	{ "du", cmd_du, "space each snapshot holds alone and shared" },
 	{ "check", cmd_check, "validate the config and the snapshot root" },
-	{ "notify", cmd_notify, "send the config's notify ping: start, success, fail" },
+	{ "notify", cmd_notify, "send the notify: ping of an event" },
 };
 
 static void
