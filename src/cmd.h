@@ -159,5 +159,6 @@ int	cmd_delete(int argc, char **argv, struct cmd_globals *g);
 int	cmd_du(int argc, char **argv, struct cmd_globals *g);
 int	cmd_help(int argc, char **argv, struct cmd_globals *g);
 int	cmd_check(int argc, char **argv, struct cmd_globals *g);
+int	cmd_notify(int argc, char **argv, struct cmd_globals *g);
 
 #endif

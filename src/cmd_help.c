@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "cmd.h"
+#include "config.h"
 #include "opts.h"
 #include "out.h"
 
@@ -72,6 +73,12 @@ static const struct cmd_command commands[] = {
 	    "usage: snap [OPTIONS] check [--json]\n\n"
 	    "Validates the config, the sources, the root and every "
 	    "manifest.\n" GLOBALS, true },
+	{ "notify", cmd_notify, "send the notify: ping of an event",
+	    "usage: snap [OPTIONS] notify start|success|fail [--log FILE]\n\n"
+	    "Sends the config's notify: ping for the event, with curl; the "
+	    "body is\nthe last lines of --log FILE ('-': standard input) or "
+	    "of the run\nsystemd names in $MONITOR_INVOCATION_ID.\n"
+	    GLOBALS, false },
 	{ "help", cmd_help, "the usage of a command",
 	    "usage: snap help [COMMAND]\n\n"
 	    "The usage of COMMAND, or the list of commands.\n", false },
@@ -104,7 +111,7 @@ cmd_global_usage(void)
 	    "       snap --version\n\n"
 	    "options (before or after the command and its arguments):\n"
 	    "  -c FILE   config file (default: $SNAP_CONFIG, then "
-	    "/etc/snap/snap.yaml)\n"
+	    CONFIG_DEFAULT_PATH ")\n"
 	    "  -v        more output: every copied file\n"
 	    "  -q        only problems\n"
 	    "  --json    JSON output, for scripts\n"

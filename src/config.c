@@ -27,7 +27,6 @@
 
 #include "exclude.h"
 
-#define CONFIG_DEFAULT_PATH	"/etc/snap/snap.yaml"
 #define SUGGEST_MAX_DISTANCE	2
 #define SUGGEST_MAX_LEN		32
 
@@ -42,7 +41,7 @@ struct keyset {
 enum top_key {
 	TOP_SNAPSHOT_ROOT, TOP_SOURCES, TOP_RETAIN, TOP_CHECKSUM,
 	TOP_REQUIRE_MOUNT, TOP_LOCK_WAIT, TOP_METRICS_FILE, TOP_HOOKS,
-	TOP_ALLOW_SHARED_ROOT, TOP_N
+	TOP_ALLOW_SHARED_ROOT, TOP_NOTIFY, TOP_N
 };
 static const char *const top_names[TOP_N] = {
 	[TOP_SNAPSHOT_ROOT] = "snapshot_root",
@@ -54,6 +53,7 @@ static const char *const top_names[TOP_N] = {
 	[TOP_METRICS_FILE] = "metrics_file",
 	[TOP_HOOKS] = "hooks",
 	[TOP_ALLOW_SHARED_ROOT] = "allow_shared_root",
+	[TOP_NOTIFY] = "notify",
 };
 
 enum source_key { SRC_PATH, SRC_DEST, SRC_EXCLUDE, SRC_ONE_FS, SRC_N };
@@ -88,6 +88,13 @@ static const char *const hook_names[HOOK_N] = {
 	[HOOK_TIMEOUT] = "timeout",
 };
 
+enum notify_key { NOTIFY_START, NOTIFY_SUCCESS, NOTIFY_FAIL, NOTIFY_N };
+static const char *const notify_names[NOTIFY_N] = {
+	[NOTIFY_START] = "start",
+	[NOTIFY_SUCCESS] = "success",
+	[NOTIFY_FAIL] = "fail",
+};
+
 static const struct keyset top_keys = {
 	"", "it is a top-level key", top_names, TOP_N
 };
@@ -100,8 +107,11 @@ static const struct keyset retain_keys = {
 static const struct keyset hook_keys = {
 	" in 'hooks'", "it belongs in 'hooks'", hook_names, HOOK_N
 };
+static const struct keyset notify_keys = {
+	" in 'notify'", "it belongs in 'notify'", notify_names, NOTIFY_N
+};
 static const struct keyset *const all_keys[] = {
-	&top_keys, &source_keys, &retain_keys, &hook_keys
+	&top_keys, &source_keys, &retain_keys, &hook_keys, &notify_keys
 };
 
 /* A source while loading; sorting must carry its file position along. */
@@ -963,6 +973,100 @@ load_hooks(struct loader *l, const yaml_node_t *n)
 }
 
 /*
+ * Checks that the URL value n of key is http:// or https:// and holds
+ * no space or control character (it goes into curl's config, one
+ * quoted line).  Returns 0 with *out a copy, or -1 with l->e set.
+ */
+static int
+get_url(struct loader *l, const yaml_node_t *n, const char *key, char **out)
+{
+	const char *v;
+
+	if (get_string(l, n, key, "an http:// or https:// URL", false,
+	    out) == -1)
+		return -1;
+	if (strncasecmp(*out, "http://", 7) != 0 &&
+	    strncasecmp(*out, "https://", 8) != 0)
+		goto bad;
+	for (v = *out; *v != '\0'; v++)
+		if ((unsigned char)*v <= 0x20 || *v == 0x7f)
+			goto bad;
+	return 0;
+bad:
+	free(*out);
+	*out = NULL;
+	return fail(l, n, 0, "'%s' is not an http:// or https:// URL without "
+	    "spaces", key);
+}
+
+/*
+ * The healthchecks.io convention: URL/start, URL, URL/fail, the suffix
+ * before any query string ("?...").  Returns 0, or -1 with l->e set.
+ */
+static int
+derive_notify_urls(struct loader *l, const char *url)
+{
+	struct config_notify *nt = &l->cfg->notify;
+	size_t at = strcspn(url, "?#");
+
+	if (asprintf(&nt->start, "%.*s/start%s", (int)at, url, url + at) ==
+	    -1) {
+		nt->start = NULL;
+		return fail_nomem(l);
+	}
+	if (asprintf(&nt->fail, "%.*s/fail%s", (int)at, url, url + at) == -1) {
+		nt->fail = NULL;
+		return fail_nomem(l);
+	}
+	if ((nt->success = strdup(url)) == NULL)
+		return fail_nomem(l);
+	return 0;
+}
+
+/*
+ * notify: one URL, pinged healthchecks.io's way (derive_notify_urls),
+ * or a mapping of start, success and fail to a URL each (Uptime Kuma's
+ * push URLs with ?status=up or down, an ntfy topic for fail only); an
+ * event left out sends nothing.
+ */
+static int
+load_notify(struct loader *l, const yaml_node_t *n)
+{
+	const yaml_node_t *seen[NOTIFY_N] = { NULL };
+	const yaml_node_pair_t *pair;
+	struct config_notify *nt = &l->cfg->notify;
+	char **url[NOTIFY_N] = {
+		[NOTIFY_START] = &nt->start,
+		[NOTIFY_SUCCESS] = &nt->success,
+		[NOTIFY_FAIL] = &nt->fail,
+	};
+	char *base;
+	int k, rc;
+
+	if (is_null(n))
+		return 0;
+	if (n->type == YAML_SCALAR_NODE) {
+		if (get_url(l, n, "notify", &base) == -1)
+			return -1;
+		rc = derive_notify_urls(l, base);
+		free(base);
+		return rc;
+	}
+	if (n->type != YAML_MAPPING_NODE)
+		return fail(l, n, 0, "expected a URL for 'notify', or a "
+		    "mapping with start, success or fail");
+	for (pair = n->data.mapping.pairs.start;
+	    pair < n->data.mapping.pairs.top; pair++) {
+		if ((k = map_key(l, pair, &notify_keys, seen)) == -1)
+			return -1;
+		if (get_url(l, node_at(l, pair->value), notify_names[k],
+		    url[k]) == -1)
+			return -1;
+	}
+	return 0;
+}
+
+/*
  * The path as the kernel would take it: symlinks resolved for the part
  * that exists (realpath of its longest existing ancestor), the rest as
  * written with "." and ".." applied by text, since nothing there can be
@@ -1130,6 +1234,9 @@ load_top(struct loader *l, const yaml_node_t *root)
 		case TOP_ALLOW_SHARED_ROOT:
 			rc = get_bool(l, v, "allow_shared_root",
 			    &cfg->allow_shared_root);
+			break;
+		case TOP_NOTIFY:
+			rc = load_notify(l, v);
 			break;
 		}
 	}
@@ -1423,5 +1530,8 @@ config_free(struct config *cfg)
 	strv_free(cfg->hooks.before_create, cfg->hooks.n_before_create);
 	strv_free(cfg->hooks.after_create, cfg->hooks.n_after_create);
 	strv_free(cfg->hooks.on_error, cfg->hooks.n_on_error);
+	free(cfg->notify.start);
+	free(cfg->notify.success);
+	free(cfg->notify.fail);
 	free(cfg);
 }

@@ -36,6 +36,16 @@ struct config_retain {
 };
 
 /*
+ * The folder of the configs, from the build: SYSCONFDIR/snap, so
+ * /etc/snap for an install to /usr and /usr/local/etc/snap for one to
+ * /usr/local.  The units and the installed example follow it.
+ */
+#ifndef SNAP_CONFIG_DIR
+#define SNAP_CONFIG_DIR		"/etc/snap"
+#endif
+#define CONFIG_DEFAULT_PATH	SNAP_CONFIG_DIR "/snap.yaml"
+
+/*
  * Limits on the file itself, far beyond any real config: a larger or
  * deeper one is refused before YAML builds it (in time that grows with
  * the square of the depth).  The text the loader copies out of it, with
@@ -59,6 +69,16 @@ struct config_hooks {
 	unsigned int timeout;	/* seconds, per command */
 };
 
+/*
+ * Where "snap notify EVENT" sends its ping (notify:); NULL: no ping for
+ * that event.  Each is an http:// or https:// URL without spaces.
+ */
+struct config_notify {
+	char	*start;		/* a run begins */
+	char	*success;	/* a snapshot was made (exit 0 or 3) */
+	char	*fail;		/* no snapshot (exit 1, 2, 130, 143) */
+};
+
 struct config {
 	char			*file;		/* the path it was loaded from */
 	char			*snapshot_root;	/* absolute */
@@ -72,6 +92,7 @@ struct config {
 	unsigned int		 lock_wait;	/* seconds */
 	char			*metrics_file;	/* NULL if absent */
 	struct config_hooks	 hooks;
+	struct config_notify	 notify;
 };
 
 /*
@@ -82,7 +103,7 @@ int	config_load(struct config **out, const char *path, struct err *e);
 
 /*
  * The config path to use: opt (from -c) if not NULL, else $SNAP_CONFIG if
- * set and not empty, else "/etc/snap/snap.yaml".
+ * set and not empty, else CONFIG_DEFAULT_PATH.
  */
 const char *config_default_path(const char *opt);
 

@@ -206,6 +206,22 @@ write_all(const struct sys_ops *sys, int fd, const char *buf, size_t len)
 	return 0;
 }
 
+/*
+ * The config="..." label: the config's real path, so that a manual run
+ * ("snap -c snap.yaml" in /etc/snap, or through a symlink) and the unit
+ * ("-c /etc/snap/snap.yaml") update one series, not two.  Falls back to
+ * the path as given when it cannot be resolved.
+ */
+static void
+format_with_label(FILE *f, const struct config *cfg,
+    const struct metrics_run *run, const struct metrics_root *root)
+{
+	char *real = realpath(cfg->file, NULL);
+
+	metrics_format(f, real != NULL ? real : cfg->file, run, root);
+	free(real);
+}
+
 int
 metrics_write(const struct config *cfg, const struct metrics_run *run,
     const struct sys_ops *sys, struct err *e)
@@ -223,7 +239,7 @@ metrics_write(const struct config *cfg, const struct metrics_run *run,
 	if ((f = open_memstream(&text, &len)) == NULL)
 		return err_set(e, errno, "cannot write metrics_file '%s'",
 		    path);
-	metrics_format(f, cfg->file, run, &root);
+	format_with_label(f, cfg, run, &root);
 	if (fclose(f) == EOF) {
 		saved = errno;
 		free(text);

@@ -10,7 +10,8 @@
 # it.  After a failed run (a before_create hook fails) the file says exit
 # status 1 and success 0, has no per-run file counts, and the last
 # success time is still that of the earlier run.  A metrics folder that
-# does not exist is a warning (exit 3), not a lost snapshot.
+# does not exist is a warning (exit 3), not a lost snapshot.  The label
+# is the config's real path, also for "-c ./link.yaml" through a symlink.
 # shellcheck source=lib.sh
 . "$(dirname "$0")/lib.sh"
 require_cmd python3
@@ -112,5 +113,17 @@ run_snap create
 expect_status 3
 assert_grep "warning: cannot write metrics_file '$PROM'" "$ERR" "warning"
 new_snapshot N3 "$N2"
+
+say "the config label is the config's real path, however snap was given it"
+mkdir "$SCRATCH/textfile" "$SCRATCH/etc"
+ln -s ../snap.yaml "$SCRATCH/etc/link.yaml"
+rc=0
+(cd "$SCRATCH/etc" && timeout 300 "$SNAP" -c ./link.yaml create) \
+	>"$OUT" 2>"$ERR" || rc=$?
+assert_eq "$rc" 0 "create through a relative symlink"
+real=$(realpath "$CONFIG")
+assert_grep "^snap_last_run_exit_status\{config=\"$real\"\} 0\$" "$PROM"
+CONFIG=$real
+assert_eq "$(metric snap_snapshots)" "4" "snapshots"
 
 echo "ok"

@@ -522,6 +522,85 @@ test_config_zero_hook_timeout(void **state)
 }
 
 /*
+ * notify: one URL gives healthchecks.io's three, the suffix before the
+ * query string; a mapping names each event's URL and leaves the others
+ * out.
+ */
+static void
+test_config_notify_url_derives_events(void **state)
+{
+	struct config *cfg = expect_ok(*state,
+	    "snapshot_root: backups\n"
+	    "sources:\n"
+	    "  - path: src/etc\n"
+	    "notify: https://hc.example/ping/abc?create=1\n");
+
+	assert_string_equal(cfg->notify.start,
+	    "https://hc.example/ping/abc/start?create=1");
+	assert_string_equal(cfg->notify.success,
+	    "https://hc.example/ping/abc?create=1");
+	assert_string_equal(cfg->notify.fail,
+	    "https://hc.example/ping/abc/fail?create=1");
+	config_free(cfg);
+}
+
+static void
+test_config_notify_mapping(void **state)
+{
+	struct config *cfg = expect_ok(*state,
+	    "snapshot_root: backups\n"
+	    "sources:\n"
+	    "  - path: src/etc\n"
+	    "notify:\n"
+	    "  fail: http://ntfy.example/backups\n");
+
+	assert_null(cfg->notify.start);
+	assert_null(cfg->notify.success);
+	assert_string_equal(cfg->notify.fail, "http://ntfy.example/backups");
+	config_free(cfg);
+	cfg = expect_ok(*state,
+	    "snapshot_root: backups\n"
+	    "sources:\n"
+	    "  - path: src/etc\n");
+	assert_null(cfg->notify.start);
+	assert_null(cfg->notify.success);
+	assert_null(cfg->notify.fail);
+	config_free(cfg);
+}
+
+/* Only http(s), and nothing that could end curl's config line. */
+static void
+test_config_notify_bad_urls(void **state)
+{
+	expect_error(*state,
+	    "snapshot_root: backups\n"
+	    "sources:\n"
+	    "  - path: src/etc\n"
+	    "notify: file:///etc/shadow\n",
+	    "4:9: 'notify' is not an http:// or https:// URL without spaces");
+	expect_error(*state,
+	    "snapshot_root: backups\n"
+	    "sources:\n"
+	    "  - path: src/etc\n"
+	    "notify: {success: \"https://x/a\\nurl = file:///\"}\n",
+	    "4:19: 'success' is not an http:// or https:// URL without spaces");
+	expect_error(*state,
+	    "snapshot_root: backups\n"
+	    "sources:\n"
+	    "  - path: src/etc\n"
+	    "notify: {sucess: https://x/}\n",
+	    "4:10: unknown key 'sucess' in 'notify' (did you mean "
+	    "'success'?)");
+	expect_error(*state,
+	    "snapshot_root: backups\n"
+	    "sources:\n"
+	    "  - path: src/etc\n"
+	    "notify: [https://x/]\n",
+	    "4:9: expected a URL for 'notify', or a mapping with start, "
+	    "success or fail");
+}
+
+/*
  * A YAML loader spends time growing with the square of the nesting
  * (a 240 KB file of brackets kept check busy for minutes): anything
  * deeper than CONFIG_MAX_DEPTH is refused where it gets too deep,
@@ -1025,9 +1104,11 @@ test_config_default_path(void **state)
 	assert_string_equal(config_default_path("opt.yaml"), "opt.yaml");
 	assert_string_equal(config_default_path(NULL), "/env/snap.yaml");
 	assert_int_equal(setenv("SNAP_CONFIG", "", 1), 0);
-	assert_string_equal(config_default_path(NULL), "/etc/snap/snap.yaml");
+	assert_string_equal(config_default_path(NULL),
+	    SNAP_CONFIG_DIR "/snap.yaml");
 	assert_int_equal(unsetenv("SNAP_CONFIG"), 0);
-	assert_string_equal(config_default_path(NULL), "/etc/snap/snap.yaml");
+	assert_string_equal(config_default_path(NULL),
+	    SNAP_CONFIG_DIR "/snap.yaml");
 }
 
 static void
@@ -1060,6 +1141,9 @@ main(void)
 		CASE(test_config_wrong_type_exclude),
 		CASE(test_config_empty_hook_command),
 		CASE(test_config_zero_hook_timeout),
+		CASE(test_config_notify_url_derives_events),
+		CASE(test_config_notify_mapping),
+		CASE(test_config_notify_bad_urls),
 		CASE(test_config_writable_by_others_refused),
 		CASE(test_config_not_owned_by_root_refused),
 		CASE(test_config_negative_retain),
