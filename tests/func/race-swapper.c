@@ -18,6 +18,9 @@
  *     (an atomic replace without renameat2);
  *   - put back what a rename moved to NAME~ over the symlink left there.
  *
+ * After each round it exchanges a few of the names with their NAME~, in
+ * turn, many times (an even number of times each).
+ *
  * Every change keeps the original entry (at NAME or NAME~), so the tree
  * stays full for the next run.  On SIGTERM it writes the number of changes
  * that succeeded to COUNT_FILE and exits 0.  Nothing here is careful about
@@ -40,6 +43,8 @@
 
 #define MAX_NAMES 4096
 #define MAX_DEPTH 4
+#define HOT_NAMES 16		/* names hammered after each sweep */
+#define HOT_SWAPS 2000		/* exchanges of each, an even number */
 
 static volatile sig_atomic_t stop;
 static char *names[MAX_NAMES];
@@ -139,7 +144,8 @@ main(int argc, char **argv)
 	char side[4200], tmp[4200];
 	struct sigaction sa;
 	FILE *f;
-	size_t i;
+	size_t i, hot;
+	unsigned j;
 
 	if (argc != 5) {
 		fprintf(stderr, "usage: race-swapper DIR DECOY_DIR "
@@ -155,6 +161,27 @@ main(int argc, char **argv)
 	umask(0);
 
 	while (!stop) {
+		/* A few names, each exchanged back and forth with its side
+		 * name, in turn, many times: a reader's stat and open of one
+		 * of them then see different things about half the time. */
+		hot = nnames < HOT_NAMES ? nnames : HOT_NAMES;
+		for (i = 0; i < hot; i++) {
+			const char *name = names[(round * 31 + i * 17) % nnames];
+
+			snprintf(side, sizeof(side), "%s~", name);
+			/* Half of them with a symlink to the decoy file. */
+			make_side(side, i % 2 ? 1 : (int)(round % 4),
+			    decoy_dir, decoy_file);
+		}
+		for (j = 0; j < HOT_SWAPS && !stop; j++)
+			for (i = 0; i < hot; i++) {
+				const char *name =
+				    names[(round * 31 + i * 17) % nnames];
+
+				snprintf(side, sizeof(side), "%s~", name);
+				if (exchange(name, side) == 0)
+					count++;
+			}
 		for (i = 0; i < nnames; i++)
 			free(names[i]);
 		nnames = 0;

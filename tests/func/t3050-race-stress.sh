@@ -8,7 +8,8 @@
 # FIFOs, empty folders and each other (renameat2 RENAME_EXCHANGE, rename,
 # rename-then-symlink), while snap, as root, runs create, verify --all,
 # restore into a new target, restore --overwrite into the target the user
-# has been attacking, and prune, round after round.  Proves, for each run:
+# has been attacking, and prune, round after round (every other create
+# with checksum: true, so that it opens every file).  Proves, for each run:
 # it ends in time with status 0, 1 or 3 (no signal, no hang, no sanitizer
 # report).  At the end: no snapshot or restored file holds the canary
 # text that only the root-only decoys hold (grep), the decoys and the
@@ -55,12 +56,13 @@ SRC=$AREA/src
 DESTS=$AREA/dests
 ROOT=$SCRATCH/root
 mkdir -p "$SRC" "$DESTS" "$AREA/counts"
-for d in $(seq 1 6); do
+# Small, so that the swapper's hammered names are a good part of it.
+for d in $(seq 1 4); do
 	mkdir -p "$SRC/d$d/sub"
-	for i in $(seq 1 12); do
+	for i in $(seq 1 4); do
 		echo "file $d.$i" >"$SRC/d$d/f$i"
 	done
-	for i in $(seq 1 4); do
+	for i in $(seq 1 2); do
 		echo "deeper $d.$i" >"$SRC/d$d/sub/g$i"
 	done
 	ln -s f1 "$SRC/d$d/link"
@@ -74,6 +76,10 @@ printf 'retain: {last: 3}\n' >>"$CONFIG"
 SNAP_NOW=1764000000 create_snapshot N0
 WORK=$SCRATCH/work
 mkdir "$WORK"
+# Every other create reads every file (checksum: true) rather than only
+# the new and changed ones: more opens for the swaps to race.
+CONFIG_SUM=$WORK/snap-checksum.yaml
+{ cat "$CONFIG" && echo "checksum: true"; } >"$CONFIG_SUM"
 
 # The state of everything the runs must leave alone: the decoys and the
 # names at the top of the scratch folder (but the output files of runs).
@@ -133,7 +139,9 @@ start=$SECONDS
 while [ "$round" = 0 ] || [ $((SECONDS - start)) -lt "$RACE_SECONDS" ]; do
 	round=$((round + 1))
 	T=$((T + 3600))
-	race create "$SRC" env SNAP_NOW=$T "$SNAP" -c "$CONFIG" create -q
+	config=$CONFIG
+	[ $((round % 2)) = 0 ] || config=$CONFIG_SUM
+	race create "$SRC" env SNAP_NOW=$T "$SNAP" -c "$config" create -q
 	race verify "$SRC" "$SNAP" -c "$CONFIG" verify --all -q
 	[ "$STATUS" = 0 ] || fail "verify found the store damaged"
 	race restore "$DESTS" "$SNAP" -c "$CONFIG" restore latest src \
