@@ -854,6 +854,12 @@ restore_run(struct store *s, const char *name, const char *path,
 		ret = RESTORE_ENOTFOUND;
 		goto out;
 	}
+	/* The folders' metadata, deepest first.  Popped here and not by
+	 * linker_free, which drops an error that ends the run (EIO, ENOSPC
+	 * on DEST's own folder): the restore would say it was whole. */
+	while (c.linker.depth > 0)
+		if (linker_pop(&c.linker, e) == -1)
+			goto out;
 	ret = 0;
 
 out:

@@ -42,7 +42,7 @@ WORK=$SCRATCH/work
 mkdir "$WORK"
 outside() {
 	find "$SCRATCH" -mindepth 1 \( -path "$SCRATCH/dest" -o -path "$WORK" \) \
-		-prune -o ! -name 'std*' ! -name 'compare.out*' \
+		-prune -o ! -name 'std*' ! -name 'compare.out*' ! -name 'rsync_same.out' \
 		-printf '%p %y %m %U:%G %s %i %T@\n' | LC_ALL=C sort
 }
 
