@@ -11,14 +11,15 @@
  *   - exchange it (renameat2 RENAME_EXCHANGE) with NAME~, a symlink to
  *     DECOY_DIR, a symlink to DECOY_FILE, a FIFO or an empty folder, made
  *     when absent, so that a reader sees either at any instant;
- *   - exchange it with a sibling (a folder for another folder or a file);
+ *   - exchange it with another name of the tree (a folder for another
+ *     folder or a file, in another folder too);
  *   - rename it away to NAME~ and put a symlink to DECOY_DIR in its place
  *     (plain rename, then symlink: a gap where the name is missing);
  *   - hard-link it to NAME~ and rename a symlink to DECOY_FILE over it
  *     (an atomic replace without renameat2);
  *   - put back what a rename moved to NAME~ over the symlink left there.
  *
- * After each round it exchanges a few of the names with their NAME~, in
+ * Between rounds it exchanges a few of the names with their NAME~, in
  * turn, many times (an even number of times each).
  *
  * Every change keeps the original entry (at NAME or NAME~), so the tree
