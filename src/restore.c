@@ -189,25 +189,39 @@ links_free(struct restore_ctx *c)
 }
 
 /*
- * Makes dstdir/name another name of the file restored at h->rel below
- * DEST (levels[0]).  The folder of that name is opened beneath DEST, so
- * a symlink that appeared there is not followed.  Returns 0, or -1 with
- * errno set (the caller copies instead).
+ * Makes dstdir/name (q, quoted) another name of the file restored at
+ * h->rel below DEST (levels[0]).  The folder of that name is opened
+ * beneath DEST, so a symlink that appeared there is not followed.
+ * Returns 0, or -1 when the caller must copy instead.  A link the
+ * target cannot make (EXDEV: another filesystem mounted in DEST;
+ * EMLINK: the inode is full) or whose first name was replaced is
+ * copied without a word, as create does; any other failure is a
+ * warning, because the copy leaves two inodes where the snapshot has
+ * one.
  */
 static int
 link_to_first(struct restore_ctx *c, const struct first_name *h, int dstdir,
-    const char *name)
+    const char *name, const char *q)
 {
 	const char *base;
 	struct stat got;
-	int fd;
+	struct err fe;
+	int fd, r = -1;
 
 	fd = linker_open_parent(&c->linker, c->dest_top, h->rel,
 	    strlen(h->rel), &base);
-	if (fd == -1)
-		return -1;
-	return linker_link(&c->linker, fd, base, dstdir, name,
-	    h->restored_ino, &got) == 0 ? 0 : -1;
+	if (fd != -1)
+		r = linker_link(&c->linker, fd, base, dstdir, name,
+		    h->restored_ino, &got);
+	if (r == 0)
+		return 0;
+	if (r == -1 && errno != EXDEV && errno != EMLINK) {
+		err_set(&fe, errno, "cannot restore '%s' as a hard link; "
+		    "copied on its own", q);
+		tell(c, RESTORE_WARNING, fe.msg);
+		c->stats->warnings++;
+	}
+	return -1;
 }
 
 /* --- one entry ------------------------------------------------------- */
@@ -361,7 +375,7 @@ restore_file(struct restore_ctx *c, const struct entry *ent, int dstdir,
 	if (h != NULL && h->type == ENTRY_REG &&
 	    h->has_hash == ent->has_hash &&
 	    memcmp(h->hash, ent->hash, ENTRY_HASH_LEN) == 0 &&
-	    link_to_first(c, h, dstdir, dname) == 0) {
+	    link_to_first(c, h, dstdir, dname, q) == 0) {
 		c->stats->files++;
 		c->stats->links++;
 		return 0;
@@ -456,7 +470,7 @@ restore_other(struct restore_ctx *c, const struct entry *ent, int dstdir,
 	if (ent->nlink > 1 && rel_len > 0)
 		h = inomap_find(&c->links, 0, ent->ino);
 	if (h != NULL && h->type == ent->type &&
-	    link_to_first(c, h, dstdir, dname) == 0) {
+	    link_to_first(c, h, dstdir, dname, q) == 0) {
 		c->stats->links++;
 		return 0;
 	}
@@ -851,6 +865,12 @@ restore_run(struct store *s, const char *name, const char *path,
 		ret = RESTORE_ENOTFOUND;
 		goto out;
 	}
+	/* The folders' metadata, deepest first.  Popped here and not by
+	 * linker_free, which drops an error that ends the run (EIO, ENOSPC
+	 * on DEST's own folder): the restore would say it was whole. */
+	while (c.linker.depth > 0)
+		if (linker_pop(&c.linker, e) == -1)
+			goto out;
 	ret = 0;
 
 out:
