@@ -309,6 +309,19 @@ copy_segments(struct copy_walk *w, bool holes, uint64_t *size)
 }
 
 /*
+ * The errors with which FICLONE says "never between these filesystems":
+ * no reflinks on them, or two of them.  EINVAL is not one: btrfs says
+ * it for one file that does not fit (nodatacow, a swap file) and shares
+ * the blocks of the next.
+ */
+static bool
+clone_refused_everywhere(int errnum)
+{
+	return errnum == EOPNOTSUPP || errnum == ENOTSUP || errnum == EXDEV ||
+	    errnum == ENOTTY || errnum == ENOSYS;
+}
+
+/*
  * The pairs of filesystems (source, copy) between which FICLONE was
  * refused in this process: ext4 refuses every file, so asking again for
  * each is one wasted call per copy.  A few pairs are plenty; when the
@@ -393,9 +406,10 @@ copy_file(const struct sys_ops *sys, int srcfd, const struct copy_hint *hint,
 			res->method = COPY_CLONE;
 			goto done;
 		}
-		if (clone_unsupported(errno))
+		if (clone_refused_everywhere(errno))
 			clone_remember_refused(hint);
-		else if (sys->ftruncate(fd, 0) == -1) {
+		else if (!clone_unsupported(errno) &&
+		    sys->ftruncate(fd, 0) == -1) {
 			err_set(e, errno, "cannot copy '%s'", path);
 			goto fail;
 		}

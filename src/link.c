@@ -315,6 +315,16 @@ linker_free(struct linker *l)
 	l->parent_fd = -1;
 }
 
+/*
+ * True when st's link count is that of a folder without subfolders: 2
+ * ("." and its name), or 1 on btrfs, which counts no links for folders.
+ */
+static bool
+empty_dir_links(const struct stat *st)
+{
+	return st->st_nlink == 2 || st->st_nlink == 1;
+}
+
 int
 linker_mkdir(struct linker *l, int dirfd, const char *name, const char *path,
     struct stat *st, struct err *e)
@@ -337,7 +347,7 @@ linker_mkdir(struct linker *l, int dirfd, const char *name, const char *path,
 	 * could have put a folder of hers in its place between the two
 	 * calls; what we give our folder later must not go to hers.
 	 */
-	if (st->st_uid != l->euid || st->st_nlink != 2) {
+	if (st->st_uid != l->euid || !empty_dir_links(st)) {
 		close(fd);
 		return err_set(e, EEXIST, "cannot create folder '%s': it was "
 		    "replaced while it was made", path);
@@ -587,7 +597,7 @@ private_dir(struct linker *l, int dirfd, char *name)
 	if ((fd = openat(dirfd, name, DIR_FLAGS)) == -1)
 		return -1;
 	if (fstat(fd, &st) == -1 || st.st_uid != geteuid() ||
-	    (st.st_mode & 077) != 0 || st.st_nlink != 2) {
+	    (st.st_mode & 077) != 0 || !empty_dir_links(&st)) {
 		close(fd);
 		errno = EEXIST;
 		return -1;
