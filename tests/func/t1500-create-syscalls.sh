@@ -53,7 +53,9 @@ write_config "$ROOT" "$SRC"
 # traced NAME: snap create under strace -f, the trace in $SCRATCH/NAME.tr.
 traced() {
 	STATUS=0
-	strace -f -o "$SCRATCH/$1.tr" "$SNAP" -q -c "$CONFIG" create \
+	# LeakSanitizer cannot work under ptrace (an ASan build).
+	ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0 \
+		strace -f -o "$SCRATCH/$1.tr" "$SNAP" -q -c "$CONFIG" create \
 		>"$SCRATCH/$1.out" 2>"$SCRATCH/$1.err" || STATUS=$?
 	[ "$STATUS" = 0 ] || {
 		cat "$SCRATCH/$1.err"
