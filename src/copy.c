@@ -111,15 +111,22 @@ hash_range(int fd, off_t *off, off_t end)
  * Hashes fd from offset 0 to the end of file into copy_state, which the
  * caller has reset.  Holes are fed as the zeros they read as, without
  * reading them (SEEK_DATA / SEEK_HOLE): a 10 GB sparse file costs its
- * data, not 10 GB of reads.  Returns 0 and the byte count in *size, or
- * -1 with errno set.
+ * data, not 10 GB of reads.  holes false says the file has none (its
+ * blocks cover its size): then it is read straight through, without the
+ * lseeks.  Returns 0 and the byte count in *size, or -1 with errno set.
  */
 static int
-hash_stream(int fd, uint64_t *size)
+hash_stream(int fd, bool holes, uint64_t *size)
 {
 	off_t off = 0, data, hole, end;
 	int r;
 
+	if (!holes) {
+		if (hash_range(fd, &off, -1) == -1)
+			return -1;
+		*size = (uint64_t)off;
+		return 0;
+	}
 	/* A file that is all hole is never read below: an fd that cannot
 	 * be read from must fail all the same. */
 	if (read_at(fd, copy_buf, 0, 0) == -1)
@@ -162,23 +169,10 @@ copy_hash_fd(int fd, const char *path, unsigned char *hash, uint64_t *size,
     struct err *e)
 {
 	XXH3_128bits_reset(&copy_state);
-	if (hash_stream(fd, size) == -1)
+	if (hash_stream(fd, true, size) == -1)
 		return err_set(e, errno, "cannot read '%s'", path);
 	hash_final(hash);
 	return 0;
-}
-
-/*
- * The errors with which copy_file_range says "not between these two
- * files" rather than "the copy failed": another filesystem (before
- * Linux 5.3, or 5.19 and later for most pairs), a filesystem or kernel
- * without it.  The data can still be written by hand.
- */
-static bool
-range_unsupported(int errnum)
-{
-	return errnum == EXDEV || errnum == EINVAL || errnum == ENOSYS ||
-	    errnum == EOPNOTSUPP || errnum == ENOTSUP;
 }
 
 /*
@@ -203,23 +197,26 @@ struct copy_walk {
 	const struct sys_ops *sys;
 	int	srcfd;
 	int	dstfd;
-	bool	use_range;	/* copy_file_range still works */
 	bool	eof;		/* a read came up short */
 	bool	read_failed;	/* else the write failed */
 	off_t	done;		/* bytes hashed so far */
+	off_t	written;	/* end of the last data written */
 };
 
 /*
  * Copies and hashes the data in [start, end) (end -1: up to the end of
- * file), which the caller knows is not a hole.  Returns 0, or -1 with
- * errno set and w->read_failed telling which side failed.
+ * file), which the caller knows is not a hole.  Each buffer is read
+ * once, hashed and written from memory: copy_file_range would make the
+ * kernel read every byte a second time, after the hash had read it.
+ * Returns 0, or -1 with errno set and w->read_failed telling which side
+ * failed.
  */
 static int
 copy_segment(struct copy_walk *w, off_t start, off_t end)
 {
-	off_t off = start, in, out;
-	size_t want, left;
-	ssize_t n, c;
+	off_t off = start;
+	size_t want;
+	ssize_t n;
 
 	while (end == -1 || off < end) {
 		want = COPY_BUFSIZE;
@@ -240,33 +237,11 @@ copy_segment(struct copy_walk *w, off_t start, off_t end)
 			return 0;
 		}
 		XXH3_128bits_update(&copy_state, copy_buf, n);
-
-		/*
-		 * Let the kernel move the bytes when it can (server-side copy
-		 * on NFS, shared extents on XFS and btrfs); the hash still
-		 * needs them read once.  Whatever copy_file_range leaves
-		 * undone goes out from the buffer instead.
-		 */
-		in = out = off;
-		left = n;
-		while (w->use_range && left > 0) {
-			c = w->sys->copy_file_range(w->srcfd, &in, w->dstfd,
-			    &out, left, 0);
-			if (c == -1 && errno == EINTR)
-				continue;
-			if (c == -1 && !range_unsupported(errno))
-				return -1;
-			if (c <= 0) {
-				w->use_range = false;
-				break;
-			}
-			left -= c;
-		}
-		if (left > 0 && write_all_at(w->sys, w->dstfd,
-		    copy_buf + (n - left), left, off + (n - left)) == -1)
+		if (write_all_at(w->sys, w->dstfd, copy_buf, n, off) == -1)
 			return -1;
 		off += n;
 		w->done = off;
+		w->written = off;
 		if ((size_t)n < want) {
 			w->eof = true;
 			return 0;
@@ -278,14 +253,21 @@ copy_segment(struct copy_walk *w, off_t start, off_t end)
 /*
  * Walks the data segments of the source with SEEK_DATA / SEEK_HOLE so
  * that holes stay holes in the copy, hashing them as the zeros they read
- * as.  Returns 0 and the logical size in *size, or -1 with errno set.
+ * as; a source without holes (holes false) is one segment, read through
+ * without a seek.  Returns 0 and the logical size in *size, or -1 with
+ * errno set.
  */
 static int
-copy_segments(struct copy_walk *w, uint64_t *size)
+copy_segments(struct copy_walk *w, bool holes, uint64_t *size)
 {
 	off_t data, hole, end;
 
 	for (;;) {
+		if (!holes) {
+			if (copy_segment(w, 0, -1) == -1)
+				return -1;
+			break;
+		}
 		data = lseek(w->srcfd, w->done, SEEK_DATA);
 		if (data == -1 && errno == ENXIO) {
 			/*
@@ -326,13 +308,81 @@ copy_segments(struct copy_walk *w, uint64_t *size)
 	return 0;
 }
 
-int
-copy_file(const struct sys_ops *sys, int srcfd, int dstdir, const char *name,
-    const char *path, int *dstfd, struct copy_result *res, struct err *e)
+/*
+ * The errors with which FICLONE says "never between these filesystems":
+ * no reflinks on them, or two of them.  EINVAL is not one: btrfs says
+ * it for one file that does not fit (nodatacow, a swap file) and shares
+ * the blocks of the next.
+ */
+static bool
+clone_refused_everywhere(int errnum)
 {
+	return errnum == EOPNOTSUPP || errnum == ENOTSUP || errnum == EXDEV ||
+	    errnum == ENOTTY || errnum == ENOSYS;
+}
+
+/*
+ * The pairs of filesystems (source, copy) between which FICLONE was
+ * refused in this process: ext4 refuses every file, so asking again for
+ * each is one wasted call per copy.  A few pairs are plenty; when the
+ * table is full the rest are simply asked each time.
+ */
+#define CLONE_REFUSED_MAX	8
+
+static struct {
+	dev_t	src;
+	dev_t	dst;
+} clone_refused[CLONE_REFUSED_MAX];
+static size_t clone_refused_n;
+
+static bool
+clone_known_refused(const struct copy_hint *hint)
+{
+	size_t i;
+
+	if (hint == NULL || hint->src == NULL || hint->dst_dev == 0)
+		return false;
+	for (i = 0; i < clone_refused_n; i++)
+		if (clone_refused[i].src == hint->src->st_dev &&
+		    clone_refused[i].dst == hint->dst_dev)
+			return true;
+	return false;
+}
+
+static void
+clone_remember_refused(const struct copy_hint *hint)
+{
+	if (hint == NULL || hint->src == NULL || hint->dst_dev == 0 ||
+	    clone_refused_n == CLONE_REFUSED_MAX)
+		return;
+	clone_refused[clone_refused_n].src = hint->src->st_dev;
+	clone_refused[clone_refused_n].dst = hint->dst_dev;
+	clone_refused_n++;
+}
+
+/*
+ * True unless the source's allocated blocks cover its size, which no
+ * file with a hole does (st_blocks counts 512-byte units on Linux).  A
+ * compressed file may look holey and is then merely searched for holes.
+ */
+static bool
+may_have_holes(const struct copy_hint *hint)
+{
+	const struct stat *st = hint != NULL ? hint->src : NULL;
+
+	return st == NULL || (uint64_t)st->st_blocks * 512 <
+	    (uint64_t)st->st_size;
+}
+
+int
+copy_file(const struct sys_ops *sys, int srcfd, const struct copy_hint *hint,
+    int dstdir, const char *name, const char *path, int *dstfd,
+    struct copy_result *res, struct err *e)
+{
+	bool holes = may_have_holes(hint);
 	struct copy_walk w;
 	uint64_t size = 0;
-	int fd, saved;
+	int fd, r, saved;
 
 	*dstfd = -1;
 	fd = sys->openat(dstdir, name,
@@ -343,41 +393,55 @@ copy_file(const struct sys_ops *sys, int srcfd, int dstdir, const char *name,
 	}
 
 	XXH3_128bits_reset(&copy_state);
-	if (sys->ficlone(fd, srcfd) == 0) {
-		/*
-		 * The copy shares the source's blocks and has its size; the
-		 * hash still has to read them once.
-		 */
-		if (hash_stream(srcfd, &size) == -1) {
-			err_set(e, errno, "cannot read '%s'", path);
+	if (!clone_known_refused(hint)) {
+		if (sys->ficlone(fd, srcfd) == 0) {
+			/*
+			 * The copy shares the source's blocks and has its
+			 * size; the hash still has to read them once.
+			 */
+			if (hash_stream(srcfd, holes, &size) == -1) {
+				err_set(e, errno, "cannot read '%s'", path);
+				goto fail;
+			}
+			res->method = COPY_CLONE;
+			goto done;
+		}
+		if (clone_refused_everywhere(errno))
+			clone_remember_refused(hint);
+		else if (!clone_unsupported(errno) &&
+		    sys->ftruncate(fd, 0) == -1) {
+			err_set(e, errno, "cannot copy '%s'", path);
 			goto fail;
 		}
-		res->method = COPY_CLONE;
-		goto done;
-	}
-	if (!clone_unsupported(errno) && sys->ftruncate(fd, 0) == -1) {
-		err_set(e, errno, "cannot copy '%s'", path);
-		goto fail;
 	}
 
 	memset(&w, 0, sizeof(w));
 	w.sys = sys;
 	w.srcfd = srcfd;
 	w.dstfd = fd;
-	w.use_range = true;
-	if (copy_segments(&w, &size) == -1) {
+	/* Readahead in large steps; for one buffer's worth it is moot. */
+	if (hint != NULL && hint->src != NULL &&
+	    hint->src->st_size > COPY_BUFSIZE)
+		(void)posix_fadvise(srcfd, 0, 0, POSIX_FADV_SEQUENTIAL);
+	r = copy_segments(&w, holes, &size);
+	/*
+	 * A backup reads everything once: keeping what it read in the page
+	 * cache would push out what the machine's own work keeps there.
+	 */
+	(void)posix_fadvise(srcfd, 0, 0, POSIX_FADV_DONTNEED);
+	if (r == -1) {
 		if (w.read_failed)
 			err_set(e, errno, "cannot read '%s'", path);
 		else
 			err_set(e, errno, "cannot copy '%s'", path);
 		goto fail;
 	}
-	/* Sets the size even when the file ends in a hole. */
-	if (sys->ftruncate(fd, size) == -1) {
+	/* Sets the size when the file ends in a hole. */
+	if ((off_t)size > w.written && sys->ftruncate(fd, size) == -1) {
 		err_set(e, errno, "cannot copy '%s'", path);
 		goto fail;
 	}
-	res->method = w.use_range ? COPY_RANGE : COPY_READWRITE;
+	res->method = COPY_READWRITE;
 
 done:
 	hash_final(res->hash);

@@ -4,14 +4,18 @@
  * The new file is created with openat(dstdir, name, O_WRONLY | O_CREAT |
  * O_EXCL | O_NOFOLLOW | O_CLOEXEC) so a copy can never write through an
  * existing name.  The copy tries FICLONE (a reflink shares blocks, costs
- * no space), then copy_file_range, then read/write; holes in the source
- * stay holes.  Content is hashed with XXH3-128 in the same pass.
+ * no space; then reading for the hash is the only read), else reads
+ * each buffer once, hashes it and writes it; holes in the source stay
+ * holes.  The source's page cache is dropped after a copy
+ * (POSIX_FADV_DONTNEED): a backup must not evict the machine's working
+ * set.
  * All writes go through sys so tests can inject ENOSPC.
  */
 #ifndef SNAP_COPY_H
 #define SNAP_COPY_H
 
 #include <stdint.h>
+#include <sys/stat.h>
 
 #include "entry.h"
 #include "err.h"
@@ -19,8 +23,19 @@
 
 enum copy_method {
 	COPY_CLONE = 1,		/* FICLONE */
-	COPY_RANGE,		/* copy_file_range */
-	COPY_READWRITE,
+	COPY_READWRITE,		/* pread, hash, pwrite */
+};
+
+/*
+ * What the caller knows of a copy, so that calls which cannot help are
+ * skipped.  Every field may be left 0 for "unknown": then nothing is
+ * skipped.
+ */
+struct copy_hint {
+	const struct stat *src;		/* the source's stat, or NULL: a file
+					 * whose blocks cover its size has no
+					 * hole to look for */
+	dev_t		 dst_dev;	/* the new file's filesystem */
 };
 
 struct copy_result {
@@ -37,10 +52,13 @@ struct copy_result {
  * the new file, open for writing, and fills *res.  On failure returns -1
  * with e set (e->errnum is the errno, e.g. ENOSPC), *dstfd is -1 and the
  * new name has been removed again.  path is used only in messages.
+ * hint may be NULL.  Once FICLONE was refused between the filesystems
+ * hint names, it is not tried again between them in this process.
  */
-int	copy_file(const struct sys_ops *sys, int srcfd, int dstdir,
-	    const char *name, const char *path, int *dstfd,
-	    struct copy_result *res, struct err *e);
+int	copy_file(const struct sys_ops *sys, int srcfd,
+	    const struct copy_hint *hint, int dstdir, const char *name,
+	    const char *path, int *dstfd, struct copy_result *res,
+	    struct err *e);
 
 /*
  * Hashes the whole content of fd (read with pread from offset 0) into

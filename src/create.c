@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/xattr.h>
 #include <unistd.h>
 
 #include "content.h"
@@ -33,7 +34,8 @@ struct create_ctx {
 	struct entry		 prev_ent;
 	bool			 prev_valid;	/* prev_ent holds a record */
 	bool			 prev_done;
-	struct content_index	 index;
+	struct content_index	 index;		/* built when first asked */
+	bool			 index_built;
 	struct manifest_writer	*writer;
 
 	struct regfile		 files;
@@ -87,13 +89,13 @@ base_name(const char *path)
 /* --- the previous snapshot ---------------------------------------- */
 
 /*
- * Reads the previous manifest once to fill the content index.  Reading
- * it to the end also checks its checksum, so a corrupt manifest is found
- * before anything is linked against it.  Returns 0, or -1 with e set
- * (the index then holds part of the manifest).
+ * Reads the previous manifest to its end, which checks its checksum, so
+ * that a corrupt manifest is found before anything is linked against
+ * it; with index, fills the content index too.  Returns 0, or -1 with e
+ * set (the index then holds part of the manifest).
  */
 static int
-index_prev(struct create_ctx *c, struct err *e)
+read_prev(struct create_ctx *c, bool index, struct err *e)
 {
 	struct manifest_reader *r = NULL;
 	struct entry ent;
@@ -104,7 +106,7 @@ index_prev(struct create_ctx *c, struct err *e)
 	    e) == -1)
 		return -1;
 	while ((n = manifest_reader_next(r, &ent, &off, e)) == 1) {
-		if (ent.type != ENTRY_REG || !ent.has_hash)
+		if (!index || ent.type != ENTRY_REG || !ent.has_hash)
 			continue;
 		if (content_index_add(&c->index, &ent, off) == -1) {
 			manifest_reader_close(r);
@@ -117,7 +119,32 @@ index_prev(struct create_ctx *c, struct err *e)
 }
 
 /*
- * Finds the previous snapshot to link against and indexes its content.
+ * Fills the content index of the previous snapshot, the first time a
+ * changed or new file asks whether its content is stored already: about
+ * 32 to 64 bytes per stored file that a run of unchanged files never
+ * needs.
+ * Returns 0, or -1 with e set.
+ */
+static int
+index_prev(void *arg, struct err *e)
+{
+	struct create_ctx *c = arg;
+
+	if (c->index_built)
+		return 0;
+	c->index_built = true;
+	if (c->store.prev[0] == '\0')
+		return 0;
+	if (read_prev(c, true, e) == -1) {
+		content_index_free(&c->index);
+		return -1;
+	}
+	content_index_seal(&c->index);
+	return 0;
+}
+
+/*
+ * Finds the previous snapshot to link against and checks its manifest.
  * One damaged manifest must not stop every later backup: a manifest
  * that cannot be read is a warning, and the snapshot before it is used
  * instead, or none (every file is then compared by content or copied).
@@ -130,16 +157,13 @@ load_prev(struct create_ctx *c, struct err *e)
 	struct err why;
 
 	while (c->store.prev[0] != '\0') {
-		if (index_prev(c, &why) == 0) {
-			content_index_seal(&c->index);
+		if (read_prev(c, false, &why) == 0)
 			return manifest_reader_open(&c->prev_rd,
 			    c->store.manifests_fd, c->store.prev, e);
-		}
 		if (why.errnum == ENOMEM) {
 			*e = why;
 			return -1;
 		}
-		content_index_free(&c->index);
 		memcpy(bad, c->store.prev, sizeof(bad));
 		if (store_prev_older(&c->store, e) == -1)
 			return -1;
@@ -204,6 +228,24 @@ open_from_dir(int parentfd, const char *name)
 	    O_CLOEXEC);
 }
 
+/*
+ * True when the source folder fd may have xattrs for its copy: only
+ * then is a descriptor kept open on it until the folder is left (most
+ * folders have none, and a dup and a close per folder add up).  An
+ * error other than "no xattrs here" says yes, so that it is reported
+ * where the copy lists them.
+ */
+static bool
+source_has_xattrs(int fd)
+{
+	ssize_t n;
+
+	if (fd == -1)
+		return false;
+	n = flistxattr(fd, NULL, 0);
+	return n > 0 || (n == -1 && errno != ENOTSUP && errno != EOPNOTSUPP);
+}
+
 static int
 enter_dir(struct create_ctx *c, const struct walk_item *it,
     const struct entry *prev, struct err *e)
@@ -225,7 +267,7 @@ enter_dir(struct create_ctx *c, const struct walk_item *it,
 	if (prev != NULL && prev->type == ENTRY_DIR)
 		from[0] = open_from_dir(parent->from[0], name);
 	from[1] = open_from_dir(parent->from[1], name);
-	if (it->fd != -1 &&
+	if (source_has_xattrs(it->fd) &&
 	    (meta_fd = fcntl(it->fd, F_DUPFD_CLOEXEC, 0)) == -1) {
 		err_set(e, errno, "cannot read folder '%s'", quote(c, ent));
 		close(dst);
@@ -236,8 +278,12 @@ enter_dir(struct create_ctx *c, const struct walk_item *it,
 	 * to take metadata from: it stays 0700 and root's, so that it
 	 * gives nobody a way in that the source did not.
 	 */
-	return linker_push(&c->linker, dst, from, meta_fd, it->st,
-	    it->synthetic, ent->path, ent->path_len, e);
+	if (linker_push(&c->linker, dst, from, meta_fd, it->st,
+	    it->synthetic, ent->path, ent->path_len, e) == -1)
+		return -1;
+	linker_top(&c->linker)->owner_set = st.st_uid == it->st->st_uid &&
+	    st.st_gid == it->st->st_gid;
+	return 0;
 }
 
 /* --- everything else ---------------------------------------------- */
@@ -387,6 +433,23 @@ push_top(struct create_ctx *c, struct err *e)
 		if (fds[i] != -1 &&
 		    (fds[i] = fcntl(fds[i], F_DUPFD_CLOEXEC, 0)) == -1)
 			return err_set(e, errno, "cannot build the snapshot");
+	/*
+	 * Folders below are made 0700 and get their real mode only after
+	 * their children, so a new inode's group comes from the build
+	 * folder's set-group-ID bit or from us: without it, a copy whose
+	 * source is ours needs no fchown.  Every new file goes to the
+	 * build folder's filesystem.
+	 */
+	if (fds[0] != -1 && fstat(fds[0], &st) == 0) {
+		c->linker.owner_is_ours = (st.st_mode & S_ISGID) == 0;
+		c->linker.dst_dev = st.st_dev;
+	}
+	/* Likewise only the build folder could hand down an ACL. */
+	if (fds[0] != -1 && fgetxattr(fds[0], "system.posix_acl_default",
+	    NULL, 0) == -1 && (errno == ENODATA || errno == ENOTSUP ||
+	    errno == EOPNOTSUPP))
+		c->linker.no_default_acl = true;
+	memset(&st, 0, sizeof(st));
 	return linker_push(&c->linker, fds[0], fds + 1, -1, &st, true, "", 0,
 	    e);
 }
@@ -422,6 +485,7 @@ start_files(struct create_ctx *c)
 
 	r->linker = &c->linker;
 	r->index = &c->index;
+	r->index_needed = index_prev;
 	r->prev_rd = c->prev_rd;
 	r->build_fd = c->store.build_fd;
 	r->prev_fd = c->store.prev_fd;

@@ -20,6 +20,8 @@ linker_init(struct linker *l, const struct sys_ops *sys, bool as_root,
 	memset(l, 0, sizeof(*l));
 	l->sys = sys;
 	l->as_root = as_root;
+	l->euid = geteuid();
+	l->egid = getegid();
 	l->report = report;
 	l->arg = arg;
 	l->parent_fd = -1;
@@ -242,6 +244,7 @@ linker_push(struct linker *l, int dst_fd, const int from[LINK_FROM_MAX],
 	v->meta_fd = meta_fd;
 	v->st = *st;
 	v->keep_meta = keep_meta;
+	v->owner_set = false;
 	v->path_len = len;
 	v->parked = 0;
 	if (l->depth > BENEATH_OPEN_LEVELS + 1)
@@ -281,7 +284,8 @@ linker_pop(struct linker *l, struct err *e)
 	l->path[v->path_len] = '\0';
 	if (v->dst_fd != -1 && !v->keep_meta) {
 		if (meta_apply_fd(l->sys, v->dst_fd, v->meta_fd, &v->st,
-		    l->as_root, l->path, &refused, &fe) == -1 &&
+		    l->as_root && !v->owner_set, !l->no_default_acl, l->path,
+		    &refused, &fe) == -1 &&
 		    entry_problem(l, &fe, e) == -1)
 			r = -1;
 		if (r == 0 && report_refused(l, &refused, l->path, e) == -1)
@@ -311,6 +315,16 @@ linker_free(struct linker *l)
 	l->parent_fd = -1;
 }
 
+/*
+ * True when st's link count is that of a folder without subfolders: 2
+ * ("." and its name), or 1 on btrfs, which counts no links for folders.
+ */
+static bool
+empty_dir_links(const struct stat *st)
+{
+	return st->st_nlink == 2 || st->st_nlink == 1;
+}
+
 int
 linker_mkdir(struct linker *l, int dirfd, const char *name, const char *path,
     struct stat *st, struct err *e)
@@ -333,7 +347,7 @@ linker_mkdir(struct linker *l, int dirfd, const char *name, const char *path,
 	 * could have put a folder of hers in its place between the two
 	 * calls; what we give our folder later must not go to hers.
 	 */
-	if (st->st_uid != geteuid() || st->st_nlink != 2) {
+	if (st->st_uid != l->euid || !empty_dir_links(st)) {
 		close(fd);
 		return err_set(e, EEXIST, "cannot create folder '%s': it was "
 		    "replaced while it was made", path);
@@ -435,12 +449,24 @@ hash_stored(int dirfd, const char *name, const char *path,
 	return r;
 }
 
+/*
+ * True when a new inode already has st's owner, so that fchown would
+ * change nothing.
+ */
+static bool
+owner_already(const struct linker *l, const struct stat *st)
+{
+	return l->owner_is_ours && st->st_uid == l->euid &&
+	    st->st_gid == l->egid;
+}
+
 int
-linker_copy(struct linker *l, int srcfd, const struct stat *st, int dirfd,
-    const char *name, const char *path, struct link_copy *out,
-    struct err *e)
+linker_copy(struct linker *l, int srcfd, bool src_xattrs,
+    const struct stat *st, int dirfd, const char *name, const char *path,
+    struct link_copy *out, struct err *e)
 {
 	struct meta_refusal refused = { 0, 0, "" };
+	struct copy_hint hint = { &out->source, l->dst_dev };
 	struct copy_result res;
 	struct stat after;
 	struct err fe;
@@ -449,8 +475,8 @@ linker_copy(struct linker *l, int srcfd, const struct stat *st, int dirfd,
 	memset(out, 0, sizeof(*out));
 	out->source = *st;
 	for (attempt = 0; attempt < 2; attempt++) {
-		if (copy_file(l->sys, srcfd, dirfd, name, path, &dstfd, &res,
-		    &fe) == -1)
+		if (copy_file(l->sys, srcfd, &hint, dirfd, name, path, &dstfd,
+		    &res, &fe) == -1)
 			return entry_problem(l, &fe, e);
 		if (fstat(srcfd, &after) == -1) {
 			err_set(&fe, errno, "cannot read '%s'", path);
@@ -479,8 +505,9 @@ linker_copy(struct linker *l, int srcfd, const struct stat *st, int dirfd,
 	 * stays, reported, and out->stored says what it really has, so
 	 * the manifest records that and the next run tries again.
 	 */
-	if (meta_apply_fd(l->sys, dstfd, srcfd, &out->source, l->as_root,
-	    path, &refused, &fe) == -1) {
+	if (meta_apply_fd(l->sys, dstfd, src_xattrs ? srcfd : -1,
+	    &out->source, l->as_root && !owner_already(l, &out->source),
+	    !l->no_default_acl, path, &refused, &fe) == -1) {
 		if ((r = entry_problem(l, &fe, e)) == -1)
 			goto fail;
 		out->meta_partial = true;
@@ -570,7 +597,7 @@ private_dir(struct linker *l, int dirfd, char *name)
 	if ((fd = openat(dirfd, name, DIR_FLAGS)) == -1)
 		return -1;
 	if (fstat(fd, &st) == -1 || st.st_uid != geteuid() ||
-	    (st.st_mode & 077) != 0 || st.st_nlink != 2) {
+	    (st.st_mode & 077) != 0 || !empty_dir_links(&st)) {
 		close(fd);
 		errno = EEXIST;
 		return -1;

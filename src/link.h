@@ -53,6 +53,8 @@ struct link_level {
 	int		 meta_fd;	/* folder whose xattrs it gets, or -1 */
 	struct stat	 st;		/* owner, mode, times it gets */
 	bool		 keep_meta;	/* leave its metadata alone */
+	bool		 owner_set;	/* it was made with st's owner: no
+					 * fchown that would change nothing */
 	size_t		 path_len;	/* its path: a prefix of l.path */
 	unsigned	 parked;	/* bit i: slot i closed, re-open it */
 	struct beneath_id ids[LINK_SLOTS];	/* what parked slots were */
@@ -61,6 +63,21 @@ struct link_level {
 struct linker {
 	const struct sys_ops	*sys;
 	bool			 as_root;	/* owners can be set */
+	uid_t			 euid;		/* who new inodes belong to */
+	gid_t			 egid;
+	/* New inodes get (euid, egid): the tree being built has no
+	 * set-group-ID folder that would hand down its group.  The caller
+	 * that knows says so; then a copy whose source has that owner
+	 * needs no fchown. */
+	bool			 owner_is_ours;
+	/* No default ACL is above the tree being built, so no new inode
+	 * inherits an ACL that would have to be looked for and removed:
+	 * folders below get theirs only after their last child is made.
+	 * The caller that knows says so. */
+	bool			 no_default_acl;
+	/* The filesystem new files go to (0: unknown), so that copy
+	 * stops asking it for reflinks once it refused one. */
+	dev_t			 dst_dev;
 	/* A problem with one entry; the run goes on. */
 	void			(*report)(void *arg, const struct err *e);
 	/* An xattr the target would not store, when that is less than a
@@ -176,13 +193,15 @@ struct link_copy {
  * that changes while it is copied is copied again, once; if it changes
  * again the copy is kept, its hash taken from the stored bytes, and
  * out->changed says so.  Metadata the target refuses is reported;
- * out->stored and out->xattr_hash say what the new inode really has.  Returns 0;
- * 1 when the file could not be copied (reported, nothing left behind);
- * -1 with e set when the run cannot go on.
+ * out->stored and out->xattr_hash say what the new inode really has.
+ * src_xattrs false says the caller found no xattrs on srcfd: they are
+ * not listed again.  Returns 0; 1 when the file could not be copied
+ * (reported, nothing left behind); -1 with e set when the run cannot go
+ * on.
  */
-int	linker_copy(struct linker *l, int srcfd, const struct stat *st,
-	    int dirfd, const char *name, const char *path,
-	    struct link_copy *out, struct err *e);
+int	linker_copy(struct linker *l, int srcfd, bool src_xattrs,
+	    const struct stat *st, int dirfd, const char *name,
+	    const char *path, struct link_copy *out, struct err *e);
 
 /*
  * Links dirfd/name to the file reuse_dir/name of a killed run's leftover

@@ -241,11 +241,12 @@ meta_drop_acls(const struct sys_ops *sys, int fd, const char *path,
 /*
  * Copies every xattr of srcfd (none when it is -1) to dstfd, except
  * security.capability when skip_caps (*caps says whether there was
- * one), and drops inherited ACLs.  Returns 0, or -1 with e set.
+ * one), and drops inherited ACLs when may_inherit.  Returns 0, or -1
+ * with e set.
  */
 static int
 copy_xattrs(const struct sys_ops *sys, int dstfd, int srcfd,
-    bool skip_caps, bool *caps, const char *path,
+    bool skip_caps, bool may_inherit, bool *caps, const char *path,
     struct meta_refusal *refused, struct err *e)
 {
 	const char *name, *end;
@@ -269,19 +270,21 @@ copy_xattrs(const struct sys_ops *sys, int dstfd, int srcfd,
 		    e) == -1)
 			return -1;
 	}
+	if (!may_inherit)
+		return 0;
 	return drop_inherited_acls(sys, dstfd, len, path, e);
 }
 
 int
 meta_apply_fd(const struct sys_ops *sys, int dstfd, int srcfd,
-    const struct stat *st, bool set_owner, const char *path,
-    struct meta_refusal *refused, struct err *e)
+    const struct stat *st, bool set_owner, bool may_inherit,
+    const char *path, struct meta_refusal *refused, struct err *e)
 {
 	struct timespec ts[2];
 	bool caps;
 
-	if (copy_xattrs(sys, dstfd, srcfd, set_owner, &caps, path, refused,
-	    e) == -1)
+	if (copy_xattrs(sys, dstfd, srcfd, set_owner, may_inherit, &caps,
+	    path, refused, e) == -1)
 		return -1;
 	if (set_owner && sys->fchown(dstfd, st->st_uid, st->st_gid) == -1)
 		return err_set(e, errno, "cannot set the owner of '%s'", path);
@@ -310,7 +313,8 @@ meta_apply_at(const struct sys_ops *sys, int dirfd, const char *name,
 	/* Nothing follows a symlink: O_PATH holds the node itself. */
 	if ((fd = openat(dirfd, name, O_PATH | O_NOFOLLOW | O_CLOEXEC)) == -1)
 		return err_set(e, errno, "cannot open '%s'", path);
-	r = copy_xattrs(sys, fd, srcfd, false, &caps, path, refused, e);
+	r = copy_xattrs(sys, fd, srcfd, false, true, &caps, path, refused,
+	    e);
 	close(fd);
 	if (r == -1)
 		return -1;

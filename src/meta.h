@@ -27,7 +27,9 @@ struct meta_refusal {
 /*
  * Through sys, copies every extended attribute of srcfd (if srcfd is
  * not -1) to the open file or directory dstfd, removes an ACL dstfd
- * inherited from its folder that srcfd does not have, then applies st's
+ * inherited from its folder that srcfd does not have (only looked for
+ * when may_inherit: the caller cannot rule out a default ACL above
+ * dstfd), then applies st's
  * owner (only if set_owner: running as root), mode (the permission,
  * set-id and sticky bits), atime and mtime (ns).  An xattr the target
  * refuses (EOPNOTSUPP; EPERM for trusted.* as non-root; ENOSPC or E2BIG
@@ -36,8 +38,8 @@ struct meta_refusal {
  * is used only in messages.
  */
 int	meta_apply_fd(const struct sys_ops *sys, int dstfd, int srcfd,
-	    const struct stat *st, bool set_owner, const char *path,
-	    struct meta_refusal *refused, struct err *e);
+	    const struct stat *st, bool set_owner, bool may_inherit,
+	    const char *path, struct meta_refusal *refused, struct err *e);
 
 /*
  * The same for a symlink, FIFO, socket or device node dirfd/name, never

@@ -100,11 +100,11 @@ struct file_job {
 /*
  * Opens the source file without following a symlink or blocking on a
  * FIFO swapped in for it, and takes its stat and xattrs from the open
- * file.  Returns 0, or 1 when it is gone or no longer a regular file
- * (warned).
+ * file.  Returns 0, 1 when it is gone or no longer a regular file
+ * (warned), or -1 with e set (the content index could not be built).
  */
 static int
-open_source(struct regfile *c, struct file_job *f)
+open_source(struct regfile *c, struct file_job *f, struct err *e)
 {
 	const int flags = O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC;
 	int fd;
@@ -131,6 +131,8 @@ open_source(struct regfile *c, struct file_job *f)
 	f->srcfd = fd;
 	walk_entry_from_stat(f->ent, &f->st);
 	f->ent->xattr_hash = meta_xattr_hash(fd);
+	if (c->index_needed != NULL && c->index_needed(c->arg, e) == -1)
+		return -1;
 	f->in.index_has = content_index_has(c->index, f->ent->size,
 	    diff_meta_key(f->ent));
 	return 0;
@@ -305,7 +307,8 @@ carry_out_copy(struct regfile *c, struct file_job *f, struct err *e)
 	    &f->st, top->dst_fd, &out) == 0) {
 		c->stats->reused++;
 	} else {
-		r = linker_copy(c->linker, f->srcfd, &f->st, top->dst_fd,
+		r = linker_copy(c->linker, f->srcfd, ent->xattr_hash != 0,
+		    &f->st, top->dst_fd,
 		    f->it->name, quote(c, ent), &out, e);
 		if (r != 0)
 			return r;
@@ -406,7 +409,7 @@ regfile_store(struct regfile *c, const struct walk_item *it,
 		if ((p.action == ACT_HASH || p.action == ACT_COPY) &&
 		    f.srcfd == -1) {
 			/* From here on the source's own fd and stat count. */
-			if ((r = open_source(c, &f)) != 0)
+			if ((r = open_source(c, &f, e)) != 0)
 				goto out;
 			continue;
 		}

@@ -36,6 +36,10 @@
 struct regfile {
 	struct linker		*linker;	/* builds the snapshot */
 	struct content_index	*index;		/* of the previous snapshot */
+	/* Fills *index, the first time a file asks it: an unchanged run
+	 * never does, and the index costs memory per stored file.
+	 * Returns 0, or -1 with e set. */
+	int			(*index_needed)(void *arg, struct err *e);
 	struct manifest_reader	*prev_rd;	/* its manifest, or NULL */
 	int			 build_fd;	/* the snapshot being built */
 	int			 prev_fd;	/* the previous one, or -1 */

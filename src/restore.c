@@ -397,7 +397,7 @@ restore_file(struct restore_ctx *c, const struct entry *ent, int dstdir,
 		    "something else than a regular file there", q);
 		goto failed;
 	}
-	if (copy_file(c->sys, src, dstdir, dname, q, &dst, &res, &fe) == -1)
+	if (copy_file(c->sys, src, NULL, dstdir, dname, q, &dst, &res, &fe) == -1)
 		goto failed;
 	c->stats->files++;
 	c->stats->bytes += res.bytes;
@@ -412,8 +412,8 @@ restore_file(struct restore_ctx *c, const struct entry *ent, int dstdir,
 	entry_stat(ent, &st);
 	/* The manifest has no atime; the stored inode has the source's. */
 	st.st_atim = sst.st_atim;
-	if (meta_apply_fd(c->sys, dst, src, &st, c->as_root, q, &refused,
-	    &fe) == -1)
+	if (meta_apply_fd(c->sys, dst, src, &st, c->as_root, true, q,
+	    &refused, &fe) == -1)
 		entry_failed(c, &fe);
 	if (refused.count > 0) {
 		meta_refusal_describe(&refused, q, &fe);

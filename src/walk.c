@@ -152,52 +152,48 @@ cmp_names(const void *a, const void *b)
 
 /*
  * Reads the names in the open folder fd into f, sorted by their bytes.
+ * getdents64 on fd itself rather than fdopendir on a duplicate: a DIR
+ * stream costs a dup, an fstat, two fcntls and a close per folder, five
+ * calls that a tree of small folders pays thousands of times.  fd is
+ * freshly opened, so its position is the start of the folder.
  * Returns 0, or -1 with errno set (f is then empty).
  */
 static int
 read_names(int fd, struct frame *f)
 {
-	DIR *dir = NULL;
-	struct dirent *de;
+	char dents[32768];
 	size_t used = 0, cap = 0, n = 0, i, off;
 	char *arena = NULL, *p;
 	char **names = NULL;
-	int dupfd, saved;
+	ssize_t got, pos;
+	int saved;
 
-	if ((dupfd = fcntl(fd, F_DUPFD_CLOEXEC, 0)) == -1)
-		return -1;
-	if ((dir = fdopendir(dupfd)) == NULL) {
-		saved = errno;
-		close(dupfd);
-		errno = saved;
-		return -1;
-	}
-	for (;;) {
-		size_t len;
+	while ((got = getdents64(fd, dents, sizeof(dents))) > 0) {
+		for (pos = 0; pos < got; pos += ((struct dirent64 *)
+		    (void *)(dents + pos))->d_reclen) {
+			const struct dirent64 *de = (const struct dirent64 *)
+			    (void *)(dents + pos);
+			size_t len;
 
-		errno = 0;
-		if ((de = readdir(dir)) == NULL)
-			break;
-		if (strcmp(de->d_name, ".") == 0 ||
-		    strcmp(de->d_name, "..") == 0)
-			continue;
-		len = strlen(de->d_name) + 1;
-		if (used + len > cap) {
-			cap = cap ? cap * 2 : 4096;
-			while (used + len > cap)
-				cap *= 2;
-			if ((p = realloc(arena, cap)) == NULL)
-				goto fail;
-			arena = p;
+			if (strcmp(de->d_name, ".") == 0 ||
+			    strcmp(de->d_name, "..") == 0)
+				continue;
+			len = strlen(de->d_name) + 1;
+			if (used + len > cap) {
+				cap = cap ? cap * 2 : 4096;
+				while (used + len > cap)
+					cap *= 2;
+				if ((p = realloc(arena, cap)) == NULL)
+					goto fail;
+				arena = p;
+			}
+			memcpy(arena + used, de->d_name, len);
+			used += len;
+			n++;
 		}
-		memcpy(arena + used, de->d_name, len);
-		used += len;
-		n++;
 	}
-	if (errno != 0)
+	if (got == -1)
 		goto fail;
-	closedir(dir);
-	dir = NULL;
 
 	if (n > 0 && (names = malloc(n * sizeof(*names))) == NULL)
 		goto fail;
@@ -213,8 +209,6 @@ read_names(int fd, struct frame *f)
 	return 0;
 fail:
 	saved = errno;
-	if (dir != NULL)
-		closedir(dir);
 	free(arena);
 	free(names);
 	errno = saved;

@@ -26,14 +26,21 @@
 # seconds on the changed tree, new space in KiB, ratio to rsync's; and
 # snap's peak RSS (/usr/bin/time -f %M).
 #
+# Then, unless BENCH_SYSCALLS=0, tests/bench/syscalls.sh on its own trees
+# of BENCH_SYSCALL_FILES files (default 20000): system calls per unchanged
+# file, per copied file and per folder, next to cp -al and cp -a, and the
+# bytes each read (/proc/PID/io rchar and read_bytes).  Those counts do
+# not depend on how busy the machine is, unlike the times above.
+#
 # With SNAP_BASE set to another snap binary (an older build, say), that one
 # runs too, as the row "snap (base)", on a store of its own: a change's
 # effect on speed, measured in the same rounds.
 #
 # Environment: SNAP (default build/snap of this repository), SNAP_BASE, GEN_TREE
 # (default /work/shared/bench/gen_tree.py), BENCH_DIR, BENCH_FILES,
-# BENCH_REPS.  Needs rsync, rsnapshot, /usr/bin/time (package "time") and
-# python3; as root, missing ones are installed with apt-get.
+# BENCH_REPS, BENCH_SYSCALLS, BENCH_SYSCALL_FILES, BENCH_DROP_CACHES (see
+# syscalls.sh).  Needs rsync, rsnapshot, /usr/bin/time (package "time"),
+# python3 and strace; as root, missing ones are installed with apt-get.
 set -euo pipefail
 export LC_ALL=C
 
@@ -55,6 +62,7 @@ need_packages() {
 	command -v rsnapshot >/dev/null || missing+=(rsnapshot)
 	[ -x /usr/bin/time ] || missing+=(time)
 	command -v python3 >/dev/null || missing+=(python3)
+	command -v strace >/dev/null || missing+=(strace)
 	[ ${#missing[@]} -gt 0 ] || return 0
 	[ "$(id -u)" = 0 ] && command -v apt-get >/dev/null ||
 		die "missing: ${missing[*]} (install them, e.g. apt-get install ${missing[*]})"
@@ -281,3 +289,10 @@ echo
 echo "snap peak RSS: $rss_unchanged KiB (unchanged tree, max of runs), $rss_changed KiB (changed tree)"
 echo "snap manifest of the new snapshot: $manifest_kib KiB (not in the new space above)"
 echo "cp -al copies no change at all: its row is the floor for time, not a backup."
+
+if [ "${BENCH_SYSCALLS:-1}" != 0 ]; then
+	echo
+	echo "bench: system calls and bytes read (tests/bench/syscalls.sh)"
+	SNAP=$SNAP GEN_TREE=$GEN_TREE BENCH_DIR=$B/syscalls \
+		"$REPO/tests/bench/syscalls.sh" "${BENCH_SYSCALL_FILES:-20000}"
+fi

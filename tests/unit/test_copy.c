@@ -32,10 +32,10 @@ struct scratch {
 /*
  * The faults come from sys_fault.h, wrapped around base_sys: the real
  * calls, but for a ficlone that can "succeed" by copying by hand and a
- * copy_file_range that can shrink the source first.
+ * pwrite that can shrink the source first.
  */
 static int	fake_clone;	/* ficlone "succeeds" by copying by hand */
-static int	shrink_fd = -1;	/* cut at the first copy_file_range */
+static int	shrink_fd = -1;	/* cut at the first pwrite */
 static off_t	shrink_to;
 
 static int
@@ -56,16 +56,14 @@ base_ficlone(int dstfd, int srcfd)
 }
 
 static ssize_t
-base_copy_file_range(int infd, off_t *inoff, int outfd, off_t *outoff,
-    size_t len, unsigned int flags)
+base_pwrite(int fd, const void *buf, size_t len, off_t off)
 {
 	if (shrink_fd != -1) {
 		if (ftruncate(shrink_fd, shrink_to) == -1)
 			return -1;
 		shrink_fd = -1;
 	}
-	return sys_real.copy_file_range(infd, inoff, outfd, outoff, len,
-	    flags);
+	return sys_real.pwrite(fd, buf, len, off);
 }
 
 static struct sys_ops base_sys;
@@ -112,7 +110,7 @@ setup(void **state)
 
 	base_sys = sys_real;
 	base_sys.ficlone = base_ficlone;
-	base_sys.copy_file_range = base_copy_file_range;
+	base_sys.pwrite = base_pwrite;
 	test_sys = sys_fault_wrap(&base_sys);
 	fake_clone = 0;
 	shrink_fd = -1;
@@ -218,7 +216,7 @@ check_copy(struct scratch *s, const struct sys_ops *sys, size_t len,
 	buf = pattern(len, (uint32_t)len);
 	src = make_file(s, "src", buf, len);
 	err_clear(&e);
-	assert_int_equal(copy_file(sys, src, s->dirfd, "dst", "a/src", &dst,
+	assert_int_equal(copy_file(sys, src, NULL, s->dirfd, "dst", "a/src", &dst,
 	    &res, &e), 0);
 	assert_int_not_equal(dst, -1);
 	assert_int_equal(res.bytes, len);
@@ -284,7 +282,7 @@ test_copy_sparse_keeps_holes(void **state)
 	/* A trailing hole: only ftruncate can make it in the copy. */
 	assert_int_equal(ftruncate(src, total), 0);
 
-	assert_int_equal(copy_file(&sys_real, src, s->dirfd, "copy", "sparse",
+	assert_int_equal(copy_file(&sys_real, src, NULL, s->dirfd, "copy", "sparse",
 	    &dst, &res, &e), 0);
 	assert_int_equal(res.bytes, total);
 	assert_int_equal(fstat(dst, &st), 0);
@@ -314,7 +312,7 @@ test_copy_sparse_all_hole(void **state)
 
 	src = make_file(s, "holes", NULL, 0);
 	assert_int_equal(ftruncate(src, 3 * MIB), 0);
-	assert_int_equal(copy_file(&sys_real, src, s->dirfd, "copy", "holes",
+	assert_int_equal(copy_file(&sys_real, src, NULL, s->dirfd, "copy", "holes",
 	    &dst, &res, &e), 0);
 	zeros = calloc(1, 3 * MIB);
 	assert_non_null(zeros);
@@ -339,7 +337,7 @@ test_copy_refuses_existing_name(void **state)
 
 	src = make_file(s, "src", (const unsigned char *)"new", 3);
 	old = make_file(s, "dst", (const unsigned char *)"old!", 4);
-	assert_int_equal(copy_file(&sys_real, src, s->dirfd, "dst", "x/dst",
+	assert_int_equal(copy_file(&sys_real, src, NULL, s->dirfd, "dst", "x/dst",
 	    &dst, &res, &e), -1);
 	assert_int_equal(e.errnum, EEXIST);
 	assert_int_equal(dst, -1);
@@ -350,7 +348,7 @@ test_copy_refuses_existing_name(void **state)
 
 	/* Nor does it write through a symlink. */
 	assert_int_equal(symlinkat("dst", s->dirfd, "link"), 0);
-	assert_int_equal(copy_file(&sys_real, src, s->dirfd, "link", "x/link",
+	assert_int_equal(copy_file(&sys_real, src, NULL, s->dirfd, "link", "x/link",
 	    &dst, &res, &e), -1);
 	assert_int_equal(e.errnum, EEXIST);
 	assert_int_equal(fstatat(s->dirfd, "dst", &st, 0), 0);
@@ -359,16 +357,55 @@ test_copy_refuses_existing_name(void **state)
 	close(src);
 }
 
-static void
-test_copy_ficlone_unsupported_uses_range(void **state)
+/* The bytes this process has read so far (rchar of /proc/self/io). */
+static unsigned long long
+bytes_read(void)
 {
-	enum copy_method m;
+	unsigned long long n = 0;
+	char line[128];
+	FILE *f;
+
+	f = fopen("/proc/self/io", "r");
+	assert_non_null(f);
+	while (fgets(line, sizeof(line), f) != NULL)
+		if (sscanf(line, "rchar: %llu", &n) == 1)
+			break;
+	fclose(f);
+	return n;
+}
+
+static void
+test_copy_reads_each_byte_once(void **state)
+{
+	struct scratch *s = *state;
+	const size_t len = 3 * MIB + 1;
+	struct copy_result res;
+	struct err e;
+	unsigned char *buf, want[ENTRY_HASH_LEN];
+	unsigned long long before, read;
+	int src, dst, cfd;
 
 	fail_all("ficlone", EOPNOTSUPP);
-	check_copy(*state, test_sys, 3 * MIB + 1, &m);
-	assert_int_equal(m, COPY_RANGE);
-	assert_true(sys_fault_count("copy_file_range") > 0);
-	assert_int_equal(sys_fault_count("pwrite"), 0);
+	buf = pattern(len, 5);
+	src = make_file(s, "src", buf, len);
+	before = bytes_read();
+	assert_int_equal(copy_file(test_sys, src, NULL, s->dirfd, "dst",
+	    "a/src", &dst, &res, &e), 0);
+	read = bytes_read() - before;
+	/* Hashed as it was written: copy_file_range would read it again. */
+	assert_true(read >= len);
+	assert_true(read < len + len / 8);
+	assert_int_equal(res.method, COPY_READWRITE);
+	assert_int_equal(sys_fault_count("copy_file_range"), 0);
+	assert_true(sys_fault_count("pwrite") >= 4);
+	hash_of(buf, len, want);
+	assert_memory_equal(res.hash, want, ENTRY_HASH_LEN);
+	cfd = open_copy(s, "dst");
+	assert_same_content(src, cfd);
+	close(cfd);
+	close(dst);
+	close(src);
+	free(buf);
 }
 
 static void
@@ -384,20 +421,6 @@ test_copy_clone_hashes_source(void **state)
 }
 
 static void
-test_copy_exdev_falls_back_to_pwrite(void **state)
-{
-	enum copy_method m;
-
-	fail_all("ficlone", EXDEV);
-	fail_all("copy_file_range", EXDEV);
-	check_copy(*state, test_sys, 5 * MIB + 1, &m);
-	assert_int_equal(m, COPY_READWRITE);
-	/* Tried once, then never again for the rest of the file. */
-	assert_int_equal(sys_fault_count("copy_file_range"), 1);
-	assert_true(sys_fault_count("pwrite") >= 6);
-}
-
-static void
 test_copy_sparse_with_pwrite(void **state)
 {
 	struct scratch *s = *state;
@@ -408,12 +431,11 @@ test_copy_sparse_with_pwrite(void **state)
 	int src, dst, cfd;
 
 	fail_all("ficlone", EOPNOTSUPP);
-	fail_all("copy_file_range", ENOSYS);
 	data = pattern(8192, 3);
 	src = make_file(s, "sparse", NULL, 0);
 	assert_int_equal(pwrite(src, data, 8192, 10 * MIB), 8192);
 	assert_int_equal(ftruncate(src, 20 * MIB), 0);
-	assert_int_equal(copy_file(test_sys, src, s->dirfd, "copy", "sparse",
+	assert_int_equal(copy_file(test_sys, src, NULL, s->dirfd, "copy", "sparse",
 	    &dst, &res, &e), 0);
 	assert_int_equal(res.method, COPY_READWRITE);
 	assert_int_equal(fstat(dst, &st), 0);
@@ -442,7 +464,7 @@ test_copy_source_shrinks_stops_at_eof(void **state)
 	fail_all("ficlone", EOPNOTSUPP);
 	shrink_fd = src;
 	shrink_to = MIB + 10;
-	assert_int_equal(copy_file(test_sys, src, s->dirfd, "dst", "src",
+	assert_int_equal(copy_file(test_sys, src, NULL, s->dirfd, "dst", "src",
 	    &dst, &res, &e), 0);
 	/* What the reads saw; the caller's fstat notices the change. */
 	assert_int_equal(res.bytes, MIB + 10);
@@ -471,7 +493,7 @@ check_enospc(struct scratch *s)
 	buf = pattern(2 * MIB, 9);
 	src = make_file(s, "src", buf, 2 * MIB);
 	err_clear(&e);
-	assert_int_equal(copy_file(test_sys, src, s->dirfd, "dst", "b/src",
+	assert_int_equal(copy_file(test_sys, src, NULL, s->dirfd, "dst", "b/src",
 	    &dst, &res, &e), -1);
 	assert_int_equal(e.errnum, ENOSPC);
 	assert_int_equal(dst, -1);
@@ -484,39 +506,12 @@ check_enospc(struct scratch *s)
 }
 
 static void
-test_copy_range_enospc_fails(void **state)
-{
-	fail_all("ficlone", EOPNOTSUPP);
-	fail_all("copy_file_range", ENOSPC);
-	check_enospc(*state);
-	assert_int_equal(sys_fault_count("pwrite"), 0);
-}
-
-static void
 test_copy_pwrite_enospc_fails(void **state)
 {
 	fail_all("ficlone", EOPNOTSUPP);
-	fail_all("copy_file_range", EXDEV);
 	fail_all("pwrite", ENOSPC);
 	check_enospc(*state);
 	assert_int_equal(sys_fault_count("pwrite"), 1);
-}
-
-/* The bytes this process has read so far (rchar of /proc/self/io). */
-static unsigned long long
-bytes_read(void)
-{
-	unsigned long long n = 0;
-	char line[128];
-	FILE *f;
-
-	f = fopen("/proc/self/io", "r");
-	assert_non_null(f);
-	while (fgets(line, sizeof(line), f) != NULL)
-		if (sscanf(line, "rchar: %llu", &n) == 1)
-			break;
-	fclose(f);
-	return n;
 }
 
 /*
@@ -592,17 +587,13 @@ main(void)
 		cmocka_unit_test_setup_teardown(
 		    test_copy_refuses_existing_name, setup, teardown),
 		cmocka_unit_test_setup_teardown(
-		    test_copy_ficlone_unsupported_uses_range, setup, teardown),
+		    test_copy_reads_each_byte_once, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_copy_clone_hashes_source,
 		    setup, teardown),
-		cmocka_unit_test_setup_teardown(
-		    test_copy_exdev_falls_back_to_pwrite, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_copy_sparse_with_pwrite,
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(
 		    test_copy_source_shrinks_stops_at_eof, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_copy_range_enospc_fails,
-		    setup, teardown),
 		cmocka_unit_test_setup_teardown(test_copy_pwrite_enospc_fails,
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(test_copy_hash_fd_skips_holes,

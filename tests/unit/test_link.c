@@ -119,7 +119,7 @@ copy_racing(struct scratch_dir *d, int rewrites, struct link_copy *out)
 	rewrites_left = rewrites;
 	reported = 0;
 	linker_init(&l, &racing, geteuid() == 0, count_report, NULL);
-	assert_int_equal(linker_copy(&l, src, &st, d->dirfd, "dst", "dst",
+	assert_int_equal(linker_copy(&l, src, true, &st, d->dirfd, "dst", "dst",
 	    out, &e), 0);
 	linker_free(&l);
 	rewrites_left = 0;

@@ -141,7 +141,7 @@ test_meta_apply_fd_mode_times_xattrs(void **state)
 	st.st_atim.tv_sec = 1000000001;
 	st.st_atim.tv_nsec = 987654321;
 
-	assert_int_equal(meta_apply_fd(&sys_real, dst, src, &st, false, "a/dst",
+	assert_int_equal(meta_apply_fd(&sys_real, dst, src, &st, false, true, "a/dst",
 	    &skipped, &e), 0);
 	assert_int_equal(skipped.count, 0);
 	assert_int_equal(fstat(dst, &got), 0);
@@ -171,7 +171,7 @@ test_meta_apply_fd_without_source(void **state)
 	st.st_mode = S_IFREG | 0444;
 	st.st_mtim.tv_sec = 86400;
 	st.st_mtim.tv_nsec = 1;
-	assert_int_equal(meta_apply_fd(&sys_real, dst, -1, &st, false, "dst", NULL, &e),
+	assert_int_equal(meta_apply_fd(&sys_real, dst, -1, &st, false, true, "dst", NULL, &e),
 	    0);
 	assert_int_equal(fstat(dst, &got), 0);
 	assert_int_equal(got.st_mode & 07777, 0444);
@@ -200,7 +200,7 @@ test_meta_apply_fd_skips_refused_xattr(void **state)
 	assert_int_not_equal(fifo, -1);
 	assert_int_equal(fstat(src, &st), 0);
 	st.st_mode = S_IFIFO | 0620;
-	assert_int_equal(meta_apply_fd(&sys_real, fifo, src, &st, false, "fifo",
+	assert_int_equal(meta_apply_fd(&sys_real, fifo, src, &st, false, true, "fifo",
 	    &skipped, &e), 0);
 	assert_int_equal(skipped.count, 2);
 	assert_true(strcmp(skipped.name, "user.a") == 0 ||
@@ -224,7 +224,7 @@ test_meta_apply_fd_error_names_path(void **state)
 	assert_int_equal(fstat(dst, &st), 0);
 	close(dst);
 	/* A closed fd: the first call that needs it fails. */
-	assert_int_equal(meta_apply_fd(&sys_real, dst, -1, &st, false, "a/b", NULL, &e),
+	assert_int_equal(meta_apply_fd(&sys_real, dst, -1, &st, false, true, "a/b", NULL, &e),
 	    -1);
 	assert_int_equal(e.errnum, EBADF);
 	assert_non_null(strstr(e.msg, "cannot set the mode of 'a/b'"));
@@ -258,7 +258,7 @@ test_meta_apply_fd_owner(void **state)
 	st.st_gid = 5678;
 	/* chown clears set-id bits and file capabilities: both must stay. */
 	st.st_mode = S_IFREG | 06755;
-	assert_int_equal(meta_apply_fd(&sys_real, dst, src, &st, true, "dst", &skipped,
+	assert_int_equal(meta_apply_fd(&sys_real, dst, src, &st, true, true, "dst", &skipped,
 	    &e), 0);
 	assert_int_equal(skipped.count, 0);
 	assert_int_equal(fstat(dst, &got), 0);
@@ -504,7 +504,7 @@ test_meta_apply_fd_drops_inherited_acls(void **state)
 	dst = openat(dir, "copy", O_RDWR | O_CREAT | O_EXCL, 0600);
 	assert_int_not_equal(dst, -1);
 	assert_true(fgetxattr(dst, "system.posix_acl_access", NULL, 0) > 0);
-	assert_int_equal(meta_apply_fd(&sys_real, dst, src, &st, true, "copy",
+	assert_int_equal(meta_apply_fd(&sys_real, dst, src, &st, true, true, "copy",
 	    NULL, &e), 0);
 	assert_int_equal(fgetxattr(dst, "system.posix_acl_access", NULL, 0),
 	    -1);
@@ -514,7 +514,7 @@ test_meta_apply_fd_drops_inherited_acls(void **state)
 	sub = openat(dir, "sub", O_RDONLY | O_DIRECTORY);
 	assert_true(fgetxattr(sub, "system.posix_acl_default", NULL, 0) > 0);
 	st.st_mode = S_IFDIR | 0700;
-	assert_int_equal(meta_apply_fd(&sys_real, sub, -1, &st, true, "sub",
+	assert_int_equal(meta_apply_fd(&sys_real, sub, -1, &st, true, true, "sub",
 	    NULL, &e), 0);
 	assert_int_equal(fgetxattr(sub, "system.posix_acl_default", NULL, 0),
 	    -1);
@@ -548,7 +548,7 @@ test_meta_apply_fd_enospc_xattr_is_refusal(void **state)
 	ops = sys_fault_wrap(&sys_real);
 	assert_int_equal(sys_fault_add("fsetxattr", 1, ENOSPC, SYS_FAULT_ONCE,
 	    &e), 0);
-	assert_int_equal(meta_apply_fd(ops, dst, src, &st, false, "dst",
+	assert_int_equal(meta_apply_fd(ops, dst, src, &st, false, true, "dst",
 	    &refused, &e), 0);
 	sys_fault_reset();
 	assert_int_equal(refused.count, 1);
