@@ -19,9 +19,9 @@ static const char *const unsupported[] = {
 static size_t
 rule_name_len(const char *text)
 {
-	size_t n = strspn(text, "abcdefghijklmnopqrstuvwxyz-");
-
-	return n > 0 ? n : text[0] != '\0';
+	if (text[0] < 'a' || text[0] > 'z')
+		return text[0] != '\0';
+	return strspn(text, "abcdefghijklmnopqrstuvwxyz-");
 }
 
 int
