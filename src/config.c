@@ -857,7 +857,7 @@ load_exclude(struct loader *l, const yaml_node_t *n, struct filter *out)
 	if (get_strings(l, n, "exclude", "patterns", "a pattern", &v,
 	    &nv) == -1)
 		goto out;
-	items = n->data.sequence.items.start;
+	items = nv > 0 ? n->data.sequence.items.start : NULL;
 	for (i = 0; i < nv; i++) {
 		if (strlen(v[i]) > EXCLUDE_PATTERN_MAX) {
 			fail(l, node_at(l, items[i]), 0, "exclude pattern is "
@@ -887,7 +887,7 @@ load_if_present(struct loader *l, const yaml_node_t *n, struct filter *out)
 	if (get_strings(l, n, "exclude_if_present", "names", "a file name",
 	    &names.if_present, &names.n_if_present) == -1)
 		goto out;
-	items = n->data.sequence.items.start;
+	items = names.n_if_present > 0 ? n->data.sequence.items.start : NULL;
 	for (i = 0; i < names.n_if_present; i++) {
 		if (strchr(names.if_present[i], '/') != NULL ||
 		    strcmp(names.if_present[i], ".") == 0 ||
