@@ -9,10 +9,12 @@ set -euo pipefail
 # bash-completion (its completionsdir, t4020) and zsh: the shell
 # completions (t2630); clang: libFuzzer for the fuzz harnesses (tests/fuzz,
 # run-all's third stage); curl: what "snap notify" sends its pings with
-# (t4300); xfsprogs, btrfs-progs: reflink images (t1510).
+# (t4300); xfsprogs, btrfs-progs: reflink images (t1510); tar: GNU tar's
+# --exclude-caches-all as the model of exclude_caches (t1410).
 packages=(build-essential cmake pkg-config libyaml-dev libxxhash-dev
 	libcmocka-dev rsync attr acl python3 strace systemd man-db groff-base
-	libcap2-bin e2fsprogs bash-completion zsh clang curl xfsprogs btrfs-progs)
+	libcap2-bin e2fsprogs bash-completion zsh clang curl xfsprogs btrfs-progs
+	tar)
 missing=()
 for p in "${packages[@]}"; do
 	status=$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null || true)

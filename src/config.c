@@ -41,7 +41,9 @@ struct keyset {
 enum top_key {
 	TOP_SNAPSHOT_ROOT, TOP_SOURCES, TOP_RETAIN, TOP_CHECKSUM,
 	TOP_REQUIRE_MOUNT, TOP_LOCK_WAIT, TOP_METRICS_FILE, TOP_HOOKS,
-	TOP_ALLOW_SHARED_ROOT, TOP_NOTIFY, TOP_N
+	TOP_ALLOW_SHARED_ROOT, TOP_NOTIFY,
+	TOP_FILTER, TOP_FILTER_FROM, TOP_EXCLUDE_CACHES, TOP_EXCLUDE_IF_PRESENT,
+	TOP_N
 };
 static const char *const top_names[TOP_N] = {
 	[TOP_SNAPSHOT_ROOT] = "snapshot_root",
@@ -54,14 +56,26 @@ static const char *const top_names[TOP_N] = {
 	[TOP_HOOKS] = "hooks",
 	[TOP_ALLOW_SHARED_ROOT] = "allow_shared_root",
 	[TOP_NOTIFY] = "notify",
+	[TOP_FILTER] = "filter",
+	[TOP_FILTER_FROM] = "filter_from",
+	[TOP_EXCLUDE_CACHES] = "exclude_caches",
+	[TOP_EXCLUDE_IF_PRESENT] = "exclude_if_present",
 };
 
-enum source_key { SRC_PATH, SRC_DEST, SRC_EXCLUDE, SRC_ONE_FS, SRC_N };
+enum source_key {
+	SRC_PATH, SRC_DEST, SRC_EXCLUDE, SRC_ONE_FS,
+	SRC_FILTER, SRC_FILTER_FROM, SRC_EXCLUDE_CACHES, SRC_EXCLUDE_IF_PRESENT,
+	SRC_N
+};
 static const char *const source_names[SRC_N] = {
 	[SRC_PATH] = "path",
 	[SRC_DEST] = "dest",
 	[SRC_EXCLUDE] = "exclude",
 	[SRC_ONE_FS] = "one_file_system",
+	[SRC_FILTER] = "filter",
+	[SRC_FILTER_FROM] = "filter_from",
+	[SRC_EXCLUDE_CACHES] = "exclude_caches",
+	[SRC_EXCLUDE_IF_PRESENT] = "exclude_if_present",
 };
 
 enum retain_key {
@@ -114,9 +128,21 @@ static const struct keyset *const all_keys[] = {
 	&top_keys, &source_keys, &retain_keys, &hook_keys, &notify_keys
 };
 
+/*
+ * The filter keys of one mapping (a source, or the top level, which
+ * applies to every source), each key's rules apart while the mapping is
+ * read: YAML keys have no order, and the order of rules matters.
+ * filter_parts_join puts them in the order config.h gives.
+ */
+enum filter_part { PART_FILTER, PART_FILTER_FROM, PART_EXCLUDE, PART_N };
+struct filter_parts {
+	struct filter	part[PART_N];
+};
+
 /* A source while loading; sorting must carry its file position along. */
 struct pending_source {
 	struct config_source	 src;
+	struct filter_parts	 filter;
 	size_t			 order;		/* index in the file */
 	const yaml_node_t	*dest_node;	/* 'dest', else 'path' */
 	const yaml_node_t	*path_node;
@@ -135,6 +161,7 @@ struct loader {
 	const yaml_node_t	*metrics_node;
 	/* Bytes of text copied out of the document so far (get_string). */
 	size_t			 copied;
+	struct filter_parts	 top_filter;
 };
 
 /*
@@ -610,7 +637,7 @@ source_free(struct config_source *s)
 {
 	free(s->path);
 	free(s->dest);
-	strv_free(s->exclude, s->n_exclude);
+	filter_free(&s->filter);
 }
 
 /*
@@ -740,20 +767,220 @@ check_source_dir(struct loader *l, const yaml_node_t *n, const char *path)
 	return 0;
 }
 
-/* The exclude matcher's cost and stack are bounded by a pattern's length. */
-static int
-check_patterns(struct loader *l, const yaml_node_t *n,
-    const struct config_source *s)
+static int	read_file(const char *path, const char *what, const char *role,
+		    char **out, size_t *outlen, struct err *e);
+
+static void
+filter_parts_free(struct filter_parts *fp)
 {
-	const yaml_node_item_t *items = n->data.sequence.items.start;
 	size_t i;
 
-	for (i = 0; i < s->n_exclude; i++)
-		if (strlen(s->exclude[i]) > EXCLUDE_PATTERN_MAX)
-			return fail(l, node_at(l, items[i]), 0, "exclude "
-			    "pattern is longer than %d bytes",
-			    EXCLUDE_PATTERN_MAX);
+	for (i = 0; i < PART_N; i++)
+		filter_free(&fp->part[i]);
+}
+
+/*
+ * Appends the parts to out in their order and frees them.  Returns 0, or
+ * -1 with l->e set.
+ */
+static int
+filter_parts_join(struct loader *l, struct filter_parts *fp,
+    struct filter *out)
+{
+	size_t i;
+
+	for (i = 0; i < PART_N; i++)
+		if (filter_append(out, &fp->part[i]) == -1)
+			return fail_nomem(l);
+	filter_parts_free(fp);
 	return 0;
+}
+
+/* 'filter': a list of rules ("- PATTERN", "+ PATTERN"). */
+static int
+load_filter_rules(struct loader *l, const yaml_node_t *n, struct filter *out)
+{
+	const yaml_node_item_t *it;
+	const yaml_node_t *item;
+	const char *pattern;
+	char *rule = NULL, why[512];
+	bool include;
+	int rc = 0;
+
+	if (is_null(n))
+		return 0;
+	if (n->type != YAML_SEQUENCE_NODE)
+		return fail(l, n, 0, "expected a list of rules for 'filter' "
+		    "(like ['- *.tmp', '+ /home/'])");
+	for (it = n->data.sequence.items.start;
+	    it < n->data.sequence.items.top && rc == 0; it++) {
+		item = node_at(l, *it);
+		if ((rc = get_string(l, item, "filter", "a rule", true,
+		    &rule)) == -1)
+			break;
+		if (filter_parse_rule(rule, &include, &pattern, why,
+		    sizeof(why)) == -1)
+			rc = fail(l, item, 0, "%s", why);
+		else if (filter_add_rule(out, include, pattern) == -1)
+			rc = fail_nomem(l);
+		free(rule);
+		rule = NULL;
+	}
+	return rc;
+}
+
+/*
+ * 'filter_from': a file of rules, relative to the config's folder.  It
+ * decides what is backed up, so it is read with the config's care; an
+ * error in it names FILE:LINE.
+ */
+static int
+load_filter_from(struct loader *l, const yaml_node_t *n, struct filter *out)
+{
+	char *path = NULL, *text = NULL, why[512];
+	size_t len, line;
+	int rc = -1, errnum;
+
+	if (get_path(l, n, "filter_from", &path) == -1)
+		goto out;
+	if (read_file(path, "filter file", "it decides what snap backs up",
+	    &text, &len, l->e) == -1) {
+		/* Where the config names it, then why it cannot be read
+		 * (the message has the errno's words already). */
+		errnum = l->e->errnum;
+		fail(l, n, 0, "%s", l->e->msg);
+		l->e->errnum = errnum;
+		goto out;
+	}
+	if (filter_parse_lines(out, text, len, &line, why, sizeof(why)) ==
+	    -1) {
+		err_set(l->e, 0, "%s:%zu: %s", path, line, why);
+		scrub(l->e->msg);
+		goto out;
+	}
+	rc = 0;
+out:
+	free(path);
+	free(text);
+	return rc;
+}
+
+/*
+ * 'exclude': patterns, each a "- PATTERN" rule.  The matcher's cost is
+ * bounded by a pattern's length.
+ */
+static int
+load_exclude(struct loader *l, const yaml_node_t *n, struct filter *out)
+{
+	const yaml_node_item_t *items;
+	char **v = NULL;
+	size_t nv = 0, i;
+	int rc = -1;
+
+	if (get_strings(l, n, "exclude", "patterns", "a pattern", &v,
+	    &nv) == -1)
+		goto out;
+	items = nv > 0 ? n->data.sequence.items.start : NULL;
+	for (i = 0; i < nv; i++) {
+		if (strlen(v[i]) > EXCLUDE_PATTERN_MAX) {
+			fail(l, node_at(l, items[i]), 0, "exclude pattern is "
+			    "longer than %d bytes", EXCLUDE_PATTERN_MAX);
+			goto out;
+		}
+		if (filter_add_rule(out, false, v[i]) == -1) {
+			fail_nomem(l);
+			goto out;
+		}
+	}
+	rc = 0;
+out:
+	strv_free(v, nv);
+	return rc;
+}
+
+/* 'exclude_if_present': names of entries that mark a folder. */
+static int
+load_if_present(struct loader *l, const yaml_node_t *n, struct filter *out)
+{
+	const yaml_node_item_t *items;
+	struct filter names = FILTER_INIT;
+	size_t i;
+	int rc = -1;
+
+	if (get_strings(l, n, "exclude_if_present", "names", "a file name",
+	    &names.if_present, &names.n_if_present) == -1)
+		goto out;
+	items = names.n_if_present > 0 ? n->data.sequence.items.start : NULL;
+	for (i = 0; i < names.n_if_present; i++) {
+		if (strchr(names.if_present[i], '/') != NULL ||
+		    strcmp(names.if_present[i], ".") == 0 ||
+		    strcmp(names.if_present[i], "..") == 0) {
+			fail(l, node_at(l, items[i]), 0, "'%s' in "
+			    "'exclude_if_present' is not a file name (no '/', "
+			    "not '.' or '..')", names.if_present[i]);
+			goto out;
+		}
+	}
+	if (filter_append(out, &names) == -1) {
+		fail_nomem(l);
+		goto out;
+	}
+	rc = 0;
+out:
+	filter_free(&names);
+	return rc;
+}
+
+/*
+ * One of the filter keys, known by its name in a source or at the top
+ * level alike: reads value n into fp.
+ */
+static int
+load_filter_key(struct loader *l, const char *key, const yaml_node_t *n,
+    struct filter_parts *fp)
+{
+	if (strcmp(key, "filter") == 0)
+		return load_filter_rules(l, n, &fp->part[PART_FILTER]);
+	if (strcmp(key, "filter_from") == 0)
+		return load_filter_from(l, n, &fp->part[PART_FILTER_FROM]);
+	if (strcmp(key, "exclude") == 0)
+		return load_exclude(l, n, &fp->part[PART_EXCLUDE]);
+	if (strcmp(key, "exclude_caches") == 0)
+		return get_bool(l, n, key,
+		    &fp->part[PART_FILTER].exclude_caches);
+	return load_if_present(l, n, &fp->part[PART_FILTER]);
+}
+
+/*
+ * Puts the top level's filter before each source's own, once the whole
+ * file is read (the top-level keys may come after 'sources').
+ */
+static int
+finish_filters(struct loader *l)
+{
+	struct filter top = FILTER_INIT, joined;
+	struct config_source *s;
+	size_t i;
+	int rc = -1;
+
+	if (filter_parts_join(l, &l->top_filter, &top) == -1)
+		goto out;
+	for (i = 0; i < l->cfg->n_sources; i++) {
+		s = &l->cfg->sources[i];
+		joined = (struct filter)FILTER_INIT;
+		if (filter_append(&joined, &top) == -1 ||
+		    filter_append(&joined, &s->filter) == -1) {
+			filter_free(&joined);
+			fail_nomem(l);
+			goto out;
+		}
+		filter_free(&s->filter);
+		s->filter = joined;
+	}
+	rc = 0;
+out:
+	filter_free(&top);
+	return rc;
 }
 
 static int
@@ -787,9 +1014,12 @@ load_source(struct loader *l, const yaml_node_t *n, struct pending_source *ps)
 			dest_node = v;
 			break;
 		case SRC_EXCLUDE:
-			if (get_strings(l, v, "exclude", "patterns",
-			    "a pattern", &s->exclude, &s->n_exclude) == -1 ||
-			    check_patterns(l, v, s) == -1)
+		case SRC_FILTER:
+		case SRC_FILTER_FROM:
+		case SRC_EXCLUDE_CACHES:
+		case SRC_EXCLUDE_IF_PRESENT:
+			if (load_filter_key(l, scalar(node_at(l, pair->key)), v,
+			    &ps->filter) == -1)
 				return -1;
 			break;
 		case SRC_ONE_FS:
@@ -801,6 +1031,8 @@ load_source(struct loader *l, const yaml_node_t *n, struct pending_source *ps)
 	}
 	if (path_node == NULL)
 		return fail(l, n, 0, "missing required key 'path' in a source");
+	if (filter_parts_join(l, &ps->filter, &s->filter) == -1)
+		return -1;
 	ps->path_node = path_node;
 	if (check_source_dir(l, path_node, s->path) == -1)
 		return -1;
@@ -1238,6 +1470,13 @@ load_top(struct loader *l, const yaml_node_t *root)
 		case TOP_NOTIFY:
 			rc = load_notify(l, v);
 			break;
+		case TOP_FILTER:
+		case TOP_FILTER_FROM:
+		case TOP_EXCLUDE_CACHES:
+		case TOP_EXCLUDE_IF_PRESENT:
+			rc = load_filter_key(l, scalar(node_at(l, pair->key)),
+			    v, &l->top_filter);
+			break;
 		}
 	}
 	if (rc == -1)
@@ -1246,6 +1485,8 @@ load_top(struct loader *l, const yaml_node_t *root)
 		return fail(l, root, 0, "missing required key 'snapshot_root'");
 	if (seen[TOP_SOURCES] == NULL)
 		return fail(l, root, 0, "missing required key 'sources'");
+	if (finish_filters(l) == -1)
+		return -1;
 	return check_outside_root(l);
 }
 
@@ -1347,31 +1588,38 @@ check_depth(struct loader *l, const char *buf, size_t len)
  * its owner, and when snap runs as root that owner must be root.
  */
 static int
-check_trust(int fd, const char *path, struct err *e)
+check_trust(int fd, const char *path, const char *what, const char *role,
+    struct err *e)
 {
 	struct stat st;
 
 	if (fstat(fd, &st) == -1)
-		return err_set(e, errno, "cannot stat config '%s'", path);
+		return err_set(e, errno, "cannot stat %s '%s'", what, path);
 	if (st.st_mode & (S_IWGRP | S_IWOTH)) {
-		err_set(e, 0, "config '%s' is writable by %s (mode %04o), and "
-		    "it names commands snap runs; refused: make it writable "
-		    "by its owner only (chmod go-w '%s')", path,
+		err_set(e, 0, "%s '%s' is writable by %s (mode %04o), and "
+		    "%s; refused: make it writable by its owner only "
+		    "(chmod go-w '%s')", what, path,
 		    st.st_mode & S_IWOTH ? "anyone" : "its group",
-		    (unsigned int)(st.st_mode & 07777), path);
+		    (unsigned int)(st.st_mode & 07777), role, path);
 		return -1;
 	}
 	if (geteuid() == 0 && st.st_uid != 0) {
-		err_set(e, 0, "config '%s' is owned by uid %u, not root, and "
-		    "snap runs as root the commands it names; refused: "
-		    "chown root '%s'", path, (unsigned int)st.st_uid, path);
+		err_set(e, 0, "%s '%s' is owned by uid %u, not root, and %s "
+		    "(snap runs as root); refused: chown root '%s'", what,
+		    path, (unsigned int)st.st_uid, role, path);
 		return -1;
 	}
 	return 0;
 }
 
+/*
+ * Reads the file at path, refusing one that others could write or that
+ * is too large.  what names it in messages ("config"), role says why
+ * its writers must be trusted ("it names commands snap runs").
+ */
 static int
-read_file(const char *path, char **out, size_t *outlen, struct err *e)
+read_file(const char *path, const char *what, const char *role, char **out,
+    size_t *outlen, struct err *e)
 {
 	char *buf = NULL, *nbuf;
 	size_t len = 0, cap = 0;
@@ -1380,16 +1628,16 @@ read_file(const char *path, char **out, size_t *outlen, struct err *e)
 
 	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
 		goto fail_errno;
-	if (check_trust(fd, path, e) == -1) {
+	if (check_trust(fd, path, what, role, e) == -1) {
 		scrub(e->msg);
 		goto out;
 	}
 	for (;;) {
 		if (len == cap) {
 			if (cap > CONFIG_MAX_SIZE) {
-				err_set(e, 0, "config '%s' is larger than %d "
+				err_set(e, 0, "%s '%s' is larger than %d "
 				    "KiB, far beyond any real config; refused "
-				    "(is it the right file?)", path,
+				    "(is it the right file?)", what, path,
 				    CONFIG_MAX_SIZE / 1024);
 				scrub(e->msg);
 				goto out;
@@ -1418,7 +1666,7 @@ read_file(const char *path, char **out, size_t *outlen, struct err *e)
 	goto out;
 fail_errno:
 	saved = errno;
-	err_set(e, saved, "cannot read config '%s'", path);
+	err_set(e, saved, "cannot read %s '%s'", what, path);
 	scrub(e->msg);
 out:
 	if (fd != -1)
@@ -1439,7 +1687,8 @@ config_load(struct config **out, const char *path, struct err *e)
 	size_t len = 0, i;
 	int rc = -1;
 
-	if (read_file(path, &buf, &len, e) == -1)
+	if (read_file(path, "config", "it names commands snap runs", &buf,
+	    &len, e) == -1)
 		goto out;
 	if ((l.cfg = calloc(1, sizeof(*l.cfg))) == NULL ||
 	    (l.cfg->file = strdup(path)) == NULL) {
@@ -1487,8 +1736,11 @@ config_load(struct config **out, const char *path, struct err *e)
 	l.cfg = NULL;
 	rc = 0;
 out:
-	for (i = 0; i < l.n_srcs; i++)
+	for (i = 0; i < l.n_srcs; i++) {
 		source_free(&l.srcs[i].src);
+		filter_parts_free(&l.srcs[i].filter);
+	}
+	filter_parts_free(&l.top_filter);
 	free(l.srcs);
 	free(l.path_nodes);
 	free(l.dir);

@@ -19,12 +19,16 @@
 #include <stddef.h>
 
 #include "err.h"
+#include "filter.h"
 
 struct config_source {
 	char	*path;		/* absolute, normalised, no trailing '/' */
 	char	*dest;		/* snapshot-relative, no leading '/' */
-	char	**exclude;	/* patterns, see exclude.h */
-	size_t	 n_exclude;
+	/* The top-level filter, then the source's own: its 'filter'
+	 * rules, its 'filter_from' rules, its 'exclude' patterns as
+	 * "- PATTERN" rules; exclude_caches and exclude_if_present from
+	 * both (filter.h). */
+	struct filter filter;
 	bool	 one_file_system;
 	int	 line;		/* where the entry starts, for messages */
 	int	 column;

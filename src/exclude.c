@@ -161,36 +161,27 @@ bracket_at(struct brackets *bs, const char *pb, const char *pe, size_t i,
 
 /*
  * The matcher runs the pattern as a set of positions in it (an NFA) over
- * the bytes of the name, one pass, rather than retrying each '*' at
+ * the bytes of the path, one pass, rather than retrying each '*' at
  * every length: with backtracking, "*a*a*a*a*a*a*b" against 100 a's
  * takes minutes, and each '*' more multiplies that.  Here a byte costs
- * two steps per position at most, so a match is O(pattern x name).
+ * one step per position at most, so a match is O(pattern x path).
  *
  * Position i stands for "the pattern from byte i on is still to match".
- * A run of two or more '*' at i has a second state, "inside the run at
- * i": it has taken a byte, so it may no longer stand for no folder.
- * Moves that take no byte (a run standing for nothing, a "**" with the
- * '/' after it standing for no folder) always go forward, so one pass in
- * increasing order closes a set under them.
+ * A run of '*' is entered at its first byte and left, taking no byte,
+ * to the byte after it; that move always goes forward, so one pass in
+ * increasing order closes a set under it.
  */
 struct posset {
-	/* For a pattern of n bytes: position i at bit i, "inside the run
-	 * at i" at bit inside(n, i); only the first words(n) are used. */
-	uint64_t	w[(2 * EXCLUDE_PATTERN_MAX + 1) / 64 + 1];
+	/* For a pattern of n bytes, position i at bit i, i <= n. */
+	uint64_t	w[EXCLUDE_PATTERN_MAX / 64 + 1];
 };
-
-static size_t
-inside(size_t n, size_t i)
-{
-	return n + 1 + i;
-}
 
 /* The words a set for a pattern of n bytes uses: clearing only those
  * keeps a short pattern cheap. */
 static size_t
 words(size_t n)
 {
-	return (2 * n + 1) / 64 + 1;
+	return n / 64 + 1;
 }
 
 static void
@@ -214,53 +205,36 @@ star_run_end(const char *p, const char *pe)
 	return p;
 }
 
-/* Adds to set what its positions reach without taking a byte. */
+/* Adds to set what its positions reach without taking a byte: past a
+ * run of '*' that stands for nothing. */
 static void
 pos_close(struct posset *set, const char *pb, const char *pe)
 {
-	const char *p, *q;
 	size_t i, n = (size_t)(pe - pb);
 
-	for (i = 0; i < n; i++) {
-		p = pb + i;
-		if (*p != '*')
-			continue;
-		q = star_run_end(p, pe);
-		if (pos_has(set, inside(n, i)))
-			pos_add(set, (size_t)(q - pb));
-		if (!pos_has(set, i))
-			continue;
-		pos_add(set, (size_t)(q - pb));
-		/*
-		 * A "**" that is a whole component may also stand for none,
-		 * as in gitignore and restic: the pattern a, **, z joined by
-		 * '/' matches "a/z" as well as "a/b/z".
-		 */
-		if (q - p >= 2 && (p == pb || p[-1] == '/') && q < pe &&
-		    *q == '/')
-			pos_add(set, (size_t)(q + 1 - pb));
-	}
+	for (i = 0; i < n; i++)
+		if (pb[i] == '*' && pos_has(set, i))
+			pos_add(set, (size_t)(star_run_end(pb + i, pe) - pb));
 }
 
 /*
  * Adds to next the positions that position i of the pattern reaches by
- * taking byte c.  A '*' stays where it is (a run of two or more also on
- * '/', and then inside the run); '?' and a bracket expression never take
- * a '/'.
+ * taking byte c.  A '*' stays where it is, and a run of two or more
+ * ("**", also "***") takes '/' too; '?' and a bracket expression never
+ * take a '/'.  In a pattern without wildcards (wild false) rsync
+ * compares bytes, so a '\' there is itself.
  */
 static void
 pos_step(struct posset *next, struct brackets *bs, const char *pb,
-    const char *pe, size_t i, unsigned char c)
+    const char *pe, size_t i, unsigned char c, bool wild)
 {
+	const char *p = pb + i;
 	const struct bracket *br;
 	struct bracket tmp;
-	const char *p = pb + i;
 
-	switch (*p) {
+	switch (wild ? *p : '\0') {
 	case '*':
-		if (star_run_end(p, pe) - p >= 2)
-			pos_add(next, inside((size_t)(pe - pb), i));
-		else if (c != '/')
+		if (c != '/' || star_run_end(p, pe) - p >= 2)
 			pos_add(next, i);
 		return;
 	case '?':
@@ -272,10 +246,11 @@ pos_step(struct posset *next, struct brackets *bs, const char *pb,
 			return;
 		br = bracket_at(bs, pb, pe, i, &tmp);
 		if (br->next == NULL) {
-			if (c == '[')	/* an ordinary '[' */
+			if (c == '[')	/* not closed: an ordinary '[' */
 				pos_add(next, i + 1);
-		} else if ((br->member[c / 64] >> (c % 64)) & 1)
+		} else if ((br->member[c / 64] >> (c % 64)) & 1) {
 			pos_add(next, (size_t)(br->next - pb));
+		}
 		return;
 	case '\\':
 		if (p + 1 < pe) {
@@ -292,87 +267,132 @@ pos_step(struct posset *next, struct brackets *bs, const char *pb,
 }
 
 /*
- * Matches [s, se) against the pattern [pb, pe), at most
+ * The string a pattern is matched against: a range of the path, with
+ * the '/' rsync puts before it (for a pattern that starts with "**")
+ * or after it (for a folder and a pattern that ends with "***").
+ */
+struct subject {
+	const char	*s, *se;
+	bool		 lead_slash, trail_slash;
+};
+
+static size_t
+subject_len(const struct subject *sub)
+{
+	return (size_t)(sub->se - sub->s) + sub->lead_slash + sub->trail_slash;
+}
+
+static unsigned char
+subject_byte(const struct subject *sub, size_t k)
+{
+	if (sub->lead_slash && k-- == 0)
+		return '/';
+	if (k < (size_t)(sub->se - sub->s))
+		return (unsigned char)sub->s[k];
+	return '/';
+}
+
+/*
+ * Matches the subject against the pattern [pb, pe), at most
  * EXCLUDE_PATTERN_MAX bytes long.  With tails, a match may also start
- * after any '/' of s: the pattern matches a tail of the path that begins
- * at a component (the start position joins the set there).
+ * after any '/' of the subject: the pattern matches a tail of the path
+ * that begins at a component (the start position joins the set there).
  */
 static bool
-match_glob(const char *pb, const char *pe, const char *s, const char *se,
-    bool tails)
+match_glob(const char *pb, const char *pe, const struct subject *sub,
+    bool tails, bool wild)
 {
 	struct posset sets[2], *cur = &sets[0], *next = &sets[1], *tmp;
 	struct brackets bs;
-	size_t i, n = (size_t)(pe - pb);
-	bool any, match = false;
+	size_t i, k, n = (size_t)(pe - pb), len = subject_len(sub);
+	unsigned char c;
+	bool any, matched;
 
-	brackets_init(&bs, pb, pe);
+	if (wild)
+		brackets_init(&bs, pb, pe);
+	else
+		memset(&bs, 0, sizeof(bs));
 	memset(cur->w, 0, words(n) * sizeof(cur->w[0]));
 	pos_add(cur, 0);
 	pos_close(cur, pb, pe);
-	for (; s < se; s++) {
+	for (k = 0; k < len; k++) {
+		c = subject_byte(sub, k);
 		memset(next->w, 0, words(n) * sizeof(next->w[0]));
 		any = false;
 		for (i = 0; i < n; i++) {
 			if (pos_has(cur, i)) {
-				pos_step(next, &bs, pb, pe, i,
-				    (unsigned char)*s);
-				any = true;
-			}
-			if (pos_has(cur, inside(n, i))) {
-				pos_add(next, inside(n, i));
+				pos_step(next, &bs, pb, pe, i, c, wild);
 				any = true;
 			}
 		}
-		if (tails && *s == '/')
+		if (tails && c == '/')
 			pos_add(next, 0);
 		else if (!any && !tails)
-			goto out;	/* nothing left to match from */
+			break;	/* nothing left to match from */
 		pos_close(next, pb, pe);
 		tmp = cur;
 		cur = next;
 		next = tmp;
 	}
-	match = pos_has(cur, n);
-out:
+	matched = k == len && pos_has(cur, n);
 	brackets_free(&bs);
-	return match;
+	return matched;
 }
 
-static bool
-match_one(const char *pat, const char *path, size_t path_len, bool is_dir)
+/*
+ * rsync's reading of one pattern ("INCLUDE/EXCLUDE PATTERN RULES" in
+ * rsync(1)): which part of the path it is matched against, and how.
+ */
+bool
+exclude_match_pattern(const char *pat, const char *path, size_t path_len,
+    bool is_dir)
 {
-	const char *pe = pat + strlen(pat), *s, *se = path + path_len;
-	bool anchored = false;
+	const char *pe = pat + strlen(pat), *s, *first_wild;
+	struct subject sub = { path, path + path_len, false, false };
+	bool anchored = false, wild, has_slash, star2;
 
 	/* Longer than any path: the config refuses it (exclude.h). */
 	if (pe - pat > EXCLUDE_PATTERN_MAX)
 		return false;
-	/* "cache/" is "cache", for directories only. */
-	if (pe > pat && pe[-1] == '/') {
+	/* "cache/" is "cache", for folders only (one '/', as rsync). */
+	if (pe - pat > 1 && pe[-1] == '/') {
 		if (!is_dir)
 			return false;
-		while (pe > pat && pe[-1] == '/')
-			pe--;
+		pe--;
 	}
 	if (pat < pe && *pat == '/') {
 		anchored = true;
-		while (pat < pe && *pat == '/')
-			pat++;
+		pat++;
 	}
 	if (pat == pe)
 		return false;
-	if (anchored)
-		return match_glob(pat, pe, path, se, false);
+	first_wild = strpbrk(pat, "*?[");
+	wild = first_wild != NULL && first_wild < pe;
+	has_slash = memchr(pat, '/', (size_t)(pe - pat)) != NULL;
+	star2 = memmem(pat, (size_t)(pe - pat), "**", 2) != NULL;
 
-	if (memchr(pat, '/', pe - pat) == NULL && strstr(pat, "**") == NULL) {
+	/* A pattern ending in "***" (as "dir/" then "***") is the folder
+	 * itself as well as all below it: a folder is matched with a '/'
+	 * after it, which the "**" takes as empty. */
+	if (is_dir && pe - pat >= 3 && memcmp(pe - 3, "***", 3) == 0)
+		sub.trail_slash = true;
+	if (anchored)
+		return match_glob(pat, pe, &sub, false, wild);
+	if (!has_slash && !star2) {
 		/* A name: the last component, at any depth. */
 		s = memrchr(path, '/', path_len);
-		s = s == NULL ? path : s + 1;
-		return match_glob(pat, pe, s, se, false);
+		sub.s = s == NULL ? path : s + 1;
+		return match_glob(pat, pe, &sub, false, wild);
 	}
-	/* A path: the whole of it, or any tail from a component on. */
-	return match_glob(pat, pe, path, se, true);
+	/* A leading "**" already reaches any depth; the '/' put before
+	 * the path lets "**" then "/x" match "x" at the top too. */
+	if (pat[0] == '*' && pat[1] == '*') {
+		sub.lead_slash = true;
+		return match_glob(pat, pe, &sub, false, wild);
+	}
+	/* Anything else with a '/' or "**": the whole path, or any tail of
+	 * it from a component on ("sub/foo" finds "x/sub/foo"). */
+	return match_glob(pat, pe, &sub, true, wild);
 }
 
 bool
@@ -382,7 +402,7 @@ exclude_match(char *const *patterns, size_t n, const char *relpath,
 	size_t i, len = strlen(relpath);
 
 	for (i = 0; i < n; i++)
-		if (match_one(patterns[i], relpath, len, is_dir))
+		if (exclude_match_pattern(patterns[i], relpath, len, is_dir))
 			return true;
 	return false;
 }

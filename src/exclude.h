@@ -1,12 +1,18 @@
 /*
- * exclude: rsync-like exclude patterns of one source (pure).
+ * exclude: rsync's patterns (pure), as rsync(1) describes them under
+ * "INCLUDE/EXCLUDE PATTERN RULES".  filter.h puts them in rules.
  *
- *   "*.tmp"       no '/': matches the name of an entry at any depth
- *   "cache/"      a trailing '/': matches directories only
- *   "*\/.cache/"   a '/' inside: matched against the whole path relative to
- *                 the source, or any tail of it that starts at a
- *                 component; a leading '/' anchors it at the source root
- *   '*' and '?' do not match '/'; "**" matches across '/'.
+ *   "*.tmp"       no '/' and no "**": the last component, at any depth
+ *   "cache/"      a trailing '/': folders only
+ *   "/build"      a leading '/': the path from the source root
+ *   "src/a*.c"    a '/' inside or a "**": the whole path, or any tail of
+ *                 it that starts at a component ("x/src/ab.c" too)
+ *   "**" first    the whole path only; "**" then "/x" matches "x" at the
+ *                 top too
+ *   "***" last    after "dir/", the folder "dir" and everything below it
+ *   '*', '?' and "[...]" never match '/'; "**" matches anything, so
+ *   "a/", "**", "/z" matches "a/b/z" but not "a/z" (as rsync; gitignore
+ *   differs).  In a pattern without '*', '?' or '[' a '\' is a byte.
  *
  * A match costs at most (pattern length x path length) steps, whatever
  * the pattern: no '*' is ever retried (see exclude.c).
@@ -19,7 +25,7 @@
 
 /*
  * The longest pattern, in bytes: longer than any path it could be meant
- * for.  The config refuses a longer one; exclude_match ignores it.
+ * for.  The config refuses a longer one; the matchers ignore it.
  */
 #define EXCLUDE_PATTERN_MAX	4096
 
@@ -30,5 +36,9 @@
  */
 bool	exclude_match(char *const *patterns, size_t n, const char *relpath,
 	    bool is_dir);
+
+/* The same for one pattern and a relpath of relpath_len bytes. */
+bool	exclude_match_pattern(const char *pattern, const char *relpath,
+	    size_t relpath_len, bool is_dir);
 
 #endif

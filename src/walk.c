@@ -12,7 +12,8 @@
 #include <unistd.h>
 
 #include "beneath.h"
-#include "exclude.h"
+#include "filter.h"
+#include "marker.h"
 #include "name.h"
 
 /*
@@ -621,8 +622,8 @@ child_step(struct walk *w, struct walk_item *item, struct err *e)
 		return 1;
 	}
 	is_dir = S_ISDIR(w->st.st_mode);
-	if (exclude_match(w->source->exclude, w->source->n_exclude,
-	    w->path + w->rel_start, is_dir)) {
+	if (filter_excludes(&w->source->filter, w->path + w->rel_start,
+	    w->path_len - w->rel_start, is_dir)) {
 		path_truncate(w, f->path_len);
 		return 2;
 	}
@@ -672,6 +673,13 @@ child_step(struct walk *w, struct walk_item *item, struct err *e)
 		fill_item(w, item, w->stack[w->depth - 2].fd, name, -1,
 		    false);
 		return 1;
+	}
+	if (marker_found(fd, &w->source->filter)) {
+		/* A cache or a folder marked "no backup": left out whole,
+		 * like a folder an exclude rule matches. */
+		close(fd);
+		path_truncate(w, f->path_len);
+		return 2;
 	}
 	if (push_frame(w, fd, false, e) == -1) {
 		close(fd);

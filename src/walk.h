@@ -16,7 +16,8 @@
  *
  * Symlinks are never followed (fstatat with AT_SYMLINK_NOFOLLOW, opens
  * with O_NOFOLLOW), so a symlink swapped in for a directory is recorded
- * as the symlink it is.  Excluded entries, the snapshot root itself and,
+ * as the symlink it is.  Entries the source's filter (filter.h) leaves
+ * out, folders it marks (marker.h), the snapshot root itself and,
  * with one_file_system, the contents of other filesystems are left out.
  * A problem with one entry (it vanished, a folder cannot be read) is a
  * WALK_WARNING item and the walk goes on.

@@ -226,17 +226,20 @@ test_config_full_good(void **state)
 	assert_int_equal(cfg->sources[0].line, 9);
 	assert_int_equal(cfg->sources[0].column, 5);
 	assert_false(cfg->sources[0].one_file_system);
-	assert_int_equal(cfg->sources[0].n_exclude, 0);
-	assert_null(cfg->sources[0].exclude);
+	assert_int_equal(cfg->sources[0].filter.n_rules, 0);
+	assert_null(cfg->sources[0].filter.rules);
 
 	assert_path(s, cfg->sources[1].path, "src/home");
 	assert_string_equal(cfg->sources[1].dest, "a-b");
 	assert_int_equal(cfg->sources[1].line, 4);
 	assert_int_equal(cfg->sources[1].column, 5);
 	assert_true(cfg->sources[1].one_file_system);
-	assert_int_equal(cfg->sources[1].n_exclude, 2);
-	assert_string_equal(cfg->sources[1].exclude[0], "*/.cache/");
-	assert_string_equal(cfg->sources[1].exclude[1], "*.tmp");
+	assert_int_equal(cfg->sources[1].filter.n_rules, 2);
+	assert_string_equal(cfg->sources[1].filter.rules[0].pattern,
+	    "*/.cache/");
+	assert_false(cfg->sources[1].filter.rules[0].include);
+	assert_string_equal(cfg->sources[1].filter.rules[1].pattern, "*.tmp");
+	assert_false(cfg->sources[1].filter.rules[1].include);
 
 	/* No dest: the path without its leading '/'. */
 	assert_path(s, cfg->sources[2].path, "src/etc");
@@ -286,7 +289,9 @@ test_config_defaults(void **state)
 	assert_int_equal(cfg->n_sources, 1);
 	assert_string_equal(cfg->sources[0].dest, "etc");
 	assert_false(cfg->sources[0].one_file_system);
-	assert_null(cfg->sources[0].exclude);
+	assert_null(cfg->sources[0].filter.rules);
+	assert_false(cfg->sources[0].filter.exclude_caches);
+	assert_int_equal(cfg->sources[0].filter.n_if_present, 0);
 	assert_int_equal(cfg->retain.last, -1);
 	assert_int_equal(cfg->retain.hourly, -1);
 	assert_int_equal(cfg->retain.daily, -1);
@@ -409,7 +414,8 @@ test_config_unknown_key_lists_known(void **state)
 	    "  - path: src/etc\n"
 	    "    compress: true\n",
 	    "4:5: unknown key 'compress' in a source (expected path, dest, "
-	    "exclude or one_file_system)");
+	    "exclude, one_file_system, filter, filter_from, exclude_caches "
+	    "or exclude_if_present)");
 }
 
 static void

@@ -96,7 +96,9 @@ static void
 test_exclude_doublestar(void **state)
 {
 	(void)state;
-	assert_true(m1("a/**/z", "a/z", false));
+	/* As rsync: "**" takes the folders between, not the '/' around it
+	 * (gitignore would match "a/z" too). */
+	assert_false(m1("a/**/z", "a/z", false));
 	assert_true(m1("a/**/z", "a/b/z", false));
 	assert_true(m1("a/**/z", "a/b/c/d/z", true));
 	assert_true(m1("a/**/z", "top/a/b/z", false));
@@ -222,20 +224,20 @@ test_exclude_brackets_parsed_once(void **state)
 	alarm(0);
 }
 
-/* Stars mixed with "**", '?', escapes and brackets, as before. */
+/* Stars mixed with "**", '?', escapes and brackets. */
 static void
 test_exclude_stars_mixed(void **state)
 {
 	(void)state;
 	assert_true(m1("/a*/**/c*", "ab/x/y/cd", false));
-	assert_true(m1("/a*/**/c*", "ab/cd", false));
+	assert_false(m1("/a*/**/c*", "ab/cd", false));
 	assert_false(m1("/a*/**/c*", "ab/x/y/dc", false));
 	assert_true(m1("/**", "a", false));
 	assert_true(m1("/**/", "a", true));
 	assert_true(m1("x/**", "p/x/y", false));
 	assert_false(m1("x/**", "p/x", false));
 	assert_true(m1("/a/***/z", "a/b/c/z", false));
-	assert_true(m1("/a/***/z", "a/z", false));
+	assert_false(m1("/a/***/z", "a/z", false));
 	assert_true(m1("/a**z", "a/b/z", false));
 	assert_true(m1("/a**/z", "a/z", false));
 	assert_false(m1("/a**/z", "az", false));
@@ -248,6 +250,65 @@ test_exclude_stars_mixed(void **state)
 	assert_true(m1("/a\\", "a\\", false));
 	assert_true(m1("/a[", "a[", false));
 	assert_true(m1("d/", "x/d", true));
+}
+
+/* A leading "**" sees a '/' before the path, so "**" then "/x" finds a
+ * top-level "x"; anchored at the root ('/' first) it does not. */
+static void
+test_exclude_leading_doublestar(void **state)
+{
+	(void)state;
+	assert_true(m1("**/x", "x", false));
+	assert_true(m1("**/x", "a/b/x", false));
+	assert_false(m1("**/x", "a/bx", false));
+	assert_false(m1("/**/x", "x", false));
+	assert_true(m1("/**/x", "a/x", false));
+	assert_true(m1("**", "a/b", false));
+	assert_true(m1("**.log", "d/e.log", false));
+}
+
+/* "dir/" then "***": the folder and all below it; a file "dir" is not. */
+static void
+test_exclude_triple_star(void **state)
+{
+	(void)state;
+	assert_true(m1("/d/***", "d", true));
+	assert_false(m1("/d/***", "d", false));
+	assert_true(m1("/d/***", "d/f", false));
+	assert_true(m1("/d/***", "d/e/f", false));
+	assert_false(m1("/d/***", "dx", true));
+	assert_false(m1("/d/***", "x/d", true));
+	assert_true(m1("d/***", "x/d", true));
+	assert_true(m1("d/***", "x/d/y/z", false));
+	assert_true(m1("/h/*/Doc/***", "h/ann/Doc", true));
+	assert_true(m1("/h/*/Doc/***", "h/ann/Doc/a/b", false));
+	assert_false(m1("/h/*/Doc/***", "h/ann/Doc", false));
+	assert_false(m1("/h/*/Doc/***", "h/ann/x/Doc", true));
+}
+
+/* A '/' inside: the last components, as many as the pattern has. */
+static void
+test_exclude_tail_components(void **state)
+{
+	(void)state;
+	assert_true(m1("a/b", "a/b", false));
+	assert_true(m1("a/b", "x/y/a/b", true));
+	assert_false(m1("a/b", "xa/b", false));
+	assert_false(m1("a/b", "a/b/c", false));
+	assert_true(m1("*/b/", "x/y/b", true));
+	assert_false(m1("*/b/", "b", true));
+}
+
+/* Without a wildcard rsync compares bytes: a '\' is itself there. */
+static void
+test_exclude_literal_backslash(void **state)
+{
+	(void)state;
+	assert_true(m1("a\\b", "a\\b", false));
+	assert_false(m1("a\\b", "ab", false));
+	assert_true(m1("a\\b*", "ab", false));
+	assert_false(m1("a\\b*", "a\\b", false));
+	assert_true(m1("/x/a\\b", "x/a\\b", false));
 }
 
 int
@@ -266,6 +327,10 @@ main(void)
 		cmocka_unit_test(test_exclude_stars_mixed),
 		cmocka_unit_test(test_exclude_no_exponential_backtracking),
 		cmocka_unit_test(test_exclude_brackets_parsed_once),
+		cmocka_unit_test(test_exclude_leading_doublestar),
+		cmocka_unit_test(test_exclude_triple_star),
+		cmocka_unit_test(test_exclude_tail_components),
+		cmocka_unit_test(test_exclude_literal_backslash),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,0 +1,204 @@
+/*
+ * Unit tests of filter.c (pure: no disk).
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdbool.h>
+#include <string.h>
+
+#include "filter.h"
+
+/* A filter made of rule lines, which must all parse. */
+static void
+make(struct filter *f, const char *text)
+{
+	char why[256];
+	size_t line;
+
+	*f = (struct filter)FILTER_INIT;
+	assert_int_equal(filter_parse_lines(f, text, strlen(text), &line, why,
+	    sizeof(why)), 0);
+}
+
+static bool
+excl(const struct filter *f, const char *path, bool is_dir)
+{
+	return filter_excludes(f, path, strlen(path), is_dir);
+}
+
+/* The error for one rule, which must not parse. */
+static const char *
+bad_rule(const char *text)
+{
+	static char why[256];
+	const char *pattern;
+	bool include;
+
+	assert_int_equal(filter_parse_rule(text, &include, &pattern, why,
+	    sizeof(why)), -1);
+	return why;
+}
+
+static void
+test_filter_parse_forms(void **state)
+{
+	const char *pattern;
+	char why[256];
+	bool include;
+
+	(void)state;
+	assert_int_equal(filter_parse_rule("- *.tmp", &include, &pattern, why,
+	    sizeof(why)), 0);
+	assert_false(include);
+	assert_string_equal(pattern, "*.tmp");
+	assert_int_equal(filter_parse_rule("+ /home/", &include, &pattern, why,
+	    sizeof(why)), 0);
+	assert_true(include);
+	assert_string_equal(pattern, "/home/");
+	assert_int_equal(filter_parse_rule("exclude a b ", &include, &pattern,
+	    why, sizeof(why)), 0);
+	assert_false(include);
+	assert_string_equal(pattern, "a b ");	/* spaces are the pattern's */
+	assert_int_equal(filter_parse_rule("include x", &include, &pattern,
+	    why, sizeof(why)), 0);
+	assert_true(include);
+	assert_int_equal(filter_parse_rule("-_x", &include, &pattern, why,
+	    sizeof(why)), 0);
+	assert_string_equal(pattern, "x");
+	assert_int_equal(filter_parse_rule("-  x", &include, &pattern, why,
+	    sizeof(why)), 0);
+	assert_string_equal(pattern, " x");
+}
+
+static void
+test_filter_parse_errors(void **state)
+{
+	(void)state;
+	assert_non_null(strstr(bad_rule("x foo"), "unknown filter rule"));
+	assert_non_null(strstr(bad_rule("*.tmp"), "unknown filter rule"));
+	assert_non_null(strstr(bad_rule(""), "unknown filter rule"));
+	assert_non_null(strstr(bad_rule(" - x"), "unknown filter rule"));
+	assert_non_null(strstr(bad_rule("merge f"), "'merge' rules are not"));
+	assert_non_null(strstr(bad_rule("dir-merge .f"), "'dir-merge'"));
+	assert_non_null(strstr(bad_rule("P x"), "'P' rules are not"));
+	assert_non_null(strstr(bad_rule("!"), "'!' rules are not"));
+	assert_non_null(strstr(bad_rule("-! x"), "needs one space"));
+	assert_non_null(strstr(bad_rule("-/ x"), "needs one space"));
+	assert_non_null(strstr(bad_rule("-x"), "needs one space"));
+	assert_non_null(strstr(bad_rule("exclude,s x"), "needs one space"));
+	assert_non_null(strstr(bad_rule("exclude\tx"), "needs one space"));
+	assert_non_null(strstr(bad_rule("- "), "has no pattern"));
+	assert_non_null(strstr(bad_rule("-"), "needs one space"));
+}
+
+static void
+test_filter_parse_lines(void **state)
+{
+	struct filter f;
+	char why[256];
+	size_t line;
+	const char *text = "# c\n\n; c\n- a\r\n+ b\n+ c";
+
+	(void)state;
+	make(&f, text);
+	assert_int_equal(f.n_rules, 3);
+	assert_string_equal(f.rules[0].pattern, "a");	/* "\r\n" is "\n" */
+	assert_false(f.rules[0].include);
+	assert_string_equal(f.rules[1].pattern, "b");
+	assert_true(f.rules[1].include);
+	assert_string_equal(f.rules[2].pattern, "c");
+	filter_free(&f);
+	assert_int_equal(f.n_rules, 0);
+
+	assert_int_equal(filter_parse_lines(&f, "- a\n# c\nnope\n- b\n", 19,
+	    &line, why, sizeof(why)), -1);
+	assert_int_equal(line, 3);
+	assert_non_null(strstr(why, "'nope'"));
+	assert_int_equal(f.n_rules, 1);
+	filter_free(&f);
+	assert_int_equal(filter_parse_lines(&f, "- a\n- b\0c\n", 10, &line,
+	    why, sizeof(why)), -1);
+	assert_int_equal(line, 2);
+	assert_non_null(strstr(why, "NUL"));
+	filter_free(&f);
+}
+
+/* The first rule that matches decides; no match keeps the entry. */
+static void
+test_filter_first_match_wins(void **state)
+{
+	struct filter f;
+
+	(void)state;
+	make(&f, "+ keep.tmp\n- *.tmp\n+ *.tmp\n");
+	assert_false(excl(&f, "keep.tmp", false));
+	assert_false(excl(&f, "d/keep.tmp", false));
+	assert_true(excl(&f, "a.tmp", false));
+	assert_false(excl(&f, "a.txt", false));
+	filter_free(&f);
+	make(&f, "- *.log\n+ x.log\n");
+	assert_true(excl(&f, "x.log", false));
+	filter_free(&f);
+	make(&f, "");
+	assert_false(excl(&f, "anything", true));
+	filter_free(&f);
+}
+
+/* rsync(1)'s example: only the Documents of each home. */
+static void
+test_filter_homes_documents(void **state)
+{
+	struct filter f;
+
+	(void)state;
+	make(&f, "+ /home/\n+ /home/*/\n+ /home/*/Documents/***\n"
+	    "- /home/*/*\n");
+	assert_false(excl(&f, "home", true));
+	assert_false(excl(&f, "home/ann", true));
+	assert_false(excl(&f, "home/ann/Documents", true));
+	assert_false(excl(&f, "home/ann/Documents/a/b.txt", false));
+	assert_true(excl(&f, "home/ann/Music", true));
+	assert_true(excl(&f, "home/ann/notes.txt", false));
+	assert_true(excl(&f, "home/ann/Documents", false));	/* a file */
+	assert_false(excl(&f, "etc", true));
+	assert_false(excl(&f, "home/ann", false));
+	filter_free(&f);
+}
+
+static void
+test_filter_append(void **state)
+{
+	struct filter a, b;
+
+	(void)state;
+	make(&a, "+ x\n");
+	make(&b, "- *\n");
+	b.exclude_caches = true;
+	b.if_present = NULL;
+	assert_int_equal(filter_append(&a, &b), 0);
+	assert_int_equal(a.n_rules, 2);
+	assert_true(a.exclude_caches);
+	assert_false(excl(&a, "d/x", false));
+	assert_true(excl(&a, "d/y", false));
+	filter_free(&a);
+	filter_free(&b);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_filter_parse_forms),
+		cmocka_unit_test(test_filter_parse_errors),
+		cmocka_unit_test(test_filter_parse_lines),
+		cmocka_unit_test(test_filter_first_match_wins),
+		cmocka_unit_test(test_filter_homes_documents),
+		cmocka_unit_test(test_filter_append),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
