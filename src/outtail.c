@@ -45,7 +45,8 @@ outtail_describe(const struct outtail *t, char *buf, size_t size)
 	len = (size_t)snprintf(buf, size, "%s", t->cut ? "\n  ..." : "");
 	for (; i < t->len && len + 4 < size; i++) {
 		c = (unsigned char)t->tail[i];
-		if (c == '\n')
+		/* ssh ends its lines with "\r\n". */
+		if (c == '\n' || c == '\r')
 			continue;
 		/* Each line on a line of its own, indented. */
 		if (len == 0 || t->tail[i - 1] == '\n') {

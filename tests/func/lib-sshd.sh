@@ -39,6 +39,7 @@ start_sshd() {
 	require_root "sshd logs in as root"
 	require_cmd ssh ssh-keygen rsync
 	[ -x /usr/sbin/sshd ] || skip "needs /usr/sbin/sshd (openssh-server)"
+	rm -rf "$SSH_DIR"
 	mkdir -p "$SSH_DIR"
 	chmod 700 "$SSH_DIR"
 	ssh-keygen -q -t ed25519 -N '' -f "$SSH_DIR/host_key" </dev/null ||
