@@ -160,12 +160,13 @@ static const char *
 rsync_status_word(int code)
 {
 	switch (code) {
+	/* Which of the two depends on who noticed first. */
 	case 255:
-		return "ssh could not connect or log in";
 	case 12:
+		return "the connection failed: ssh could not connect or log "
+		    "in, or it broke";
 	case 5:
-		return "the connection failed or the host's rsync would not "
-		    "start";
+		return "the host's rsync would not start";
 	case 23:
 		return "some files or the path could not be read on the host";
 	case 30:

@@ -43,7 +43,7 @@ remote_config "${SSH_CMD/-p $SSH_PORT/-p $port}" "$CLIENT"
 run_snap create
 expect_status 1
 assert_grep "cannot back up '127.0.0.1:$CLIENT'" "$ERR"
-assert_grep 'ssh could not connect' "$ERR"
+assert_grep 'the connection failed' "$ERR"
 assert_grep 'Connection refused' "$ERR"
 no_snapshot ""
 
