@@ -5,10 +5,11 @@ set -euo pipefail
 
 # systemd: systemd-analyze, and systemd.pc for the unit folder (t4000,
 # t4020); man-db and groff-base: man -l and groff for the man page (t4010);
-# libcap2-bin: setcap, e2fsprogs: mkfs.ext4, chattr (fidelity tests, t13xx).
+# libcap2-bin: setcap, e2fsprogs: mkfs.ext4, chattr (fidelity tests, t13xx);
+# openssh-server and -client: a private sshd for remote sources (t50xx).
 packages=(build-essential cmake pkg-config libyaml-dev libxxhash-dev
 	libcmocka-dev rsync attr acl python3 strace systemd man-db groff-base
-	libcap2-bin e2fsprogs)
+	libcap2-bin e2fsprogs openssh-server openssh-client)
 missing=()
 for p in "${packages[@]}"; do
 	status=$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null || true)
