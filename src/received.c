@@ -445,15 +445,15 @@ regular(struct received *r, const struct walk_item *it,
     const struct entry *prev, struct err *e)
 {
 	struct entry *ent = it->ent;
+	bool linked = prev != NULL && prev->type == ENTRY_REG &&
+	    prev->stored_ino == (uint64_t)it->st->st_ino;
 	enum diff_reason why;
 	int shared;
 
 	r->stats->files++;
 	r->stats->total_bytes += ent->size;
 	/* rsync linked it to the previous copy: what it was, unread. */
-	if (prev != NULL && prev->type == ENTRY_REG && prev->has_hash &&
-	    prev->stored_ino == (uint64_t)it->st->st_ino &&
-	    diff_stored_fits(prev, it->st)) {
+	if (linked && prev->has_hash && diff_stored_fits(prev, it->st)) {
 		ent->has_hash = true;
 		memcpy(ent->hash, prev->hash, ENTRY_HASH_LEN);
 		ent->xattr_hash = prev->xattr_hash;
@@ -477,7 +477,9 @@ regular(struct received *r, const struct walk_item *it,
 	r->stats->copied_bytes += ent->size;
 	r->stats->copied_by[why]++;
 	r->stats->bytes_by[why] += ent->size;
-	return count_name(r, it->st, false, e);
+	/* A stored inode that is not what its record says is read, but it
+	 * is still one of an earlier snapshot's. */
+	return count_name(r, it->st, linked, e);
 }
 
 int
