@@ -10,11 +10,12 @@ set -euo pipefail
 # completions (t2630); clang: libFuzzer for the fuzz harnesses (tests/fuzz,
 # run-all's third stage); curl: what "snap notify" sends its pings with
 # (t4300); xfsprogs, btrfs-progs: reflink images (t1510); tar: GNU tar's
-# --exclude-caches-all as the model of exclude_caches (t1410).
+# --exclude-caches-all as the model of exclude_caches (t1410);
+# openssh-server and -client: a private sshd for remote sources (t50xx).
 packages=(build-essential cmake pkg-config libyaml-dev libxxhash-dev
 	libcmocka-dev rsync attr acl python3 strace systemd man-db groff-base
 	libcap2-bin e2fsprogs bash-completion zsh clang curl xfsprogs btrfs-progs
-	tar)
+	tar openssh-server openssh-client)
 missing=()
 for p in "${packages[@]}"; do
 	status=$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null || true)

@@ -219,6 +219,15 @@ diff_source(struct cmd_ctx *ctx, const char *name, struct printer *p)
 		out_error("%s", e.msg);
 		return CMD_FAILED;
 	}
+	/* A remote source's path names a folder on its host, not here. */
+	for (size_t i = 0; i < ctx->cfg->n_sources; i++)
+		if (ctx->cfg->sources[i].host != NULL) {
+			out_error("diff --source reads local sources only; "
+			    "'%s:%s' is remote", ctx->cfg->sources[i].host,
+			    ctx->cfg->sources[i].path);
+			manifest_reader_close(r);
+			return CMD_FAILED;
+		}
 	/* Leave out the snapshot root, as create does. */
 	skip.dev = ctx->store.root_dev;
 	skip.ino = ctx->store.root_ino;

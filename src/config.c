@@ -26,6 +26,7 @@
 #include <yaml.h>
 
 #include "exclude.h"
+#include "shellwords.h"
 
 #define SUGGEST_MAX_DISTANCE	2
 #define SUGGEST_MAX_LEN		32
@@ -43,7 +44,7 @@ enum top_key {
 	TOP_REQUIRE_MOUNT, TOP_LOCK_WAIT, TOP_METRICS_FILE, TOP_HOOKS,
 	TOP_ALLOW_SHARED_ROOT, TOP_NOTIFY,
 	TOP_FILTER, TOP_FILTER_FROM, TOP_EXCLUDE_CACHES, TOP_EXCLUDE_IF_PRESENT,
-	TOP_N
+	TOP_SSH_COMMAND, TOP_RSYNC_PATH, TOP_N
 };
 static const char *const top_names[TOP_N] = {
 	[TOP_SNAPSHOT_ROOT] = "snapshot_root",
@@ -60,11 +61,14 @@ static const char *const top_names[TOP_N] = {
 	[TOP_FILTER_FROM] = "filter_from",
 	[TOP_EXCLUDE_CACHES] = "exclude_caches",
 	[TOP_EXCLUDE_IF_PRESENT] = "exclude_if_present",
+	[TOP_SSH_COMMAND] = "ssh_command",
+	[TOP_RSYNC_PATH] = "rsync_path",
 };
 
 enum source_key {
 	SRC_PATH, SRC_DEST, SRC_EXCLUDE, SRC_ONE_FS,
 	SRC_FILTER, SRC_FILTER_FROM, SRC_EXCLUDE_CACHES, SRC_EXCLUDE_IF_PRESENT,
+	SRC_SSH_COMMAND, SRC_RSYNC_PATH, SRC_REQUIRED,
 	SRC_N
 };
 static const char *const source_names[SRC_N] = {
@@ -76,6 +80,9 @@ static const char *const source_names[SRC_N] = {
 	[SRC_FILTER_FROM] = "filter_from",
 	[SRC_EXCLUDE_CACHES] = "exclude_caches",
 	[SRC_EXCLUDE_IF_PRESENT] = "exclude_if_present",
+	[SRC_SSH_COMMAND] = "ssh_command",
+	[SRC_RSYNC_PATH] = "rsync_path",
+	[SRC_REQUIRED] = "required",
 };
 
 enum retain_key {
@@ -638,6 +645,9 @@ source_free(struct config_source *s)
 	free(s->path);
 	free(s->dest);
 	filter_free(&s->filter);
+	free(s->host);
+	free(s->ssh_command);
+	free(s->rsync_path);
 }
 
 /*
@@ -983,6 +993,165 @@ out:
 	return rc;
 }
 
+/* --- remote sources (remote.h) ------------------------------------ */
+
+/*
+ * rsync's rule: a path with a ':' before its first '/' names a host, as
+ * in "backup@web1:/var/www".
+ */
+static bool
+is_remote_spec(const yaml_node_t *n)
+{
+	const char *v;
+
+	if (n->type != YAML_SCALAR_NODE)
+		return false;
+	v = scalar(n);
+	return strchr(v, ':') != NULL &&
+	    (strchr(v, '/') == NULL || strchr(v, ':') < strchr(v, '/'));
+}
+
+/*
+ * Reads "[USER@]HOST:/ABS/PATH" into s->host and s->path (normalised).
+ * The host goes to ssh as an argument: one that starts with '-' would be
+ * taken for an option, so it is refused.  Returns 0 or -1 (l->e set).
+ */
+static int
+load_remote_path(struct loader *l, const yaml_node_t *n,
+    struct config_source *s)
+{
+	char *raw = NULL, *colon, *p;
+	int rc = -1;
+
+	if (get_string(l, n, "path", "a path", false, &raw) == -1)
+		return -1;
+	colon = strchr(raw, ':');
+	*colon = '\0';
+	for (p = raw; *p != '\0'; p++)
+		if ((unsigned char)*p <= ' ' || *p == 0x7f)
+			break;
+	if (raw[0] == '\0' || raw[0] == '-' || raw[0] == '@' || *p != '\0' ||
+	    raw[strlen(raw) - 1] == '@') {
+		fail(l, n, 0, "remote source '%s:%s' needs a host name before "
+		    "the ':' (like 'backup@web1:/var/www')", raw, colon + 1);
+		goto out;
+	}
+	if (colon[1] != '/') {
+		fail(l, n, 0, "remote path '%s' on '%s' must be absolute "
+		    "(start with '/')", colon + 1, raw);
+		goto out;
+	}
+	/* Resolved on the host, not here: only the spelling is cleaned. */
+	if ((s->host = strdup(raw)) == NULL ||
+	    (s->path = strdup(colon + 1)) == NULL) {
+		fail_nomem(l);
+		goto out;
+	}
+	path_normalise(s->path);
+	rc = 0;
+out:
+	free(raw);
+	return rc;
+}
+
+/* The default dest of a remote source: HOST/PATH, without the user. */
+static int
+remote_default_dest(struct loader *l, const yaml_node_t *path_node,
+    struct config_source *s)
+{
+	const char *at = strrchr(s->host, '@');
+	const char *host = at != NULL ? at + 1 : s->host;
+
+	if (asprintf(&s->dest, "%s%s", host, s->path[1] != '\0' ?
+	    s->path : "") == -1) {
+		s->dest = NULL;
+		return fail_nomem(l);
+	}
+	if (strchr(host, '/') != NULL || has_dot_component(s->dest) ||
+	    is_reserved(s->dest))
+		return fail(l, path_node, 0, "remote source '%s:%s' would land "
+		    "at '%s'; give it a 'dest'", s->host, s->path, s->dest);
+	return 0;
+}
+
+/*
+ * A command line for rsync (ssh_command): split here as rsync will split
+ * it, so that a quote left open is an error at its line and column.
+ */
+static int
+get_command(struct loader *l, const yaml_node_t *n, const char *key,
+    char **out)
+{
+	char **argv;
+	size_t argc, where;
+
+	if (get_string(l, n, key, "a command", false, out) == -1)
+		return -1;
+	if (shellwords_split(*out, &argv, &argc, &where) == -1) {
+		if (errno == ENOMEM)
+			return fail_nomem(l);
+		return fail(l, n, 0, "'%s' has a quote or backslash left open "
+		    "at byte %zu: '%s'", key, where + 1, *out);
+	}
+	shellwords_free(argv);
+	if (argc == 0)
+		return fail(l, n, 0, "'%s' names no command", key);
+	return 0;
+}
+
+/*
+ * Keys that only a remote source has.  Returns 0 when the key was one of
+ * them and was read, 1 when it is another key, -1 on error.
+ */
+static int
+load_remote_key(struct loader *l, int key, const yaml_node_t *v,
+    struct config_source *s)
+{
+	switch (key) {
+	case SRC_SSH_COMMAND:
+		return get_command(l, v, "ssh_command", &s->ssh_command);
+	case SRC_RSYNC_PATH:
+		return get_string(l, v, "rsync_path", "a command", false,
+		    &s->rsync_path);
+	case SRC_REQUIRED:
+		return get_bool(l, v, "required", &s->required);
+	}
+	return 1;
+}
+
+/*
+ * Checks a source's remote-only keys against its path, and gives a
+ * remote source the top-level ssh_command and rsync_path it does not set
+ * itself (called once the whole file is read).  Returns 0 or -1.
+ */
+static int
+remote_inherit(struct loader *l)
+{
+	struct config *cfg = l->cfg;
+	struct config_source *s;
+	size_t i;
+
+	for (i = 0; i < cfg->n_sources; i++) {
+		s = &cfg->sources[i];
+		if (s->host == NULL && (s->ssh_command != NULL ||
+		    s->rsync_path != NULL))
+			return fail(l, l->path_nodes[i], 0, "source '%s' is "
+			    "local; 'ssh_command' and 'rsync_path' are for "
+			    "remote sources (HOST:/PATH)", s->path);
+		if (s->host == NULL)
+			continue;
+		if (s->ssh_command == NULL && (s->ssh_command =
+		    strdup(cfg->ssh_command != NULL ? cfg->ssh_command :
+		    CONFIG_SSH_COMMAND_DEFAULT)) == NULL)
+			return fail_nomem(l);
+		if (s->rsync_path == NULL && (s->rsync_path =
+		    strdup(cfg->rsync_path != NULL ? cfg->rsync_path :
+		    CONFIG_RSYNC_PATH_DEFAULT)) == NULL)
+			return fail_nomem(l);
+	}
+	return 0;
+}
+
 static int
 load_source(struct loader *l, const yaml_node_t *n, struct pending_source *ps)
 {
@@ -990,6 +1159,7 @@ load_source(struct loader *l, const yaml_node_t *n, struct pending_source *ps)
 	const yaml_node_t *v, *path_node = NULL, *dest_node = NULL;
 	const yaml_node_pair_t *pair;
 	struct config_source *s = &ps->src;
+	int key;
 
 	if (n->type != YAML_MAPPING_NODE)
 		return fail(l, n, 0, "expected a source, a mapping with 'path' "
@@ -999,11 +1169,12 @@ load_source(struct loader *l, const yaml_node_t *n, struct pending_source *ps)
 	for (pair = n->data.mapping.pairs.start;
 	    pair < n->data.mapping.pairs.top; pair++) {
 		v = node_at(l, pair->value);
-		switch (map_key(l, pair, &source_keys, seen)) {
+		switch ((key = map_key(l, pair, &source_keys, seen))) {
 		case -1:
 			return -1;
 		case SRC_PATH:
-			if (get_path(l, v, "path", &s->path) == -1)
+			if ((is_remote_spec(v) ? load_remote_path(l, v, s) :
+			    get_path(l, v, "path", &s->path)) == -1)
 				return -1;
 			path_node = v;
 			break;
@@ -1027,6 +1198,10 @@ load_source(struct loader *l, const yaml_node_t *n, struct pending_source *ps)
 			    &s->one_file_system) == -1)
 				return -1;
 			break;
+		default:
+			if (load_remote_key(l, key, v, s) == -1)
+				return -1;
+			break;
 		}
 	}
 	if (path_node == NULL)
@@ -1034,14 +1209,16 @@ load_source(struct loader *l, const yaml_node_t *n, struct pending_source *ps)
 	if (filter_parts_join(l, &ps->filter, &s->filter) == -1)
 		return -1;
 	ps->path_node = path_node;
-	if (check_source_dir(l, path_node, s->path) == -1)
+	/* A remote path is checked by the transfer, at each run. */
+	if (s->host == NULL && check_source_dir(l, path_node, s->path) == -1)
 		return -1;
 	if (dest_node != NULL) {
 		if (check_dest(l, dest_node, s->dest) == -1)
 			return -1;
 		ps->dest_node = dest_node;
 	} else {
-		if (default_dest(l, path_node, s) == -1)
+		if ((s->host != NULL ? remote_default_dest(l, path_node, s) :
+		    default_dest(l, path_node, s)) == -1)
 			return -1;
 		ps->dest_node = path_node;
 	}
@@ -1402,7 +1579,8 @@ check_outside_root(struct loader *l)
 	if ((root = path_canonical(cfg->snapshot_root)) == NULL)
 		return fail_nomem(l);
 	for (i = 0; i < cfg->n_sources && rc == 0; i++)
-		rc = check_one_outside(l, l->path_nodes[i], "source",
+		if (cfg->sources[i].host == NULL)
+			rc = check_one_outside(l, l->path_nodes[i], "source",
 		    cfg->sources[i].path, root, "snap would back up its own "
 		    "snapshots (a root inside a source is fine: it is left "
 		    "out)");
@@ -1477,6 +1655,14 @@ load_top(struct loader *l, const yaml_node_t *root)
 			rc = load_filter_key(l, scalar(node_at(l, pair->key)),
 			    v, &l->top_filter);
 			break;
+		case TOP_SSH_COMMAND:
+			rc = get_command(l, v, "ssh_command",
+			    &cfg->ssh_command);
+			break;
+		case TOP_RSYNC_PATH:
+			rc = get_string(l, v, "rsync_path", "a command", false,
+			    &cfg->rsync_path);
+			break;
 		}
 	}
 	if (rc == -1)
@@ -1485,7 +1671,7 @@ load_top(struct loader *l, const yaml_node_t *root)
 		return fail(l, root, 0, "missing required key 'snapshot_root'");
 	if (seen[TOP_SOURCES] == NULL)
 		return fail(l, root, 0, "missing required key 'sources'");
-	if (finish_filters(l) == -1)
+	if (finish_filters(l) == -1 || remote_inherit(l) == -1)
 		return -1;
 	return check_outside_root(l);
 }
@@ -1779,6 +1965,8 @@ config_free(struct config *cfg)
 		source_free(&cfg->sources[i]);
 	free(cfg->sources);
 	free(cfg->metrics_file);
+	free(cfg->ssh_command);
+	free(cfg->rsync_path);
 	strv_free(cfg->hooks.before_create, cfg->hooks.n_before_create);
 	strv_free(cfg->hooks.after_create, cfg->hooks.n_after_create);
 	strv_free(cfg->hooks.on_error, cfg->hooks.n_on_error);

@@ -30,6 +30,15 @@ struct config_source {
 	 * both (filter.h). */
 	struct filter filter;
 	bool	 one_file_system;
+	/*
+	 * A remote source, "[USER@]HOST:/ABS/PATH" in the file (remote.h):
+	 * host is "[USER@]HOST" and path the absolute path there.  NULL
+	 * host: a local source, and the three below are unset.
+	 */
+	char	*host;
+	char	*ssh_command;	/* rsync's -e: ssh_command, or the top one */
+	char	*rsync_path;	/* rsync's --rsync-path, likewise */
+	bool	 required;	/* a failure of this source fails the run */
 	int	 line;		/* where the entry starts, for messages */
 	int	 column;
 };
@@ -38,6 +47,9 @@ struct config_retain {
 	/* -1: the key is absent; 0..N: keep that many */
 	int	last, hourly, daily, weekly, monthly, yearly;
 };
+
+#define CONFIG_SSH_COMMAND_DEFAULT	"ssh -o BatchMode=yes"
+#define CONFIG_RSYNC_PATH_DEFAULT	"rsync"
 
 /*
  * The folder of the configs, from the build: SYSCONFDIR/snap, so
@@ -95,6 +107,9 @@ struct config {
 	bool			 allow_shared_root;
 	unsigned int		 lock_wait;	/* seconds */
 	char			*metrics_file;	/* NULL if absent */
+	/* Remote sources: the defaults of their ssh_command, rsync_path. */
+	char			*ssh_command;
+	char			*rsync_path;
 	struct config_hooks	 hooks;
 	struct config_notify	 notify;
 };

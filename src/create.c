@@ -18,6 +18,7 @@
 #include "mono.h"
 #include "node.h"
 #include "progress.h"
+#include "received.h"
 #include "regfile.h"
 #include "store.h"
 #include "summary.h"
@@ -40,6 +41,7 @@ struct create_ctx {
 
 	struct regfile		 files;
 	struct nodes		 nodes;
+	struct received		 recv;		/* remote sources */
 	uint64_t		 flagged;	/* entries with inode flags */
 
 	char			 quoted[1024];
@@ -314,7 +316,10 @@ handle_entry(struct create_ctx *c, const struct walk_item *it,
 	c->stats->entries++;
 	if (it->flagged)
 		c->flagged++;
-	switch (it->ent->type) {
+	/* A remote source's tree is in place already: only recorded. */
+	if (received_owns(&c->recv, it))
+		r = received_entry(&c->recv, it, prev, e);
+	else switch (it->ent->type) {
 	case ENTRY_DIR:
 		r = enter_dir(c, it, prev, e);
 		break;
@@ -375,7 +380,7 @@ walk_all(struct create_ctx *c, struct err *e)
 		skip.ino = c->store.root_ino;
 		skip.set = true;
 	}
-	if (walk_open(&w, c->cfg->sources, c->cfg->n_sources, &skip, e) == -1)
+	if (walk_open(&w, c->recv.sources, c->recv.n_sources, &skip, e) == -1)
 		return -1;
 	while ((r = walk_next(w, &it, e)) == 1) {
 		/* Ctrl-C or SIGTERM: stop between two entries, through the
@@ -386,6 +391,8 @@ walk_all(struct create_ctx *c, struct err *e)
 		}
 		if (it.event == WALK_WARNING)
 			warn(c, "%s", it.warning);
+		else if (it.event == WALK_LEAVE && c->recv.depth > 0)
+			r = received_leave(&c->recv, e);
 		else if (it.event == WALK_LEAVE)
 			r = leave_dir(c, e);
 		else
@@ -497,6 +504,15 @@ start_files(struct create_ctx *c)
 	r->planned = file_planned;
 	r->arg = c;
 	c->nodes.build_fd = c->store.build_fd;
+	c->recv.sys = c->linker.sys;
+	c->recv.linker = &c->linker;
+	c->recv.index = &c->index;
+	c->recv.index_needed = index_prev;
+	c->recv.prev_rd = c->prev_rd;
+	c->recv.stats = c->stats;
+	c->recv.dry_run = c->opts->dry_run;
+	c->recv.warn = file_warned;
+	c->recv.arg = c;
 }
 
 int
@@ -515,6 +531,7 @@ create_run(const struct config *cfg, const struct create_opts *opts,
 	c.stats = stats;
 	linker_init(&c.linker, sys, geteuid() == 0, linker_warned, &c);
 	regfile_init(&c.files);
+	received_init(&c.recv);
 	nodes_init(&c.nodes, &c.linker, -1);
 
 	if ((r = open_store(&c, sys, e)) != 0)
@@ -546,7 +563,8 @@ create_run(const struct config *cfg, const struct create_opts *opts,
 
 	expect_totals(&c);
 	start_files(&c);
-	if (push_top(&c, e) == -1 || walk_all(&c, e) == -1)
+	if (received_fetch(&c.recv, cfg, &c.store, e) == -1 ||
+	    push_top(&c, e) == -1 || walk_all(&c, e) == -1)
 		goto out;
 	if (!opts->dry_run) {
 		r = manifest_writer_commit(c.writer, e);
@@ -574,6 +592,7 @@ out:
 	content_index_free(&c.index);
 	regfile_free(&c.files);
 	nodes_free(&c.nodes);
+	received_free(&c.recv);
 	store_close(&c.store);
 	stats->seconds = mono_seconds_since(&t0);
 	return r;

@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "mono.h"
+#include "outtail.h"
 #include "out.h"
 
 /* What a hook finds in PATH: the usual one of a root login. */
@@ -47,12 +48,10 @@ on_stop_signal(int sig)
 	stop_signal = sig;
 }
 
-/* The last HOOK_OUTPUT_KEEP bytes of output, and the line being read. */
+/* The last bytes of output, and the line being read. */
 struct hook_output {
 	const char	*what;
-	char		 tail[HOOK_OUTPUT_KEEP];
-	size_t		 tail_len;
-	bool		 cut;		/* earlier output was dropped */
+	struct outtail	 tail;
 	char		 line[LINE_MAX_LEN];
 	size_t		 line_len;
 };
@@ -68,7 +67,7 @@ flush_line(struct hook_output *o)
 static void
 take_output(struct hook_output *o, const char *p, size_t n)
 {
-	size_t i, drop;
+	size_t i;
 
 	for (i = 0; i < n; i++) {
 		if (p[i] == '\n' || o->line_len == sizeof(o->line))
@@ -76,55 +75,7 @@ take_output(struct hook_output *o, const char *p, size_t n)
 		if (p[i] != '\n')
 			o->line[o->line_len++] = p[i];
 	}
-	if (n >= sizeof(o->tail)) {
-		memcpy(o->tail, p + n - sizeof(o->tail), sizeof(o->tail));
-		o->tail_len = sizeof(o->tail);
-		o->cut = true;
-		return;
-	}
-	if (o->tail_len + n > sizeof(o->tail)) {
-		drop = o->tail_len + n - sizeof(o->tail);
-		memmove(o->tail, o->tail + drop, o->tail_len - drop);
-		o->tail_len -= drop;
-		o->cut = true;
-	}
-	memcpy(o->tail + o->tail_len, p, n);
-	o->tail_len += n;
-}
-
-/*
- * The kept output for an error message: control characters (a hook may
- * print escape sequences) become '?', each line is indented, and the
- * trailing newline goes.
- */
-static void
-describe_output(const struct hook_output *o, char *buf, size_t size)
-{
-	size_t i = 0, len = 0;
-	unsigned char c;
-
-	buf[0] = '\0';
-	if (o->tail_len == 0 || size < 8)
-		return;
-	/* A cut tail starts mid-line: begin at the next line. */
-	if (o->cut) {
-		while (i < o->tail_len && o->tail[i] != '\n')
-			i++;
-		i++;
-	}
-	len = (size_t)snprintf(buf, size, "%s", o->cut ? "\n  ..." : "");
-	for (; i < o->tail_len && len + 4 < size; i++) {
-		c = (unsigned char)o->tail[i];
-		if (c == '\n')
-			continue;
-		/* Each line on a line of its own, indented. */
-		if (len == 0 || o->tail[i - 1] == '\n') {
-			memcpy(buf + len, "\n  ", 3);
-			len += 3;
-		}
-		buf[len++] = c < 0x20 || c == 0x7f ? '?' : (char)c;
-	}
-	buf[len] = '\0';
+	outtail_take(&o->tail, p, n);
 }
 
 /* The environment of a hook, in store (freed by env_free). */
@@ -287,7 +238,7 @@ run_one(const char *what, const char *cmd, char *envp[],
 	else
 		snprintf(how, sizeof(how), "was killed by signal %d (%s)",
 		    WTERMSIG(wstatus), strsignal(WTERMSIG(wstatus)));
-	describe_output(&o, output, sizeof(output));
+	outtail_describe(&o.tail, output, sizeof(output));
 	err_set(e, 0, "%s hook '%s' %s%s%s", what, name, how,
 	    output[0] != '\0' ? "; its output:" : " and printed nothing",
 	    output);

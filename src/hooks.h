@@ -19,6 +19,7 @@
 #include <stddef.h>
 
 #include "err.h"
+#include "outtail.h"
 
 /* What a hook is told, as SNAP_* environment variables. */
 struct hook_env {
@@ -29,7 +30,7 @@ struct hook_env {
 };
 
 /* The tail of a hook's output that is kept for messages. */
-#define HOOK_OUTPUT_KEEP	1024
+#define HOOK_OUTPUT_KEEP	OUTTAIL_KEEP
 
 /*
  * Runs the n commands of the hook called `what` (for messages: "before_create")

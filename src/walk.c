@@ -482,7 +482,8 @@ next_source_step(struct walk *w, struct walk_item *item, struct err *e)
 		    push_frame(w, -1, true, e) == -1)
 			return -1;
 		memset(&w->st, 0, sizeof(w->st));
-		w->st.st_mode = S_IFDIR | 0755;
+		/* As the linker makes it: 0700, root's (see create.c). */
+		w->st.st_mode = S_IFDIR | 0700;
 		w->st.st_nlink = 2;
 		w->st.st_mtim.tv_sec = time(NULL);
 		walk_entry_from_stat(&w->ent, &w->st);

@@ -414,8 +414,8 @@ test_config_unknown_key_lists_known(void **state)
 	    "  - path: src/etc\n"
 	    "    compress: true\n",
 	    "4:5: unknown key 'compress' in a source (expected path, dest, "
-	    "exclude, one_file_system, filter, filter_from, exclude_caches "
-	    "or exclude_if_present)");
+	    "exclude, one_file_system, filter, filter_from, exclude_caches, "
+	    "exclude_if_present, ssh_command, rsync_path or required)");
 }
 
 static void
@@ -1126,6 +1126,105 @@ test_config_free_null(void **state)
 
 #define CASE(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
 
+
+/* --- remote sources ------------------------------------------------ */
+
+static void
+test_config_remote_source_defaults(void **state)
+{
+	struct config *cfg = expect_ok(*state,
+	    "snapshot_root: backups\n"
+	    "ssh_command: ssh -i '/k y' -p 2222\n"
+	    "sources:\n"
+	    "  - path: backup@web1:/var//www/\n"
+	    "  - path: db:/\n"
+	    "    dest: db\n"
+	    "    rsync_path: sudo rsync\n"
+	    "    required: true\n"
+	    "  - path: src/etc\n");
+
+	assert_int_equal(cfg->n_sources, 3);
+	/* In walk order of their dests: db, etc, web1/var/www. */
+	assert_string_equal(cfg->sources[0].dest, "db");
+	assert_string_equal(cfg->sources[0].host, "db");
+	assert_string_equal(cfg->sources[0].path, "/");
+	assert_string_equal(cfg->sources[0].rsync_path, "sudo rsync");
+	assert_string_equal(cfg->sources[0].ssh_command,
+	    "ssh -i '/k y' -p 2222");
+	assert_true(cfg->sources[0].required);
+	assert_null(cfg->sources[1].host);
+	assert_string_equal(cfg->sources[2].dest, "web1/var/www");
+	assert_string_equal(cfg->sources[2].host, "backup@web1");
+	assert_string_equal(cfg->sources[2].path, "/var/www");
+	assert_string_equal(cfg->sources[2].rsync_path,
+	    CONFIG_RSYNC_PATH_DEFAULT);
+	assert_false(cfg->sources[2].required);
+	config_free(cfg);
+}
+
+static void
+test_config_remote_default_ssh_command(void **state)
+{
+	struct config *cfg = expect_ok(*state,
+	    "snapshot_root: backups\n"
+	    "sources:\n"
+	    "  - path: web1:/srv\n"
+	    "    ssh_command: ssh -p 2222\n"
+	    "  - path: web2:/srv\n");
+
+	assert_string_equal(cfg->sources[0].ssh_command, "ssh -p 2222");
+	assert_string_equal(cfg->sources[1].ssh_command,
+	    CONFIG_SSH_COMMAND_DEFAULT);
+	config_free(cfg);
+}
+
+static void
+test_config_remote_relative_path(void **state)
+{
+	expect_error(*state,
+	    "snapshot_root: backups\n"
+	    "sources:\n"
+	    "  - path: web1:srv\n",
+	    "3:11: remote path 'srv' on 'web1' must be absolute (start with "
+	    "'/')");
+}
+
+static void
+test_config_remote_no_host(void **state)
+{
+	expect_error(*state,
+	    "snapshot_root: backups\n"
+	    "sources:\n"
+	    "  - path: '-oProxyCommand=x:/srv'\n",
+	    "3:11: remote source '-oProxyCommand=x:/srv' needs a host name "
+	    "before the ':' (like 'backup@web1:/var/www')");
+}
+
+static void
+test_config_remote_bad_quoting(void **state)
+{
+	expect_error(*state,
+	    "snapshot_root: backups\n"
+	    "sources:\n"
+	    "  - path: web1:/srv\n"
+	    "    ssh_command: ssh -i '/my key\n",
+	    "4:18: 'ssh_command' has a quote or backslash left open at byte "
+	    "8: 'ssh -i '/my key'");
+}
+
+static void
+test_config_remote_keys_on_local_source(void **state)
+{
+	expect_error(*state,
+	    "snapshot_root: backups\n"
+	    "sources:\n"
+	    "  - path: src/etc\n"
+	    "    rsync_path: sudo rsync\n",
+	    "3:11: source '%s/src/etc' is local; 'ssh_command' and "
+	    "'rsync_path' are for remote sources (HOST:/PATH)",
+	    ((struct scratch *)*state)->dir);
+}
+
 int
 main(void)
 {
@@ -1187,6 +1286,12 @@ main(void)
 		CASE(test_config_too_large),
 		CASE(test_config_alias_expansion_limited),
 		CASE(test_config_exclude_too_long),
+		CASE(test_config_remote_source_defaults),
+		CASE(test_config_remote_default_ssh_command),
+		CASE(test_config_remote_relative_path),
+		CASE(test_config_remote_no_host),
+		CASE(test_config_remote_bad_quoting),
+		CASE(test_config_remote_keys_on_local_source),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,0 +1,566 @@
+/*
+ * received: remote sources, from rsync's tree to manifest records
+ * (received.h).
+ */
+#include "received.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "beneath.h"
+#include "copy.h"
+#include "diff.h"
+#include "meta.h"
+#include "name.h"
+#include "remote.h"
+#include "rmtree.h"
+
+#define RECEIVING_PREFIX	".snap-receiving-"
+#define SHARE_TMP		".snap-share.tmp"
+
+/* What the walk saw of one inode of a received tree. */
+struct names {
+	uint64_t	seen;		/* names met */
+	uint64_t	nlink;		/* names it has */
+	uint64_t	stored;		/* 1: an inode of an earlier snapshot */
+};
+
+void
+received_init(struct received *r)
+{
+	r->sources = NULL;
+	r->into = NULL;
+	r->n_sources = 0;
+	r->build_fd = r->prev_fd = -1;
+	r->depth = 0;
+	r->times = NULL;
+	r->times_cap = 0;
+	inomap_init(&r->names, sizeof(struct names));
+	inomap_init(&r->taken, 0);
+}
+
+void
+received_free(struct received *r)
+{
+	size_t i;
+
+	for (i = 0; r->into != NULL && i < r->n_sources; i++)
+		free(r->into[i]);
+	free(r->into);
+	free(r->sources);
+	free(r->times);
+	inomap_free(&r->names);
+	inomap_free(&r->taken);
+}
+
+static void
+warn(struct received *r, const struct err *w)
+{
+	if (r->warn != NULL)
+		r->warn(r->arg, w->msg);
+}
+
+/* --- before the walk ---------------------------------------------- */
+
+/*
+ * A host that failed, for a source that may fail: the warning, then its
+ * folder gets the previous copy (abs_prev, or nothing when there is
+ * none) linked unchanged.  Returns 0, or -1 with e set.
+ */
+static int
+keep_stale(struct received *r, const struct config_source *src,
+    const char *name, const char *into, const char *abs_prev,
+    struct err *why, struct err *e)
+{
+	struct err w;
+
+	err_set(&w, 0, "%s; its folder '%s' in this snapshot is the previous "
+	    "snapshot's copy, unchanged (stale)%s", why->msg, src->dest,
+	    abs_prev == NULL ? ", and there is none: it is empty" : "");
+	warn(r, &w);
+	/* What rsync left half done goes; the previous copy comes in. */
+	if (rmtree_remove(r->sys, r->build_fd, name, NULL, e) == -1 ||
+	    r->sys->mkdirat(r->build_fd, name, 0700) == -1)
+		return err_set(e, errno, "cannot make '%s' for '%s'", name,
+		    src->dest);
+	return abs_prev == NULL ? 0 : remote_relink(abs_prev, into, e);
+}
+
+/*
+ * Fetches the remote source src (index i of the walk's sources) into
+ * its receiving folder and points the walk's source at it.  Returns 0,
+ * or -1 with e set.
+ */
+static int
+fetch_one(struct received *r, const struct config *cfg,
+    const struct store *s, size_t i, struct err *e)
+{
+	struct config_source *src = &r->sources[i];
+	char name[64], *into = NULL, *prev = NULL;
+	struct stat st;
+	struct err why;
+	int rc = -1, got;
+
+	snprintf(name, sizeof(name), RECEIVING_PREFIX "%zu", i);
+	if (asprintf(&into, "%s/.snap/incomplete/%s/%s", cfg->snapshot_root,
+	    s->name, name) == -1) {
+		into = NULL;
+		return err_set(e, ENOMEM, "cannot back up '%s'", src->host);
+	}
+	/* The previous copy: a real folder, never through a symlink. */
+	if (s->prev_fd != -1 && fstatat(s->prev_fd, src->dest, &st,
+	    AT_SYMLINK_NOFOLLOW) == 0 && S_ISDIR(st.st_mode) &&
+	    asprintf(&prev, "%s/%s/%s", cfg->snapshot_root, s->prev,
+	    src->dest) == -1)
+		prev = NULL;
+	if (r->sys->mkdirat(r->build_fd, name, 0700) == -1) {
+		err_set(e, errno, "cannot make '%s' for '%s:%s'", name,
+		    src->host, src->path);
+		goto out;
+	}
+	got = remote_fetch(src, into, prev, cfg->checksum, &why);
+	if (got == REMOTE_VANISHED)
+		warn(r, &why);
+	else if (got == -1 && (src->required || cfg->n_sources == 1)) {
+		*e = why;
+		goto out;
+	} else if (got == -1 && keep_stale(r, src, name, into, prev, &why,
+	    e) == -1)
+		goto out;
+	/* The walk reads the received folder as this source. */
+	src->path = r->into[i] = into;
+	into = NULL;
+	rc = 0;
+out:
+	free(into);
+	free(prev);
+	return rc;
+}
+
+int
+received_fetch(struct received *r, const struct config *cfg,
+    const struct store *s, struct err *e)
+{
+	struct config_source *src;
+	struct err w;
+	struct stat st;
+	size_t i, n = 0;
+
+	r->build_fd = s->build_fd;
+	r->prev_fd = s->prev_fd;
+	if ((r->sources = calloc(cfg->n_sources, sizeof(*r->sources))) == NULL ||
+	    (r->into = calloc(cfg->n_sources, sizeof(*r->into))) == NULL)
+		return err_set(e, ENOMEM, "cannot back up the remote sources");
+	for (i = 0; i < cfg->n_sources; i++) {
+		src = &cfg->sources[i];
+		if (src->host != NULL && r->dry_run) {
+			err_set(&w, 0, "remote source '%s:%s' is not contacted "
+			    "in a dry run", src->host, src->path);
+			warn(r, &w);
+			continue;
+		}
+		r->sources[n] = *src;
+		/* rsync applied the filter rules on the host; it has no
+		 * rule for folder marks, so they are not applied at all. */
+		if (src->host != NULL) {
+			r->sources[n].filter = (struct filter)FILTER_INIT;
+			r->sources[n].one_file_system = true;
+			if (src->filter.exclude_caches ||
+			    src->filter.n_if_present > 0) {
+				err_set(&w, 0, "exclude_caches and "
+				    "exclude_if_present are not applied to "
+				    "remote source '%s:%s' (rsync has no such "
+				    "rule): its marked folders are backed up",
+				    src->host, src->path);
+				warn(r, &w);
+			}
+		}
+		n++;
+	}
+	r->n_sources = n;
+	if (r->dry_run)
+		return 0;
+	if (fstat(s->build_fd, &st) == -1)
+		return err_set(e, errno, "cannot back up the remote sources");
+	r->dev = st.st_dev;
+	for (i = 0; i < n; i++)
+		if (r->sources[i].host != NULL &&
+		    fetch_one(r, cfg, s, i, e) == -1)
+			return -1;
+	return 0;
+}
+
+/* --- during the walk ---------------------------------------------- */
+
+bool
+received_owns(const struct received *r, const struct walk_item *it)
+{
+	size_t i;
+
+	if (r->depth > 0)
+		return true;
+	if (it->event != WALK_ENTRY || it->synthetic ||
+	    it->ent->type != ENTRY_DIR)
+		return false;
+	for (i = 0; i < r->n_sources; i++)
+		if (r->sources[i].host != NULL &&
+		    strlen(r->sources[i].dest) == it->ent->path_len &&
+		    memcmp(r->sources[i].dest, it->ent->path,
+		    it->ent->path_len) == 0)
+			return true;
+	return false;
+}
+
+/* The remote source whose dest is path (a top entry). */
+static const struct config_source *
+source_at(const struct received *r, const struct entry *ent, size_t *index)
+{
+	size_t i;
+
+	for (i = 0; i < r->n_sources; i++)
+		if (r->sources[i].host != NULL &&
+		    strlen(r->sources[i].dest) == ent->path_len &&
+		    memcmp(r->sources[i].dest, ent->path, ent->path_len) == 0) {
+			*index = i;
+			return &r->sources[i];
+		}
+	return NULL;
+}
+
+/*
+ * The top of a received tree: its receiving folder becomes its dest in
+ * the folder the linker has made for it.  The walk holds the folder
+ * open, so it reads on below it, fd-relative.
+ */
+static int
+enter_top(struct received *r, const struct walk_item *it, struct err *e)
+{
+	const char *slash = memrchr(it->ent->path, '/', it->ent->path_len);
+	const char *base = slash != NULL ? slash + 1 : it->ent->path;
+	char name[64];
+	size_t i = 0;
+
+	r->src = source_at(r, it->ent, &i);
+	snprintf(name, sizeof(name), RECEIVING_PREFIX "%zu", i);
+	if (r->sys->renameat(r->build_fd, name, linker_top(r->linker)->dst_fd,
+	    base) == -1)
+		return err_set(e, errno, "cannot move '%s' to '%s'", name,
+		    r->src->dest);
+	return 0;
+}
+
+/* Keeps a folder's times, to put them back after a rename in it. */
+static int
+push_times(struct received *r, const struct stat *st, struct err *e)
+{
+	struct timespec (*t)[2];
+
+	if (r->depth == r->times_cap) {
+		r->times_cap = r->times_cap ? r->times_cap * 2 : 64;
+		if ((t = realloc(r->times, r->times_cap *
+		    sizeof(*t))) == NULL)
+			return err_set(e, ENOMEM, "cannot record '%s'",
+			    r->src->dest);
+		r->times = t;
+	}
+	r->times[r->depth][0] = st->st_atim;
+	r->times[r->depth][1] = st->st_mtim;
+	r->depth++;
+	return 0;
+}
+
+/*
+ * Counts a name of a regular file, so that received_leave can tell a
+ * hard link to something outside the tree.  stored: the inode is one
+ * an earlier snapshot holds.
+ */
+static int
+count_name(struct received *r, const struct stat *st, bool stored,
+    struct err *e)
+{
+	struct names *n;
+
+	if (st->st_nlink < 2)
+		return 0;
+	if ((n = inomap_insert(&r->names, 0, st->st_ino, NULL)) == NULL)
+		return err_set(e, ENOMEM, "cannot record '%s'", r->src->dest);
+	n->seen++;
+	n->nlink = st->st_nlink;
+	n->stored |= stored;
+	return 0;
+}
+
+/*
+ * Is the stored file's inode in this snapshot already?  rsync links
+ * unchanged files by path, so that is where it would be; linking it in
+ * for another file too would tie two separate files into one.
+ */
+static bool
+linked_at(struct received *r, const struct entry *stored)
+{
+	struct stat st;
+	int fd;
+
+	fd = beneath_open(r->build_fd, stored->path, O_PATH);
+	if (fd == -1)
+		return false;
+	if (fstat(fd, &st) == -1)
+		st.st_ino = 0;
+	close(fd);
+	return (uint64_t)st.st_ino == stored->stored_ino;
+}
+
+/*
+ * Adds to r->taken the stored inodes that could stand for ent but are
+ * in this snapshot already: every name of a stored hard-link group is a
+ * candidate, and any of them may be linked in.  Returns 0 or -1.
+ */
+static int
+find_taken(struct received *r, const struct entry *ent, struct err *e)
+{
+	struct entry match;
+	size_t pos = 0;
+	uint64_t off;
+
+	while (content_index_next(r->index, ent, diff_meta_key(ent), &pos,
+	    &off) == 1) {
+		if (manifest_reader_read_at(r->prev_rd, off, &match, e) == -1)
+			return -1;
+		if (linked_at(r, &match) &&
+		    inomap_insert(&r->taken, 0, match.stored_ino, NULL) == NULL)
+			return err_set(e, ENOMEM, "cannot record '%s'",
+			    r->src->dest);
+	}
+	return 0;
+}
+
+/*
+ * Links the stored file match in place of the file rsync wrote at it:
+ * to a temporary name in the same folder, checked, then renamed over.
+ * Returns 1 when done (*got: the linked inode), 0 when that stored file
+ * cannot be linked, -1 with e set.
+ */
+static int
+link_over(struct received *r, const struct walk_item *it,
+    const struct entry *match, struct stat *got, struct err *e)
+{
+	const char *base;
+	int dirfd, saved;
+
+	dirfd = linker_open_parent(r->linker, r->prev_fd, match->path,
+	    match->path_len, &base);
+	if (dirfd == -1 || r->sys->linkat(dirfd, base, it->dirfd, SHARE_TMP,
+	    0) == -1)
+		return 0;
+	/* Someone changed the stored copy: never spread that. */
+	if (fstatat(it->dirfd, SHARE_TMP, got, AT_SYMLINK_NOFOLLOW) == -1 ||
+	    !diff_stored_fits(match, got)) {
+		r->sys->unlinkat(it->dirfd, SHARE_TMP, 0);
+		return 0;
+	}
+	if (r->sys->renameat(it->dirfd, SHARE_TMP, it->dirfd, it->name) ==
+	    -1) {
+		saved = errno;
+		r->sys->unlinkat(it->dirfd, SHARE_TMP, 0);
+		return err_set(e, saved, "cannot link '%s'", match->path);
+	}
+	/* The rename changed the folder's times: put them back. */
+	if (r->sys->futimens(it->dirfd, r->times[r->depth - 1]) == -1)
+		return err_set(e, errno, "cannot set the times of the folder "
+		    "of '%s'", match->path);
+	return 1;
+}
+
+/*
+ * Replaces the file rsync wrote at it by a link to a stored inode with
+ * the same content and metadata, if there is one that no other file of
+ * this snapshot has.  Returns 1 when it did, 0 when not, -1 with e set.
+ */
+static int
+share(struct received *r, const struct walk_item *it, struct err *e)
+{
+	struct entry *ent = it->ent, match;
+	size_t pos = 0;
+	uint64_t off;
+	struct stat got;
+	int rc;
+
+	/* One name of a hard-link group alone would leave the group. */
+	if (r->prev_rd == NULL || it->st->st_nlink != 1)
+		return 0;
+	if (r->index_needed != NULL && r->index_needed(r->arg, e) == -1)
+		return -1;
+	if (find_taken(r, ent, e) == -1)
+		return -1;
+	while (content_index_next(r->index, ent, diff_meta_key(ent), &pos,
+	    &off) == 1) {
+		if (manifest_reader_read_at(r->prev_rd, off, &match, e) == -1)
+			return -1;
+		if (!diff_can_share(ent, &match) ||
+		    inomap_find(&r->taken, 0, match.stored_ino) != NULL)
+			continue;
+		if ((rc = link_over(r, it, &match, &got, e)) == 0)
+			continue;
+		if (rc == -1)
+			return -1;
+		if (inomap_insert(&r->taken, 0, got.st_ino, NULL) == NULL)
+			return err_set(e, ENOMEM, "cannot record '%s'",
+			    r->src->dest);
+		ent->stored_ino = got.st_ino;
+		ent->nlink = 1;
+		return 1;
+	}
+	return 0;
+}
+
+/* Hashes the regular file rsync wrote at it.  Returns 0 or -1. */
+static int
+hash_received(const struct walk_item *it, struct err *e)
+{
+	int fd, flags = O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY |
+	    O_NONBLOCK | O_NOATIME;
+	struct stat st;
+	uint64_t size;
+	int rc = -1;
+
+	fd = openat(it->dirfd, it->name, flags);
+	if (fd == -1 && errno == EPERM)
+		fd = openat(it->dirfd, it->name, flags & ~O_NOATIME);
+	if (fd == -1)
+		return err_set(e, errno, "cannot read received '%s'",
+		    it->ent->path);
+	if (fstat(fd, &st) == -1 || st.st_ino != it->st->st_ino ||
+	    !S_ISREG(st.st_mode)) {
+		err_set(e, ESTALE, "received '%s' changed while it was read",
+		    it->ent->path);
+		goto out;
+	}
+	if (copy_hash_fd(fd, it->ent->path, it->ent->hash, &size, e) == -1)
+		goto out;
+	it->ent->has_hash = true;
+	it->ent->xattr_hash = meta_xattr_hash(fd);
+	rc = 0;
+out:
+	close(fd);
+	return rc;
+}
+
+static int
+regular(struct received *r, const struct walk_item *it,
+    const struct entry *prev, struct err *e)
+{
+	struct entry *ent = it->ent;
+	bool linked = prev != NULL && prev->type == ENTRY_REG &&
+	    prev->stored_ino == (uint64_t)it->st->st_ino;
+	enum diff_reason why;
+	int shared;
+
+	r->stats->files++;
+	r->stats->total_bytes += ent->size;
+	/* rsync linked it to the previous copy: what it was, unread. */
+	if (linked && prev->has_hash && diff_stored_fits(prev, it->st)) {
+		ent->has_hash = true;
+		memcpy(ent->hash, prev->hash, ENTRY_HASH_LEN);
+		ent->xattr_hash = prev->xattr_hash;
+		/* Its names in this tree, not in every snapshot. */
+		ent->nlink = prev->nlink;
+		r->stats->linked++;
+		return count_name(r, it->st, true, e);
+	}
+	if (hash_received(it, e) == -1)
+		return -1;
+	why = diff_copy_reason(ent, prev);
+	if ((shared = share(r, it, e)) == -1)
+		return -1;
+	if (shared == 1) {
+		r->stats->linked_content++;
+		return 0;
+	}
+	if (why == REASON_NONE)
+		why = REASON_CONTENT;
+	r->stats->copied++;
+	r->stats->copied_bytes += ent->size;
+	r->stats->copied_by[why]++;
+	r->stats->bytes_by[why] += ent->size;
+	/* A stored inode that is not what its record says is read, but it
+	 * is still one of an earlier snapshot's. */
+	return count_name(r, it->st, linked, e);
+}
+
+int
+received_entry(struct received *r, const struct walk_item *it,
+    const struct entry *prev, struct err *e)
+{
+	struct entry *ent = it->ent;
+	char q[1024];
+
+	if (r->depth == 0 && enter_top(r, it, e) == -1)
+		return -1;
+	/* Nothing the host sent may lead out of the received tree. */
+	if (it->st->st_dev != r->dev)
+		return err_set(e, EXDEV, "'%s' from '%s' is on another "
+		    "filesystem; refused", name_quote(q, sizeof(q), ent->path,
+		    ent->path_len), r->src->host);
+	ent->stored_ino = it->st->st_ino;
+	ent->ino = it->st->st_ino;
+	switch (ent->type) {
+	case ENTRY_DIR:
+		r->stats->dirs++;
+		if (push_times(r, it->st, e) == -1)
+			return -1;
+		/* A folder moved to another parent may get new times. */
+		if (r->depth == 1 && r->sys->futimens(it->fd,
+		    r->times[0]) == -1)
+			return err_set(e, errno, "cannot set the times of '%s'",
+			    r->src->dest);
+		return 0;
+	case ENTRY_REG:
+		return regular(r, it, prev, e);
+	case ENTRY_SYMLINK:
+		r->stats->symlinks++;
+		break;
+	default:
+		r->stats->nodes++;
+		break;
+	}
+	/* rsync links symlinks and nodes to the previous copy too. */
+	return count_name(r, it->st, prev != NULL &&
+	    prev->stored_ino == (uint64_t)it->st->st_ino, e);
+}
+
+/*
+ * The received tree is done: every name of a file with several must
+ * have been in it, or be an inode of an earlier snapshot.  A name
+ * elsewhere means rsync was made to link a file from outside in.
+ */
+static int
+check_names(struct received *r, struct err *e)
+{
+	const struct names *n;
+	size_t iter = 0;
+	uint64_t ino;
+
+	while ((n = inomap_next(&r->names, &iter, NULL, &ino)) != NULL)
+		if (!n->stored && n->seen < n->nlink)
+			return err_set(e, EPERM, "'%s:%s' sent a file with hard "
+			    "links outside its folder (inode %" PRIu64 "); "
+			    "refused", r->src->host, r->src->path, ino);
+	inomap_free(&r->names);
+	inomap_init(&r->names, sizeof(struct names));
+	return 0;
+}
+
+int
+received_leave(struct received *r, struct err *e)
+{
+	r->depth--;
+	if (r->depth == 0)
+		return check_names(r, e);
+	return 0;
+}
