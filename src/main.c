@@ -129,6 +129,8 @@ main(int argc, char **argv)
 		status = commands[i].run(argc - optind, argv + optind, &g);
 		if (testhook_fault_missed(missed, sizeof(missed)))
 			fprintf(stderr, "snap: test hook: %s\n", missed);
+		if (testhook_count(missed, sizeof(missed)))
+			fprintf(stderr, "snap: test hook: %s\n", missed);
 		return status;
 	}
 	out_error("unknown command '%s'", argv[optind]);
