@@ -37,6 +37,11 @@ struct copy_result {
  * the new file, open for writing, and fills *res.  On failure returns -1
  * with e set (e->errnum is the errno, e.g. ENOSPC), *dstfd is -1 and the
  * new name has been removed again.  path is used only in messages.
+ *
+ * With name NULL the new file has no name (O_TMPFILE in dstdir) until
+ * the caller links it in, so that no one, not even after a crash, sees
+ * it half written; a filesystem without O_TMPFILE fails with EOPNOTSUPP
+ * (EISDIR before Linux 3.11), and the caller copies to a name instead.
  */
 int	copy_file(const struct sys_ops *sys, int srcfd, int dstdir,
 	    const char *name, const char *path, int *dstfd,
