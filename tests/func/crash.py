@@ -37,7 +37,7 @@ points (SNAP_TEST_HANG_AFTER=N entries).
 
 Environment: SNAP (the binary); SNAP_CRASH_STRIDE=K stops at every
 Kth call only (1, 1+K, 1+2K, ... and always the last); the default is
-3, or 12 under sanitizers (SNAP_CRASH_SANITIZED=1), to keep the test
+6, or 24 under sanitizers (SNAP_CRASH_SANITIZED=1), to keep the test
 suite within minutes; SNAP_CRASH_STRIDE=1 is the full exhaustion.  Exit status 0 when every check
 held, 1 otherwise; the violations are listed.
 """
@@ -440,7 +440,7 @@ def stride():
     v = os.environ.get("SNAP_CRASH_STRIDE")
     if v:
         return max(1, int(v))
-    return 12 if os.environ.get("SNAP_CRASH_SANITIZED") == "1" else 3
+    return 24 if os.environ.get("SNAP_CRASH_SANITIZED") == "1" else 6
 
 
 def sweep(op):

@@ -15,9 +15,9 @@
 #
 # It works on a tmpfs when it can mount one (syncfs there costs
 # nothing, so a sweep takes seconds instead of minutes on a busy disk).
-# To bound the suite's time it stops at every 3rd call (1, 4, 7, ...
+# To bound the suite's time it stops at every 6th call (1, 7, 13, ...
 # and the last), under sanitizers (a build with SNAP_SANITIZE=ON) at
-# every 12th; SNAP_CRASH_STRIDE=K chooses every Kth, and
+# every 24th; SNAP_CRASH_STRIDE=K chooses every Kth, and
 # SNAP_CRASH_STRIDE=1 stops at every call (the full exhaustion,
 # scripts/crash-all.sh); SNAP_CRASH_OPS="create delete" runs a part.
 # Needs root (owners, device nodes).
