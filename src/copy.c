@@ -385,8 +385,12 @@ copy_file(const struct sys_ops *sys, int srcfd, const struct copy_hint *hint,
 	int fd, r, saved;
 
 	*dstfd = -1;
-	fd = sys->openat(dstdir, name,
-	    O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (name == NULL)
+		fd = sys->openat(dstdir, ".", O_WRONLY | O_TMPFILE | O_CLOEXEC,
+		    0600);
+	else
+		fd = sys->openat(dstdir, name, O_WRONLY | O_CREAT | O_EXCL |
+		    O_NOFOLLOW | O_CLOEXEC, 0600);
 	if (fd == -1) {
 		/* Nothing of ours to remove: never unlink a name we met. */
 		return err_set(e, errno, "cannot create '%s'", path);
@@ -452,7 +456,8 @@ done:
 fail:
 	saved = errno;
 	close(fd);
-	sys->unlinkat(dstdir, name, 0);
+	if (name != NULL)
+		sys->unlinkat(dstdir, name, 0);
 	errno = saved;
 	return -1;
 }

@@ -54,6 +54,11 @@ struct copy_result {
  * new name has been removed again.  path is used only in messages.
  * hint may be NULL.  Once FICLONE was refused between the filesystems
  * hint names, it is not tried again between them in this process.
+ *
+ * With name NULL the new file has no name (O_TMPFILE in dstdir) until
+ * the caller links it in, so that no one, not even after a crash, sees
+ * it half written; a filesystem without O_TMPFILE fails with EOPNOTSUPP
+ * (EISDIR before Linux 3.11), and the caller copies to a name instead.
  */
 int	copy_file(const struct sys_ops *sys, int srcfd,
 	    const struct copy_hint *hint, int dstdir, const char *name,

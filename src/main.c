@@ -70,5 +70,7 @@ main(int argc, char **argv)
 	status = c->run(nargs, argv + 1, &g);
 	if (testhook_fault_missed(missed, sizeof(missed)))
 		fprintf(stderr, "snap: test hook: %s\n", missed);
+	if (testhook_count(missed, sizeof(missed)))
+		fprintf(stderr, "snap: test hook: %s\n", missed);
 	return status;
 }

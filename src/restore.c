@@ -360,6 +360,8 @@ restore_file(struct restore_ctx *c, const struct entry *ent, int dstdir,
 	struct first_name *h = NULL;
 	struct stat st, sst;
 	struct err fe;
+	char fdpath[SYS_FD_PATH_LEN];
+	bool named = false;
 	int src = -1, dst = -1, r = 0;
 
 	if (make_room(c, dstdir, dname, false, q, &fe) == -1)
@@ -397,8 +399,19 @@ restore_file(struct restore_ctx *c, const struct entry *ent, int dstdir,
 		    "something else than a regular file there", q);
 		goto failed;
 	}
-	if (copy_file(c->sys, src, NULL, dstdir, dname, q, &dst, &res, &fe) == -1)
+	/*
+	 * The copy gets its name only when it is whole and has its
+	 * metadata: a restore stopped midway (a crash, kill -9) leaves no
+	 * half-written file in DEST.  Without O_TMPFILE, at its name.
+	 */
+	r = copy_file(c->sys, src, NULL, dstdir, NULL, q, &dst, &res, &fe);
+	if (r == -1 && (fe.errnum == EOPNOTSUPP || fe.errnum == EISDIR)) {
+		named = true;
+		r = copy_file(c->sys, src, NULL, dstdir, dname, q, &dst, &res, &fe);
+	}
+	if (r == -1)
 		goto failed;
+	r = 0;
 	c->stats->files++;
 	c->stats->bytes += res.bytes;
 	if (ent->has_hash && memcmp(res.hash, ent->hash, ENTRY_HASH_LEN) != 0) {
@@ -418,6 +431,12 @@ restore_file(struct restore_ctx *c, const struct entry *ent, int dstdir,
 	if (refused.count > 0) {
 		meta_refusal_describe(&refused, q, &fe);
 		linker_refused(c, &fe);
+	}
+	if (!named && c->sys->linkat(AT_FDCWD, sys_fd_path(dst, fdpath),
+	    dstdir, dname, AT_SYMLINK_FOLLOW) == -1) {
+		err_set(&fe, errno, "cannot restore '%s'", q);
+		close(dst);
+		goto failed;
 	}
 	if (ent->nlink > 1 && rel_len > 0 && fstat(dst, &sst) == 0)
 		r = link_add(c, ent, rel, rel_len, sst.st_ino, e);

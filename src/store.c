@@ -419,11 +419,12 @@ find_leftovers(struct store *s, struct err *e)
 }
 
 /*
- * Points ROOT/latest at the newest complete snapshot, or removes it when
- * there is none.  Leaves it alone when it already points there.
+ * Points ROOT/latest at the newest complete snapshot other than skip (a
+ * name, or "" for none), or removes it when there is none.  Leaves it
+ * alone when it already points there.
  */
 static int
-repoint_latest(struct store *s, struct err *e)
+repoint_latest(struct store *s, const char *skip, struct err *e)
 {
 	struct store_list list;
 	char target[NAME_SNAPSHOT_LEN + 1];
@@ -432,6 +433,8 @@ repoint_latest(struct store *s, struct err *e)
 
 	if (store_list_snapshots(s, &list, e) == -1)
 		return -1;
+	if (list.n > 0 && strcmp(list.names[list.n - 1], skip) == 0)
+		list.n--;
 	len = readlinkat(s->root_fd, "latest", target, sizeof(target) - 1);
 	target[len > 0 ? len : 0] = '\0';
 	if (list.n == 0) {
@@ -458,10 +461,7 @@ finish_deletes(struct store *s, struct err *e)
 {
 	DIR *dir;
 	struct dirent *de;
-	char target[NAME_SNAPSHOT_LEN + 1];
-	struct stat st;
 	int fd, r = 0;
-	bool any = false;
 
 	if ((fd = fcntl(s->deleting_fd, F_DUPFD_CLOEXEC, 0)) == -1 ||
 	    (dir = fdopendir(fd)) == NULL) {
@@ -475,26 +475,26 @@ finish_deletes(struct store *s, struct err *e)
 		if (strcmp(de->d_name, ".") == 0 ||
 		    strcmp(de->d_name, "..") == 0)
 			continue;
-		any = true;
 		r = remove_tree(s, s->deleting_fd, "deleting", de->d_name, e);
 	}
 	closedir(dir);
 	if (r == -1)
 		return -1;
-	/* A delete killed between its rename and its latest update left
-	 * latest dangling. */
-	if (any || (readlinkat(s->root_fd, "latest", target,
-	    sizeof(target)) > 0 && fstatat(s->root_fd, "latest", &st, 0) == -1))
-		return repoint_latest(s, e);
-	return 0;
+	/* A delete of the newest stopped after it pointed latest at the
+	 * one before, but before the rename: latest names a complete
+	 * snapshot, only not the newest.  Every writer puts that right
+	 * (and leaves a right latest alone). */
+	return repoint_latest(s, "", e);
 }
 
 int
 store_delete(struct store *s, const char *name, struct err *e)
 {
 	char file[NAME_SNAPSHOT_LEN + 16];
+	struct err ignored;
 	int r = 0;
 
+	err_clear(e);
 	if (s->lock_fd == -1 || s->deleting_fd == -1)
 		return err_set(e, EBADF, "cannot delete snapshot '%s': the "
 		    "store is not open for writing", name);
@@ -504,8 +504,24 @@ store_delete(struct store *s, const char *name, struct err *e)
 	/* A leftover of the same name would make the rename fail. */
 	if (remove_tree(s, s->deleting_fd, "deleting", name, e) == -1)
 		return -1;
-	if (s->sys->renameat(s->root_fd, name, s->deleting_fd, name) == -1)
-		return err_set(e, errno, "cannot delete snapshot '%s'", name);
+	/*
+	 * latest must name a complete snapshot at every instant, also when
+	 * this run dies: before the one it names goes, it names the newest
+	 * of the rest.  Made durable before the rename, so that after a
+	 * power cut the rename is never there without it.
+	 */
+	if (repoint_latest(s, name, e) == -1 ||
+	    s->sys->fsync(s->root_fd) == -1) {
+		if (e->msg[0] == '\0')
+			err_set(e, errno, "cannot flush '%s' to disk", s->root);
+		return -1;
+	}
+	if (s->sys->renameat(s->root_fd, name, s->deleting_fd, name) == -1) {
+		err_set(e, errno, "cannot delete snapshot '%s'", name);
+		/* It stays, so latest names it again. */
+		repoint_latest(s, "", &ignored);
+		return -1;
+	}
 	if (strcmp(name, s->prev) == 0) {
 		close_fd(&s->prev_fd);
 		s->prev[0] = '\0';
@@ -513,9 +529,7 @@ store_delete(struct store *s, const char *name, struct err *e)
 
 	/* The snapshot is gone from the listing now; what remains is
 	 * clean-up that the next writer redoes if this run dies. */
-	if (repoint_latest(s, e) == -1)
-		r = -1;
-	if (s->sys->fsync(s->root_fd) == -1 && r == 0)
+	if (s->sys->fsync(s->root_fd) == -1)
 		r = err_set(e, errno, "cannot flush '%s' to disk", s->root);
 	if (s->sys->unlinkat(s->manifests_fd, name, 0) == -1 &&
 	    errno != ENOENT && r == 0)

@@ -22,7 +22,7 @@
  * Deleting runs the other way: store_delete first renames ROOT/NAME to
  * deleting/NAME, so that the name vanishes at once, and then removes the
  * tree (rmtree.h); the next writer finishes a delete that was
- * interrupted.  A mount point inside is never entered nor removed: the
+ * interrupted, and points latest at the newest snapshot.  A mount point inside is never entered nor removed: the
  * delete finishes without it and store_kept_mounts reports it.
  */
 #ifndef SNAP_STORE_H
@@ -164,10 +164,12 @@ int	store_resolve(const struct store_list *l, const char *query,
 	    size_t *index, struct err *e);
 
 /*
- * Deletes the complete snapshot name: renames ROOT/NAME to
- * .snap/deleting/NAME (from then on it is not listed), points latest at
- * the newest snapshot left (or removes latest when none is left),
- * removes the manifest and summary, then the tree.  Needs a store opened
+ * Deletes the complete snapshot name: points latest at the newest
+ * snapshot but name (or removes latest when none is left) and fsyncs the
+ * root, so that latest never names a snapshot being deleted, even after
+ * a crash; then renames ROOT/NAME to .snap/deleting/NAME (from then on
+ * it is not listed), removes the manifest and summary, then the tree.
+ * Needs a store opened
  * with STORE_WRITE.  It does not ask whether name is the newest: callers
  * decide that.  Returns 0; -1 with e set, with nothing changed when the
  * rename failed, else with the rest left for the next writer to finish.

@@ -11,6 +11,7 @@ static time_t			 now;
 static long			 hang_after;
 static const struct sys_ops	*sys = &sys_real;
 static char			 fault_spec[64];
+static bool			 count_calls;
 
 int
 testhook_init(struct err *e)
@@ -24,6 +25,7 @@ testhook_init(struct err *e)
 	hang_after = 0;
 	sys = &sys_real;
 	fault_spec[0] = '\0';
+	count_calls = false;
 
 	if ((v = getenv("SNAP_NOW")) != NULL && *v != '\0') {
 		t = strtoll(v, &end, 10);
@@ -47,6 +49,16 @@ testhook_init(struct err *e)
 			return -1;
 		sys = faulty;
 		snprintf(fault_spec, sizeof(fault_spec), "%s", v);
+	}
+	if ((v = getenv("SNAP_TEST_COUNT")) != NULL && *v != '\0') {
+		if (strcmp(v, "1") != 0)
+			return err_set(e, 0, "SNAP_TEST_COUNT='%s': only 1 "
+			    "(count the mutating calls) is known", v);
+		/* Counting alone: the wrapped table with no rule, or the
+		 * one SNAP_TEST_FAULT made, which counts the same way. */
+		if (sys == &sys_real)
+			sys = sys_fault_wrap(&sys_real);
+		count_calls = true;
 	}
 	return 0;
 }
@@ -82,5 +94,15 @@ testhook_fault_missed(char *msg, size_t size)
 	    fault_spec);
 	snprintf(msg, size, "SNAP_TEST_FAULT '%s' was not reached: the run "
 	    "made %lu calls of %s", fault_spec, sys_fault_count(kind), kind);
+	return true;
+}
+
+bool
+testhook_count(char *msg, size_t size)
+{
+	if (!count_calls)
+		return false;
+	snprintf(msg, size, "the run made %lu mutating calls",
+	    sys_fault_count("any"));
 	return true;
 }

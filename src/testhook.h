@@ -11,6 +11,9 @@
  *                             sys_ops, or "any") fails with errno ERROR
  *                             (EXDEV, ENOSPC, ...), or with "kill" the
  *                             process SIGKILLs itself at that call
+ *   SNAP_TEST_COUNT=1         at the end, say how many mutating calls
+ *                             (struct sys_ops) the run made, so that a
+ *                             test can stop it at each one in turn
  *
  * and the rest of the program asks testhook_* for what they say.  A
  * program run without them behaves as if this module did not exist.
@@ -49,5 +52,11 @@ const struct sys_ops *testhook_sys(void);
  * every call in turn knows from this that it has passed the last one.
  */
 bool	testhook_fault_missed(char *msg, size_t size);
+
+/*
+ * True when SNAP_TEST_COUNT is set, with msg saying how many mutating
+ * calls the run made (every member of struct sys_ops counts).
+ */
+bool	testhook_count(char *msg, size_t size);
 
 #endif
