@@ -3,6 +3,8 @@
 #include <inttypes.h>
 #include <string.h>
 
+#include "name.h"
+
 void
 json_init(struct json *j, FILE *f)
 {
@@ -96,37 +98,6 @@ json_end_array(struct json *j)
 	end(j);
 }
 
-/* Length of the valid UTF-8 sequence at p (at most n bytes), or 0. */
-static size_t
-utf8_len(const unsigned char *p, size_t n)
-{
-	size_t len, i;
-	unsigned int cp;
-
-	if (p[0] < 0x80)
-		return 1;
-	if (p[0] >= 0xc2 && p[0] <= 0xdf)
-		len = 2, cp = p[0] & 0x1f;
-	else if (p[0] >= 0xe0 && p[0] <= 0xef)
-		len = 3, cp = p[0] & 0x0f;
-	else if (p[0] >= 0xf0 && p[0] <= 0xf4)
-		len = 4, cp = p[0] & 0x07;
-	else
-		return 0;
-	if (len > n)
-		return 0;
-	for (i = 1; i < len; i++) {
-		if ((p[i] & 0xc0) != 0x80)
-			return 0;
-		cp = cp << 6 | (p[i] & 0x3f);
-	}
-	/* Overlong forms, surrogates and values past Unicode. */
-	if ((len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000) ||
-	    (cp >= 0xd800 && cp <= 0xdfff) || cp > 0x10ffff)
-		return 0;
-	return len;
-}
-
 static void
 put_string(FILE *f, const char *s, size_t len)
 {
@@ -154,7 +125,7 @@ put_string(FILE *f, const char *s, size_t len)
 			continue;
 		}
 		if (p[i] < 0x20 || p[i] == 0x7f ||
-		    (n = utf8_len(p + i, len - i)) == 0) {
+		    (n = name_utf8_len(p + i, len - i)) == 0) {
 			fprintf(f, "\\u%04x", p[i]);
 			i++;
 		} else {
@@ -235,7 +206,7 @@ is_utf8(const char *s, size_t len)
 	size_t i = 0, n;
 
 	while (i < len) {
-		if ((n = utf8_len(p + i, len - i)) == 0)
+		if ((n = name_utf8_len(p + i, len - i)) == 0)
 			return false;
 		i += n;
 	}

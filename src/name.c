@@ -98,13 +98,8 @@ name_is_snapshot(const char *s)
 	return 1;
 }
 
-/*
- * Returns the length of the well-formed UTF-8 sequence at p (at most len
- * bytes), or 0 if p does not start one: overlong forms, surrogates and
- * code points above U+10FFFF are not well-formed (Unicode table 3-7).
- */
-static size_t
-utf8_len(const unsigned char *p, size_t len)
+size_t
+name_utf8_len(const unsigned char *p, size_t len)
 {
 	unsigned char lo = 0x80, hi = 0xBF;
 	size_t n, i;
@@ -147,7 +142,7 @@ name_quote(char *out, size_t outsz, const char *p, size_t len)
 		return out;
 	o = 0;
 	for (i = 0; i < len; i += n) {
-		n = utf8_len(s + i, len - i);
+		n = name_utf8_len(s + i, len - i);
 		k = 0;
 		if (n == 1 && s[i] >= 0x20 && s[i] != 0x7f && s[i] != '\\')
 			esc[k++] = (char)s[i];

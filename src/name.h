@@ -32,6 +32,14 @@ int	name_is_snapshot(const char *s);
  * that are not valid UTF-8 become \n, \t, \\ or \xHH, so that a name with a
  * newline in it cannot forge a second line of output.  Returns out.
  */
+/*
+ * Returns the length of the well-formed UTF-8 sequence at p (at most len
+ * bytes, len > 0), or 0 if p does not start one: overlong forms,
+ * surrogates and code points above U+10FFFF are not well-formed (Unicode
+ * table 3-7).
+ */
+size_t	name_utf8_len(const unsigned char *p, size_t len);
+
 char	*name_quote(char *out, size_t outsz, const char *p, size_t len);
 
 #endif
