@@ -105,16 +105,34 @@ parse_class(const char *p, const char *pe, struct bracket *br)
  * and thousands of '[' against a path of '[' took minutes, not the
  * (pattern x path) that exclude.h promises.
  */
+/* A pattern this short with this few brackets needs no allocation:
+ * the common case ("*.[oa]", "[Cc]ache/"), matched for every entry. */
+#define BRACKETS_SHORT_PATTERN	128
+#define BRACKETS_FEW		8
+
 struct brackets {
 	uint16_t	*slot;	/* per pattern byte: 0, or 1 + index in b */
 	struct bracket	*b;
 	size_t		 used;
+	bool		 heap;	/* slot and b were allocated */
+	uint16_t	 short_slot[BRACKETS_SHORT_PATTERN];
+	struct bracket	 few[BRACKETS_FEW];
 };
 
+static void
+brackets_free(struct brackets *bs)
+{
+	if (bs->heap) {
+		free(bs->slot);
+		free(bs->b);
+		bs->heap = false;
+	}
+}
+
 /*
- * Sets up *bs for the pattern [pb, pe).  Allocates only for a pattern
- * with a '['; when that fails, bs->slot stays NULL and every step parses
- * again (slow, still right).
+ * Sets up *bs for the pattern [pb, pe).  Allocates only for a long
+ * pattern or one with many '['; when that fails, bs->slot stays NULL
+ * and every step parses again (slow, still right).
  */
 static void
 brackets_init(struct brackets *bs, const char *pb, const char *pe)
@@ -122,25 +140,27 @@ brackets_init(struct brackets *bs, const char *pb, const char *pe)
 	size_t n = (size_t)(pe - pb), k = 0;
 	const char *p;
 
-	memset(bs, 0, sizeof(*bs));
+	bs->slot = NULL;
+	bs->b = NULL;
+	bs->used = 0;
+	bs->heap = false;
 	for (p = pb; (p = memchr(p, '[', (size_t)(pe - p))) != NULL; p++)
 		k++;
 	if (k == 0)
 		return;
+	if (n <= BRACKETS_SHORT_PATTERN && k <= BRACKETS_FEW) {
+		memset(bs->short_slot, 0, n * sizeof(bs->short_slot[0]));
+		bs->slot = bs->short_slot;
+		bs->b = bs->few;
+		return;
+	}
 	bs->slot = calloc(n, sizeof(*bs->slot));
 	bs->b = malloc(k * sizeof(*bs->b));
+	bs->heap = true;
 	if (bs->slot == NULL || bs->b == NULL) {
-		free(bs->slot);
-		free(bs->b);
-		memset(bs, 0, sizeof(*bs));
+		brackets_free(bs);
+		bs->slot = NULL;
 	}
-}
-
-static void
-brackets_free(struct brackets *bs)
-{
-	free(bs->slot);
-	free(bs->b);
 }
 
 /* The parsed expression after the '[' at position i (tmp if uncached). */
@@ -308,10 +328,8 @@ match_glob(const char *pb, const char *pe, const struct subject *sub,
 	unsigned char c;
 	bool any, matched;
 
-	if (wild)
-		brackets_init(&bs, pb, pe);
-	else
-		memset(&bs, 0, sizeof(bs));
+	/* Without wildcards a '[' is a byte: nothing to cache. */
+	brackets_init(&bs, pb, wild ? pe : pb);
 	memset(cur->w, 0, words(n) * sizeof(cur->w[0]));
 	pos_add(cur, 0);
 	pos_close(cur, pb, pe);
