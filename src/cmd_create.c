@@ -51,6 +51,9 @@ create_print_summary(const struct create_stats *s, bool dry_run)
 	    (unsigned long long)s->linked_content,
 	    (unsigned long long)s->hardlinked, out_plural(s->hardlinked,
 	    "hard link", "hard links"));
+	if (s->received_bytes)
+		out_info(l, "  received   %s from remote hosts\n",
+		    out_bytes(b1, s->received_bytes));
 	if (s->reused)
 		out_info(l, "  reused     %llu from an interrupted run\n",
 		    (unsigned long long)s->reused);

@@ -44,7 +44,7 @@ enum top_key {
 	TOP_REQUIRE_MOUNT, TOP_LOCK_WAIT, TOP_METRICS_FILE, TOP_HOOKS,
 	TOP_ALLOW_SHARED_ROOT, TOP_NOTIFY,
 	TOP_FILTER, TOP_FILTER_FROM, TOP_EXCLUDE_CACHES, TOP_EXCLUDE_IF_PRESENT,
-	TOP_SSH_COMMAND, TOP_RSYNC_PATH, TOP_N
+	TOP_SSH_COMMAND, TOP_RSYNC_PATH, TOP_PARALLEL, TOP_N
 };
 static const char *const top_names[TOP_N] = {
 	[TOP_SNAPSHOT_ROOT] = "snapshot_root",
@@ -63,6 +63,7 @@ static const char *const top_names[TOP_N] = {
 	[TOP_EXCLUDE_IF_PRESENT] = "exclude_if_present",
 	[TOP_SSH_COMMAND] = "ssh_command",
 	[TOP_RSYNC_PATH] = "rsync_path",
+	[TOP_PARALLEL] = "parallel",
 };
 
 enum source_key {
@@ -1663,6 +1664,14 @@ load_top(struct loader *l, const yaml_node_t *root)
 			rc = get_string(l, v, "rsync_path", "a command", false,
 			    &cfg->rsync_path);
 			break;
+		case TOP_PARALLEL:
+			if ((rc = get_count(l, v, "parallel", CONFIG_PARALLEL_MAX,
+			    &wait)) == 0 && wait == 0)
+				rc = fail(l, v, 0, "'parallel' is the number of "
+				    "remote sources fetched at once: 1 or more");
+			if (rc == 0)
+				cfg->parallel = (unsigned int)wait;
+			break;
 		}
 	}
 	if (rc == -1)
@@ -1883,6 +1892,7 @@ config_load(struct config **out, const char *path, struct err *e)
 	}
 	l.cfg->retain = (struct config_retain){ -1, -1, -1, -1, -1, -1 };
 	l.cfg->hooks.timeout = CONFIG_HOOK_TIMEOUT_DEFAULT;
+	l.cfg->parallel = 1;
 	if (check_depth(&l, buf, len) == -1)
 		goto out;
 	if (!yaml_parser_initialize(&parser)) {

@@ -50,6 +50,8 @@ struct config_retain {
 
 #define CONFIG_SSH_COMMAND_DEFAULT	"ssh -o BatchMode=yes"
 #define CONFIG_RSYNC_PATH_DEFAULT	"rsync"
+/* parallel: how many remote sources are fetched at once, at most. */
+#define CONFIG_PARALLEL_MAX		64
 
 /*
  * The folder of the configs, from the build: SYSCONFDIR/snap, so
@@ -110,6 +112,7 @@ struct config {
 	/* Remote sources: the defaults of their ssh_command, rsync_path. */
 	char			*ssh_command;
 	char			*rsync_path;
+	unsigned int		 parallel;	/* transfers at once, >= 1 */
 	struct config_hooks	 hooks;
 	struct config_notify	 notify;
 };

@@ -510,6 +510,7 @@ start_files(struct create_ctx *c)
 	c->recv.index_needed = index_prev;
 	c->recv.prev_rd = c->prev_rd;
 	c->recv.stats = c->stats;
+	c->recv.progress = c->opts->progress;
 	c->recv.dry_run = c->opts->dry_run;
 	c->recv.warn = file_warned;
 	c->recv.arg = c;
@@ -561,10 +562,12 @@ create_run(const struct config *cfg, const struct create_opts *opts,
 	snprintf(stats->prev, sizeof(stats->prev), "%s", c.store.prev);
 	snprintf(stats->name, sizeof(stats->name), "%s", c.store.name);
 
-	expect_totals(&c);
 	start_files(&c);
-	if (received_fetch(&c.recv, cfg, &c.store, e) == -1 ||
-	    push_top(&c, e) == -1 || walk_all(&c, e) == -1)
+	if (received_fetch(&c.recv, cfg, &c.store, e) == -1)
+		goto out;
+	/* After the transfers, which have a progress stage of their own. */
+	expect_totals(&c);
+	if (push_top(&c, e) == -1 || walk_all(&c, e) == -1)
 		goto out;
 	if (!opts->dry_run) {
 		r = manifest_writer_commit(c.writer, e);

@@ -122,6 +122,7 @@ format_counts(FILE *f, const char *config, const struct create_stats *s)
 	const struct by_how bytes[] = {
 		{ "linked", s->total_bytes - s->copied_bytes },
 		{ "copied", s->copied_bytes },
+		{ "received", s->received_bytes },
 	};
 
 	gauge(f, config, "snap_last_run_warnings",
@@ -135,7 +136,8 @@ format_counts(FILE *f, const char *config, const struct create_stats *s)
 	    files, sizeof(files) / sizeof(files[0]));
 	family_by_how(f, config, "snap_last_run_bytes",
 	    "Bytes of regular files of the last snapshot, linked (no new "
-	    "space) or copied.", bytes, sizeof(bytes) / sizeof(bytes[0]));
+	    "space) or copied; received: bytes that came from remote hosts "
+	    "over the network (not a part of the others' sum).", bytes, sizeof(bytes) / sizeof(bytes[0]));
 }
 
 void

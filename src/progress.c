@@ -168,6 +168,25 @@ progress_expect(struct progress *p, uint64_t entries, uint64_t bytes)
 	p->c.expect_bytes = bytes;
 }
 
+const char *
+progress_stage(struct progress *p, const char *what)
+{
+	const char *was;
+
+	if (p == NULL)
+		return NULL;
+	was = p->what;
+	p->what = what;
+	memset(&p->c, 0, sizeof(p->c));
+	if (p->on) {
+		mono_start(&p->start);
+		p->drawn_at = -1;
+		p->countdown = PROGRESS_EVERY;
+		p->next_bytes = PROGRESS_BYTES;
+	}
+	return was;
+}
+
 void
 progress_check(struct progress *p, uint64_t entries, uint64_t bytes)
 {

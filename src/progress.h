@@ -65,6 +65,14 @@ void	progress_begin(struct progress *p, const char *what);
 /* The run's expected totals (0: not known), for the percentage and ETA. */
 void	progress_expect(struct progress *p, uint64_t entries, uint64_t bytes);
 
+/*
+ * A new stage of the run ("receiving" while remote sources arrive, then
+ * "create"): the line shows what, its counts, rate and expected totals
+ * start again from 0.  Returns the stage it was in (NULL when p is).
+ * what is kept, not copied.
+ */
+const char *progress_stage(struct progress *p, const char *what);
+
 /* Erases the line, if drawn, and turns p off.  p may be NULL. */
 void	progress_end(struct progress *p);
 

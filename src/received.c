@@ -93,53 +93,121 @@ keep_stale(struct received *r, const struct config_source *src,
 }
 
 /*
- * Fetches the remote source src (index i of the walk's sources) into
- * its receiving folder and points the walk's source at it.  Returns 0,
- * or -1 with e set.
+ * Sets up the transfer of the remote source at index i of the walk's
+ * sources: its receiving folder, made here, and the previous copy to
+ * link to (*prev, owned by the caller).  Returns 0, or -1 with e set.
  */
 static int
-fetch_one(struct received *r, const struct config *cfg,
-    const struct store *s, size_t i, struct err *e)
+prepare_one(struct received *r, const struct config *cfg,
+    const struct store *s, size_t i, struct remote_job *job, char **prev,
+    struct err *e)
 {
 	struct config_source *src = &r->sources[i];
-	char name[64], *into = NULL, *prev = NULL;
+	char name[64];
 	struct stat st;
-	struct err why;
-	int rc = -1, got;
 
 	snprintf(name, sizeof(name), RECEIVING_PREFIX "%zu", i);
-	if (asprintf(&into, "%s/.snap/incomplete/%s/%s", cfg->snapshot_root,
-	    s->name, name) == -1) {
-		into = NULL;
+	if (asprintf(&r->into[i], "%s/.snap/incomplete/%s/%s",
+	    cfg->snapshot_root, s->name, name) == -1) {
+		r->into[i] = NULL;
 		return err_set(e, ENOMEM, "cannot back up '%s'", src->host);
 	}
 	/* The previous copy: a real folder, never through a symlink. */
 	if (s->prev_fd != -1 && fstatat(s->prev_fd, src->dest, &st,
 	    AT_SYMLINK_NOFOLLOW) == 0 && S_ISDIR(st.st_mode) &&
-	    asprintf(&prev, "%s/%s/%s", cfg->snapshot_root, s->prev,
+	    asprintf(prev, "%s/%s/%s", cfg->snapshot_root, s->prev,
 	    src->dest) == -1)
-		prev = NULL;
-	if (r->sys->mkdirat(r->build_fd, name, 0700) == -1) {
-		err_set(e, errno, "cannot make '%s' for '%s:%s'", name,
+		*prev = NULL;
+	if (r->sys->mkdirat(r->build_fd, name, 0700) == -1)
+		return err_set(e, errno, "cannot make '%s' for '%s:%s'", name,
 		    src->host, src->path);
+	job->src = src;
+	job->into = r->into[i];
+	job->link_dest = *prev;
+	job->checksum = cfg->checksum;
+	job->fatal = src->required || cfg->n_sources == 1;
+	return 0;
+}
+
+/*
+ * What the transfer of the remote source at index i gave: a warning
+ * for vanished files, or for a failure that does not fail the run, the
+ * previous copy.  The walk then reads the received folder as this
+ * source.  Returns 0, or -1 with e set.
+ */
+static int
+settle_one(struct received *r, size_t i, struct remote_job *job,
+    struct err *e)
+{
+	struct config_source *src = &r->sources[i];
+	char name[64];
+
+	snprintf(name, sizeof(name), RECEIVING_PREFIX "%zu", i);
+	r->stats->received_bytes += job->counts.received;
+	if (job->result == REMOTE_VANISHED)
+		warn(r, &job->err);
+	else if (job->result != 0 && keep_stale(r, src, name, r->into[i],
+	    job->link_dest, &job->err, e) == -1)
+		return -1;
+	src->path = r->into[i];
+	return 0;
+}
+
+/*
+ * Fetches every remote source among r->sources, parallel at once.  The
+ * transfers overlap; what they gave is looked at afterwards in the
+ * order of the sources, so the run says the same as one transfer after
+ * another would: a fatal failure is the first one in that order.
+ * Returns 0, or -1 with e set.
+ */
+static int
+fetch_all(struct received *r, const struct config *cfg,
+    const struct store *s, struct err *e)
+{
+	struct remote_job *jobs = NULL;
+	size_t *index = NULL, i, n = 0, k;
+	char **prev = NULL;
+	const char *stage;
+	int rc = -1;
+
+	for (i = 0; i < r->n_sources; i++)
+		n += r->sources[i].host != NULL;
+	if (n == 0)
+		return 0;
+	if ((jobs = calloc(n, sizeof(*jobs))) == NULL ||
+	    (index = calloc(n, sizeof(*index))) == NULL ||
+	    (prev = calloc(n, sizeof(*prev))) == NULL) {
+		err_set(e, ENOMEM, "cannot back up the remote sources");
 		goto out;
 	}
-	got = remote_fetch(src, into, prev, cfg->checksum, &why);
-	if (got == REMOTE_VANISHED)
-		warn(r, &why);
-	else if (got == -1 && (src->required || cfg->n_sources == 1)) {
-		*e = why;
+	for (i = 0, k = 0; i < r->n_sources; i++) {
+		if (r->sources[i].host == NULL)
+			continue;
+		index[k] = i;
+		if (prepare_one(r, cfg, s, i, &jobs[k], &prev[k], e) == -1)
+			goto out;
+		k++;
+	}
+	stage = progress_stage(r->progress, "receiving");
+	k = remote_run(jobs, n, cfg->parallel, r->progress, e);
+	progress_stage(r->progress, stage);
+	if (k != 0)
 		goto out;
-	} else if (got == -1 && keep_stale(r, src, name, into, prev, &why,
-	    e) == -1)
-		goto out;
-	/* The walk reads the received folder as this source. */
-	src->path = r->into[i] = into;
-	into = NULL;
+	for (k = 0; k < n; k++)
+		if (jobs[k].result == -1 && jobs[k].fatal) {
+			*e = jobs[k].err;
+			goto out;
+		}
+	for (k = 0; k < n; k++)
+		if (settle_one(r, index[k], &jobs[k], e) == -1)
+			goto out;
 	rc = 0;
 out:
-	free(into);
+	for (k = 0; prev != NULL && k < n; k++)
+		free(prev[k]);
 	free(prev);
+	free(index);
+	free(jobs);
 	return rc;
 }
 
@@ -189,11 +257,7 @@ received_fetch(struct received *r, const struct config *cfg,
 	if (fstat(s->build_fd, &st) == -1)
 		return err_set(e, errno, "cannot back up the remote sources");
 	r->dev = st.st_dev;
-	for (i = 0; i < n; i++)
-		if (r->sources[i].host != NULL &&
-		    fetch_one(r, cfg, s, i, e) == -1)
-			return -1;
-	return 0;
+	return fetch_all(r, cfg, s, e);
 }
 
 /* --- during the walk ---------------------------------------------- */

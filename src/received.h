@@ -5,7 +5,8 @@
  * Before the walk, received_fetch has rsync (remote.h) copy each remote
  * source into a folder of its own at the top of the snapshot being built
  * (".snap-receiving-N"), linking unchanged files to the previous
- * snapshot's copy.  A host that fails is the run's failure when the
+ * snapshot's copy; the config's `parallel` of them at once, their
+ * outcomes then taken in the order of the sources.  A host that fails is the run's failure when the
  * source is required or the only one; otherwise a warning, and the
  * folder gets the previous copy, linked unchanged (remote_relink).
  * received_fetch also gives the walk its sources: a remote one walks its
@@ -44,6 +45,7 @@
 #include "inomap.h"
 #include "link.h"
 #include "manifest.h"
+#include "progress.h"
 #include "store.h"
 #include "summary.h"
 #include "sys.h"
@@ -57,6 +59,7 @@ struct received {
 	int			(*index_needed)(void *arg, struct err *e);
 	struct manifest_reader	*prev_rd;	/* its manifest, or NULL */
 	struct create_stats	*stats;
+	struct progress		*progress;	/* NULL: none */
 	bool			 dry_run;	/* no host is contacted */
 	/* A warning: a sentence naming it (the caller counts it). */
 	void			(*warn)(void *arg, const char *msg);

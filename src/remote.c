@@ -3,9 +3,11 @@
  */
 #include "remote.h"
 
+#include <sys/prctl.h>
 #include <sys/wait.h>
 
 #include <errno.h>
+#include <poll.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
@@ -13,7 +15,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "outtail.h"
+#include "interrupt.h"
+#include "mono.h"
 
 /* Seconds without any data before rsync gives up on a silent host. */
 #define REMOTE_IO_TIMEOUT	"--timeout=600"
@@ -89,55 +92,200 @@ remote_filter_arg(const struct filter_rule *rule)
 	return arg;
 }
 
+/* --- reading rsync's stdout ------------------------------------- */
+
+static bool
+is_digit(char c)
+{
+	return c >= '0' && c <= '9';
+}
+
 /*
- * Runs argv (argv[0] looked up in PATH) with stdin and stdout on
- * /dev/null and stderr kept in *said.  Returns the wait status, or -1
- * with errno set when it could not be started.
+ * A number at *pp (spaces before it skipped), with thousands separators;
+ * with a unit suffix (-h, -hh) the last separator is the decimal point.
+ * Returns true and moves *pp past it, or false when there is none.
+ */
+static bool
+parse_number(const char **pp, const char *end, uint64_t *out)
+{
+	static const char units[] = "KMGTP";
+	const char *p = *pp, *u;
+	uint64_t v = 0, unit = 1, scale = 1;
+	int frac_digits = 0;
+	bool sep = false;
+
+	while (p < end && *p == ' ')
+		p++;
+	if (p == end || !is_digit(*p))
+		return false;
+	for (; p < end; p++) {
+		if (is_digit(*p)) {
+			if (v <= (UINT64_MAX - 9) / 10)
+				v = v * 10 + (uint64_t)(*p - '0');
+			frac_digits++;
+		} else if ((*p == ',' || *p == '.' || *p == '\'') &&
+		    p + 1 < end && is_digit(p[1])) {
+			sep = true;
+			frac_digits = 0;
+		} else
+			break;
+	}
+	if (p < end && *p != '\0' &&
+	    (u = memchr(units, *p, sizeof(units) - 1)) != NULL) {
+		for (; u >= units; u--)
+			unit *= 1000;
+		/* "1.23M": v is 123, with two digits after the point. */
+		if (sep) {
+			while (frac_digits-- > 0)
+				scale *= 10;
+			v = v / scale * unit + v % scale * unit / scale;
+		} else
+			v *= unit;
+		p++;
+	}
+	*out = v;
+	*pp = p;
+	return true;
+}
+
+void
+remote_parse_line(const char *line, size_t len, struct remote_counts *c)
+{
+	static const char received[] = "Total bytes received:";
+	const char *p = line, *end = line + len, *x;
+	uint64_t v, pct, files;
+
+	while (p < end && *p == ' ')
+		p++;
+	if ((size_t)(end - p) > sizeof(received) - 1 &&
+	    memcmp(p, received, sizeof(received) - 1) == 0) {
+		p += sizeof(received) - 1;
+		if (parse_number(&p, end, &v))
+			c->received = v;
+		return;
+	}
+	/* progress2: bytes, then a percentage, then the rate and so on. */
+	if (!parse_number(&p, end, &v))
+		return;
+	if (!parse_number(&p, end, &pct) || p == end || *p != '%')
+		return;
+	c->bytes = v;
+	x = memmem(p, (size_t)(end - p), "xfr#", 4);
+	if (x != NULL) {
+		x += 4;
+		if (parse_number(&x, end, &files))
+			c->files = files;
+	}
+}
+
+/* --- the children ----------------------------------------------- */
+
+enum { JOB_WAITING, JOB_RUNNING, JOB_DONE };
+
+/* Seconds to wait for a dead rsync's pipes to close (its ssh may hold
+ * them a moment longer) before they are closed anyway. */
+#define REMOTE_PIPE_GRACE	5.0
+
+/* How often, in ms, the loop looks at its children and the progress. */
+#define REMOTE_TICK_MS		200
+
+/*
+ * Starts job's argv, stdin on /dev/null, stdout and stderr on pipes of
+ * their own.  Returns 0, or -1 with errno set.
  */
 static int
-run_rsync(char **argv, struct outtail *said)
+start_child(struct remote_job *job)
 {
-	int pipefd[2], status, null_fd;
-	char buf[4096];
-	ssize_t n;
-	pid_t pid;
+	int outp[2] = { -1, -1 }, errp[2] = { -1, -1 }, null_fd, saved;
+	pid_t parent = getpid();
 
-	if (pipe2(pipefd, O_CLOEXEC) == -1)
-		return -1;
+	if (pipe2(outp, O_CLOEXEC) == -1 || pipe2(errp, O_CLOEXEC) == -1)
+		goto fail;
 	fflush(NULL);
-	if ((pid = fork()) == -1) {
-		int saved = errno;
-
-		close(pipefd[0]);
-		close(pipefd[1]);
-		errno = saved;
-		return -1;
-	}
-	if (pid == 0) {
+	if ((job->pid = fork()) == -1)
+		goto fail;
+	if (job->pid == 0) {
+		/*
+		 * Killed with snap: an rsync left writing into the tree
+		 * after a kill -9 would race the next run, which removes it.
+		 */
+		if (prctl(PR_SET_PDEATHSIG, SIGKILL) == -1 ||
+		    getppid() != parent)
+			_exit(127);
 		/* The store's lock and descriptors stay with snap. */
 		null_fd = open("/dev/null", O_RDWR);
 		if (null_fd == -1 || dup2(null_fd, 0) == -1 ||
-		    dup2(null_fd, 1) == -1 || dup2(pipefd[1], 2) == -1)
+		    dup2(outp[1], 1) == -1 || dup2(errp[1], 2) == -1)
 			_exit(127);
 		close_range(3, ~0U, 0);
 		signal(SIGPIPE, SIG_DFL);
-		execvp(argv[0], argv);
-		dprintf(2, "cannot run %s: %s\n", argv[0], strerror(errno));
+		execvp(job->argv[0], job->argv);
+		dprintf(2, "cannot run %s: %s\n", job->argv[0],
+		    strerror(errno));
 		_exit(127);
 	}
-	close(pipefd[1]);
-	for (;;) {
-		n = read(pipefd[0], buf, sizeof(buf));
-		if (n > 0)
-			outtail_take(said, buf, (size_t)n);
-		else if (n == 0 || errno != EINTR)
-			break;
+	close(outp[1]);
+	close(errp[1]);
+	job->out_fd = outp[0];
+	job->err_fd = errp[0];
+	fcntl(job->out_fd, F_SETFL, O_NONBLOCK);
+	fcntl(job->err_fd, F_SETFL, O_NONBLOCK);
+	job->state = JOB_RUNNING;
+	return 0;
+fail:
+	saved = errno;
+	if (outp[0] != -1) {
+		close(outp[0]);
+		close(outp[1]);
 	}
-	close(pipefd[0]);
-	while (waitpid(pid, &status, 0) == -1)
-		if (errno != EINTR)
-			return -1;
-	return status;
+	if (errp[0] != -1) {
+		close(errp[0]);
+		close(errp[1]);
+	}
+	errno = saved;
+	return -1;
+}
+
+/* Takes what came on job's stdout, line by line ('\n' or '\r'). */
+static void
+take_stdout(struct remote_job *job, const char *buf, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		if (buf[i] == '\n' || buf[i] == '\r') {
+			remote_parse_line(job->line, job->line_len,
+			    &job->counts);
+			job->line_len = 0;
+		} else if (job->line_len < sizeof(job->line))
+			job->line[job->line_len++] = buf[i];
+	}
+}
+
+/* Reads what is there on *fd; closes it at its end. */
+static void
+drain(struct remote_job *job, int *fd)
+{
+	char buf[8192];
+	ssize_t n;
+
+	for (;;) {
+		n = read(*fd, buf, sizeof(buf));
+		if (n > 0 && fd == &job->out_fd)
+			take_stdout(job, buf, (size_t)n);
+		else if (n > 0)
+			outtail_take(&job->said, buf, (size_t)n);
+		else if (n == -1 && errno == EINTR)
+			continue;
+		else if (n == -1 && errno == EAGAIN)
+			return;
+		else
+			break;
+		if (n < (ssize_t)sizeof(buf))
+			return;
+	}
+	close(*fd);
+	*fd = -1;
 }
 
 /* A few words on rsync's commonest exit statuses for a remote source. */
@@ -163,32 +311,34 @@ rsync_status_word(int code)
 	return "rsync failed";
 }
 
-/*
- * Runs the transfer and tells what it gave: 0, REMOTE_VANISHED or -1,
- * with e set for the last two.  what names the source in messages.
- */
-static int
-transfer(struct args *a, const char *what, struct err *e)
+/* The outcome of job, from its wait status and what it said. */
+static void
+conclude(struct remote_job *job)
 {
-	struct outtail said = { 0 };
 	char tail[OUTTAIL_KEEP + 256], how[160];
-	int status, code;
+	int code, status = job->status;
 
-	if (a->failed)
-		return err_set(e, ENOMEM, "cannot back up '%s'", what);
-	if ((status = run_rsync(a->v, &said)) == -1)
-		return err_set(e, errno, "cannot back up '%s': cannot run "
-		    "rsync", what);
-	outtail_describe(&said, tail, sizeof(tail));
+	job->state = JOB_DONE;
+	if (job->cancelled) {
+		job->result = REMOTE_CANCELLED;
+		err_set(&job->err, 0, "the transfer of '%s' was stopped",
+		    job->what);
+		return;
+	}
+	outtail_describe(&job->said, tail, sizeof(tail));
 	if (WIFEXITED(status)) {
 		code = WEXITSTATUS(status);
-		if (code == 0)
-			return 0;
+		if (code == 0) {
+			job->result = 0;
+			return;
+		}
 		if (code == 24) {
-			err_set(e, 0, "files of '%s' vanished while they were "
-			    "copied; the snapshot holds the rest%s%s", what,
-			    tail[0] != '\0' ? "; rsync said:" : "", tail);
-			return REMOTE_VANISHED;
+			err_set(&job->err, 0, "files of '%s' vanished while "
+			    "they were copied; the snapshot holds the rest%s%s",
+			    job->what, tail[0] != '\0' ? "; rsync said:" : "",
+			    tail);
+			job->result = REMOTE_VANISHED;
+			return;
 		}
 		snprintf(how, sizeof(how), "rsync exit status %d: %s", code,
 		    rsync_status_word(code));
@@ -196,22 +346,100 @@ transfer(struct args *a, const char *what, struct err *e)
 		snprintf(how, sizeof(how), "rsync was killed by signal %d (%s)",
 		    WTERMSIG(status), strsignal(WTERMSIG(status)));
 	}
-	return err_set(e, 0, "cannot back up '%s' (%s)%s%s", what, how,
+	job->result = -1;
+	err_set(&job->err, 0, "cannot back up '%s' (%s)%s%s", job->what, how,
 	    tail[0] != '\0' ? "; it said:" : " and nothing was said", tail);
 }
 
-int
-remote_fetch(const struct config_source *src, const char *into,
-    const char *link_dest, bool checksum, struct err *e)
+/* Stops a running job: rsync ends its transfer and its ssh. */
+static void
+cancel(struct remote_job *job)
 {
+	if (job->state != JOB_RUNNING || job->cancelled)
+		return;
+	job->cancelled = true;
+	if (job->reaped_at < 0)
+		kill(job->pid, SIGTERM);
+}
+
+/* An rsync that a SIGTERM did not end in time gets a SIGKILL. */
+static void
+hasten(struct remote_job *job, const struct timespec *t0)
+{
+	if (job->state != JOB_RUNNING || !job->cancelled ||
+	    job->reaped_at >= 0)
+		return;
+	if (job->cancelled_at < 0)
+		job->cancelled_at = mono_seconds_since(t0);
+	else if (mono_seconds_since(t0) - job->cancelled_at >
+	    REMOTE_PIPE_GRACE)
+		kill(job->pid, SIGKILL);
+}
+
+/*
+ * Looks after a running job: reaps it when it has ended, and concludes
+ * it once its pipes are closed too (or have stayed open too long after
+ * its end).  Returns true when it is done.
+ */
+static bool
+tend(struct remote_job *job, const struct timespec *t0)
+{
+	pid_t got;
+
+	if (job->reaped_at < 0) {
+		/* Both pipes at their end: rsync is exiting, wait for it.
+		 * Otherwise only look. */
+		bool closed = job->out_fd == -1 && job->err_fd == -1;
+
+		got = waitpid(job->pid, &job->status, closed ? 0 : WNOHANG);
+		if (got == -1 && errno == EINTR)
+			return false;
+		if (got == -1) {
+			/* Not our child any more: nothing to wait for. */
+			job->status = 127 << 8;
+			got = job->pid;
+		}
+		if (got != job->pid)
+			return false;
+		job->reaped_at = mono_seconds_since(t0);
+	}
+	if ((job->out_fd != -1 || job->err_fd != -1) &&
+	    mono_seconds_since(t0) - job->reaped_at < REMOTE_PIPE_GRACE)
+		return false;
+	if (job->out_fd != -1)
+		drain(job, &job->out_fd);
+	if (job->err_fd != -1)
+		drain(job, &job->err_fd);
+	if (job->out_fd != -1)
+		close(job->out_fd);
+	if (job->err_fd != -1)
+		close(job->err_fd);
+	job->out_fd = job->err_fd = -1;
+	/* The last line of stdout may lack its newline. */
+	if (job->line_len > 0) {
+		remote_parse_line(job->line, job->line_len, &job->counts);
+		job->line_len = 0;
+	}
+	conclude(job);
+	return true;
+}
+
+/* The rsync argv of a remote source's job.  Returns 0, or -1 (ENOMEM). */
+static int
+job_args(struct remote_job *job, bool progress)
+{
+	const struct config_source *src = job->src;
 	struct args a = { 0 };
-	char *what = NULL;
 	size_t i;
-	int r;
 
 	args_common(&a);
 	args_add(&a, strdup(REMOTE_IO_TIMEOUT));
-	if (checksum)
+	/* Plain numbers, whatever the locale, for remote_parse_line. */
+	args_add(&a, strdup("--stats"));
+	args_add(&a, strdup("--no-h"));
+	if (progress)
+		args_add(&a, strdup("--info=progress2"));
+	if (job->checksum)
 		args_add(&a, strdup("--checksum"));
 	args_add(&a, strdup("-e"));
 	args_add(&a, strdup(src->ssh_command));
@@ -220,33 +448,209 @@ remote_fetch(const struct config_source *src, const char *into,
 		args_add(&a, strdup("--one-file-system"));
 	for (i = 0; i < src->filter.n_rules; i++)
 		args_add(&a, remote_filter_arg(&src->filter.rules[i]));
-	if (link_dest != NULL)
-		args_addf(&a, "--link-dest=%s", link_dest);
+	if (job->link_dest != NULL)
+		args_addf(&a, "--link-dest=%s", job->link_dest);
 	args_add(&a, strdup("--"));
-	if (asprintf(&what, "%s:%s", src->host, src->path) == -1)
-		what = NULL;
 	/* The trailing '/': the folder's content, not the folder in it. */
-	args_addf(&a, "%s/", what);
-	args_addf(&a, "%s/", into);
-	r = what == NULL ? err_set(e, ENOMEM, "cannot back up '%s'",
-	    src->host) : transfer(&a, what, e);
-	free(what);
-	args_free(&a);
-	return r;
+	args_addf(&a, "%s/", job->what);
+	args_addf(&a, "%s/", job->into);
+	job->argv = a.v;
+	return a.failed ? -1 : 0;
+}
+
+static void
+job_free(struct remote_job *job)
+{
+	size_t i;
+
+	for (i = 0; job->argv != NULL && job->argv[i] != NULL; i++)
+		free(job->argv[i]);
+	free(job->argv);
+	job->argv = NULL;
+	free(job->what);
+	job->what = NULL;
+}
+
+/* Sets a job up to run; what and argv made here unless given. */
+static int
+job_prepare(struct remote_job *job, bool progress, struct err *e)
+{
+	job->result = REMOTE_CANCELLED;
+	job->pid = -1;
+	job->out_fd = job->err_fd = -1;
+	job->state = JOB_WAITING;
+	job->cancelled = false;
+	job->reaped_at = -1;
+	job->cancelled_at = -1;
+	job->line_len = 0;
+	memset(&job->said, 0, sizeof(job->said));
+	memset(&job->counts, 0, sizeof(job->counts));
+	err_set(&job->err, 0, "the transfer of '%s:%s' did not start",
+	    job->src->host, job->src->path);
+	if (asprintf(&job->what, "%s:%s", job->src->host,
+	    job->src->path) == -1) {
+		job->what = NULL;
+		return err_set(e, ENOMEM, "cannot back up '%s'",
+		    job->src->host);
+	}
+	if (job_args(job, progress) == -1)
+		return err_set(e, ENOMEM, "cannot back up '%s'", job->what);
+	return 0;
+}
+
+/* Shows the files and bytes of every job so far. */
+static void
+show(struct progress *p, const struct remote_job *jobs, size_t n)
+{
+	uint64_t files = 0, bytes = 0;
+	size_t i;
+
+	if (p == NULL || !p->on)
+		return;
+	for (i = 0; i < n; i++) {
+		files += jobs[i].counts.files;
+		bytes += jobs[i].counts.bytes;
+	}
+	progress_check(p, files, bytes);
+}
+
+/*
+ * The loop of remote_run over prepared jobs: start, poll, tend.  Returns
+ * 0, or -1 with e set (then every started job has been reaped).
+ */
+static int
+run_jobs(struct remote_job *jobs, size_t n, unsigned parallel,
+    struct progress *p, struct err *e)
+{
+	struct pollfd *fds = NULL;
+	struct remote_job **owner = NULL;
+	struct timespec t0;
+	size_t next = 0, running = 0, i, k, nfds;
+	bool stopping = false;
+	int rc = 0;
+
+	mono_start(&t0);
+	if ((fds = calloc(2 * n + 1, sizeof(*fds))) == NULL ||
+	    (owner = calloc(2 * n + 1, sizeof(*owner))) == NULL) {
+		free(fds);
+		return err_set(e, ENOMEM, "cannot start the transfers");
+	}
+	if (parallel == 0)
+		parallel = 1;
+	for (;;) {
+		while (!stopping && running < parallel && next < n) {
+			if (start_child(&jobs[next]) == -1) {
+				rc = err_set(e, errno, "cannot back up '%s': "
+				    "cannot run rsync", jobs[next].what);
+				stopping = true;
+				break;
+			}
+			next++;
+			running++;
+		}
+		if (running == 0)
+			break;
+		if (!stopping && interrupt_signal() != 0) {
+			rc = err_set(e, EINTR, "interrupted");
+			stopping = true;
+		}
+		if (stopping)
+			for (i = 0; i < next; i++) {
+				cancel(&jobs[i]);
+				hasten(&jobs[i], &t0);
+			}
+		for (nfds = 0, i = 0; i < next; i++) {
+			if (jobs[i].state != JOB_RUNNING)
+				continue;
+			if (jobs[i].out_fd != -1) {
+				fds[nfds] = (struct pollfd){ jobs[i].out_fd,
+				    POLLIN, 0 };
+				owner[nfds++] = &jobs[i];
+			}
+			if (jobs[i].err_fd != -1) {
+				fds[nfds] = (struct pollfd){ jobs[i].err_fd,
+				    POLLIN, 0 };
+				owner[nfds++] = &jobs[i];
+			}
+		}
+		if (nfds > 0 && poll(fds, nfds, REMOTE_TICK_MS) == -1 &&
+		    errno != EINTR) {
+			rc = err_set(e, errno, "cannot follow the transfers");
+			stopping = true;
+			continue;
+		}
+		for (k = 0; k < nfds; k++) {
+			if (fds[k].revents == 0)
+				continue;
+			if (owner[k]->out_fd == fds[k].fd)
+				drain(owner[k], &owner[k]->out_fd);
+			else if (owner[k]->err_fd == fds[k].fd)
+				drain(owner[k], &owner[k]->err_fd);
+		}
+		for (i = 0; i < next; i++) {
+			if (jobs[i].state != JOB_RUNNING || !tend(&jobs[i], &t0))
+				continue;
+			running--;
+			/* A failure that fails the run: the rest need not go
+			 * on (sequentially they would not have started). */
+			if (jobs[i].result == -1 && jobs[i].fatal)
+				stopping = true;
+		}
+		show(p, jobs, n);
+	}
+	free(fds);
+	free(owner);
+	return rc;
+}
+
+int
+remote_run(struct remote_job *jobs, size_t n, unsigned parallel,
+    struct progress *p, struct err *e)
+{
+	bool progress = p != NULL && p->on;
+	size_t i;
+	int rc = 0;
+
+	for (i = 0; i < n; i++) {
+		jobs[i].argv = NULL;
+		jobs[i].what = NULL;
+	}
+	for (i = 0; i < n && rc == 0; i++)
+		rc = job_prepare(&jobs[i], progress, e);
+	if (rc == 0)
+		rc = run_jobs(jobs, n, parallel, p, e);
+	for (i = 0; i < n; i++)
+		job_free(&jobs[i]);
+	return rc;
 }
 
 int
 remote_relink(const char *prev, const char *into, struct err *e)
 {
+	struct remote_job job;
 	struct args a = { 0 };
 	int r;
 
+	memset(&job, 0, sizeof(job));
 	args_common(&a);
 	args_addf(&a, "--link-dest=%s", prev);
 	args_add(&a, strdup("--"));
 	args_addf(&a, "%s/", prev);
 	args_addf(&a, "%s/", into);
-	r = transfer(&a, prev, e);
-	args_free(&a);
-	return r == 0 ? 0 : -1;
+	if (a.failed || (job.what = strdup(prev)) == NULL) {
+		args_free(&a);
+		return err_set(e, ENOMEM, "cannot link '%s'", prev);
+	}
+	job.argv = a.v;
+	job.pid = -1;
+	job.out_fd = job.err_fd = -1;
+	job.reaped_at = -1;
+	job.cancelled_at = -1;
+	r = run_jobs(&job, 1, 1, NULL, e);
+	if (r == 0 && job.result != 0) {
+		*e = job.err;
+		r = -1;
+	}
+	job_free(&job);
+	return r;
 }

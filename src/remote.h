@@ -1,18 +1,30 @@
 /*
- * remote: the transfer of a remote source, by rsync over ssh.
+ * remote: the transfers of remote sources, by rsync over ssh.
  *
  * snap speaks no protocol of its own: OpenSSH makes the connection and
- * rsync moves the files.  remote_fetch runs, with an argv and no shell,
+ * rsync moves the files.  remote_run runs, per source, with an argv and
+ * no shell,
  *
- *   rsync -aHAX --numeric-ids --sparse --timeout=600 [--checksum]
- *         -e SSH_COMMAND --rsync-path=RSYNC_PATH [-x] [--filter=...]
- *         [--link-dest=PREV] -- HOST:PATH/ INTO/
+ *   rsync -aHAX --numeric-ids --sparse --timeout=600 --stats --no-h
+ *         [--info=progress2] [--checksum] -e SSH_COMMAND
+ *         --rsync-path=RSYNC_PATH [-x] [--filter=...] [--link-dest=PREV]
+ *         -- HOST:PATH/ INTO/
  *
  * so that what did not change since the previous snapshot's copy PREV
- * is a hard link to it (no bytes sent, no space used).  Its stderr is
- * kept, so that a failure names the host and quotes what ssh and rsync
- * said.  What rsync wrote is not trusted: received.h checks and records
- * it.
+ * is a hard link to it (no bytes sent, no space used).  Up to `parallel`
+ * of them run at once, each its own child process with its own pipes:
+ * its stderr is kept apart (a failure names its host and quotes what
+ * ssh and rsync said to it, never another host's lines), its stdout is
+ * read for the bytes received (--stats) and, when the progress line is
+ * on, for the bytes done so far (--info=progress2).  What rsync wrote
+ * is not trusted: received.h checks and records it.
+ *
+ *   struct remote_job jobs[n] = { { .src = ..., .into = ... }, ... };
+ *   remote_run(jobs, n, parallel, progress, &e);
+ *   per job: .result, .err, .counts.received
+ *
+ * A child is killed with snap (PR_SET_PDEATHSIG): a `kill -9` of snap
+ * leaves no rsync writing into the tree the next run removes.
  *
  * remote_relink fills a folder with hard links to the previous copy of a
  * source whose host could not be reached (a local rsync --link-dest), so
@@ -23,24 +35,76 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
 
 #include "config.h"
 #include "err.h"
+#include "outtail.h"
+#include "progress.h"
 
 /* rsync's exit status when some source files vanished meanwhile. */
 #define REMOTE_VANISHED	1
+/* A transfer stopped because another one's failure ended the run. */
+#define REMOTE_CANCELLED	2
+
+/* What rsync's stdout said so far (remote_parse_line). */
+struct remote_counts {
+	uint64_t	received;	/* "Total bytes received:" of --stats */
+	uint64_t	files;		/* files transferred (progress2 xfr#) */
+	uint64_t	bytes;		/* bytes done (progress2) */
+};
+
+/* The line buffer of a child's stdout. */
+#define REMOTE_LINE_MAX	256
+
+/* One transfer. */
+struct remote_job {
+	/* Set by the caller. */
+	const struct config_source *src;
+	const char	*into;		/* absolute, existing and empty */
+	const char	*link_dest;	/* absolute, or NULL: no previous copy */
+	bool		 checksum;	/* compare content, not size and mtime */
+	bool		 fatal;		/* its failure fails the run */
+
+	/*
+	 * The outcome: 0; REMOTE_VANISHED with err a warning (the copy is
+	 * complete but for files that vanished on the host); -1 with err
+	 * naming the host and quoting rsync's last lines (what is in into is
+	 * then partial); REMOTE_CANCELLED (stopped, after another fatal
+	 * job failed or the run was interrupted).
+	 */
+	int		 result;
+	struct err	 err;
+	struct remote_counts counts;
+
+	/* remote.c's own, while it runs. */
+	char		**argv;
+	char		 *what;		/* "HOST:PATH", for messages */
+	pid_t		  pid;
+	int		  out_fd;
+	int		  err_fd;
+	int		  status;	/* the wait status */
+	int		  state;
+	bool		  cancelled;
+	double		  reaped_at;	/* < 0: not yet */
+	double		  cancelled_at;
+	struct outtail	  said;
+	char		  line[REMOTE_LINE_MAX];
+	size_t		  line_len;
+};
 
 /*
- * Copies the remote source src into the existing, empty folder into (an
- * absolute path), linking unchanged files to link_dest (absolute, or
- * NULL when there is no previous copy); checksum compares content, not
- * size and mtime.  Returns 0; REMOTE_VANISHED with e set to a warning
- * (the copy is complete but for files that vanished on the host); or -1
- * with e naming the host and quoting rsync's last lines (what is in into
- * is then partial).
+ * Runs the transfers of jobs[0..n-1] in that order, at most parallel at
+ * once, each job's outcome in its fields.  When a fatal job fails, no
+ * other starts and those running are stopped (REMOTE_CANCELLED).  p
+ * (NULL or off: none) shows the files and bytes of them all.  Returns 0
+ * when every job has its outcome; -1 with e set when a child could not
+ * be started or snap was interrupted (errnum EINTR), the running ones
+ * then stopped.
  */
-int	remote_fetch(const struct config_source *src, const char *into,
-	    const char *link_dest, bool checksum, struct err *e);
+int	remote_run(struct remote_job *jobs, size_t n, unsigned parallel,
+	    struct progress *p, struct err *e);
 
 /*
  * Fills the existing, empty folder into with the tree prev (both
@@ -57,5 +121,15 @@ int	remote_relink(const char *prev, const char *into, struct err *e);
  * (ENOMEM).
  */
 char	*remote_filter_arg(const struct filter_rule *rule);
+
+/*
+ * Reads one line of rsync's stdout (pure): "Total bytes received: N" of
+ * --stats, or a progress2 line ("  1,238,099  45%  1.2MB/s  0:00:01
+ * (xfr#5, to-chk=169/396)"), into c; any other line is left alone.
+ * Numbers may have thousands separators (',', '.', '\'') and, should an
+ * -h have come from elsewhere, a K, M, G or T suffix.
+ */
+void	remote_parse_line(const char *line, size_t len,
+	    struct remote_counts *c);
 
 #endif
