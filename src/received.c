@@ -10,10 +10,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include "beneath.h"
+#include "buf.h"
 #include "copy.h"
 #include "diff.h"
 #include "meta.h"
@@ -154,6 +156,182 @@ settle_one(struct received *r, size_t i, struct remote_job *job,
 }
 
 /*
+ * rsync looks for a file to link to at the same path under --link-dest,
+ * a path it resolves through whatever symlinks the previous copy holds:
+ * and those the host sent.  A host whose `evil -> /etc` is in the
+ * previous copy, and that now sends a folder evil with a file passwd
+ * dressed as the server's, would have rsync hard-link (or, across
+ * filesystems, copy) /etc/passwd into the snapshot.  So rsync is told to
+ * leave out what lies below each symlink of the previous copy, and a
+ * source where one of them has become a folder is fetched again without
+ * --link-dest (its files are then linked by content, as rsync cannot).
+ */
+struct below_links {
+	struct buf	patterns;	/* REL as an rsync pattern: see add_link */
+	struct buf	paths;		/* "REL", NUL-ended */
+};
+
+/* Adds the symlink at rel (len bytes, below the dest).  Returns 0 or -1. */
+static int
+add_link(struct below_links *b, const char *rel, size_t len)
+{
+	size_t i;
+
+	if (buf_append(&b->paths, rel, len) == -1 ||
+	    buf_append(&b->paths, "", 1) == -1 ||
+	    buf_append(&b->patterns, "/", 1) == -1)
+		return -1;
+	for (i = 0; i < len; i++) {
+		/* "**" makes rsync read a backslash as an escape. */
+		if (strchr("*?[\\", rel[i]) != NULL &&
+		    buf_append(&b->patterns, "\\", 1) == -1)
+			return -1;
+		if (buf_append(&b->patterns, &rel[i], 1) == -1)
+			return -1;
+	}
+	return buf_append(&b->patterns, "/**", 4);
+}
+
+/*
+ * Fills links[k] with the symlinks of each job's previous copy, from
+ * the previous manifest, and gives the job its excludes.  Returns 0, or
+ * -1 with e set.
+ */
+static int
+collect_links(const struct store *s, struct remote_job *jobs, size_t n,
+    struct below_links *links, struct err *e)
+{
+	struct manifest_reader *rd = NULL;
+	struct entry ent;
+	size_t k, dl;
+	int got;
+
+	if (s->prev[0] == '\0')
+		return 0;
+	if (manifest_reader_open(&rd, s->manifests_fd, s->prev, e) == -1)
+		return -1;
+	while ((got = manifest_reader_next(rd, &ent, NULL, e)) == 1) {
+		if (ent.type != ENTRY_SYMLINK)
+			continue;
+		for (k = 0; k < n; k++) {
+			dl = strlen(jobs[k].src->dest);
+			if (jobs[k].link_dest == NULL || ent.path_len <= dl + 1 ||
+			    memcmp(ent.path, jobs[k].src->dest, dl) != 0 ||
+			    ent.path[dl] != '/')
+				continue;
+			if (add_link(&links[k], ent.path + dl + 1,
+			    ent.path_len - dl - 1) == -1) {
+				got = err_set(e, ENOMEM, "cannot back up '%s'",
+				    jobs[k].src->host);
+				break;
+			}
+		}
+		if (got == -1)
+			break;
+	}
+	manifest_reader_close(rd);
+	if (got == -1)
+		return -1;
+	for (k = 0; k < n; k++) {
+		if (links[k].patterns.len == 0)
+			continue;
+		jobs[k].exclude_fd = memfd_create("snap-excludes", MFD_CLOEXEC);
+		if (jobs[k].exclude_fd == -1 || write(jobs[k].exclude_fd,
+		    links[k].patterns.p, links[k].patterns.len) !=
+		    (ssize_t)links[k].patterns.len)
+			return err_set(e, errno, "cannot back up '%s'",
+			    jobs[k].src->host);
+	}
+	return 0;
+}
+
+/*
+ * Has a symlink of the previous copy become a folder in what source i
+ * received?  Then what rsync left out below it must come too.
+ */
+static bool
+link_became_folder(struct received *r, size_t i,
+    const struct below_links *b)
+{
+	char name[64];
+	size_t off;
+	int top, fd;
+	bool found = false;
+
+	if (b->paths.len == 0)
+		return false;
+	snprintf(name, sizeof(name), RECEIVING_PREFIX "%zu", i);
+	top = openat(r->build_fd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
+	    O_CLOEXEC);
+	/* Not there: fetch again, which says why. */
+	if (top == -1)
+		return true;
+	for (off = 0; off < b->paths.len && !found;
+	    off += strlen(b->paths.p + off) + 1) {
+		fd = beneath_open(top, b->paths.p + off, O_PATH | O_DIRECTORY);
+		if (fd != -1) {
+			close(fd);
+			found = true;
+		}
+	}
+	close(top);
+	return found;
+}
+
+/*
+ * Fetches again, without --link-dest or excludes, each source where a
+ * symlink of the previous copy has become a folder, into its emptied
+ * receiving folder; the new outcome replaces the first.  Returns 0, or
+ * -1 with e set.
+ */
+static int
+refetch_changed(struct received *r, const struct config *cfg,
+    struct remote_job *jobs, const size_t *index, size_t n,
+    const struct below_links *links, struct err *e)
+{
+	struct remote_job *again = NULL;
+	size_t *which = NULL, k, m = 0;
+	char name[64];
+	int rc = -1;
+
+	if ((again = calloc(n, sizeof(*again))) == NULL ||
+	    (which = calloc(n, sizeof(*which))) == NULL) {
+		err_set(e, ENOMEM, "cannot back up the remote sources");
+		goto out;
+	}
+	for (k = 0; k < n; k++) {
+		if ((jobs[k].result != 0 && jobs[k].result !=
+		    REMOTE_VANISHED) || !link_became_folder(r, index[k],
+		    &links[k]))
+			continue;
+		snprintf(name, sizeof(name), RECEIVING_PREFIX "%zu", index[k]);
+		if (rmtree_remove(r->sys, r->build_fd, name, NULL, e) == -1)
+			goto out;
+		if (r->sys->mkdirat(r->build_fd, name, 0700) == -1) {
+			err_set(e, errno, "cannot make '%s' for '%s'", name,
+			    jobs[k].src->dest);
+			goto out;
+		}
+		again[m] = jobs[k];
+		again[m].link_dest = NULL;
+		again[m].exclude_fd = -1;
+		which[m++] = k;
+	}
+	if (m > 0 && remote_run(again, m, cfg->parallel, r->progress, e) == -1)
+		goto out;
+	for (k = 0; k < m; k++) {
+		jobs[which[k]].result = again[k].result;
+		jobs[which[k]].err = again[k].err;
+		jobs[which[k]].counts.received += again[k].counts.received;
+	}
+	rc = 0;
+out:
+	free(again);
+	free(which);
+	return rc;
+}
+
+/*
  * Fetches every remote source among r->sources, parallel at once.  The
  * transfers overlap; what they gave is looked at afterwards in the
  * order of the sources, so the run says the same as one transfer after
@@ -165,6 +343,7 @@ fetch_all(struct received *r, const struct config *cfg,
     const struct store *s, struct err *e)
 {
 	struct remote_job *jobs = NULL;
+	struct below_links *links = NULL;
 	size_t *index = NULL, i, n = 0, k;
 	char **prev = NULL;
 	const char *stage;
@@ -176,10 +355,13 @@ fetch_all(struct received *r, const struct config *cfg,
 		return 0;
 	if ((jobs = calloc(n, sizeof(*jobs))) == NULL ||
 	    (index = calloc(n, sizeof(*index))) == NULL ||
-	    (prev = calloc(n, sizeof(*prev))) == NULL) {
+	    (prev = calloc(n, sizeof(*prev))) == NULL ||
+	    (links = calloc(n, sizeof(*links))) == NULL) {
 		err_set(e, ENOMEM, "cannot back up the remote sources");
 		goto out;
 	}
+	for (k = 0; k < n; k++)
+		jobs[k].exclude_fd = -1;
 	for (i = 0, k = 0; i < r->n_sources; i++) {
 		if (r->sources[i].host == NULL)
 			continue;
@@ -188,8 +370,11 @@ fetch_all(struct received *r, const struct config *cfg,
 			goto out;
 		k++;
 	}
+	if (collect_links(s, jobs, n, links, e) == -1)
+		goto out;
 	stage = progress_stage(r->progress, "receiving");
-	k = remote_run(jobs, n, cfg->parallel, r->progress, e);
+	k = remote_run(jobs, n, cfg->parallel, r->progress, e) == -1 ||
+	    refetch_changed(r, cfg, jobs, index, n, links, e) == -1;
 	progress_stage(r->progress, stage);
 	if (k != 0)
 		goto out;
@@ -205,6 +390,14 @@ fetch_all(struct received *r, const struct config *cfg,
 out:
 	for (k = 0; prev != NULL && k < n; k++)
 		free(prev[k]);
+	for (k = 0; links != NULL && k < n; k++) {
+		buf_free(&links[k].patterns);
+		buf_free(&links[k].paths);
+	}
+	for (k = 0; jobs != NULL && k < n; k++)
+		if (jobs[k].exclude_fd != -1)
+			close(jobs[k].exclude_fd);
+	free(links);
 	free(prev);
 	free(index);
 	free(jobs);

@@ -190,8 +190,8 @@ enum { JOB_WAITING, JOB_RUNNING, JOB_DONE };
 #define REMOTE_TICK_MS		200
 
 /*
- * Starts job's argv, stdin on /dev/null, stdout and stderr on pipes of
- * their own.  Returns 0, or -1 with errno set.
+ * Starts job's argv, stdin on its excludes or /dev/null, stdout and
+ * stderr on pipes of their own.  Returns 0, or -1 with errno set.
  */
 static int
 start_child(struct remote_job *job)
@@ -214,7 +214,13 @@ start_child(struct remote_job *job)
 			_exit(127);
 		/* The store's lock and descriptors stay with snap. */
 		null_fd = open("/dev/null", O_RDWR);
-		if (null_fd == -1 || dup2(null_fd, 0) == -1 ||
+		/* The excludes come on stdin (rsync opens a named file
+		 * component by component, never through /proc/self/fd). */
+		if (job->exclude_fd != -1 &&
+		    lseek(job->exclude_fd, 0, SEEK_SET) == -1)
+			_exit(127);
+		if (null_fd == -1 || dup2(job->exclude_fd != -1 ?
+		    job->exclude_fd : null_fd, 0) == -1 ||
 		    dup2(outp[1], 1) == -1 || dup2(errp[1], 2) == -1)
 			_exit(127);
 		close_range(3, ~0U, 0);
@@ -446,6 +452,11 @@ job_args(struct remote_job *job, bool progress)
 	args_addf(&a, "--rsync-path=%s", src->rsync_path);
 	if (src->one_file_system)
 		args_add(&a, strdup("--one-file-system"));
+	/* Before the source's rules: an include there must not win. */
+	if (job->exclude_fd != -1) {
+		args_add(&a, strdup("--from0"));
+		args_add(&a, strdup("--exclude-from=-"));
+	}
 	for (i = 0; i < src->filter.n_rules; i++)
 		args_add(&a, remote_filter_arg(&src->filter.rules[i]));
 	if (job->link_dest != NULL)
@@ -644,6 +655,7 @@ remote_relink(const char *prev, const char *into, struct err *e)
 	job.argv = a.v;
 	job.pid = -1;
 	job.out_fd = job.err_fd = -1;
+	job.exclude_fd = -1;
 	job.reaped_at = -1;
 	job.cancelled_at = -1;
 	r = run_jobs(&job, 1, 1, NULL, e);

@@ -7,7 +7,8 @@
  *
  *   rsync -aHAX --numeric-ids --sparse --timeout=600 --stats --no-h
  *         [--info=progress2] [--checksum] -e SSH_COMMAND
- *         --rsync-path=RSYNC_PATH [-x] [--filter=...] [--link-dest=PREV]
+ *         --rsync-path=RSYNC_PATH [-x] [--from0 --exclude-from=-]
+ *         [--filter=...] [--link-dest=PREV]
  *         -- HOST:PATH/ INTO/
  *
  * so that what did not change since the previous snapshot's copy PREV
@@ -66,6 +67,13 @@ struct remote_job {
 	const char	*link_dest;	/* absolute, or NULL: no previous copy */
 	bool		 checksum;	/* compare content, not size and mtime */
 	bool		 fatal;		/* its failure fails the run */
+	/*
+	 * -1, or a descriptor of NUL-ended rsync exclude patterns, read
+	 * on rsync's stdin before the source's own filter rules (--from0
+	 * --exclude-from=-):
+	 * what lies below a symlink of the previous copy (received.h).
+	 */
+	int		 exclude_fd;
 
 	/*
 	 * The outcome: 0; REMOTE_VANISHED with err a warning (the copy is
