@@ -206,7 +206,10 @@ collect_links(const struct store *s, struct remote_job *jobs, size_t n,
 	size_t k, dl;
 	int got;
 
-	if (s->prev[0] == '\0')
+	for (k = 0; k < n && jobs[k].link_dest == NULL; k++)
+		;
+	/* No previous copy to link to: nothing to read. */
+	if (s->prev[0] == '\0' || k == n)
 		return 0;
 	if (manifest_reader_open(&rd, s->manifests_fd, s->prev, e) == -1)
 		return -1;

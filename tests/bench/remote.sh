@@ -166,8 +166,13 @@ else
 fi
 
 echo "bench: previous snapshots"
-run_rsync && mv "$SCRATCH/rsync/new" "$SCRATCH/rsync/prev"
-run_rsyncx && mv "$SCRATCH/rsyncx/new" "$SCRATCH/rsyncx/prev"
+# The first copies link to an empty folder: --link-dest wants one.
+for t in rsync rsyncx; do
+	mkdir "$SCRATCH/$t/prev"
+	"run_$t"
+	rmdir "$SCRATCH/$t/prev"
+	mv "$SCRATCH/$t/new" "$SCRATCH/$t/prev"
+done
 [ -z "$NOTE" ] && run_rsnapshot || true
 run_snap_create
 SNAP_PREV=$(readlink "$SCRATCH/snap/latest")
