@@ -356,15 +356,16 @@ fetch_all(struct received *r, const struct config *cfg,
 		n += r->sources[i].host != NULL;
 	if (n == 0)
 		return 0;
-	if ((jobs = calloc(n, sizeof(*jobs))) == NULL ||
-	    (index = calloc(n, sizeof(*index))) == NULL ||
+	/* No descriptor yet (0 is stdin): set before any way out. */
+	if ((jobs = calloc(n, sizeof(*jobs))) != NULL)
+		for (k = 0; k < n; k++)
+			jobs[k].exclude_fd = -1;
+	if (jobs == NULL || (index = calloc(n, sizeof(*index))) == NULL ||
 	    (prev = calloc(n, sizeof(*prev))) == NULL ||
 	    (links = calloc(n, sizeof(*links))) == NULL) {
 		err_set(e, ENOMEM, "cannot back up the remote sources");
 		goto out;
 	}
-	for (k = 0; k < n; k++)
-		jobs[k].exclude_fd = -1;
 	for (i = 0, k = 0; i < r->n_sources; i++) {
 		if (r->sources[i].host == NULL)
 			continue;
@@ -808,9 +809,12 @@ check_names(struct received *r, struct err *e)
 
 	while ((n = inomap_next(&r->names, &iter, NULL, &ino)) != NULL)
 		if (!n->stored && n->seen < n->nlink)
-			return err_set(e, EPERM, "'%s:%s' sent a file with hard "
-			    "links outside its folder (inode %" PRIu64 "); "
-			    "refused", r->src->host, r->src->path, ino);
+			/* src->path is the received folder by now: the
+			 * host and the dest name the source.  No errno: the
+			 * hint EPERM brings (run as root) is not the cause. */
+			return err_set(e, 0, "'%s' sent a file with hard links "
+			    "outside its folder '%s' (inode %" PRIu64 "); "
+			    "refused", r->src->host, r->src->dest, ino);
 	inomap_free(&r->names);
 	inomap_init(&r->names, sizeof(struct names));
 	return 0;
