@@ -301,6 +301,7 @@ test_config_defaults(void **state)
 	assert_false(cfg->checksum);
 	assert_false(cfg->require_mount);
 	assert_int_equal(cfg->lock_wait, 0);
+	assert_int_equal(cfg->parallel, 1);
 	assert_false(cfg->allow_shared_root);
 	assert_null(cfg->metrics_file);
 	assert_int_equal(cfg->hooks.n_before_create, 0);
@@ -787,6 +788,34 @@ test_config_lock_wait_too_large(void **state)
 	    "4:12: 'lock_wait' is too large (at most 2147483647)");
 }
 
+/* parallel: how many remote sources at once, 1 to CONFIG_PARALLEL_MAX. */
+static void
+test_config_parallel(void **state)
+{
+	struct config *cfg;
+
+	cfg = expect_ok(*state,
+	    "snapshot_root: backups\n"
+	    "sources:\n"
+	    "  - path: src/etc\n"
+	    "parallel: 4\n");
+	assert_int_equal(cfg->parallel, 4);
+	config_free(cfg);
+	expect_error(*state,
+	    "snapshot_root: backups\n"
+	    "sources:\n"
+	    "  - path: src/etc\n"
+	    "parallel: 0\n",
+	    "4:11: 'parallel' is the number of remote sources fetched at "
+	    "once: 1 or more");
+	expect_error(*state,
+	    "snapshot_root: backups\n"
+	    "sources:\n"
+	    "  - path: src/etc\n"
+	    "parallel: 65\n",
+	    "4:11: 'parallel' is too large (at most 64)");
+}
+
 static void
 test_config_missing_source(void **state)
 {
@@ -1253,6 +1282,7 @@ main(void)
 		CASE(test_config_not_owned_by_root_refused),
 		CASE(test_config_negative_retain),
 		CASE(test_config_lock_wait_too_large),
+		CASE(test_config_parallel),
 		CASE(test_config_missing_source),
 		CASE(test_config_source_is_file),
 		CASE(test_config_overlapping_dests),
