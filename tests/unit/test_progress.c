@@ -198,6 +198,33 @@ test_progress_off_without_terminal(void **state)
 	free(term);
 }
 
+/* A stage says what the line counts now and starts its counts again. */
+static void
+test_progress_stage(void **state)
+{
+	struct progress p;
+	char *term = getenv("TERM") ? strdup(getenv("TERM")) : NULL;
+
+	(void)state;
+	setenv("TERM", "dumb", 1);
+	progress_begin(&p, "create");
+	progress_expect(&p, 100, 4096);
+	p.c.entries = 7;
+	assert_string_equal(progress_stage(&p, "receiving"), "create");
+	assert_string_equal(p.what, "receiving");
+	assert_int_equal(p.c.entries, 0);
+	assert_int_equal(p.c.expect_entries, 0);
+	assert_int_equal(p.c.expect_bytes, 0);
+	assert_string_equal(progress_stage(&p, "create"), "receiving");
+	assert_null(progress_stage(NULL, "receiving"));
+	progress_end(&p);
+	if (term != NULL)
+		setenv("TERM", term, 1);
+	else
+		unsetenv("TERM");
+	free(term);
+}
+
 int
 main(void)
 {
@@ -211,6 +238,7 @@ main(void)
 		cmocka_unit_test(test_progress_width),
 		cmocka_unit_test(test_progress_small_buffer),
 		cmocka_unit_test(test_progress_off_without_terminal),
+		cmocka_unit_test(test_progress_stage),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
