@@ -59,10 +59,9 @@ esac
 # what start_bg started; lib-sshd.sh starts the sshd.  Their skip() is a
 # reason to stop here too.
 export TMPDIR=$B
-TEST_NAME=remote
-# shellcheck source=../func/lib.sh
+# shellcheck source=tests/func/lib.sh
 . "$REPO/tests/func/lib.sh"
-# shellcheck source=../func/lib-sshd.sh
+# shellcheck source=tests/func/lib-sshd.sh
 . "$REPO/tests/func/lib-sshd.sh"
 set -o pipefail
 start_sshd
@@ -91,7 +90,6 @@ HOST=127.0.0.1
 # The tools: run_TOOL makes a new snapshot next to the previous one,
 # drop_TOOL removes it again.
 run_rsync() {
-	# shellcheck disable=SC2086
 	rsync -a --link-dest="$SCRATCH/rsync/prev" -e "$SSH_CMD" \
 		"$HOST:$SRC/" "$SCRATCH/rsync/new/"
 }
@@ -151,6 +149,7 @@ drop_snap_create() {
 
 # The connection alone: what every run pays before a file moves.
 run_login() {
+	# shellcheck disable=SC2086  # a command line, split into its words
 	$SSH_CMD "$HOST" true </dev/null
 }
 drop_login() {
@@ -185,7 +184,7 @@ for t in "${TOOLS[@]}"; do
 	"run_$t" >/dev/null
 	"drop_$t"
 	TIMES[$t]=
-	for i in $(seq 1 "$REPS"); do
+	for _ in $(seq 1 "$REPS"); do
 		t0=$(now_us)
 		"run_$t" >/dev/null
 		t1=$(now_us)
