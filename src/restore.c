@@ -46,6 +46,7 @@ struct restore_ctx {
 	bool			 as_root;
 	struct linker		 linker;
 	int			 dest_top;	/* DEST, once made, or -1 */
+	int			 sync_fd;	/* DEST's filesystem, or -1 */
 
 	const char	*prefix;	/* PATH, cleaned */
 	size_t		 prefix_len;
@@ -330,8 +331,13 @@ restore_dir(struct restore_ctx *c, const struct stat *st, int dstdir,
 		goto failed;
 	}
 	c->stats->dirs++;
-	if (c->linker.depth == 0)
+	if (c->linker.depth == 0) {
 		c->dest_top = dst;
+		/* DEST itself, for the syncfs at the end: when DEST is a
+		 * mount point, its parent is on another filesystem. */
+		if (c->sync_fd == -1)
+			c->sync_fd = fcntl(dst, F_DUPFD_CLOEXEC, 0);
+	}
 	return push_level(c, dst, src, &meta, path, path_len, e);
 
 failed:
@@ -431,6 +437,18 @@ restore_file(struct restore_ctx *c, const struct entry *ent, int dstdir,
 	if (refused.count > 0) {
 		meta_refusal_describe(&refused, q, &fe);
 		linker_refused(c, &fe);
+	}
+	/*
+	 * The name comes after the content is durable: a power cut must
+	 * not leave a name on a file whose bytes never reached the disk
+	 * (ext4 brings such a file back empty).  Names and metadata are
+	 * made durable by the syncfs at the end.
+	 */
+	if (sst.st_size > 0 && c->sys->fsync(dst) == -1) {
+		err_set(&fe, errno, "cannot restore '%s': cannot flush it to "
+		    "disk", q);
+		close(dst);
+		goto failed;
 	}
 	if (!named && c->sys->linkat(AT_FDCWD, sys_fd_path(dst, fdpath),
 	    dstdir, dname, AT_SYMLINK_FOLLOW) == -1) {
@@ -744,6 +762,7 @@ restore_run(struct store *s, const char *name, const char *path,
 	c.sys = opts->sys != NULL ? opts->sys : testhook_sys();
 	c.as_root = geteuid() == 0;
 	c.dest_top = -1;
+	c.sync_fd = -1;
 	linker_init(&c.linker, c.sys, c.as_root, linker_failed, &c);
 	c.linker.refused = linker_refused;
 	inomap_init(&c.links, sizeof(struct first_name));
@@ -890,6 +909,12 @@ restore_run(struct store *s, const char *name, const char *path,
 	while (c.linker.depth > 0)
 		if (linker_pop(&c.linker, e) == -1)
 			goto out;
+	/* Done means on disk: DEST's names, folders and metadata (every
+	 * file's content already is).  DEST is a file: its parent's. */
+	if (c.sys->syncfs(c.sync_fd != -1 ? c.sync_fd : dest_parent) == -1) {
+		err_set(e, errno, "cannot flush '%s' to disk", dest);
+		goto out;
+	}
 	ret = 0;
 
 out:
@@ -911,6 +936,8 @@ out:
 		close(src_parent);
 	if (dest_parent != -1)
 		close(dest_parent);
+	if (c.sync_fd != -1)
+		close(c.sync_fd);
 	free(sdir);
 	free(prefix);
 	return ret;
