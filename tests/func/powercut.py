@@ -200,8 +200,11 @@ def sweep(op, scratch):
             continue
         if cut(op.w, journal) > 0:
             losing += 1
-        op.stopped(where)
-        op.recover(where)
+        try:
+            op.stopped(where)
+            op.recover(where)
+        except SystemExit as e:  # a rerun that failed: crash.run says so
+            crash.bad(where, f"the next run failed: {e}")
         broken += len(crash.VIOLATIONS) > seen
     print(f"{op.name}: {count} mutating calls, {syncs} sync points, "
           f"{len(points)} cut points, cut at {len(chosen)} "
