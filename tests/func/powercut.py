@@ -44,9 +44,15 @@ tree visible, latest on a complete snapshot, a restore target untouched
 or holding only whole files), then that the next run and snap verify
 --all succeed, with crash.py's own code.
 
+Since names persist in order, a cut between two sync points leaves
+one of the states a stop at a call between them leaves, with the same
+content lost; SNAP_POWERCUT_POINTS=all cuts before every call (and
+after the run) to check that no state between sync points is worse
+(scripts/powercut-all.sh).
+
 Environment: SNAP (the binary); SNAP_POWERCUT_STRIDE=K cuts at every
 Kth cut point only (always the last); the default is 1, or 4 under
-sanitizers (SNAP_CRASH_SANITIZED=1).  Exit status 0 when every check
+sanitizers (SNAP_CRASH_SANITIZED=1); SNAP_POWERCUT_POINTS=all.  Exit status 0 when every check
 held, 1 otherwise; the violations are listed.
 """
 
@@ -153,8 +159,11 @@ def stride():
 def cut_points(calls, count):
     """The calls to stop at (count + 1: after the run), with a label."""
     points = {}
+    every = os.environ.get("SNAP_POWERCUT_POINTS") == "all"
     for n, kind, *_ in calls:
-        if kind in SYNC_KINDS:
+        if every:
+            points[n] = f"before call {n} ({kind})"
+        elif kind in SYNC_KINDS:
             points.setdefault(n, f"before call {n} ({kind})")
             if n + 1 <= count:
                 points.setdefault(n + 1, f"after call {n} ({kind})")
