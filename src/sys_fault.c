@@ -190,8 +190,8 @@ fault_openat(int dirfd, const char *name, int flags, mode_t mode)
 	}
 	fd = base->openat(dirfd, name, flags, mode);
 	/* Only an open that makes or empties a file changes one. */
-	journal(K_OPENAT, fd, (flags & (O_CREAT | O_TRUNC | __O_TMPFILE)) ?
-	    fd : -1, -1);
+	journal(K_OPENAT, fd, (flags & (O_CREAT | O_TRUNC)) != 0 ||
+	    (flags & O_TMPFILE) == O_TMPFILE ? fd : -1, -1);
 	return fd;
 }
 
