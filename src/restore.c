@@ -25,6 +25,18 @@
 
 #define DIR_FLAGS (O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
 
+/*
+ * Whole copies waiting for their names: one syncfs makes a batch of them
+ * durable before they are linked in, far cheaper than an fsync each.
+ */
+#define PENDING_MAX	64
+
+struct pending_file {
+	int	 fd;		/* the unnamed copy (O_TMPFILE) */
+	char	*name;		/* its name in the batch's folder */
+	char	*quoted;	/* its snapshot path, for messages */
+};
+
 /* A source inode with several names, and where this run restored it. */
 struct first_name {
 	char		*rel;		/* DEST-relative, NUL-ended */
@@ -46,6 +58,14 @@ struct restore_ctx {
 	bool			 as_root;
 	struct linker		 linker;
 	int			 dest_top;	/* DEST, once made, or -1 */
+	int			 sync_fd;	/* DEST's filesystem, or -1 */
+
+	/* The batch: files of one folder (pending_dir) waiting. */
+	int			 pending_dir;
+	dev_t			 pending_dev;
+	ino_t			 pending_ino;
+	struct pending_file	 pending[PENDING_MAX];
+	size_t			 npending;
 
 	const char	*prefix;	/* PATH, cleaned */
 	size_t		 prefix_len;
@@ -154,6 +174,92 @@ restore_clean_path(const char *in, char *out, struct err *e)
 	return 0;
 }
 
+/* --- names after content -------------------------------------------- */
+
+/*
+ * Gives the waiting copies their names, once one syncfs has made their
+ * content durable: a name in DEST never points at bytes that a power
+ * cut would lose (ext4 brings a file written but not flushed back
+ * empty, under its name).  Called before anything that needs those
+ * names (a hard link to one of them) or must come after them (a
+ * folder's times, set when it is left), and at the end.  A failure is
+ * reported for each file it leaves without a name.
+ */
+static void
+pending_flush(struct restore_ctx *c)
+{
+	struct pending_file *p;
+	struct err fe;
+	char fdpath[SYS_FD_PATH_LEN];
+	size_t i;
+	int synced;
+
+	if (c->npending == 0)
+		return;
+	synced = c->sys->syncfs(c->pending_dir) == 0 ? 0 : errno;
+	for (i = 0; i < c->npending; i++) {
+		p = &c->pending[i];
+		if (synced != 0) {
+			err_set(&fe, synced, "cannot restore '%s': cannot "
+			    "flush it to disk", p->quoted);
+			entry_failed(c, &fe);
+		} else if (c->sys->linkat(AT_FDCWD, sys_fd_path(p->fd,
+		    fdpath), c->pending_dir, p->name, AT_SYMLINK_FOLLOW) ==
+		    -1) {
+			err_set(&fe, errno, "cannot restore '%s'", p->quoted);
+			entry_failed(c, &fe);
+		}
+		close(p->fd);
+		free(p->name);
+		free(p->quoted);
+	}
+	c->npending = 0;
+	close(c->pending_dir);
+	c->pending_dir = -1;
+}
+
+/*
+ * Adds the whole copy fd, to be named dstdir/name, to the batch (which
+ * is flushed first when full or of another folder); the batch owns fd
+ * from then on.  Returns 0, or -1 when it cannot be added (the caller
+ * then makes it durable and names it itself).
+ */
+static int
+pending_add(struct restore_ctx *c, int dstdir, const char *name,
+    const char *q, int fd)
+{
+	struct pending_file *p;
+	struct stat st;
+
+	if (fstat(dstdir, &st) == -1)
+		return -1;
+	if (c->npending == PENDING_MAX || (c->npending > 0 &&
+	    (st.st_dev != c->pending_dev || st.st_ino != c->pending_ino)))
+		pending_flush(c);
+	if (c->npending == 0) {
+		if ((c->pending_dir = fcntl(dstdir, F_DUPFD_CLOEXEC, 0)) ==
+		    -1)
+			return -1;
+		c->pending_dev = st.st_dev;
+		c->pending_ino = st.st_ino;
+	}
+	p = &c->pending[c->npending];
+	p->name = strdup(name);
+	p->quoted = strdup(q);
+	if (p->name == NULL || p->quoted == NULL) {
+		free(p->name);
+		free(p->quoted);
+		if (c->npending == 0) {
+			close(c->pending_dir);
+			c->pending_dir = -1;
+		}
+		return -1;
+	}
+	p->fd = fd;
+	c->npending++;
+	return 0;
+}
+
 /* --- hard links ------------------------------------------------------ */
 
 /* Remembers rel as the first restored name of ent.  Returns 0 or -1. */
@@ -208,6 +314,7 @@ link_to_first(struct restore_ctx *c, const struct first_name *h, int dstdir,
 	struct err fe;
 	int fd, r = -1;
 
+	pending_flush(c);	/* the first name may be waiting */
 	fd = linker_open_parent(&c->linker, c->dest_top, h->rel,
 	    strlen(h->rel), &base);
 	if (fd != -1)
@@ -330,8 +437,13 @@ restore_dir(struct restore_ctx *c, const struct stat *st, int dstdir,
 		goto failed;
 	}
 	c->stats->dirs++;
-	if (c->linker.depth == 0)
+	if (c->linker.depth == 0) {
 		c->dest_top = dst;
+		/* DEST itself, for the syncfs at the end: when DEST is a
+		 * mount point, its parent is on another filesystem. */
+		if (c->sync_fd == -1)
+			c->sync_fd = fcntl(dst, F_DUPFD_CLOEXEC, 0);
+	}
 	return push_level(c, dst, src, &meta, path, path_len, e);
 
 failed:
@@ -432,16 +544,35 @@ restore_file(struct restore_ctx *c, const struct entry *ent, int dstdir,
 		meta_refusal_describe(&refused, q, &fe);
 		linker_refused(c, &fe);
 	}
-	if (!named && c->sys->linkat(AT_FDCWD, sys_fd_path(dst, fdpath),
-	    dstdir, dname, AT_SYMLINK_FOLLOW) == -1) {
+	if (ent->nlink > 1 && rel_len > 0 && fstat(dst, &st) == 0 &&
+	    link_add(c, ent, rel, rel_len, st.st_ino, e) == -1)
+		r = -1;
+	close(src);
+	src = -1;
+	/*
+	 * The name comes once the content is durable (pending_flush); an
+	 * empty file has none to wait for.  Names and metadata are made
+	 * durable by the syncfs at the end.
+	 */
+	if (named) {
+		close(dst);
+		return r;
+	}
+	if (sst.st_size > 0 && pending_add(c, dstdir, dname, q, dst) == 0)
+		return r;
+	if (sst.st_size > 0 && c->sys->fsync(dst) == -1) {
+		err_set(&fe, errno, "cannot restore '%s': cannot flush it to "
+		    "disk", q);
+		close(dst);
+		goto failed;
+	}
+	if (c->sys->linkat(AT_FDCWD, sys_fd_path(dst, fdpath), dstdir,
+	    dname, AT_SYMLINK_FOLLOW) == -1) {
 		err_set(&fe, errno, "cannot restore '%s'", q);
 		close(dst);
 		goto failed;
 	}
-	if (ent->nlink > 1 && rel_len > 0 && fstat(dst, &sst) == 0)
-		r = link_add(c, ent, rel, rel_len, sst.st_ino, e);
 	close(dst);
-	close(src);
 	return r;
 
 failed:
@@ -588,6 +719,8 @@ descend_to(struct restore_ctx *c, const char *parent, size_t plen,
 			return err_set(e, 0, "cannot restore '%s': the "
 			    "manifest lists it before its folder",
 			    quote(c, parent, plen));
+		/* A folder's times come after its names. */
+		pending_flush(c);
 		if (linker_pop(&c->linker, e) == -1)
 			return -1;
 	}
@@ -744,6 +877,8 @@ restore_run(struct store *s, const char *name, const char *path,
 	c.sys = opts->sys != NULL ? opts->sys : testhook_sys();
 	c.as_root = geteuid() == 0;
 	c.dest_top = -1;
+	c.sync_fd = -1;
+	c.pending_dir = -1;
 	linker_init(&c.linker, c.sys, c.as_root, linker_failed, &c);
 	c.linker.refused = linker_refused;
 	inomap_init(&c.links, sizeof(struct first_name));
@@ -887,9 +1022,16 @@ restore_run(struct store *s, const char *name, const char *path,
 	/* The folders' metadata, deepest first.  Popped here and not by
 	 * linker_free, which drops an error that ends the run (EIO, ENOSPC
 	 * on DEST's own folder): the restore would say it was whole. */
+	pending_flush(&c);
 	while (c.linker.depth > 0)
 		if (linker_pop(&c.linker, e) == -1)
 			goto out;
+	/* Done means on disk: DEST's names, folders and metadata (every
+	 * file's content already is).  DEST is a file: its parent's. */
+	if (c.sys->syncfs(c.sync_fd != -1 ? c.sync_fd : dest_parent) == -1) {
+		err_set(e, errno, "cannot flush '%s' to disk", dest);
+		goto out;
+	}
 	ret = 0;
 
 out:
@@ -901,7 +1043,9 @@ out:
 		    "of it", name, dest);
 		ret = -1;
 	}
-	/* Folder times last, deepest first, also after a failure. */
+	/* Whole files get their names, then folder times last, deepest
+	 * first, also after a failure. */
+	pending_flush(&c);
 	linker_free(&c.linker);
 	links_free(&c);
 	manifest_reader_close(mr);
@@ -911,6 +1055,8 @@ out:
 		close(src_parent);
 	if (dest_parent != -1)
 		close(dest_parent);
+	if (c.sync_fd != -1)
+		close(c.sync_fd);
 	free(sdir);
 	free(prefix);
 	return ret;

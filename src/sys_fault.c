@@ -1,10 +1,12 @@
 #include "sys_fault.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 enum kind {
@@ -74,6 +76,7 @@ static unsigned long		 counts[K_COUNT];
 static unsigned long		 hits;
 static struct rule		 rules[SYS_FAULT_RULES];
 static size_t			 nrules;
+static int			 journal_fd = -1;
 
 static int
 kind_of(const char *name)
@@ -122,114 +125,194 @@ fault(enum kind k)
 	return 0;
 }
 
+/*
+ * The size of fd's file when it is a regular file (or a folder, whose
+ * size means nothing but whose inode does), else -1 with *dev, *ino 0.
+ */
+static long long
+fd_file(int fd, unsigned long long *dev, unsigned long long *ino)
+{
+	struct stat st;
+
+	*dev = *ino = 0;
+	if (fd < 0 || fstat(fd, &st) == -1 ||
+	    (!S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode)))
+		return -1;
+	*dev = st.st_dev;
+	*ino = st.st_ino;
+	return st.st_size;
+}
+
+/*
+ * Appends the line of the call just made (the latest counted) to the
+ * journal: "N KIND RET DEV INO BEFORE AFTER".  fd is the file the call
+ * changed or made durable (-1: none, or a name-based call), before its
+ * size before the call (-1: not asked).  One write on an O_APPEND
+ * descriptor: the line is in the kernel before the next call, so a
+ * SIGKILL at that call leaves every earlier one in the journal.  errno
+ * is kept.
+ */
+static void
+journal(enum kind k, long long ret, int fd, long long before)
+{
+	unsigned long long dev, ino;
+	long long after;
+	char line[160];
+	int n, saved = errno;
+
+	if (journal_fd == -1)
+		return;
+	after = fd_file(fd, &dev, &ino);
+	n = snprintf(line, sizeof(line), "%lu %s %lld %llu %llu %lld %lld\n",
+	    counts[K_ANY], kind_names[k], ret, dev, ino, before, after);
+	if (n > 0 && write(journal_fd, line, (size_t)n) != n)
+		journal_fd = -1;	/* a test sees the journal cut short */
+	errno = saved;
+}
+
+/* The size of fd's file before a data call, when a journal is kept. */
+static long long
+size_before(int fd)
+{
+	unsigned long long dev, ino;
+
+	return journal_fd == -1 ? -1 : fd_file(fd, &dev, &ino);
+}
+
 static int
 fault_openat(int dirfd, const char *name, int flags, mode_t mode)
 {
-	int err = fault(K_OPENAT);
+	int err = fault(K_OPENAT), fd;
 
 	if (err != 0) {
 		errno = err;
 		return -1;
 	}
-	return base->openat(dirfd, name, flags, mode);
+	fd = base->openat(dirfd, name, flags, mode);
+	/* Only an open that makes or empties a file changes one. */
+	journal(K_OPENAT, fd, (flags & (O_CREAT | O_TRUNC)) != 0 ||
+	    (flags & O_TMPFILE) == O_TMPFILE ? fd : -1, -1);
+	return fd;
 }
 
 static int
 fault_linkat(int olddirfd, const char *oldname, int newdirfd,
     const char *newname, int flags)
 {
-	int err = fault(K_LINKAT);
+	int err = fault(K_LINKAT), r;
 
 	if (err != 0) {
 		errno = err;
 		return -1;
 	}
-	return base->linkat(olddirfd, oldname, newdirfd, newname, flags);
+	r = base->linkat(olddirfd, oldname, newdirfd, newname, flags);
+	journal(K_LINKAT, r, -1, -1);
+	return r;
 }
 
 static int
 fault_unlinkat(int dirfd, const char *name, int flags)
 {
-	int err = fault(K_UNLINKAT);
+	int err = fault(K_UNLINKAT), r;
 
 	if (err != 0) {
 		errno = err;
 		return -1;
 	}
-	return base->unlinkat(dirfd, name, flags);
+	r = base->unlinkat(dirfd, name, flags);
+	journal(K_UNLINKAT, r, -1, -1);
+	return r;
 }
 
 static int
 fault_mkdirat(int dirfd, const char *name, mode_t mode)
 {
-	int err = fault(K_MKDIRAT);
+	int err = fault(K_MKDIRAT), r;
 
 	if (err != 0) {
 		errno = err;
 		return -1;
 	}
-	return base->mkdirat(dirfd, name, mode);
+	r = base->mkdirat(dirfd, name, mode);
+	journal(K_MKDIRAT, r, -1, -1);
+	return r;
 }
 
 static int
 fault_symlinkat(const char *target, int dirfd, const char *name)
 {
-	int err = fault(K_SYMLINKAT);
+	int err = fault(K_SYMLINKAT), r;
 
 	if (err != 0) {
 		errno = err;
 		return -1;
 	}
-	return base->symlinkat(target, dirfd, name);
+	r = base->symlinkat(target, dirfd, name);
+	journal(K_SYMLINKAT, r, -1, -1);
+	return r;
 }
 
 static int
 fault_mknodat(int dirfd, const char *name, mode_t mode, dev_t dev)
 {
-	int err = fault(K_MKNODAT);
+	int err = fault(K_MKNODAT), r;
 
 	if (err != 0) {
 		errno = err;
 		return -1;
 	}
-	return base->mknodat(dirfd, name, mode, dev);
+	r = base->mknodat(dirfd, name, mode, dev);
+	journal(K_MKNODAT, r, -1, -1);
+	return r;
 }
 
 static int
 fault_renameat(int olddirfd, const char *oldname, int newdirfd,
     const char *newname)
 {
-	int err = fault(K_RENAMEAT);
+	int err = fault(K_RENAMEAT), r;
 
 	if (err != 0) {
 		errno = err;
 		return -1;
 	}
-	return base->renameat(olddirfd, oldname, newdirfd, newname);
+	r = base->renameat(olddirfd, oldname, newdirfd, newname);
+	journal(K_RENAMEAT, r, -1, -1);
+	return r;
 }
 
 static ssize_t
 fault_write(int fd, const void *buf, size_t count)
 {
 	int err = fault(K_WRITE);
+	ssize_t r;
+	long long before;
 
 	if (err != 0) {
 		errno = err;
 		return -1;
 	}
-	return base->write(fd, buf, count);
+	before = size_before(fd);
+	r = base->write(fd, buf, count);
+	journal(K_WRITE, r, fd, before);
+	return r;
 }
 
 static ssize_t
 fault_pwrite(int fd, const void *buf, size_t count, off_t off)
 {
 	int err = fault(K_PWRITE);
+	ssize_t r;
+	long long before;
 
 	if (err != 0) {
 		errno = err;
 		return -1;
 	}
-	return base->pwrite(fd, buf, count, off);
+	before = size_before(fd);
+	r = base->pwrite(fd, buf, count, off);
+	journal(K_PWRITE, r, fd, before);
+	return r;
 }
 
 static ssize_t
@@ -237,160 +320,192 @@ fault_copy_file_range(int infd, off_t *inoff, int outfd, off_t *outoff,
     size_t len, unsigned int flags)
 {
 	int err = fault(K_COPY_FILE_RANGE);
+	ssize_t r;
+	long long before;
 
 	if (err != 0) {
 		errno = err;
 		return -1;
 	}
-	return base->copy_file_range(infd, inoff, outfd, outoff, len,
-	    flags);
+	before = size_before(outfd);
+	r = base->copy_file_range(infd, inoff, outfd, outoff, len, flags);
+	journal(K_COPY_FILE_RANGE, r, outfd, before);
+	return r;
 }
 
 static int
 fault_ficlone(int dstfd, int srcfd)
 {
-	int err = fault(K_FICLONE);
+	int err = fault(K_FICLONE), r;
+	long long before;
 
 	if (err != 0) {
 		errno = err;
 		return -1;
 	}
-	return base->ficlone(dstfd, srcfd);
+	before = size_before(dstfd);
+	r = base->ficlone(dstfd, srcfd);
+	journal(K_FICLONE, r, dstfd, before);
+	return r;
 }
 
 static int
 fault_ftruncate(int fd, off_t len)
 {
-	int err = fault(K_FTRUNCATE);
+	int err = fault(K_FTRUNCATE), r;
+	long long before;
 
 	if (err != 0) {
 		errno = err;
 		return -1;
 	}
-	return base->ftruncate(fd, len);
+	before = size_before(fd);
+	r = base->ftruncate(fd, len);
+	journal(K_FTRUNCATE, r, fd, before);
+	return r;
 }
 
 static int
 fault_fsync(int fd)
 {
-	int err = fault(K_FSYNC);
+	int err = fault(K_FSYNC), r;
 
 	if (err != 0) {
 		errno = err;
 		return -1;
 	}
-	return base->fsync(fd);
+	r = base->fsync(fd);
+	journal(K_FSYNC, r, fd, -1);
+	return r;
 }
 
 static int
 fault_syncfs(int fd)
 {
-	int err = fault(K_SYNCFS);
+	int err = fault(K_SYNCFS), r;
 
 	if (err != 0) {
 		errno = err;
 		return -1;
 	}
-	return base->syncfs(fd);
+	r = base->syncfs(fd);
+	journal(K_SYNCFS, r, fd, -1);
+	return r;
 }
 
 static int
 fault_fchown(int fd, uid_t uid, gid_t gid)
 {
-	int err = fault(K_FCHOWN);
+	int err = fault(K_FCHOWN), r;
 
 	if (err != 0) {
 		errno = err;
 		return -1;
 	}
-	return base->fchown(fd, uid, gid);
+	r = base->fchown(fd, uid, gid);
+	journal(K_FCHOWN, r, -1, -1);
+	return r;
 }
 
 static int
 fault_fchownat(int dirfd, const char *name, uid_t uid, gid_t gid,
     int flags)
 {
-	int err = fault(K_FCHOWNAT);
+	int err = fault(K_FCHOWNAT), r;
 
 	if (err != 0) {
 		errno = err;
 		return -1;
 	}
-	return base->fchownat(dirfd, name, uid, gid, flags);
+	r = base->fchownat(dirfd, name, uid, gid, flags);
+	journal(K_FCHOWNAT, r, -1, -1);
+	return r;
 }
 
 static int
 fault_fchmod(int fd, mode_t mode)
 {
-	int err = fault(K_FCHMOD);
+	int err = fault(K_FCHMOD), r;
 
 	if (err != 0) {
 		errno = err;
 		return -1;
 	}
-	return base->fchmod(fd, mode);
+	r = base->fchmod(fd, mode);
+	journal(K_FCHMOD, r, -1, -1);
+	return r;
 }
 
 static int
 fault_fchmodat(int dirfd, const char *name, mode_t mode, int flags)
 {
-	int err = fault(K_FCHMODAT);
+	int err = fault(K_FCHMODAT), r;
 
 	if (err != 0) {
 		errno = err;
 		return -1;
 	}
-	return base->fchmodat(dirfd, name, mode, flags);
+	r = base->fchmodat(dirfd, name, mode, flags);
+	journal(K_FCHMODAT, r, -1, -1);
+	return r;
 }
 
 static int
 fault_futimens(int fd, const struct timespec ts[2])
 {
-	int err = fault(K_FUTIMENS);
+	int err = fault(K_FUTIMENS), r;
 
 	if (err != 0) {
 		errno = err;
 		return -1;
 	}
-	return base->futimens(fd, ts);
+	r = base->futimens(fd, ts);
+	journal(K_FUTIMENS, r, -1, -1);
+	return r;
 }
 
 static int
 fault_utimensat(int dirfd, const char *name,
     const struct timespec ts[2], int flags)
 {
-	int err = fault(K_UTIMENSAT);
+	int err = fault(K_UTIMENSAT), r;
 
 	if (err != 0) {
 		errno = err;
 		return -1;
 	}
-	return base->utimensat(dirfd, name, ts, flags);
+	r = base->utimensat(dirfd, name, ts, flags);
+	journal(K_UTIMENSAT, r, -1, -1);
+	return r;
 }
 
 static int
 fault_fsetxattr(int fd, const char *name, const void *value,
     size_t size, int flags)
 {
-	int err = fault(K_FSETXATTR);
+	int err = fault(K_FSETXATTR), r;
 
 	if (err != 0) {
 		errno = err;
 		return -1;
 	}
-	return base->fsetxattr(fd, name, value, size, flags);
+	r = base->fsetxattr(fd, name, value, size, flags);
+	journal(K_FSETXATTR, r, -1, -1);
+	return r;
 }
 
 static int
 fault_fremovexattr(int fd, const char *name)
 {
-	int err = fault(K_FREMOVEXATTR);
+	int err = fault(K_FREMOVEXATTR), r;
 
 	if (err != 0) {
 		errno = err;
 		return -1;
 	}
-	return base->fremovexattr(fd, name);
+	r = base->fremovexattr(fd, name);
+	journal(K_FREMOVEXATTR, r, -1, -1);
+	return r;
 }
 
 static const struct sys_ops fault_ops = {
@@ -536,4 +651,20 @@ unsigned long
 sys_fault_hits(void)
 {
 	return hits;
+}
+
+int
+sys_fault_journal(const char *path, struct err *e)
+{
+	if (journal_fd != -1)
+		close(journal_fd);
+	journal_fd = -1;
+	if (path == NULL)
+		return 0;
+	journal_fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC |
+	    O_NOFOLLOW, 0600);
+	if (journal_fd == -1)
+		return err_set(e, errno, "cannot open the call journal '%s'",
+		    path);
+	return 0;
 }

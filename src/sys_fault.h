@@ -18,7 +18,24 @@
  *   sys_fault_reset();
  *
  * Counting first and then failing the Nth call for every N is how a
- * test crashes or fails a run at every one of its steps.  The state is
+ * test crashes or fails a run at every one of its steps.
+ *
+ * With a journal (sys_fault_journal), every call made also appends one
+ * line to a file, so that a test can tell afterwards what a power cut
+ * at any call would have left on disk:
+ *
+ *   N KIND RET DEV INO BEFORE AFTER
+ *
+ * N is the call's number among all calls ("any"), KIND the member,
+ * RET what it returned.  DEV and INO name the file the call changed or
+ * made durable, 0 0 for a name-based call: the written file for write,
+ * pwrite, copy_file_range, ficlone and ftruncate, with its size BEFORE
+ * and AFTER the call; the file for fsync (AFTER its size) and syncfs
+ * (whose DEV is the filesystem made durable); for openat, the file an
+ * O_CREAT, O_TRUNC or O_TMPFILE open made or emptied.  Sizes are -1
+ * where they mean nothing.  A call a rule stops or fails is not
+ * written, so after a SIGKILL at call N the journal holds calls 1 to
+ * N - 1, each line written whole with one write(2).  The state is
  * the process's (a member has no context argument): one fault table is
  * in use at a time.  Not thread-safe.
  */
@@ -75,6 +92,13 @@ unsigned long sys_fault_count(const char *kind);
 
 /* How many calls the rules made fail since the last reset. */
 unsigned long sys_fault_hits(void);
+
+/*
+ * Appends a line per call to the file at path (made 0600 if missing),
+ * as described above; NULL stops that.  Independent of the counts and
+ * rules (a reset keeps it).  Returns 0, or -1 with e set.
+ */
+int	sys_fault_journal(const char *path, struct err *e);
 
 /* True when kind names a member of struct sys_ops, or is "any". */
 bool	sys_fault_known(const char *kind);

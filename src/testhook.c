@@ -26,6 +26,7 @@ testhook_init(struct err *e)
 	sys = &sys_real;
 	fault_spec[0] = '\0';
 	count_calls = false;
+	sys_fault_journal(NULL, NULL);
 
 	if ((v = getenv("SNAP_NOW")) != NULL && *v != '\0') {
 		t = strtoll(v, &end, 10);
@@ -59,6 +60,12 @@ testhook_init(struct err *e)
 		if (sys == &sys_real)
 			sys = sys_fault_wrap(&sys_real);
 		count_calls = true;
+	}
+	if ((v = getenv("SNAP_TEST_JOURNAL")) != NULL && *v != '\0') {
+		if (sys == &sys_real)
+			sys = sys_fault_wrap(&sys_real);
+		if (sys_fault_journal(v, e) == -1)
+			return -1;
 	}
 	return 0;
 }

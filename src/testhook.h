@@ -14,6 +14,11 @@
  *   SNAP_TEST_COUNT=1         at the end, say how many mutating calls
  *                             (struct sys_ops) the run made, so that a
  *                             test can stop it at each one in turn
+ *   SNAP_TEST_JOURNAL=FILE    append a line per mutating call to FILE:
+ *                             what it changed or made durable (the
+ *                             format is in sys_fault.h), from which a
+ *                             test works out what a power cut at any
+ *                             call would leave on disk
  *
  * and the rest of the program asks testhook_* for what they say.  A
  * program run without them behaves as if this module did not exist.

@@ -70,7 +70,8 @@ def snap_name(t):
 
 def run(args, now=None, env=None, check=None):
     e = dict(os.environ)
-    for k in ("SNAP_TEST_FAULT", "SNAP_TEST_COUNT", "SNAP_TEST_HANG_AFTER"):
+    for k in ("SNAP_TEST_FAULT", "SNAP_TEST_COUNT", "SNAP_TEST_HANG_AFTER",
+              "SNAP_TEST_JOURNAL"):
         e.pop(k, None)
     if now is not None:
         e["SNAP_NOW"] = str(now)

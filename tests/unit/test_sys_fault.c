@@ -1,7 +1,8 @@
 /*
  * Unit tests of sys_fault.c: calls counted per kind, "data" and "any";
  * the Nth call failed once or from then on; the first rule wins; specs
- * parsed and refused; a "kill" stops the process at that very call.
+ * parsed and refused; a "kill" stops the process at that very call; the
+ * journal has a line per call, written before the next call is made.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -12,6 +13,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -278,6 +280,119 @@ test_sys_fault_add_refuses(void **state)
 	sys_fault_reset();
 }
 
+/* The journal's lines, up to max, as fields; returns how many. */
+struct jline {
+	unsigned long		 n;
+	char			 kind[32];
+	long long		 ret, before, after;
+	unsigned long long	 dev, ino;
+};
+
+static int
+read_journal(int dirfd, struct jline *l, int max)
+{
+	FILE *f;
+	int fd, n = 0;
+
+	fd = openat(dirfd, "journal", O_RDONLY | O_CLOEXEC);
+	assert_true(fd >= 0);
+	f = fdopen(fd, "r");
+	assert_non_null(f);
+	while (n < max && fscanf(f, "%lu %31s %lld %llu %llu %lld %lld",
+	    &l[n].n, l[n].kind, &l[n].ret, &l[n].dev, &l[n].ino,
+	    &l[n].before, &l[n].after) == 7)
+		n++;
+	fclose(f);
+	return n;
+}
+
+/* Each call a line: the file written with its sizes, the file fsynced,
+ * the filesystem syncfs flushed, name-based calls without a file. */
+static void
+test_sys_fault_journal_lines(void **state)
+{
+	struct scratch_dir *d = *state;
+	const struct sys_ops *ops = sys_fault_wrap(&sys_real);
+	struct jline l[8];
+	struct stat st, dst;
+	char path[128];
+	struct err e;
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/journal", d->dir);
+	assert_int_equal(sys_fault_journal(path, &e), 0);
+	fd = ops->openat(d->dirfd, "f.tmp", O_WRONLY | O_CREAT | O_CLOEXEC,
+	    0600);
+	assert_true(fd >= 0);
+	assert_int_equal(ops->write(fd, "abc", 3), 3);
+	assert_int_equal(ops->fsync(fd), 0);
+	assert_int_equal(fstat(fd, &st), 0);
+	close(fd);
+	assert_int_equal(ops->renameat(d->dirfd, "f.tmp", d->dirfd, "f"), 0);
+	assert_int_equal(ops->syncfs(d->dirfd), 0);
+	assert_int_equal(sys_fault_journal(NULL, &e), 0);
+	assert_int_equal(ops->unlinkat(d->dirfd, "f", 0), 0);	/* not kept */
+	assert_int_equal(fstat(d->dirfd, &dst), 0);
+
+	assert_int_equal(read_journal(d->dirfd, l, 8), 5);
+	assert_string_equal(l[0].kind, "openat");
+	assert_true(l[0].ret >= 0);
+	assert_int_equal(l[0].ino, st.st_ino);
+	assert_int_equal(l[0].after, 0);
+	assert_string_equal(l[1].kind, "write");
+	assert_int_equal(l[1].n, 2);
+	assert_int_equal(l[1].ret, 3);
+	assert_int_equal(l[1].dev, st.st_dev);
+	assert_int_equal(l[1].ino, st.st_ino);
+	assert_int_equal(l[1].before, 0);
+	assert_int_equal(l[1].after, 3);
+	assert_string_equal(l[2].kind, "fsync");
+	assert_int_equal(l[2].ino, st.st_ino);
+	assert_int_equal(l[2].after, 3);
+	assert_string_equal(l[3].kind, "renameat");
+	assert_int_equal(l[3].dev, 0);
+	assert_int_equal(l[3].ino, 0);
+	assert_string_equal(l[4].kind, "syncfs");
+	assert_int_equal(l[4].n, 5);
+	assert_int_equal(l[4].dev, dst.st_dev);
+	assert_int_equal(l[4].ino, dst.st_ino);
+	sys_fault_reset();
+}
+
+/* A kill at call 3 leaves calls 1 and 2 in the journal, whole. */
+static void
+test_sys_fault_journal_survives_kill(void **state)
+{
+	struct scratch_dir *d = *state;
+	const struct sys_ops *ops;
+	struct jline l[8];
+	char path[128];
+	struct err e;
+	pid_t pid;
+	int status;
+
+	snprintf(path, sizeof(path), "%s/journal", d->dir);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		ops = sys_fault_wrap(&sys_real);
+		if (sys_fault_journal(path, &e) == -1 ||
+		    sys_fault_parse("any:3:kill", &e) == -1)
+			_exit(2);
+		ops->mkdirat(d->dirfd, "one", 0700);
+		ops->unlinkat(d->dirfd, "one", AT_REMOVEDIR);
+		ops->mkdirat(d->dirfd, "two", 0700);
+		_exit(0);
+	}
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFSIGNALED(status));
+	assert_int_equal(read_journal(d->dirfd, l, 8), 2);
+	assert_string_equal(l[0].kind, "mkdirat");
+	assert_string_equal(l[1].kind, "unlinkat");
+	assert_int_equal(l[1].n, 2);
+	assert_false(exists(d->dirfd, "two"));
+}
+
 #define T(fn) \
 	cmocka_unit_test_setup_teardown(fn, scratch_setup, scratch_teardown)
 
@@ -293,6 +408,8 @@ main(void)
 		T(test_sys_fault_parse),
 		T(test_sys_fault_kill),
 		T(test_sys_fault_add_refuses),
+		T(test_sys_fault_journal_lines),
+		T(test_sys_fault_journal_survives_kill),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
