@@ -1,7 +1,8 @@
 /*
  * snap check: is everything in place for the next create?
  *
- * Checks, in order: the config loads; every source can be opened and
+ * Checks, in order: the config loads; every source is there (source.h:
+ * a warning, a problem when it is required or the only one) and can be
  * read; the snapshot root (or, before the first run, its parent) is a
  * writable folder, closed to other users (as is .snap/); the root and
  * its .snap/ are on one filesystem; there is room (a warning below 1 GiB
@@ -33,6 +34,7 @@
 #include "name.h"
 #include "out.h"
 #include "retain.h"
+#include "source.h"
 #include "testhook.h"
 
 #define LOW_SPACE_BYTES (1ULL << 30)
@@ -88,6 +90,7 @@ check_sources(struct checker *c, const struct config *cfg)
 {
 	const struct config_source *s;
 	struct stat st;
+	struct err why;
 	size_t i;
 	int fd;
 
@@ -98,6 +101,22 @@ check_sources(struct checker *c, const struct config *cfg)
 			result(c, CHECK_OK, "source '%s:%s' is remote; create "
 			    "reaches it with rsync over ssh", s->host,
 			    s->path);
+			continue;
+		}
+		/*
+		 * Missing (not there, not a folder, not mounted): create
+		 * warns and goes on, or fails when it is required or the
+		 * only source.
+		 */
+		if (source_missing(s, &why)) {
+			if (s->required || cfg->n_sources == 1)
+				result(c, CHECK_PROBLEM, "%s; it is %s, so "
+				    "create would fail", why.msg, s->required ?
+				    "required" : "the only source");
+			else
+				result(c, CHECK_WARNING, "%s; create would "
+				    "warn and keep its previous copy",
+				    why.msg);
 			continue;
 		}
 		/* As the walker opens it: following a symlink at the top. */

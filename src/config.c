@@ -68,7 +68,7 @@ static const char *const top_names[TOP_N] = {
 enum source_key {
 	SRC_PATH, SRC_DEST, SRC_EXCLUDE, SRC_ONE_FS,
 	SRC_FILTER, SRC_FILTER_FROM, SRC_EXCLUDE_CACHES, SRC_EXCLUDE_IF_PRESENT,
-	SRC_SSH_COMMAND, SRC_RSYNC_PATH, SRC_REQUIRED,
+	SRC_SSH_COMMAND, SRC_RSYNC_PATH, SRC_REQUIRED, SRC_REQUIRE_MOUNT,
 	SRC_N
 };
 static const char *const source_names[SRC_N] = {
@@ -83,6 +83,7 @@ static const char *const source_names[SRC_N] = {
 	[SRC_SSH_COMMAND] = "ssh_command",
 	[SRC_RSYNC_PATH] = "rsync_path",
 	[SRC_REQUIRED] = "required",
+	[SRC_REQUIRE_MOUNT] = "require_mount",
 };
 
 enum retain_key {
@@ -750,33 +751,6 @@ default_dest(struct loader *l, const yaml_node_t *path_node,
 	return 0;
 }
 
-static int
-check_source_dir(struct loader *l, const yaml_node_t *n, const char *path)
-{
-	struct stat st;
-	int saved;
-
-	/* The source root may be a symlink to the tree to back up; the
-	 * walker never follows one below it. */
-	if (stat(path, &st) == -1) {
-		saved = errno;
-		if (saved != ENOENT && saved != ENOTDIR)
-			return fail(l, n, saved, "cannot access source '%s'",
-			    path);
-		/* The errno is kept for callers, but strerror would only
-		 * repeat the sentence. */
-		fail(l, n, 0, "source '%s' does not exist", path);
-		l->e->errnum = saved;
-		return -1;
-	}
-	if (!S_ISDIR(st.st_mode)) {
-		fail(l, n, 0, "source '%s' is not a directory", path);
-		l->e->errnum = ENOTDIR;
-		return -1;
-	}
-	return 0;
-}
-
 static int	read_file(const char *path, const char *what, const char *role,
 		    char **out, size_t *outlen, struct err *e);
 
@@ -1157,6 +1131,7 @@ load_source(struct loader *l, const yaml_node_t *n, struct pending_source *ps)
 {
 	const yaml_node_t *seen[SRC_N] = { NULL };
 	const yaml_node_t *v, *path_node = NULL, *dest_node = NULL;
+	const yaml_node_t *mount_node = NULL;
 	const yaml_node_pair_t *pair;
 	struct config_source *s = &ps->src;
 	int key;
@@ -1198,6 +1173,12 @@ load_source(struct loader *l, const yaml_node_t *n, struct pending_source *ps)
 			    &s->one_file_system) == -1)
 				return -1;
 			break;
+		case SRC_REQUIRE_MOUNT:
+			if (get_bool(l, v, "require_mount",
+			    &s->require_mount) == -1)
+				return -1;
+			mount_node = v;
+			break;
 		default:
 			if (load_remote_key(l, key, v, s) == -1)
 				return -1;
@@ -1209,9 +1190,15 @@ load_source(struct loader *l, const yaml_node_t *n, struct pending_source *ps)
 	if (filter_parts_join(l, &ps->filter, &s->filter) == -1)
 		return -1;
 	ps->path_node = path_node;
-	/* A remote path is checked by the transfer, at each run. */
-	if (s->host == NULL && check_source_dir(l, path_node, s->path) == -1)
-		return -1;
+	/*
+	 * A source is not looked at here: one that is missing when a run
+	 * starts (a disk not plugged in) is that run's business (source.h),
+	 * a warning or, with 'required', its failure; never a config that
+	 * stops every command.
+	 */
+	if (s->host != NULL && mount_node != NULL)
+		return fail(l, mount_node, 0, "source '%s:%s' is remote; "
+		    "'require_mount' is for local sources", s->host, s->path);
 	if (dest_node != NULL) {
 		if (check_dest(l, dest_node, s->dest) == -1)
 			return -1;
