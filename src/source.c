@@ -33,8 +33,8 @@ source_missing(const struct config_source *src, struct err *why)
 		return true;
 	}
 	if (!S_ISDIR(st.st_mode)) {
-		err_set(why, ENOTDIR, "source '%s' is not a folder",
-		    src->path);
+		err_set(why, 0, "source '%s' is not a folder", src->path);
+		why->errnum = ENOTDIR;
 		return true;
 	}
 	if (!src->require_mount)

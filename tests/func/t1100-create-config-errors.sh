@@ -64,7 +64,6 @@ sources:
     exlude: ["*.tmp"]
 EOF
 
-bad_config "missing source" 4:11 <<EOF
 snapshot_root: $q_root
 sources:
   - path: $q_src
