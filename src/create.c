@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "content.h"
+#include "copy.h"
 #include "interrupt.h"
 #include "link.h"
 #include "manifest.h"
@@ -53,6 +54,10 @@ struct create_ctx {
 	const char		**stale;
 	char			**stale_paths;
 	size_t			 n_stale;
+
+	/* The progress line inside one large file (copy_set_progress). */
+	uint64_t		 file_base;	/* bytes before this file */
+	uint64_t		 shown_bytes;	/* the most told so far */
 
 	char			 quoted[1024];
 };
@@ -487,6 +492,7 @@ handle_entry(struct create_ctx *c, const struct walk_item *it,
 		r = enter_dir(c, it, prev, e);
 		break;
 	case ENTRY_REG:
+		c->file_base = c->stats->total_bytes;
 		r = regfile_store(&c->files, it, prev, e);
 		break;
 	default:
@@ -530,6 +536,23 @@ leave_dir(struct create_ctx *c, struct err *e)
 	    sizeof(c->quoted), path, len));
 }
 
+/*
+ * The bytes of the file being copied or hashed (copy.h), every few MiB:
+ * the line moves inside a large file.  A file hashed first, then copied,
+ * is read twice; the line never goes back.
+ */
+static void
+copy_progress(void *arg, uint64_t done)
+{
+	struct create_ctx *c = arg;
+	struct progress *p = c->opts->progress;
+
+	if (c->file_base + done <= c->shown_bytes)
+		return;
+	c->shown_bytes = c->file_base + done;
+	progress_check(p, c->stats->entries, c->shown_bytes);
+}
+
 static int
 walk_all(struct create_ctx *c, struct err *e)
 {
@@ -545,6 +568,8 @@ walk_all(struct create_ctx *c, struct err *e)
 	}
 	if (walk_open(&w, c->recv.sources, c->recv.n_sources, &skip, e) == -1)
 		return -1;
+	if (c->opts->progress != NULL && c->opts->progress->on)
+		copy_set_progress(copy_progress, c);
 	while ((r = walk_next(w, &it, e)) == 1) {
 		/* Ctrl-C or SIGTERM: stop between two entries, through the
 		 * failure path, keeping what was built for the next run. */
@@ -565,6 +590,7 @@ walk_all(struct create_ctx *c, struct err *e)
 		progress_update(c->opts->progress, c->stats->entries,
 		    c->stats->total_bytes);
 	}
+	copy_set_progress(NULL, NULL);
 	walk_close(w);
 	/* Like rsync, snap keeps no inode flags: said once, not per file. */
 	if (r == 0 && c->flagged > 0)
