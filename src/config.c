@@ -789,7 +789,7 @@ load_filter_rules(struct loader *l, const yaml_node_t *n, struct filter *out)
 	const char *pattern;
 	char *rule = NULL, why[512];
 	bool include;
-	int rc = 0;
+	int rc = 0, r;
 
 	if (is_null(n))
 		return 0;
@@ -802,10 +802,11 @@ load_filter_rules(struct loader *l, const yaml_node_t *n, struct filter *out)
 		if ((rc = get_string(l, item, "filter", "a rule", true,
 		    &rule)) == -1)
 			break;
-		if (filter_parse_rule(rule, &include, &pattern, why,
-		    sizeof(why)) == -1)
+		if ((r = filter_parse_rule(rule, &include, &pattern, why,
+		    sizeof(why))) == -1)
 			rc = fail(l, item, 0, "%s", why);
-		else if (filter_add_rule(out, include, pattern) == -1)
+		else if ((r == 1 ? filter_add_merge(out, pattern) :
+		    filter_add_rule(out, include, pattern)) == -1)
 			rc = fail_nomem(l);
 		free(rule);
 		rule = NULL;
@@ -1103,6 +1104,7 @@ remote_inherit(struct loader *l)
 {
 	struct config *cfg = l->cfg;
 	struct config_source *s;
+	const char *merge;
 	size_t i;
 
 	for (i = 0; i < cfg->n_sources; i++) {
@@ -1114,6 +1116,10 @@ remote_inherit(struct loader *l)
 			    "remote sources (HOST:/PATH)", s->path);
 		if (s->host == NULL)
 			continue;
+		if (filter_merge_name(&s->filter, &merge))
+			return fail(l, l->path_nodes[i], 0, "source '%s:%s' is "
+			    "remote; ': %s' (per-folder filter files) is for "
+			    "local sources", s->host, s->path, merge);
 		if (s->ssh_command == NULL && (s->ssh_command =
 		    strdup(cfg->ssh_command != NULL ? cfg->ssh_command :
 		    CONFIG_SSH_COMMAND_DEFAULT)) == NULL)
