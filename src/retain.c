@@ -133,11 +133,15 @@ retain_keep_copies(const struct retain_snapshot *snaps, size_t n,
 {
 	size_t i, j;
 
+	/* Only what the policy would drop: a kept snapshot needs no
+	 * second reason (the newest is nearly always every source's). */
 	for (j = 0; j < n_sources; j++)
 		for (i = n; i > 0; i--)
 			if (snaps[i - 1].holds == NULL ||
 			    snaps[i - 1].holds[j]) {
-				keep[i - 1] |= RETAIN_BIT(RETAIN_LAST_COPY);
+				if (keep[i - 1] == 0)
+					keep[i - 1] = RETAIN_BIT(
+					    RETAIN_LAST_COPY);
 				break;
 			}
 }

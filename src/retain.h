@@ -62,8 +62,8 @@ void	retain_decide(const struct retain_snapshot *snaps, size_t n,
 
 /*
  * After retain_decide: for each of the n_sources sources, the newest
- * snapshot that holds a real copy of it (snaps[i].holds) gets
- * RETAIN_LAST_COPY, so that a source missing for longer than the policy
+ * snapshot that holds a real copy of it (snaps[i].holds), when no other
+ * rule keeps it, is kept by RETAIN_LAST_COPY, so that a source missing for longer than the policy
  * reaches back never loses its last real copy.  A source that no
  * snapshot holds keeps nothing.
  */
