@@ -1,13 +1,16 @@
 /*
  * snap check: is everything in place for the next create?
  *
- * Checks, in order: the config loads; every source can be opened and
+ * Checks, in order: the config loads; every source is there (source.h:
+ * a warning, a problem when it is required or the only one) and can be
  * read; the snapshot root (or, before the first run, its parent) is a
  * writable folder, closed to other users (as is .snap/); the root and
  * its .snap/ are on one filesystem; there is room (a warning below 1 GiB
  * or 5% free); every manifest reads to the end with its checksums right,
  * and every snapshot folder has one; the newest snapshot is not later
- * than the clock.
+ * than the clock; and for a config that a shipped systemd unit runs,
+ * that its sandbox lets it write the root and the metrics folder (else
+ * the drop-in that does).
  * One line per check on stdout, "OK: ...", "WARNING: ..." or
  * "PROBLEM: ...", or with --json an array of {"status", "check"}.
  * Exit status: 0 all OK, 1 any problem, 2 a bad config, 3 warnings only.
@@ -33,6 +36,7 @@
 #include "name.h"
 #include "out.h"
 #include "retain.h"
+#include "source.h"
 #include "testhook.h"
 
 #define LOW_SPACE_BYTES (1ULL << 30)
@@ -88,6 +92,7 @@ check_sources(struct checker *c, const struct config *cfg)
 {
 	const struct config_source *s;
 	struct stat st;
+	struct err why;
 	size_t i;
 	int fd;
 
@@ -98,6 +103,22 @@ check_sources(struct checker *c, const struct config *cfg)
 			result(c, CHECK_OK, "source '%s:%s' is remote; create "
 			    "reaches it with rsync over ssh", s->host,
 			    s->path);
+			continue;
+		}
+		/*
+		 * Missing (not there, not a folder, not mounted): create
+		 * warns and goes on, or fails when it is required or the
+		 * only source.
+		 */
+		if (source_missing(s, &why)) {
+			if (s->required || cfg->n_sources == 1)
+				result(c, CHECK_PROBLEM, "%s; it is %s, so "
+				    "create would fail", why.msg, s->required ?
+				    "required" : "the only source");
+			else
+				result(c, CHECK_WARNING, "%s; create would "
+				    "warn and keep its previous copy",
+				    why.msg);
 			continue;
 		}
 		/* As the walker opens it: following a symlink at the top. */
@@ -116,6 +137,166 @@ check_sources(struct checker *c, const struct config *cfg)
 			    s->path);
 		close(fd);
 	}
+}
+
+/* --- the systemd unit's sandbox ---------------------------------- */
+
+/*
+ * What the shipped units may write (systemd/units.cmake, which makes
+ * them; keep the two in step).  snap.service: ProtectSystem=strict with
+ * these ReadWritePaths=; snap@NAME.service: ProtectSystem=full.  Both:
+ * ProtectHome=read-only and PrivateTmp=yes.
+ */
+static const char *const unit_rw_paths[] = {
+	"/var/backups/snap", "/var/lib/prometheus/node-exporter",
+};
+static const char *const unit_full_ro[] = { "/usr", "/etc", "/boot", "/efi" };
+static const char *const unit_home_ro[] = { "/home", "/root", "/run/user" };
+static const char *const unit_private[] = { "/tmp", "/var/tmp" };
+
+/* True when path is dir or lies below it (both absolute, resolved). */
+static bool
+path_below(const char *path, const char *dir)
+{
+	size_t n = strlen(dir);
+
+	return strncmp(path, dir, n) == 0 && (path[n] == '\0' ||
+	    path[n] == '/');
+}
+
+static bool
+below_any(const char *path, const char *const *dirs, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (path_below(path, dirs[i]))
+			return true;
+	return false;
+}
+
+/*
+ * path with symlinks resolved as far as it exists (the rest appended as
+ * it is), into out (PATH_MAX bytes).  Returns out.
+ */
+static char *
+resolve_partly(const char *path, char *out)
+{
+	char head[PATH_MAX], real[PATH_MAX];
+	char *slash;
+
+	snprintf(head, sizeof(head), "%s", path);
+	for (;;) {
+		if (realpath(head, real) != NULL) {
+			snprintf(out, PATH_MAX, "%s%s", strcmp(real, "/") == 0 ?
+			    "" : real, path + strlen(head));
+			if (out[0] == '\0')
+				snprintf(out, PATH_MAX, "/");
+			return out;
+		}
+		if ((slash = strrchr(head, '/')) == NULL || slash == head)
+			break;
+		*slash = '\0';
+	}
+	snprintf(out, PATH_MAX, "%s", path);
+	return out;
+}
+
+/*
+ * Why the unit (strict: snap.service) cannot write path: "ProtectSystem=
+ * strict", ... or NULL when it can.  *private is set when path is in the
+ * unit's private /tmp, which no ReadWritePaths= reaches.
+ */
+static const char *
+unit_blocks(const char *path, bool strict, bool *private)
+{
+	*private = below_any(path, unit_private, 2);
+	if (*private)
+		return "PrivateTmp=yes: it writes to a /tmp of its own, "
+		    "removed after the run";
+	if (below_any(path, unit_home_ro, 3))
+		return "ProtectHome=read-only";
+	if (strict && !below_any(path, unit_rw_paths, 2))
+		return "ProtectSystem=strict";
+	if (!strict && below_any(path, unit_full_ro, 4))
+		return "ProtectSystem=full";
+	return NULL;
+}
+
+/*
+ * For a config that a shipped unit runs (CONFIGDIR/snap.yaml for
+ * snap.service, CONFIGDIR/NAME.yaml for snap@NAME.service): whether that
+ * unit's sandbox lets it write the snapshot root and the metrics file's
+ * folder, and if not, the exact drop-in that does.  Configs elsewhere are
+ * not run by the units, and get no line.
+ */
+static void
+check_unit(struct checker *c, const struct config *cfg)
+{
+	const char *dir = testhook_unit_config_dir();
+	char unit_dir[PATH_MAX], cfg_dir[PATH_MAX], copy[PATH_MAX];
+	char unit[NAME_MAX + 32], root[PATH_MAX], metrics[PATH_MAX];
+	char dropin[3 * PATH_MAX + 256], why[256];
+	const char *base, *dot, *r1 = NULL, *r2 = NULL;
+	bool strict, priv1 = false, priv2 = false;
+	size_t len;
+
+	if (dir == NULL)
+		dir = SNAP_CONFIG_DIR;
+	snprintf(copy, sizeof(copy), "%s", cfg->file);
+	base = strrchr(cfg->file, '/') ? strrchr(cfg->file, '/') + 1 :
+	    cfg->file;
+	dot = strrchr(base, '.');
+	if (realpath(dir, unit_dir) == NULL ||
+	    realpath(dirname(copy), cfg_dir) == NULL ||
+	    strcmp(unit_dir, cfg_dir) != 0 || dot == NULL || dot == base ||
+	    strcmp(dot, ".yaml") != 0)
+		return;
+	len = (size_t)(dot - base);
+	strict = len == 4 && strncmp(base, "snap", 4) == 0;
+	if (strict)
+		snprintf(unit, sizeof(unit), "snap.service");
+	else
+		snprintf(unit, sizeof(unit), "snap@%.*s.service", (int)len,
+		    base);
+
+	resolve_partly(cfg->snapshot_root, root);
+	r1 = unit_blocks(root, strict, &priv1);
+	metrics[0] = '\0';
+	if (cfg->metrics_file != NULL) {
+		snprintf(copy, sizeof(copy), "%s", cfg->metrics_file);
+		resolve_partly(dirname(copy), metrics);
+		r2 = unit_blocks(metrics, strict, &priv2);
+	}
+	if (r1 == NULL && r2 == NULL) {
+		result(c, CHECK_OK, "%s may write snapshot root '%s'%s%s%s",
+		    unit, cfg->snapshot_root, metrics[0] ? " and the metrics "
+		    "folder '" : "", metrics, metrics[0] ? "'" : "");
+		return;
+	}
+	/*
+	 * The drop-in: for snap.service an empty ReadWritePaths= first
+	 * would drop the unit's own two; they are named again instead, so
+	 * adding it never takes a place away.  A metrics folder may be
+	 * missing for a run (the "-"); the root must be there, or the run
+	 * fails rather than write into an empty mount point.
+	 */
+	len = (size_t)snprintf(dropin, sizeof(dropin), "    [Service]\n");
+	if (r1 != NULL && !priv1)
+		len += (size_t)snprintf(dropin + len, sizeof(dropin) - len,
+		    "    ReadWritePaths=%s\n", root);
+	if (r2 != NULL && !priv2)
+		len += (size_t)snprintf(dropin + len, sizeof(dropin) - len,
+		    "    ReadWritePaths=-%s\n", metrics);
+	if (priv1 || priv2)
+		snprintf(dropin + len, sizeof(dropin) - len,
+		    "    PrivateTmp=no\n");
+	snprintf(why, sizeof(why), "%s", r1 != NULL ? r1 : r2);
+	result(c, CHECK_WARNING, "%s cannot write %s '%s' (%s); add this "
+	    "drop-in with 'systemctl edit %s':\n%.*s", unit, r1 != NULL ?
+	    "snapshot root" : "the metrics folder", r1 != NULL ?
+	    cfg->snapshot_root : metrics, why, unit,
+	    (int)strlen(dropin) - 1, dropin);
 }
 
 /*
@@ -495,6 +676,7 @@ cmd_check(int argc, char **argv, struct cmd_globals *g)
 		return r;
 	result(&c, CHECK_OK, "config '%s' is valid", cfg->file);
 	check_sources(&c, cfg);
+	check_unit(&c, cfg);
 	space_dir = check_root(&c, cfg, &exists);
 	if (exists)
 		check_mount(&c, cfg);

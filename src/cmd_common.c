@@ -237,8 +237,8 @@ cmd_usage_report(int argc, char **argv, struct cmd_globals *g,
 	 * space of the rest computed again: rare, and cheaper than reading
 	 * every manifest twice.
 	 */
-	while (usage_compute(&u, ctx.store.manifests_fd, ctx.list.names,
-	    ctx.list.n, &e) == -1) {
+	while (usage_compute_disk(&u, ctx.store.manifests_fd,
+	    ctx.store.root_fd, ctx.list.names, ctx.list.n, &e) == -1) {
 		if (u.failed >= ctx.list.n || e.errnum == ENOMEM) {
 			out_error("%s", e.msg);
 			cmd_close(&ctx);

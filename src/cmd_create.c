@@ -20,6 +20,17 @@
 #include "sys.h"
 #include "testhook.h"
 
+/* One line per missing source: its folder holds no new copy. */
+static void
+print_missing(enum out_level l, const struct create_stats *s)
+{
+	const char *p, *end;
+
+	for (p = s->missing; (end = strchr(p, '\n')) != NULL; p = end + 1)
+		out_info(l, "  missing    %.*s: the source was missing; the "
+		    "previous copy, unchanged, stands in (if any)\n", (int)(end - p), p);
+}
+
 /* Prints the summary of a run (stdout, unless quiet). */
 static void
 create_print_summary(const struct create_stats *s, bool dry_run)
@@ -76,6 +87,7 @@ create_print_summary(const struct create_stats *s, bool dry_run)
 		    "links)\n",
 		    (unsigned long long)s->copied_by[REASON_EXDEV],
 		    (unsigned long long)s->copied_by[REASON_EMLINK]);
+	print_missing(l, s);
 	out_info(l, "  warnings   %llu\n", (unsigned long long)s->warnings);
 	out_info(l, "  time       %.2f s\n", s->seconds);
 }

@@ -1,6 +1,7 @@
 /*
- * snap list: one line per snapshot: name, files, total size, new space,
- * warnings, label.  Sizes come from the manifests (usage.c), warnings and
+ * snap list: one line per snapshot: name, files, total size and new
+ * space (each also in bytes on disk), warnings, label; below it a line
+ * per source that was missing from its run.  Sizes come from the manifests (usage.c), warnings and
  * labels from each snapshot's summary record.
  */
 #include <stdbool.h>
@@ -64,11 +65,21 @@ print_json(struct cmd_ctx *ctx, const struct usage *u)
 		json_uint(&j, s->size);
 		json_key(&j, "new");
 		json_uint(&j, s->new_bytes);
+		json_key(&j, "size_disk");
+		json_uint(&j, s->size_disk);
+		json_key(&j, "new_disk");
+		json_uint(&j, s->new_disk);
 		json_key(&j, "warnings");
 		if (r.has_summary)
 			json_uint(&j, r.stats.warnings);
 		else
 			json_null(&j);
+		if (r.has_summary)
+			summary_json_missing(&j, &r.stats);
+		else {
+			json_key(&j, "missing");
+			json_null(&j);
+		}
 		json_end_object(&j);
 	}
 	json_end_array(&j);
@@ -79,11 +90,15 @@ print_table(struct cmd_ctx *ctx, const struct usage *u)
 {
 	const struct usage_snapshot *s;
 	char size[32], new[32], warn[32], label[2048];
+	char size_disk[32], new_disk[32];
+	const char *p, *end;
 	struct row r;
 	size_t i;
 
-	printf("%-20s %10s %10s %10s %-8s %s\n", "NAME", "FILES", "SIZE",
-	    "NEW", "WARNINGS", "LABEL");
+	/* Each size beside the blocks it takes (du(1)'s figure): a sparse
+	 * file of 15 MiB that occupies nothing is no new 15 MiB. */
+	printf("%-20s %10s %10s %10s %10s %11s %-8s %s\n", "NAME", "FILES",
+	    "SIZE", "ON DISK", "NEW", "NEW ON DISK", "WARNINGS", "LABEL");
 	for (i = 0; i < ctx->list.n; i++) {
 		s = &u->snaps[i];
 		read_row(ctx, i, &r);
@@ -98,9 +113,17 @@ print_table(struct cmd_ctx *ctx, const struct usage *u)
 			    strlen(r.stats.label));
 		else
 			snprintf(label, sizeof(label), "-");
-		printf("%-20s %10llu %10s %10s %-8s %s\n", ctx->list.names[i],
-		    (unsigned long long)s->files, out_bytes(size, s->size),
-		    out_bytes(new, s->new_bytes), warn, label);
+		printf("%-20s %10llu %10s %10s %10s %11s %-8s %s\n",
+		    ctx->list.names[i], (unsigned long long)s->files,
+		    out_bytes(size, s->size),
+		    out_bytes(size_disk, s->size_disk),
+		    out_bytes(new, s->new_bytes),
+		    out_bytes(new_disk, s->new_disk), warn, label);
+		/* A source that was missing: no real copy of it here. */
+		for (p = r.stats.missing; (end = strchr(p, '\n')) != NULL;
+		    p = end + 1)
+			printf("  missing source: %.*s (no new copy)\n",
+			    (int)(end - p), p);
 	}
 }
 

@@ -1,6 +1,8 @@
 /*
  * snap prune: apply the retention policy (retain.h) to the snapshots of
- * the root, deleting with store_delete what no rule keeps.  --dry-run
+ * the root, deleting with store_delete what no rule keeps; the newest
+ * snapshot holding a real copy of each source (its summary does not name
+ * it missing) is kept too.  --dry-run
  * says what would go, with the space each deletion frees (usage.h), and
  * which rules keep the rest.  create runs it after every good snapshot,
  * with --after-create: then a failure is a warning, since the snapshot
@@ -30,6 +32,7 @@ struct prune {
 	struct retain_snapshot	*snaps;
 	unsigned		*keep;
 	char			(*labels)[CREATE_LABEL_MAX + 1];
+	bool			*holds;		/* n x the config's sources */
 	uint64_t		*frees;		/* alone_bytes, per snapshot */
 	uint64_t		 total_frees;	/* held by no snapshot kept */
 	size_t			 n_drop;
@@ -55,16 +58,18 @@ static int
 load_snapshots(struct prune *p)
 {
 	const struct store_list *l = &p->ctx.list;
+	const size_t ns = p->ctx.cfg->n_sources;
 	struct create_stats stats;
 	struct err e;
-	size_t i;
+	size_t i, j;
 
 	p->snaps = calloc(l->n, sizeof(*p->snaps));
 	p->keep = calloc(l->n, sizeof(*p->keep));
 	p->labels = calloc(l->n, sizeof(*p->labels));
 	p->frees = calloc(l->n, sizeof(*p->frees));
+	p->holds = calloc(l->n * ns + 1, sizeof(*p->holds));
 	if (p->snaps == NULL || p->keep == NULL || p->labels == NULL ||
-	    p->frees == NULL) {
+	    p->frees == NULL || p->holds == NULL) {
 		report(p, "cannot prune: out of memory");
 		return -1;
 	}
@@ -87,6 +92,11 @@ load_snapshots(struct prune *p)
 		}
 		memcpy(p->labels[i], stats.label, sizeof(p->labels[i]));
 		p->snaps[i].labelled = stats.label[0] != '\0';
+		/* Without a summary it counts as holding every source. */
+		p->snaps[i].holds = p->holds + i * ns;
+		for (j = 0; j < ns; j++)
+			p->holds[i * ns + j] = !summary_has_missing(&stats,
+			    p->ctx.cfg->sources[j].dest);
 	}
 	return 0;
 }
@@ -306,6 +316,9 @@ prune_run(struct prune *start, const struct cmd_globals *g)
 		goto out;
 	}
 	retain_decide(p.snaps, p.ctx.list.n, &p.ctx.cfg->retain, p.keep);
+	/* A source missing for long keeps its newest real copy. */
+	retain_keep_copies(p.snaps, p.ctx.list.n, p.ctx.cfg->n_sources,
+	    p.keep);
 	for (i = 0; i < p.ctx.list.n; i++)
 		p.n_drop += p.keep[i] == 0;
 
@@ -352,5 +365,6 @@ out:
 	free(p.keep);
 	free(p.labels);
 	free(p.frees);
+	free(p.holds);
 	return status;
 }

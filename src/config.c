@@ -69,7 +69,7 @@ static const char *const top_names[TOP_N] = {
 enum source_key {
 	SRC_PATH, SRC_DEST, SRC_EXCLUDE, SRC_ONE_FS,
 	SRC_FILTER, SRC_FILTER_FROM, SRC_EXCLUDE_CACHES, SRC_EXCLUDE_IF_PRESENT,
-	SRC_SSH_COMMAND, SRC_RSYNC_PATH, SRC_REQUIRED,
+	SRC_SSH_COMMAND, SRC_RSYNC_PATH, SRC_REQUIRED, SRC_REQUIRE_MOUNT,
 	SRC_N
 };
 static const char *const source_names[SRC_N] = {
@@ -84,6 +84,7 @@ static const char *const source_names[SRC_N] = {
 	[SRC_SSH_COMMAND] = "ssh_command",
 	[SRC_RSYNC_PATH] = "rsync_path",
 	[SRC_REQUIRED] = "required",
+	[SRC_REQUIRE_MOUNT] = "require_mount",
 };
 
 enum retain_key {
@@ -751,33 +752,6 @@ default_dest(struct loader *l, const yaml_node_t *path_node,
 	return 0;
 }
 
-static int
-check_source_dir(struct loader *l, const yaml_node_t *n, const char *path)
-{
-	struct stat st;
-	int saved;
-
-	/* The source root may be a symlink to the tree to back up; the
-	 * walker never follows one below it. */
-	if (stat(path, &st) == -1) {
-		saved = errno;
-		if (saved != ENOENT && saved != ENOTDIR)
-			return fail(l, n, saved, "cannot access source '%s'",
-			    path);
-		/* The errno is kept for callers, but strerror would only
-		 * repeat the sentence. */
-		fail(l, n, 0, "source '%s' does not exist", path);
-		l->e->errnum = saved;
-		return -1;
-	}
-	if (!S_ISDIR(st.st_mode)) {
-		fail(l, n, 0, "source '%s' is not a directory", path);
-		l->e->errnum = ENOTDIR;
-		return -1;
-	}
-	return 0;
-}
-
 static int	read_file(const char *path, const char *what, const char *role,
 		    char **out, size_t *outlen, struct err *e);
 
@@ -816,7 +790,7 @@ load_filter_rules(struct loader *l, const yaml_node_t *n, struct filter *out)
 	const char *pattern;
 	char *rule = NULL, why[512];
 	bool include;
-	int rc = 0;
+	int rc = 0, r;
 
 	if (is_null(n))
 		return 0;
@@ -829,10 +803,11 @@ load_filter_rules(struct loader *l, const yaml_node_t *n, struct filter *out)
 		if ((rc = get_string(l, item, "filter", "a rule", true,
 		    &rule)) == -1)
 			break;
-		if (filter_parse_rule(rule, &include, &pattern, why,
-		    sizeof(why)) == -1)
+		if ((r = filter_parse_rule(rule, &include, &pattern, why,
+		    sizeof(why))) == -1)
 			rc = fail(l, item, 0, "%s", why);
-		else if (filter_add_rule(out, include, pattern) == -1)
+		else if ((r == 1 ? filter_add_merge(out, pattern) :
+		    filter_add_rule(out, include, pattern)) == -1)
 			rc = fail_nomem(l);
 		free(rule);
 		rule = NULL;
@@ -1130,6 +1105,7 @@ remote_inherit(struct loader *l)
 {
 	struct config *cfg = l->cfg;
 	struct config_source *s;
+	const char *merge;
 	size_t i;
 
 	for (i = 0; i < cfg->n_sources; i++) {
@@ -1141,6 +1117,10 @@ remote_inherit(struct loader *l)
 			    "remote sources (HOST:/PATH)", s->path);
 		if (s->host == NULL)
 			continue;
+		if (filter_merge_name(&s->filter, &merge))
+			return fail(l, l->path_nodes[i], 0, "source '%s:%s' is "
+			    "remote; ': %s' (per-folder filter files) is for "
+			    "local sources", s->host, s->path, merge);
 		if (s->ssh_command == NULL && (s->ssh_command =
 		    strdup(cfg->ssh_command != NULL ? cfg->ssh_command :
 		    CONFIG_SSH_COMMAND_DEFAULT)) == NULL)
@@ -1158,6 +1138,7 @@ load_source(struct loader *l, const yaml_node_t *n, struct pending_source *ps)
 {
 	const yaml_node_t *seen[SRC_N] = { NULL };
 	const yaml_node_t *v, *path_node = NULL, *dest_node = NULL;
+	const yaml_node_t *mount_node = NULL;
 	const yaml_node_pair_t *pair;
 	struct config_source *s = &ps->src;
 	int key;
@@ -1199,6 +1180,12 @@ load_source(struct loader *l, const yaml_node_t *n, struct pending_source *ps)
 			    &s->one_file_system) == -1)
 				return -1;
 			break;
+		case SRC_REQUIRE_MOUNT:
+			if (get_bool(l, v, "require_mount",
+			    &s->require_mount) == -1)
+				return -1;
+			mount_node = v;
+			break;
 		default:
 			if (load_remote_key(l, key, v, s) == -1)
 				return -1;
@@ -1210,9 +1197,15 @@ load_source(struct loader *l, const yaml_node_t *n, struct pending_source *ps)
 	if (filter_parts_join(l, &ps->filter, &s->filter) == -1)
 		return -1;
 	ps->path_node = path_node;
-	/* A remote path is checked by the transfer, at each run. */
-	if (s->host == NULL && check_source_dir(l, path_node, s->path) == -1)
-		return -1;
+	/*
+	 * A source is not looked at here: one that is missing when a run
+	 * starts (a disk not plugged in) is that run's business (source.h),
+	 * a warning or, with 'required', its failure; never a config that
+	 * stops every command.
+	 */
+	if (s->host != NULL && mount_node != NULL)
+		return fail(l, mount_node, 0, "source '%s:%s' is remote; "
+		    "'require_mount' is for local sources", s->host, s->path);
 	if (dest_node != NULL) {
 		if (check_dest(l, dest_node, s->dest) == -1)
 			return -1;

@@ -38,7 +38,10 @@ struct config_source {
 	char	*host;
 	char	*ssh_command;	/* rsync's -e: ssh_command, or the top one */
 	char	*rsync_path;	/* rsync's --rsync-path, likewise */
-	bool	 required;	/* a failure of this source fails the run */
+	bool	 required;	/* a failure of this source fails the run;
+				 * for a local one: its being missing */
+	bool	 require_mount;	/* local: missing unless path is a mount
+				 * point (a disk not plugged in) */
 	int	 line;		/* where the entry starts, for messages */
 	int	 column;
 };

@@ -19,6 +19,35 @@
 static unsigned char	copy_buf[COPY_BUFSIZE];
 static XXH3_state_t	copy_state;
 
+/* copy_set_progress's hook, and the bytes of this file at its next call. */
+static void		(*progress_fn)(void *arg, uint64_t done);
+static void		*progress_arg;
+static off_t		 progress_next;
+
+void
+copy_set_progress(void (*fn)(void *arg, uint64_t done), void *arg)
+{
+	progress_fn = fn;
+	progress_arg = arg;
+}
+
+/* A new file: the hook is next told after its first COPY_PROGRESS_STEP. */
+static void
+progress_reset(void)
+{
+	progress_next = COPY_PROGRESS_STEP;
+}
+
+/* done bytes of this file are read: one compare per buffer. */
+static inline void
+progress_tell(off_t done)
+{
+	if (progress_fn != NULL && done >= progress_next) {
+		progress_next = done + COPY_PROGRESS_STEP;
+		progress_fn(progress_arg, (uint64_t)done);
+	}
+}
+
 /*
  * Reads up to len bytes at off, retrying on EINTR.  Returns the count
  * (0 at end of file) or -1 with errno set.
@@ -103,6 +132,7 @@ hash_range(int fd, off_t *off, off_t end)
 			return 1;
 		XXH3_128bits_update(&copy_state, copy_buf, n);
 		*off += n;
+		progress_tell(*off);
 	}
 	return 0;
 }
@@ -169,6 +199,7 @@ copy_hash_fd(int fd, const char *path, unsigned char *hash, uint64_t *size,
     struct err *e)
 {
 	XXH3_128bits_reset(&copy_state);
+	progress_reset();
 	if (hash_stream(fd, true, size) == -1)
 		return err_set(e, errno, "cannot read '%s'", path);
 	hash_final(hash);
@@ -242,6 +273,7 @@ copy_segment(struct copy_walk *w, off_t start, off_t end)
 		off += n;
 		w->done = off;
 		w->written = off;
+		progress_tell(off);
 		if ((size_t)n < want) {
 			w->eof = true;
 			return 0;
@@ -397,6 +429,7 @@ copy_file(const struct sys_ops *sys, int srcfd, const struct copy_hint *hint,
 	}
 
 	XXH3_128bits_reset(&copy_state);
+	progress_reset();
 	if (!clone_known_refused(hint)) {
 		if (sys->ficlone(fd, srcfd) == 0) {
 			/*

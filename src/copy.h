@@ -66,6 +66,16 @@ int	copy_file(const struct sys_ops *sys, int srcfd,
 	    struct err *e);
 
 /*
+ * Has fn told, while copy_file or copy_hash_fd reads one file, how many
+ * of its bytes are done: after every COPY_PROGRESS_STEP bytes (a
+ * compare per buffer in between), so that a progress line moves inside
+ * one large file.  done starts again from 0 with each file (and a file
+ * hashed, then copied, is told twice).  fn NULL: no calls.
+ */
+#define COPY_PROGRESS_STEP	(8 << 20)
+void	copy_set_progress(void (*fn)(void *arg, uint64_t done), void *arg);
+
+/*
  * Hashes the whole content of fd (read with pread from offset 0) into
  * hash (canonical XXH3-128) and stores the byte count in *size.
  * Returns 0, or -1 with e set.  path is used only in messages.

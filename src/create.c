@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "content.h"
+#include "copy.h"
 #include "interrupt.h"
 #include "link.h"
 #include "manifest.h"
@@ -20,6 +21,7 @@
 #include "progress.h"
 #include "received.h"
 #include "regfile.h"
+#include "source.h"
 #include "store.h"
 #include "summary.h"
 #include "walk.h"
@@ -43,6 +45,19 @@ struct create_ctx {
 	struct nodes		 nodes;
 	struct received		 recv;		/* remote sources */
 	uint64_t		 flagged;	/* entries with inode flags */
+
+	/* Missing local sources (source.h), by index in cfg->sources. */
+	bool			*missing;
+	struct err		*missing_why;
+	/* The dests walked from the previous snapshot's copy, and the
+	 * paths of those copies (owned). */
+	const char		**stale;
+	char			**stale_paths;
+	size_t			 n_stale;
+
+	/* The progress line inside one large file (copy_set_progress). */
+	uint64_t		 file_base;	/* bytes before this file */
+	uint64_t		 shown_bytes;	/* the most told so far */
 
 	char			 quoted[1024];
 };
@@ -304,6 +319,157 @@ store_node(struct create_ctx *c, const struct walk_item *it, struct err *e)
 	return nodes_store(&c->nodes, it, quote(c, ent), e);
 }
 
+/* --- missing sources -------------------------------------------- */
+
+/* True when path (len bytes) is dest or lies below it. */
+static bool
+path_under(const char *path, size_t len, const char *dest)
+{
+	size_t dlen = strlen(dest);
+
+	return len >= dlen && memcmp(path, dest, dlen) == 0 &&
+	    (len == dlen || path[dlen] == '/');
+}
+
+/*
+ * An entry of a missing source, walked in the previous snapshot's copy:
+ * it is the very inode the previous manifest records at its path, so it
+ * is recorded as that record's source file (source inode, ctime, link
+ * count), and the differ links it unchanged (LINK_PREV) without reading
+ * it.  When the source comes back, its files compare with these records
+ * as with any previous snapshot's.
+ */
+static void
+stale_entry(struct create_ctx *c, const struct walk_item *it,
+    const struct entry *prev)
+{
+	struct entry *ent = it->ent;
+	size_t i;
+
+	if (prev == NULL || prev->type != ent->type || it->synthetic ||
+	    (uint64_t)it->st->st_ino != prev->stored_ino)
+		return;
+	for (i = 0; i < c->n_stale; i++)
+		if (path_under(ent->path, ent->path_len, c->stale[i]))
+			break;
+	if (i == c->n_stale)
+		return;
+	ent->ino = prev->ino;
+	ent->ctime = prev->ctime;
+	ent->nlink = prev->nlink;
+}
+
+/*
+ * Looks for missing local sources before anything is written.  One that
+ * is required, or the only source, fails the run: a snapshot without it
+ * is not the backup that was asked for.  The others are dealt with by
+ * stand_in_missing once the previous snapshot is known.  Returns 0, or
+ * -1 with e set.
+ */
+static int
+find_missing(struct create_ctx *c, struct err *e)
+{
+	const struct config *cfg = c->cfg;
+	const struct config_source *src;
+	size_t i;
+
+	c->missing = calloc(cfg->n_sources, sizeof(*c->missing));
+	c->missing_why = calloc(cfg->n_sources, sizeof(*c->missing_why));
+	if (c->missing == NULL || c->missing_why == NULL)
+		return err_set(e, ENOMEM, "cannot back up the sources");
+	for (i = 0; i < cfg->n_sources; i++) {
+		src = &cfg->sources[i];
+		if (!source_missing(src, &c->missing_why[i]))
+			continue;
+		if (src->required || cfg->n_sources == 1) {
+			err_set(e, 0, "%s, and %s", c->missing_why[i].msg,
+			    src->required ? "it is required (required: true)" :
+			    "it is the only source");
+			e->errnum = c->missing_why[i].errnum;
+			return -1;
+		}
+		c->missing[i] = true;
+	}
+	return 0;
+}
+
+/* The index in cfg->sources of the local source walked as ws. */
+static bool
+missing_source(struct create_ctx *c, const struct config_source *ws,
+    size_t *index)
+{
+	size_t i;
+
+	if (ws->host != NULL)
+		return false;
+	for (i = 0; i < c->cfg->n_sources; i++)
+		if (c->missing[i] && strcmp(c->cfg->sources[i].dest,
+		    ws->dest) == 0) {
+			*index = i;
+			return true;
+		}
+	return false;
+}
+
+/*
+ * Stands in for each missing source among the walk's sources: its
+ * previous copy (a real folder in the previous snapshot), walked
+ * instead of the source, with no filter (it was filtered when it was
+ * stored), or, when there is none, nothing: the source is left out of
+ * the walk.  Each is a warning and a "missing" line of the summary.
+ * Returns 0, or -1 with e set.
+ */
+static int
+stand_in_missing(struct create_ctx *c, struct err *e)
+{
+	struct config_source *ws;
+	struct received *r = &c->recv;
+	struct stat st;
+	char *path;
+	size_t i, k, n;
+
+	n = r->n_sources;
+	c->stale = calloc(n + 1, sizeof(*c->stale));
+	c->stale_paths = calloc(n + 1, sizeof(*c->stale_paths));
+	if (c->stale == NULL || c->stale_paths == NULL)
+		return err_set(e, ENOMEM, "cannot back up the sources");
+	for (k = 0; k < r->n_sources; ) {
+		ws = &r->sources[k];
+		if (!missing_source(c, ws, &i)) {
+			k++;
+			continue;
+		}
+		summary_add_missing(c->stats, ws->dest);
+		if (c->store.prev_fd != -1 && fstatat(c->store.prev_fd,
+		    ws->dest, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+		    S_ISDIR(st.st_mode)) {
+			if (asprintf(&path, "%s/%s/%s", c->cfg->snapshot_root,
+			    c->store.prev, ws->dest) == -1)
+				return err_set(e, ENOMEM, "cannot back up the "
+				    "sources");
+			warn(c, "%s; its folder '%s' in this snapshot is "
+			    "the copy of snapshot %s, unchanged (stale)",
+			    c->missing_why[i].msg, ws->dest, c->store.prev);
+			c->stale_paths[c->n_stale] = path;
+			c->stale[c->n_stale++] = ws->dest;
+			ws->path = path;
+			ws->filter = (struct filter)FILTER_INIT;
+			ws->one_file_system = true;
+			k++;
+			continue;
+		}
+		warn(c, "%s; no earlier snapshot holds a copy of it, so this "
+		    "one has no '%s'", c->missing_why[i].msg, ws->dest);
+		/* Left out of the walk; a local source has no received
+		 * folder, so the two arrays move together. */
+		memmove(ws, ws + 1, (r->n_sources - k - 1) * sizeof(*ws));
+		memmove(r->into + k, r->into + k + 1,
+		    (r->n_sources - k - 1) * sizeof(*r->into));
+		r->n_sources--;
+	}
+	return 0;
+}
+
 static int
 handle_entry(struct create_ctx *c, const struct walk_item *it,
     struct err *e)
@@ -313,6 +479,8 @@ handle_entry(struct create_ctx *c, const struct walk_item *it,
 
 	if (prev_lookup(c, it->ent, &prev, e) == -1)
 		return -1;
+	if (c->n_stale > 0)
+		stale_entry(c, it, prev);
 	c->stats->entries++;
 	if (it->flagged)
 		c->flagged++;
@@ -324,6 +492,7 @@ handle_entry(struct create_ctx *c, const struct walk_item *it,
 		r = enter_dir(c, it, prev, e);
 		break;
 	case ENTRY_REG:
+		c->file_base = c->stats->total_bytes;
 		r = regfile_store(&c->files, it, prev, e);
 		break;
 	default:
@@ -367,6 +536,23 @@ leave_dir(struct create_ctx *c, struct err *e)
 	    sizeof(c->quoted), path, len));
 }
 
+/*
+ * The bytes of the file being copied or hashed (copy.h), every few MiB:
+ * the line moves inside a large file.  A file hashed first, then copied,
+ * is read twice; the line never goes back.
+ */
+static void
+copy_progress(void *arg, uint64_t done)
+{
+	struct create_ctx *c = arg;
+	struct progress *p = c->opts->progress;
+
+	if (c->file_base + done <= c->shown_bytes)
+		return;
+	c->shown_bytes = c->file_base + done;
+	progress_check(p, c->stats->entries, c->shown_bytes);
+}
+
 static int
 walk_all(struct create_ctx *c, struct err *e)
 {
@@ -382,6 +568,8 @@ walk_all(struct create_ctx *c, struct err *e)
 	}
 	if (walk_open(&w, c->recv.sources, c->recv.n_sources, &skip, e) == -1)
 		return -1;
+	if (c->opts->progress != NULL && c->opts->progress->on)
+		copy_set_progress(copy_progress, c);
 	while ((r = walk_next(w, &it, e)) == 1) {
 		/* Ctrl-C or SIGTERM: stop between two entries, through the
 		 * failure path, keeping what was built for the next run. */
@@ -402,6 +590,7 @@ walk_all(struct create_ctx *c, struct err *e)
 		progress_update(c->opts->progress, c->stats->entries,
 		    c->stats->total_bytes);
 	}
+	copy_set_progress(NULL, NULL);
 	walk_close(w);
 	/* Like rsync, snap keeps no inode flags: said once, not per file. */
 	if (r == 0 && c->flagged > 0)
@@ -540,10 +729,16 @@ create_run(const struct config *cfg, const struct create_opts *opts,
 	r = -1;
 	if (opts->label != NULL)
 		snprintf(stats->label, sizeof(stats->label), "%s", opts->label);
+	/*
+	 * Sources are looked at after the before_create hooks, which may
+	 * mount them, and before anything is written.
+	 */
+	if (!opts->dry_run && opts->before_write != NULL &&
+	    opts->before_write(opts->before_write_arg, e) == -1)
+		goto out;
+	if (find_missing(&c, e) == -1)
+		goto out;
 	if (!opts->dry_run) {
-		if (opts->before_write != NULL &&
-		    opts->before_write(opts->before_write_arg, e) == -1)
-			goto out;
 		if ((r = store_begin(&c.store, e)) == -1)
 			goto out;
 		if (r == 1)
@@ -563,7 +758,8 @@ create_run(const struct config *cfg, const struct create_opts *opts,
 	snprintf(stats->name, sizeof(stats->name), "%s", c.store.name);
 
 	start_files(&c);
-	if (received_fetch(&c.recv, cfg, &c.store, e) == -1)
+	if (received_fetch(&c.recv, cfg, &c.store, e) == -1 ||
+	    stand_in_missing(&c, e) == -1)
 		goto out;
 	/* After the transfers, which have a progress stage of their own. */
 	expect_totals(&c);
@@ -597,6 +793,12 @@ out:
 	nodes_free(&c.nodes);
 	received_free(&c.recv);
 	store_close(&c.store);
+	for (size_t i = 0; i < c.n_stale; i++)
+		free(c.stale_paths[i]);
+	free(c.stale_paths);
+	free(c.stale);
+	free(c.missing);
+	free(c.missing_why);
 	stats->seconds = mono_seconds_since(&t0);
 	return r;
 }

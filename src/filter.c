@@ -10,8 +10,8 @@
 /* rsync's other rule names: recognised, so that the error can say they
  * are rsync's but not snap's, rather than "unknown". */
 static const char *const unsupported[] = {
-	"merge", "dir-merge", "hide", "show", "protect", "risk", "clear",
-	".", ":", "H", "S", "P", "R", "!",
+	"merge", "hide", "show", "protect", "risk", "clear",
+	".", "H", "S", "P", "R", "!",
 };
 
 /* The length of the rule name at the start of text: a word, or one
@@ -29,8 +29,12 @@ filter_parse_rule(const char *text, bool *include, const char **pattern,
     char *why, size_t whylen)
 {
 	size_t n = rule_name_len(text), i;
+	bool merge = false;
 
-	if (n == 1 && (text[0] == '-' || text[0] == '+'))
+	if ((n == 1 && text[0] == ':') ||
+	    (n == 9 && strncmp(text, "dir-merge", n) == 0))
+		merge = true;
+	else if (n == 1 && (text[0] == '-' || text[0] == '+'))
 		*include = text[0] == '+';
 	else if (n == 7 && strncmp(text, "exclude", n) == 0)
 		*include = false;
@@ -46,7 +50,8 @@ filter_parse_rule(const char *text, bool *include, const char **pattern,
 			snprintf(why, whylen, "rsync's '%s' rules are not "
 			    "supported; snap takes '- PATTERN' and "
 			    "'+ PATTERN' (also 'exclude PATTERN', "
-			    "'include PATTERN')", unsupported[i]);
+			    "'include PATTERN') and ': NAME'",
+			    unsupported[i]);
 		else
 			snprintf(why, whylen, "unknown filter rule '%s'; "
 			    "expected '- PATTERN' or '+ PATTERN' (also "
@@ -72,7 +77,17 @@ filter_parse_rule(const char *text, bool *include, const char **pattern,
 		    EXCLUDE_PATTERN_MAX);
 		return -1;
 	}
-	return 0;
+	if (!merge)
+		return 0;
+	*include = false;
+	/* A file in each folder: one name, read below the open folder. */
+	if (strchr(*pattern, '/') != NULL || strcmp(*pattern, ".") == 0 ||
+	    strcmp(*pattern, "..") == 0) {
+		snprintf(why, whylen, "'%s' names a file of each folder: one "
+		    "name without '/' (and not '.' or '..')", text);
+		return -1;
+	}
+	return 1;
 }
 
 int
@@ -92,8 +107,31 @@ filter_add_rule(struct filter *f, bool include, const char *pattern)
 	f->rules = r;
 	r[f->n_rules].pattern = copy;
 	r[f->n_rules].include = include;
+	r[f->n_rules].merge = false;
 	f->n_rules++;
 	return 0;
+}
+
+int
+filter_add_merge(struct filter *f, const char *name)
+{
+	if (filter_add_rule(f, false, name) == -1)
+		return -1;
+	f->rules[f->n_rules - 1].merge = true;
+	return 0;
+}
+
+bool
+filter_merge_name(const struct filter *f, const char **name)
+{
+	size_t i;
+
+	for (i = 0; i < f->n_rules; i++)
+		if (f->rules[i].merge) {
+			*name = f->rules[i].pattern;
+			return true;
+		}
+	return false;
 }
 
 int
@@ -104,7 +142,7 @@ filter_parse_lines(struct filter *f, const char *text, size_t len,
 	char *copy = NULL;
 	size_t n;
 	bool include;
-	int rc = -1;
+	int rc = -1, r;
 
 	for (*line = 1; p < end; (*line)++, p = nl + 1) {
 		if ((nl = memchr(p, '\n', (size_t)(end - p))) == NULL)
@@ -121,10 +159,11 @@ filter_parse_lines(struct filter *f, const char *text, size_t len,
 		free(copy);
 		if ((copy = strndup(p, n)) == NULL)
 			goto nomem;
-		if (filter_parse_rule(copy, &include, &pattern, why,
-		    whylen) == -1)
+		if ((r = filter_parse_rule(copy, &include, &pattern, why,
+		    whylen)) == -1)
 			goto out;
-		if (filter_add_rule(f, include, pattern) == -1)
+		if ((r == 1 ? filter_add_merge(f, pattern) :
+		    filter_add_rule(f, include, pattern)) == -1)
 			goto nomem;
 	}
 	rc = 0;
@@ -143,8 +182,9 @@ filter_append(struct filter *dst, const struct filter *src)
 	size_t i;
 
 	for (i = 0; i < src->n_rules; i++)
-		if (filter_add_rule(dst, src->rules[i].include,
-		    src->rules[i].pattern) == -1)
+		if ((src->rules[i].merge ? filter_add_merge(dst,
+		    src->rules[i].pattern) : filter_add_rule(dst,
+		    src->rules[i].include, src->rules[i].pattern)) == -1)
 			return -1;
 	for (i = 0; i < src->n_if_present; i++) {
 		if ((copy = strdup(src->if_present[i])) == NULL)
@@ -167,12 +207,38 @@ bool
 filter_excludes(const struct filter *f, const char *relpath,
     size_t relpath_len, bool is_dir)
 {
-	size_t i;
+	return filter_excludes_merged(f, NULL, 0, relpath, relpath_len,
+	    is_dir);
+}
 
-	for (i = 0; i < f->n_rules; i++)
-		if (exclude_match_pattern(f->rules[i].pattern, relpath,
-		    relpath_len, is_dir))
-			return !f->rules[i].include;
+bool
+filter_excludes_merged(const struct filter *f,
+    const struct filter_layer *layers, size_t n, const char *relpath,
+    size_t relpath_len, bool is_dir)
+{
+	const struct filter *l;
+	size_t i, j, k;
+
+	for (i = 0; i < f->n_rules; i++) {
+		if (!f->rules[i].merge) {
+			if (exclude_match_pattern(f->rules[i].pattern, relpath,
+			    relpath_len, is_dir))
+				return !f->rules[i].include;
+			continue;
+		}
+		/* rsync: a deeper folder's rules come before its parent's. */
+		for (k = n; k > 0; k--) {
+			l = layers[k - 1].rules;
+			if (layers[k - 1].off >= relpath_len)
+				continue;
+			for (j = 0; j < l->n_rules; j++)
+				if (!l->rules[j].merge &&
+				    exclude_match_pattern(l->rules[j].pattern,
+				    relpath + layers[k - 1].off, relpath_len -
+				    layers[k - 1].off, is_dir))
+					return !l->rules[j].include;
+		}
+	}
 	return false;
 }
 

@@ -24,9 +24,28 @@
 #include <stddef.h>
 
 struct filter_rule {
-	char	*pattern;	/* see exclude.h */
+	char	*pattern;	/* see exclude.h; for merge, the file name */
 	bool	 include;	/* '+': keep what matches */
+	bool	 merge;		/* ": NAME" (rsync's dir-merge): here come
+				 * the rules of the NAME files of the folders
+				 * above the entry, the nearest first */
 };
+
+/*
+ * The rules of one folder's merge file (": NAME"), for the entries below
+ * that folder.  The walk keeps one per folder that has the file, from
+ * the source root down; off is where the path below that folder starts
+ * in a source-relative path ("a/b/x" for the file in "a": 2, "b/x"), so
+ * that "/x" in it is anchored at its folder, as in rsync.
+ */
+struct filter_layer {
+	struct filter	*rules;
+	size_t		 off;
+	size_t		 depth;		/* the walk's, for popping */
+};
+
+/* A merge file larger than this is not read (a warning). */
+#define FILTER_MERGE_MAX	(64 * 1024)
 
 struct filter {
 	struct filter_rule *rules;	/* in order; the first match wins */
@@ -43,15 +62,22 @@ struct filter {
 
 /*
  * Parses one rule.  Returns 0 with *include set and *pattern pointing
- * into text (its end is the end of text), or -1 with a sentence in why
- * saying what is wrong (an unknown or unsupported rule, an empty or too
- * long pattern).
+ * into text (its end is the end of text); 1 for ": NAME" or "dir-merge
+ * NAME", with *pattern the file name (one name, no '/'); or -1 with a
+ * sentence in why saying what is wrong (an unknown or unsupported rule,
+ * an empty or too long pattern).
  */
 int	filter_parse_rule(const char *text, bool *include, const char **pattern,
 	    char *why, size_t whylen);
 
 /* Appends a rule (pattern copied).  Returns 0, or -1 with errno ENOMEM. */
 int	filter_add_rule(struct filter *f, bool include, const char *pattern);
+
+/* Appends a ": NAME" rule (name copied).  Returns 0, or -1 (ENOMEM). */
+int	filter_add_merge(struct filter *f, const char *name);
+
+/* True when f has a ": NAME" rule; *name is the first one's. */
+bool	filter_merge_name(const struct filter *f, const char **name);
 
 /*
  * Appends the rules of a rule file's text: one rule a line, blank lines
@@ -74,6 +100,16 @@ int	filter_append(struct filter *dst, const struct filter *src);
  * source root, relpath_len bytes, no leading '/') is an exclude.
  */
 bool	filter_excludes(const struct filter *f, const char *relpath,
+	    size_t relpath_len, bool is_dir);
+
+/*
+ * filter_excludes, where each ": NAME" rule of f stands for the rules of
+ * the layers (the merge files of the folders above relpath, the source
+ * root's first; n of them), tried from the deepest up, each on the part
+ * of relpath below its folder.
+ */
+bool	filter_excludes_merged(const struct filter *f,
+	    const struct filter_layer *layers, size_t n, const char *relpath,
 	    size_t relpath_len, bool is_dir);
 
 /* Frees what f holds and leaves it empty (FILTER_INIT). */

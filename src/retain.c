@@ -15,6 +15,7 @@ static const char *const rule_names[RETAIN_RULE_COUNT] = {
 	[RETAIN_YEARLY] = "yearly",
 	[RETAIN_LABEL] = "label",
 	[RETAIN_NEWEST] = "newest",
+	[RETAIN_LAST_COPY] = "last-copy",
 	[RETAIN_NO_POLICY] = "no-policy",
 };
 
@@ -124,6 +125,25 @@ retain_decide(const struct retain_snapshot *snaps, size_t n,
 			keep[i] |= RETAIN_BIT(RETAIN_LABEL);
 	/* Whatever the policy says, a root is never left empty. */
 	keep[n - 1] |= RETAIN_BIT(RETAIN_NEWEST);
+}
+
+void
+retain_keep_copies(const struct retain_snapshot *snaps, size_t n,
+    size_t n_sources, unsigned *keep)
+{
+	size_t i, j;
+
+	/* Only what the policy would drop: a kept snapshot needs no
+	 * second reason (the newest is nearly always every source's). */
+	for (j = 0; j < n_sources; j++)
+		for (i = n; i > 0; i--)
+			if (snaps[i - 1].holds == NULL ||
+			    snaps[i - 1].holds[j]) {
+				if (keep[i - 1] == 0)
+					keep[i - 1] = RETAIN_BIT(
+					    RETAIN_LAST_COPY);
+				break;
+			}
 }
 
 int

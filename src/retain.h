@@ -14,7 +14,8 @@
  * the newest snapshot backwards, not from the clock.  Periods are UTC.
  * Every snapshot takes part in every bucket, labelled or not.  A
  * snapshot kept by any rule stays; labelled snapshots and the newest
- * snapshot always stay.  When every key of the policy is absent (-1),
+ * snapshot always stay, and so does the newest real copy of each
+ * source (retain_keep_copies).  When every key of the policy is absent (-1),
  * nothing goes: all are kept by RETAIN_NO_POLICY.
  */
 #ifndef SNAP_RETAIN_H
@@ -35,6 +36,7 @@ enum retain_rule {
 	RETAIN_YEARLY,
 	RETAIN_LABEL,
 	RETAIN_NEWEST,
+	RETAIN_LAST_COPY,
 	RETAIN_NO_POLICY,
 	RETAIN_RULE_COUNT,
 };
@@ -44,6 +46,10 @@ enum retain_rule {
 struct retain_snapshot {
 	time_t	time;		/* from the name, UTC */
 	bool	labelled;	/* made with create --label */
+	/* For retain_keep_copies: per source, whether this snapshot holds
+	 * a real copy of it (its source was not missing); NULL: it holds
+	 * every source. */
+	const bool *holds;
 };
 
 /*
@@ -54,10 +60,20 @@ struct retain_snapshot {
 void	retain_decide(const struct retain_snapshot *snaps, size_t n,
 	    const struct config_retain *policy, unsigned *keep);
 
+/*
+ * After retain_decide: for each of the n_sources sources, the newest
+ * snapshot that holds a real copy of it (snaps[i].holds), when no other
+ * rule keeps it, is kept by RETAIN_LAST_COPY, so that a source missing for longer than the policy
+ * reaches back never loses its last real copy.  A source that no
+ * snapshot holds keeps nothing.
+ */
+void	retain_keep_copies(const struct retain_snapshot *snaps, size_t n,
+	    size_t n_sources, unsigned *keep);
+
 /* True when the policy has no key at all (nothing is ever pruned). */
 bool	retain_policy_empty(const struct config_retain *policy);
 
-/* "last", "hourly", ..., "label", "newest", "no-policy". */
+/* "last", "hourly", ..., "label", "newest", "last-copy", "no-policy". */
 const char *retain_rule_name(enum retain_rule rule);
 
 /*

@@ -8,6 +8,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "name.h"
+
 /* The reason names as keys: no spaces. */
 static const char *const reason_keys[REASON_COUNT] = {
 	[REASON_NONE] = "none",
@@ -25,6 +27,7 @@ static const char *const reason_keys[REASON_COUNT] = {
 static int
 format(char *buf, size_t size, const struct create_stats *s)
 {
+	const char *p, *end;
 	size_t off;
 	int i, n;
 
@@ -77,7 +80,63 @@ format(char *buf, size_t size, const struct create_stats *s)
 			return -1;
 		off += n;
 	}
+	/* Each is quoted, so one line; the '\n' that ends it is there. */
+	for (p = s->missing; *p != '\0'; p = end + 1) {
+		end = strchr(p, '\n');
+		if (end == NULL)
+			break;
+		n = snprintf(buf + off, size - off, "missing %.*s\n",
+		    (int)(end - p), p);
+		if (n < 0 || (size_t)n >= size - off)
+			return -1;
+		off += n;
+	}
+	if (s->n_missing > 0) {
+		n = snprintf(buf + off, size - off, "n_missing %llu\n",
+		    (unsigned long long)s->n_missing);
+		if (n < 0 || (size_t)n >= size - off)
+			return -1;
+		off += n;
+	}
 	return (int)off;
+}
+
+/* Appends a quoted line to s->missing when it fits. */
+static void
+missing_append(struct create_stats *s, const char *quoted)
+{
+	size_t have = strlen(s->missing), len = strlen(quoted);
+
+	if (have + len + 2 <= sizeof(s->missing)) {
+		memcpy(s->missing + have, quoted, len);
+		s->missing[have + len] = '\n';
+		s->missing[have + len + 1] = '\0';
+	}
+}
+
+void
+summary_add_missing(struct create_stats *s, const char *dest)
+{
+	char q[SUMMARY_MISSING_MAX];
+
+	name_quote(q, sizeof(q), dest, strlen(dest));
+	missing_append(s, q);
+	s->n_missing++;
+}
+
+bool
+summary_has_missing(const struct create_stats *s, const char *dest)
+{
+	char q[SUMMARY_MISSING_MAX];
+	const char *p, *end;
+	size_t len;
+
+	name_quote(q, sizeof(q), dest, strlen(dest));
+	len = strlen(q);
+	for (p = s->missing; (end = strchr(p, '\n')) != NULL; p = end + 1)
+		if ((size_t)(end - p) == len && memcmp(p, q, len) == 0)
+			return true;
+	return false;
 }
 
 int
@@ -128,7 +187,7 @@ counter(struct create_stats *s, const char *key)
 		FIELD(nodes), FIELD(skipped), FIELD(total_bytes),
 		FIELD(linked), FIELD(linked_content), FIELD(hardlinked),
 		FIELD(reused), FIELD(copied), FIELD(copied_bytes),
-		FIELD(warnings),
+		FIELD(warnings), FIELD(n_missing),
 #undef FIELD
 	};
 	size_t i;
@@ -172,6 +231,8 @@ summary_parse(char *text, struct create_stats *s)
 				strcpy(dst, value);
 		} else if (strcmp(line, "label") == 0)
 			snprintf(s->label, sizeof(s->label), "%s", value);
+		else if (strcmp(line, "missing") == 0)
+			missing_append(s, value);
 		else if (strcmp(line, "seconds") == 0)
 			s->seconds = strtod(value, NULL);
 		else if ((field = counter(s, line)) != NULL)
@@ -197,6 +258,19 @@ json_snapshot(struct json *j, const char *key, const char *name)
 		json_string(j, name);
 	else
 		json_null(j);
+}
+
+void
+summary_json_missing(struct json *j, const struct create_stats *s)
+{
+	const char *p, *end;
+
+	/* The lines are quoted already; JSON gets them as they read. */
+	json_key(j, "missing");
+	json_begin_array(j);
+	for (p = s->missing; (end = strchr(p, '\n')) != NULL; p = end + 1)
+		json_string_len(j, p, (size_t)(end - p));
+	json_end_array(j);
 }
 
 void
@@ -234,6 +308,7 @@ summary_json(struct json *j, const struct create_stats *s, bool dry_run)
 	}
 	json_end_object(j);
 	json_count(j, "warnings", s->warnings);
+	summary_json_missing(j, s);
 	json_count(j, "milliseconds", (uint64_t)(s->seconds * 1000 + 0.5));
 }
 

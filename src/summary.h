@@ -26,6 +26,10 @@
 /* A label is one line of printable text of at most this many bytes. */
 #define CREATE_LABEL_MAX 200
 
+/* Room for the dests of the missing sources of one run (quoted, each
+ * ended by '\n'); more are counted in n_missing but not named. */
+#define SUMMARY_MISSING_MAX 1024
+
 struct create_stats {
 	char		 name[NAME_SNAPSHOT_LEN];	/* the snapshot made */
 	char		 prev[NAME_SNAPSHOT_LEN];	/* linked against */
@@ -49,7 +53,25 @@ struct create_stats {
 	uint64_t	 bytes_by[REASON_COUNT];
 	uint64_t	 warnings;
 	double		 seconds;
+	/*
+	 * The local sources that were missing (source.h): this snapshot
+	 * holds no real copy of them, only the previous one's, linked
+	 * unchanged (or nothing).  Their dests, each quoted by name_quote
+	 * and ended by '\n'; the summary's "missing DEST" lines.
+	 */
+	uint64_t	 n_missing;
+	char		 missing[SUMMARY_MISSING_MAX];
 };
+
+/* Adds dest to stats->missing (and counts it). */
+void	summary_add_missing(struct create_stats *stats, const char *dest);
+
+/*
+ * True when the run of stats found the source of dest missing, so that
+ * its snapshot holds no real copy of it.
+ */
+bool	summary_has_missing(const struct create_stats *stats,
+	    const char *dest);
 
 /*
  * Writes dirfd/NAME.summary for stats->name.  Returns 0, or -1 with e
@@ -70,11 +92,15 @@ int	summary_read(int dirfd, const char *name, struct create_stats *stats,
  * Writes the record as members of the open JSON object j (create
  * --json): "snapshot" and "previous" (null when none: a dry run has no
  * snapshot), "label" (null when none), the counts by their summary keys,
- * "copied_by" (an object of reasons, each {"files", "bytes"}) and
+ * "copied_by" (an object of reasons, each {"files", "bytes"}),
+ * "missing" (the dests of the missing sources, an array) and
  * "milliseconds".
  */
 void	summary_json(struct json *j, const struct create_stats *stats,
 	    bool dry_run);
+
+/* Writes "missing": the quoted dests of the missing sources, an array. */
+void	summary_json_missing(struct json *j, const struct create_stats *stats);
 
 /*
  * The parsing half of summary_read (pure): fills *stats from text, a

@@ -12,6 +12,7 @@ static long			 hang_after;
 static const struct sys_ops	*sys = &sys_real;
 static char			 fault_spec[64];
 static bool			 count_calls;
+static const char		*unit_config_dir;	/* borrowed from environ */
 
 int
 testhook_init(struct err *e)
@@ -23,6 +24,9 @@ testhook_init(struct err *e)
 
 	now_set = false;
 	hang_after = 0;
+	unit_config_dir = getenv("SNAP_TEST_UNIT_CONFIG_DIR");
+	if (unit_config_dir != NULL && *unit_config_dir == '\0')
+		unit_config_dir = NULL;
 	sys = &sys_real;
 	fault_spec[0] = '\0';
 	count_calls = false;
@@ -68,6 +72,12 @@ testhook_init(struct err *e)
 			return -1;
 	}
 	return 0;
+}
+
+const char *
+testhook_unit_config_dir(void)
+{
+	return unit_config_dir;
 }
 
 bool

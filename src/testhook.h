@@ -19,6 +19,10 @@
  *                             format is in sys_fault.h), from which a
  *                             test works out what a power cut at any
  *                             call would leave on disk
+ *   SNAP_TEST_UNIT_CONFIG_DIR=DIR
+ *                             check takes DIR for the folder whose
+ *                             configs the systemd units run
+ *                             (SNAP_CONFIG_DIR)
  *
  * and the rest of the program asks testhook_* for what they say.  A
  * program run without them behaves as if this module did not exist.
@@ -63,5 +67,8 @@ bool	testhook_fault_missed(char *msg, size_t size);
  * calls the run made (every member of struct sys_ops counts).
  */
 bool	testhook_count(char *msg, size_t size);
+
+/* SNAP_TEST_UNIT_CONFIG_DIR, or NULL when unset. */
+const char *testhook_unit_config_dir(void);
 
 #endif

@@ -1,9 +1,12 @@
 #include "usage.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "entry.h"
 #include "inomap.h"
@@ -16,6 +19,7 @@
  */
 struct ino_slot {
 	uint64_t	size;
+	uint64_t	disk;		/* bytes on disk */
 	uint32_t	last;		/* newest snapshot index holding it */
 	uint32_t	count;		/* snapshots holding it */
 };
@@ -23,7 +27,40 @@ struct ino_slot {
 struct ino_map {
 	struct inomap	 inodes;	/* stored ino -> struct ino_slot */
 	uint64_t	 unbacked;	/* files without a stored inode */
+	uint64_t	 unbacked_disk;
+	int		 snap_fd;	/* the snapshot being read, or -1 */
+	char		*path;		/* a NUL-ended copy of a record's */
+	size_t		 path_cap;
 };
+
+/*
+ * The bytes on disk of the stored file of ent: its blocks, read in the
+ * snapshot; its size when they cannot be read (no snapshot folder, a
+ * file gone or not regular).
+ */
+static uint64_t
+disk_bytes(struct ino_map *m, const struct entry *ent)
+{
+	struct stat st;
+	char *p;
+
+	if (m->snap_fd == -1)
+		return ent->size;
+	if (ent->path_len + 1 > m->path_cap) {
+		if ((p = realloc(m->path, ent->path_len + 1)) == NULL)
+			return ent->size;
+		m->path = p;
+		m->path_cap = ent->path_len + 1;
+	}
+	memcpy(m->path, ent->path, ent->path_len);
+	m->path[ent->path_len] = '\0';
+	/* Reader-checked paths: relative, no "..", never a symlink at
+	 * the end. */
+	if (fstatat(m->snap_fd, m->path, &st, AT_SYMLINK_NOFOLLOW) == -1 ||
+	    !S_ISREG(st.st_mode))
+		return ent->size;
+	return (uint64_t)st.st_blocks * 512;
+}
 
 /*
  * Adds one regular file of snapshot idx.  Snapshots come in order, so an
@@ -37,14 +74,22 @@ ino_add(struct ino_map *m, struct usage_snapshot *us, uint32_t idx,
 	struct ino_slot *s;
 	bool added;
 
+	uint64_t disk;
+
 	us->files++;
 	us->size += ent->size;
 	if (ent->stored_ino == 0) {
+		disk = disk_bytes(m, ent);
 		m->unbacked++;
+		m->unbacked_disk += disk;
+		us->size_disk += disk;
 		us->inodes++;
 		us->held_bytes += ent->size;
 		us->new_bytes += ent->size;
 		us->alone_bytes += ent->size;
+		us->held_disk += disk;
+		us->new_disk += disk;
+		us->alone_disk += disk;
 		return 0;
 	}
 	/* One filesystem holds every snapshot: the number is the key. */
@@ -53,17 +98,22 @@ ino_add(struct ino_map *m, struct usage_snapshot *us, uint32_t idx,
 		return -1;
 	if (added) {
 		s->size = ent->size;
+		s->disk = disk_bytes(m, ent);
 		s->last = idx;
 		s->count = 1;
 		us->new_bytes += ent->size;
-	} else if (s->last == idx) {
+		us->new_disk += s->disk;
+	}
+	us->size_disk += s->disk;
+	if (!added && s->last == idx)
 		return 0;
-	} else {
+	if (!added) {
 		s->last = idx;
 		s->count++;
 	}
 	us->inodes++;
 	us->held_bytes += s->size;
+	us->held_disk += s->disk;
 	return 0;
 }
 
@@ -94,9 +144,17 @@ int
 usage_compute(struct usage *u, int manifests_fd,
     const char (*names)[NAME_SNAPSHOT_LEN], size_t n, struct err *e)
 {
-	struct ino_map m = { .unbacked = 0 };
+	return usage_compute_disk(u, manifests_fd, -1, names, n, e);
+}
+
+int
+usage_compute_disk(struct usage *u, int manifests_fd, int root_fd,
+    const char (*names)[NAME_SNAPSHOT_LEN], size_t n, struct err *e)
+{
+	struct ino_map m = { .unbacked = 0, .snap_fd = -1 };
 	struct ino_slot *s;
 	size_t i, it;
+	int r;
 
 	memset(u, 0, sizeof(*u));
 	u->failed = n;
@@ -109,8 +167,14 @@ usage_compute(struct usage *u, int manifests_fd,
 		    "%zu snapshots", n);
 	u->n = n;
 	for (i = 0; i < n; i++) {
-		if (read_manifest(&m, &u->snaps[i], (uint32_t)i, manifests_fd,
-		    names[i], e) == -1) {
+		m.snap_fd = root_fd == -1 ? -1 : openat(root_fd, names[i],
+		    O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		r = read_manifest(&m, &u->snaps[i], (uint32_t)i, manifests_fd,
+		    names[i], e);
+		if (m.snap_fd != -1)
+			close(m.snap_fd);
+		if (r == -1) {
+			free(m.path);
 			inomap_free(&m.inodes);
 			usage_free(u);
 			u->failed = i;
@@ -122,18 +186,26 @@ usage_compute(struct usage *u, int manifests_fd,
 	 * its own inode); the map adds the rest.
 	 */
 	u->total_inodes = m.unbacked;
-	for (i = 0; i < n; i++)
+	for (i = 0; i < n; i++) {
 		u->total_bytes += u->snaps[i].alone_bytes;
+		u->total_disk += u->snaps[i].alone_disk;
+	}
 	for (it = 0; (s = inomap_next(&m.inodes, &it, NULL, NULL)) != NULL; ) {
 		u->total_inodes++;
 		u->total_bytes += s->size;
-		if (s->count == 1)
+		u->total_disk += s->disk;
+		if (s->count == 1) {
 			u->snaps[s->last].alone_bytes += s->size;
+			u->snaps[s->last].alone_disk += s->disk;
+		}
 	}
 	for (i = 0; i < n; i++) {
 		u->snaps[i].shared_bytes = u->snaps[i].held_bytes -
 		    u->snaps[i].alone_bytes;
+		u->snaps[i].shared_disk = u->snaps[i].held_disk -
+		    u->snaps[i].alone_disk;
 	}
+	free(m.path);
 	inomap_free(&m.inodes);
 	return 0;
 }

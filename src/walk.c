@@ -61,6 +61,13 @@ struct walk {
 	char		 warning[1024];
 	int		 pending_errnum;	/* a warning to yield next */
 	bool		 pending;
+	char		 pending_text[1024];	/* one said in full, or "" */
+
+	/* The merge files (": NAME") of the open folders, outermost first
+	 * (filter.h); each popped with its folder. */
+	struct filter_layer *layers;
+	size_t		 n_layers;
+	size_t		 layers_cap;
 };
 
 void
@@ -267,6 +274,11 @@ pop_frame(struct walk *w)
 {
 	struct frame *f = &w->stack[--w->depth];
 
+	while (w->n_layers > 0 &&
+	    w->layers[w->n_layers - 1].depth > w->depth) {
+		filter_free(w->layers[w->n_layers - 1].rules);
+		free(w->layers[--w->n_layers].rules);
+	}
 	if (f->fd != -1)
 		close(f->fd);
 	free(f->names);
@@ -391,9 +403,100 @@ walk_close(struct walk *w)
 	while (w->depth > 0)
 		pop_frame(w);
 	free(w->stack);
+	free(w->layers);
 	free(w->path);
 	free(w->target);
 	free(w);
+}
+
+/*
+ * Reads the source's merge file (": NAME") in the folder just pushed
+ * (fd, at the top of the stack) into a layer for the entries below it.
+ * The file is read below the open folder, never through a symlink and
+ * never from a FIFO; a missing one is nothing.  One that cannot be read
+ * or holds a bad rule is left out with a warning (yielded next), since
+ * a user who owns a folder can write one: the run goes on.  Returns 0,
+ * or -1 with e set (out of memory).
+ */
+static int
+load_merge(struct walk *w, int fd, struct err *e)
+{
+	struct filter_layer *l;
+	struct filter *rules = NULL;
+	const char *name, *nested;
+	char *text = NULL, why[512], quoted[512];
+	struct stat st;
+	size_t line = 0;
+	ssize_t n;
+	int mfd;
+
+	if (!filter_merge_name(&w->source->filter, &name))
+		return 0;
+	mfd = openat(fd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+	if (mfd == -1 && (errno == ENOENT || errno == ENOTDIR))
+		return 0;
+	why[0] = '\0';
+	if (mfd == -1 || fstat(mfd, &st) == -1)
+		snprintf(why, sizeof(why), "%s", strerror(errno));
+	else if (!S_ISREG(st.st_mode))
+		snprintf(why, sizeof(why), "not a regular file");
+	else if (st.st_size > FILTER_MERGE_MAX)
+		snprintf(why, sizeof(why), "larger than %d bytes",
+		    FILTER_MERGE_MAX);
+	else if ((text = malloc((size_t)st.st_size + 1)) == NULL) {
+		close(mfd);
+		return err_set(e, ENOMEM, "cannot walk the sources");
+	} else if ((n = pread(mfd, text, (size_t)st.st_size, 0)) == -1)
+		snprintf(why, sizeof(why), "%s", strerror(errno));
+	else if ((rules = calloc(1, sizeof(*rules))) == NULL) {
+		free(text);
+		close(mfd);
+		return err_set(e, ENOMEM, "cannot walk the sources");
+	} else if (filter_parse_lines(rules, text, (size_t)n, &line, why,
+	    sizeof(why)) == -1)
+		;
+	else if (filter_merge_name(rules, &nested)) {
+		line = 0;
+		snprintf(why, sizeof(why), "': %.200s' in a filter file is "
+		    "not supported", nested);
+	}
+	if (mfd != -1)
+		close(mfd);
+	free(text);
+	if (why[0] != '\0') {
+		if (rules != NULL)
+			filter_free(rules);
+		free(rules);
+		name_quote(quoted, sizeof(quoted), w->path, w->path_len);
+		if (line > 0)
+			snprintf(w->pending_text, sizeof(w->pending_text),
+			    "filter file '%.400s/%.200s' left out: line %zu: "
+			    "%.300s", quoted, name, line, why);
+		else
+			snprintf(w->pending_text, sizeof(w->pending_text),
+			    "filter file '%.400s/%.200s' left out: %.300s",
+			    quoted, name, why);
+		w->pending = true;
+		return 0;
+	}
+	if (w->n_layers == w->layers_cap) {
+		size_t cap = w->layers_cap ? w->layers_cap * 2 : 8;
+
+		if ((l = realloc(w->layers, cap * sizeof(*l))) == NULL) {
+			filter_free(rules);
+			free(rules);
+			return err_set(e, ENOMEM, "cannot walk the sources");
+		}
+		w->layers = l;
+		w->layers_cap = cap;
+	}
+	l = &w->layers[w->n_layers++];
+	l->rules = rules;
+	/* The source root's children start at 0; "a"'s at "a/". */
+	l->off = w->path_len < w->rel_start ? 0 : w->path_len - w->rel_start +
+	    1;
+	l->depth = w->depth;
+	return 0;
 }
 
 /* Length of the first component of s (up to '/' or the end). */
@@ -516,6 +619,8 @@ next_source_step(struct walk *w, struct walk_item *item, struct err *e)
 	walk_entry_from_stat(&w->ent, &w->st);
 	if (read_names(fd, &w->stack[w->depth - 1]) == -1)
 		return err_set(e, errno, "cannot read source '%s'", src->path);
+	if (load_merge(w, fd, e) == -1)
+		return -1;
 	fill_item(w, item, -1, NULL, fd, false);
 	return 1;
 }
@@ -623,8 +728,9 @@ child_step(struct walk *w, struct walk_item *item, struct err *e)
 		return 1;
 	}
 	is_dir = S_ISDIR(w->st.st_mode);
-	if (filter_excludes(&w->source->filter, w->path + w->rel_start,
-	    w->path_len - w->rel_start, is_dir)) {
+	if (filter_excludes_merged(&w->source->filter, w->layers,
+	    w->n_layers, w->path + w->rel_start, w->path_len - w->rel_start,
+	    is_dir)) {
 		path_truncate(w, f->path_len);
 		return 2;
 	}
@@ -695,7 +801,8 @@ child_step(struct walk *w, struct walk_item *item, struct err *e)
 	if (read_names(fd, &w->stack[w->depth - 1]) == -1) {
 		w->pending = true;
 		w->pending_errnum = errno;
-	}
+	} else if (load_merge(w, fd, e) == -1)
+		return -1;
 	/* f may have moved with the stack; the parent is depth - 2. */
 	fill_item(w, item, w->stack[w->depth - 2].fd, name, fd, false);
 	return 1;
@@ -709,6 +816,12 @@ walk_next(struct walk *w, struct walk_item *item, struct err *e)
 	if (w->pending) {
 		w->pending = false;
 		set_warning(w, item, w->pending_errnum, "cannot read folder");
+		if (w->pending_text[0] != '\0') {
+			snprintf(w->warning, sizeof(w->warning), "%s",
+			    w->pending_text);
+			w->pending_text[0] = '\0';
+			item->errnum = 0;
+		}
 		return 1;
 	}
 	for (;;) {

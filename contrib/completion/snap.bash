@@ -5,6 +5,10 @@
 # again; snapshot names come from "snap list --names", a listing of the
 # snapshot root that reads no manifest.
 
+# The program completed and run: a build with -DSNAP_PROGRAM_NAME=NAME
+# installs this file as NAME with this line and the last one naming NAME.
+_snap_program=snap
+
 # _snap_config: the -c FILE / --config FILE / --config=FILE on the line.
 _snap_config() {
 	local i
@@ -61,7 +65,7 @@ _snap() {
 				-- "$cur")
 		else
 			mapfile -t COMPREPLY < <(compgen -W \
-				"$(snap --help 2>/dev/null | awk '/^commands:/ { on = 1; next } on { print $1 }')" \
+				"$("$_snap_program" --help 2>/dev/null | awk '/^commands:/ { on = 1; next } on { print $1 }')" \
 				-- "$cur")
 		fi
 		return
@@ -69,7 +73,7 @@ _snap() {
 
 	if [[ $cur == -* ]]; then
 		mapfile -t COMPREPLY < <(compgen -W \
-			"$(snap help "$cmd" 2>/dev/null | sed -n 's/^usage: //p' |
+			"$("$_snap_program" help "$cmd" 2>/dev/null | sed -n 's/^usage: //p' |
 				grep -oE -- '--?[a-z][a-z-]*' | sort -u)
 			-c --config -v --verbose -q --quiet --json --wait --help" \
 			-- "$cur")
@@ -81,12 +85,12 @@ _snap() {
 	case $cmd in
 	help)
 		mapfile -t COMPREPLY < <(compgen -W \
-			"$(snap --help 2>/dev/null | awk '/^commands:/ { on = 1; next } on { print $1 }')" \
+			"$("$_snap_program" --help 2>/dev/null | awk '/^commands:/ { on = 1; next } on { print $1 }')" \
 			-- "$cur")
 		;;
 	diff | verify | repair | delete)
 		mapfile -t COMPREPLY < <(compgen -W \
-			"latest $(snap "${cfg[@]}" list --names 2>/dev/null)" -- "$cur")
+			"latest $("$_snap_program" "${cfg[@]}" list --names 2>/dev/null)" -- "$cur")
 		;;
 	restore)
 		# SNAPSHOT PATH DEST: the snapshot, then local folders.
@@ -100,7 +104,7 @@ _snap() {
 		done
 		if [ "$n" = 0 ]; then
 			mapfile -t COMPREPLY < <(compgen -W \
-				"latest $(snap "${cfg[@]}" list --names 2>/dev/null)" -- "$cur")
+				"latest $("$_snap_program" "${cfg[@]}" list --names 2>/dev/null)" -- "$cur")
 		elif [ "$n" = 2 ]; then
 			compopt -o filenames 2>/dev/null
 			mapfile -t COMPREPLY < <(compgen -d -- "$cur")

@@ -64,13 +64,6 @@ sources:
     exlude: ["*.tmp"]
 EOF
 
-bad_config "missing source" 4:11 <<EOF
-snapshot_root: $q_root
-sources:
-  - path: $q_src
-  - path: $(yaml_str "$SCRATCH/no-such-dir")
-EOF
-
 bad_config "the same dest twice" 6:11 <<EOF
 snapshot_root: $q_root
 sources:

@@ -5,8 +5,8 @@
 # every check says OK and the exit status is 0 (3 only with the low-space
 # warning, printed with its numbers); --json parses; a flipped byte in a
 # manifest is a PROBLEM naming that manifest, exit 1; a snapshot folder
-# without its manifest is a problem; a missing source is rejected by the
-# config loader (exit 2, naming the source); a root that is not writable
+# without its manifest is a problem; a missing source that is the only
+# one is a problem (t2640 has the rest); a root that is not writable
 # (mode 0500, checked as user nobody when run as root, else as ourselves)
 # is a problem, exit 1.  -q prints only problems and warnings; under the
 # journal problems are <3>, warnings <4>, OK lines <6>.
@@ -92,13 +92,13 @@ if grep -nEv '^<[346]>(OK|WARNING|PROBLEM|1 problem)' "$LOG"; then
 fi
 mv "$SCRATCH/manifest.moved" "$M"
 
-say "a missing source: the config loader rejects it"
+say "a missing source: a problem when it is the only one"
 GOOD_CONFIG=$CONFIG
 CONFIG=$SCRATCH/missing-source.yaml
 write_config "$ROOT" "$SCRATCH/no-such-source"
 run_snap check
-expect_status 2 "missing source"
-assert_grep "no-such-source" "$ERR"
+expect_status 1 "missing source"
+assert_grep "^PROBLEM: source '.*no-such-source' does not exist; it is the only source" "$OUT"
 CONFIG=$GOOD_CONFIG
 
 say "a root that is not writable"

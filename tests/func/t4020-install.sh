@@ -16,7 +16,8 @@
 # every installed file but the config; a build configured with
 # -DCMAKE_INSTALL_PREFIX=/usr reads /etc/snap, and one with
 # -DSNAP_PROGRAM_NAME=snapshot names the binary, its man page (file,
-# .TH and NAME) and the units' ExecStart= and Documentation= so, while
+# .TH and NAME), the units' ExecStart= and Documentation= and the bash
+# and zsh completions (file names, the name completed and run) so, while
 # a name with a slash is refused; the example config names every key of
 # src/config.c, and with its paths moved into the scratch folder it
 # passes "snap check" and "snap create" (exit 0, no warning) on a host
@@ -219,6 +220,12 @@ assert_grep "^ExecStart=.*/snap-inhibit $B2/snapshot -c /etc/snap/snap.yaml --wa
 assert_grep "^ExecStart=$B2/snapshot -c /etc/snap/%i.yaml notify start\$" \
 	"$B2/systemd/snap-notify-start@.service"
 assert_grep '^Documentation=man:snapshot\(1\)$' "$B2/systemd/snap.service"
+# The completions that install puts in place: named for the program,
+# completing and running it.
+assert_grep '^complete -F _snap snapshot$' "$B2/completion/snapshot"
+assert_grep '^_snap_program=snapshot$' "$B2/completion/snapshot"
+assert_grep '^#compdef snapshot$' "$B2/completion/_snapshot"
+assert_grep '^_snap_program=snapshot$' "$B2/completion/_snapshot"
 rc=0
 cmake -S "$SOURCE_DIR" -B "$SCRATCH/build-bad" -DSNAP_PROGRAM_NAME=../x \
 	>"$OUT" 2>&1 || rc=$?

@@ -92,7 +92,7 @@ say "a missing source: only <3> lines"
 cp "$CONFIG" "$SCRATCH/good.yaml"
 write_config "$ROOT" "$SCRATCH/no-such-folder"
 journal_run missing create
-expect_status 2 "a missing source"
+expect_status 1 "a missing source, the only one"
 only_priorities 3 "$LOG"
 assert_grep 'no-such-folder' "$LOG" "the journal"
 cp "$SCRATCH/good.yaml" "$CONFIG"

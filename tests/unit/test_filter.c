@@ -83,7 +83,9 @@ test_filter_parse_errors(void **state)
 	assert_non_null(strstr(bad_rule(""), "unknown filter rule"));
 	assert_non_null(strstr(bad_rule(" - x"), "unknown filter rule"));
 	assert_non_null(strstr(bad_rule("merge f"), "'merge' rules are not"));
-	assert_non_null(strstr(bad_rule("dir-merge .f"), "'dir-merge'"));
+	assert_non_null(strstr(bad_rule(": a/b"), "one name without '/'"));
+	assert_non_null(strstr(bad_rule("dir-merge .."), "one name"));
+	assert_non_null(strstr(bad_rule(":x"), "needs one space"));
 	assert_non_null(strstr(bad_rule("P x"), "'P' rules are not"));
 	assert_non_null(strstr(bad_rule("!"), "'!' rules are not"));
 	assert_non_null(strstr(bad_rule("-! x"), "needs one space"));
@@ -188,6 +190,80 @@ test_filter_append(void **state)
 	filter_free(&b);
 }
 
+static void
+test_filter_dir_merge_parse(void **state)
+{
+	struct filter f = FILTER_INIT;
+	const char *pattern, *name;
+	char why[256];
+	bool include;
+	size_t line;
+
+	(void)state;
+	assert_int_equal(filter_parse_rule(": .snap-filter", &include,
+	    &pattern, why, sizeof(why)), 1);
+	assert_string_equal(pattern, ".snap-filter");
+	assert_int_equal(filter_parse_rule("dir-merge .f", &include, &pattern,
+	    why, sizeof(why)), 1);
+	assert_string_equal(pattern, ".f");
+	assert_false(filter_merge_name(&f, &name));
+	assert_int_equal(filter_parse_lines(&f, "- a\n: .f\n+ b\n", 13,
+	    &line, why, sizeof(why)), 0);
+	assert_int_equal(f.n_rules, 3);
+	assert_true(f.rules[1].merge);
+	assert_true(filter_merge_name(&f, &name));
+	assert_string_equal(name, ".f");
+	filter_free(&f);
+}
+
+/*
+ * rsync's order: the rules before ": NAME", then the merge files of
+ * the folders above the entry, the deepest first, each matched on the
+ * path below its folder (so "/x" is anchored there), then the rules
+ * after it.
+ */
+static void
+test_filter_dir_merge_order(void **state)
+{
+	struct filter f = FILTER_INIT, top = FILTER_INIT, sub = FILTER_INIT;
+	struct filter_layer layers[2];
+
+	(void)state;
+	assert_int_equal(filter_add_rule(&f, false, "b.txt"), 0);
+	assert_int_equal(filter_add_merge(&f, ".f"), 0);
+	assert_int_equal(filter_add_rule(&f, false, "*.txt"), 0);
+	assert_int_equal(filter_add_rule(&top, false, "*.log"), 0);
+	assert_int_equal(filter_add_rule(&top, false, "/private/"), 0);
+	assert_int_equal(filter_add_rule(&top, true, "*.txt"), 0);
+	assert_int_equal(filter_add_rule(&sub, true, "y.log"), 0);
+	layers[0] = (struct filter_layer){ &top, 5, 1 };	/* "docs/" */
+	layers[1] = (struct filter_layer){ &sub, 9, 2 };	/* "docs/sub/" */
+	/* Before the merge point: b.txt goes, wherever it is. */
+	assert_true(filter_excludes_merged(&f, layers, 2, "docs/b.txt", 10,
+	    false));
+	/* docs' file keeps a .txt that the rule after it would drop. */
+	assert_false(filter_excludes_merged(&f, layers, 2, "docs/a.txt", 10,
+	    false));
+	assert_true(filter_excludes_merged(&f, layers, 1, "docs/x.log", 10,
+	    false));
+	/* The deeper file comes first. */
+	assert_false(filter_excludes_merged(&f, layers, 2, "docs/sub/y.log",
+	    14, false));
+	assert_true(filter_excludes_merged(&f, layers, 2, "docs/sub/z.log",
+	    14, false));
+	/* Anchored at docs: docs/private goes, docs/sub/private stays. */
+	assert_true(filter_excludes_merged(&f, layers, 1, "docs/private", 12,
+	    true));
+	assert_false(filter_excludes_merged(&f, layers, 2,
+	    "docs/sub/private", 16, true));
+	/* Outside docs no layer applies; the last rule decides. */
+	assert_true(filter_excludes_merged(&f, NULL, 0, "c.txt", 5, false));
+	assert_true(filter_excludes(&f, "c.txt", 5, false));
+	filter_free(&f);
+	filter_free(&top);
+	filter_free(&sub);
+}
+
 int
 main(void)
 {
@@ -198,6 +274,8 @@ main(void)
 		cmocka_unit_test(test_filter_first_match_wins),
 		cmocka_unit_test(test_filter_homes_documents),
 		cmocka_unit_test(test_filter_append),
+		cmocka_unit_test(test_filter_dir_merge_parse),
+		cmocka_unit_test(test_filter_dir_merge_order),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -18,7 +18,7 @@
 static void
 expect_arg(bool include, const char *pattern, const char *arg)
 {
-	struct filter_rule rule = { (char *)pattern, include };
+	struct filter_rule rule = { (char *)pattern, include, false };
 	char *got = remote_filter_arg(&rule);
 
 	assert_non_null(got);

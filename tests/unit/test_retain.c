@@ -35,6 +35,7 @@ decide(const struct config_retain *policy, const char *const *names)
 
 		assert_true(n < MAX_SNAPS);
 		snaps[n].labelled = name[0] == '*';
+		snaps[n].holds = NULL;
 		assert_int_equal(retain_name_time(name + snaps[n].labelled,
 		    &snaps[n].time), 0);
 	}
@@ -339,6 +340,66 @@ test_retain_year_of_dailies(void **state)
 	assert_int_equal(keep[58], 0);
 }
 
+/*
+ * Source 1 went missing after the second snapshot: "last 2" would drop
+ * its newest real copy, which last-copy keeps; source 0 is in every
+ * snapshot, so nothing more is kept for it.
+ */
+static void
+test_retain_keeps_newest_real_copy_of_each_source(void **state)
+{
+	static const struct config_retain p = { 2, -1, -1, -1, -1, -1 };
+	static const char *const names[] = { "2024-01-01T000000Z",
+		"2024-01-02T000000Z", "2024-01-03T000000Z",
+		"2024-01-04T000000Z", "2024-01-05T000000Z", NULL };
+	static const bool both[2] = { true, true };
+	static const bool first_only[2] = { true, false };
+	size_t n;
+
+	(void)state;
+	n = decide(&p, names);
+	snaps[0].holds = both;
+	snaps[1].holds = both;
+	snaps[2].holds = first_only;
+	snaps[3].holds = first_only;
+	snaps[4].holds = first_only;
+	retain_keep_copies(snaps, n, 2, keep);
+	assert_int_equal(keep[0], 0);
+	assert_int_equal(keep[1], B(LAST_COPY));
+	assert_int_equal(keep[2], 0);
+	assert_int_equal(keep[3], B(LAST));
+	assert_int_equal(keep[4], B(LAST) | B(NEWEST));
+}
+
+/*
+ * A snapshot without a record of its sources (older snap, no summary)
+ * counts as holding every one; a source that no snapshot holds keeps
+ * nothing; a missing source's last copy is kept even beyond every
+ * bucket.
+ */
+static void
+test_retain_last_copy_unknown_and_never_held(void **state)
+{
+	static const struct config_retain p = { 1, -1, -1, -1, -1, -1 };
+	static const char *const names[] = { "2023-01-01T000000Z",
+		"2024-01-02T000000Z", "2024-01-03T000000Z", NULL };
+	static const bool none_of_them[3] = { false, false, false };
+	static const bool only_0[3] = { true, false, false };
+	size_t n;
+
+	(void)state;
+	n = decide(&p, names);
+	snaps[0].holds = NULL;		/* holds 0, 1 (and 2) */
+	snaps[1].holds = none_of_them;
+	snaps[2].holds = only_0;
+	retain_keep_copies(snaps, n, 3, keep);
+	/* Source 1's (and 2's) newest copy is the unrecorded old one. */
+	assert_int_equal(keep[0], B(LAST_COPY));
+	assert_int_equal(keep[1], 0);
+	assert_int_equal(keep[2], B(LAST) | B(NEWEST));
+	retain_keep_copies(snaps, 0, 3, keep);
+}
+
 static void
 test_retain_rule_names(void **state)
 {
@@ -347,6 +408,7 @@ test_retain_rule_names(void **state)
 	assert_string_equal(retain_rule_name(RETAIN_WEEKLY), "weekly");
 	assert_string_equal(retain_rule_name(RETAIN_LABEL), "label");
 	assert_string_equal(retain_rule_name(RETAIN_NEWEST), "newest");
+	assert_string_equal(retain_rule_name(RETAIN_LAST_COPY), "last-copy");
 }
 
 static void
@@ -378,6 +440,8 @@ main(void)
 		cmocka_unit_test(test_retain_several_rules_keep_one),
 		cmocka_unit_test(test_retain_labelled_always_stay),
 		cmocka_unit_test(test_retain_year_of_dailies),
+		cmocka_unit_test(test_retain_keeps_newest_real_copy_of_each_source),
+		cmocka_unit_test(test_retain_last_copy_unknown_and_never_held),
 		cmocka_unit_test(test_retain_rule_names),
 		cmocka_unit_test(test_retain_empty_list),
 	};
