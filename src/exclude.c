@@ -188,8 +188,8 @@ bracket_at(struct brackets *bs, const char *pb, const char *pe, size_t i,
  *
  * Position i stands for "the pattern from byte i on is still to match".
  * A run of '*' is entered at its first byte and left, taking no byte,
- * to the byte after it; that move always goes forward, so one pass in
- * increasing order closes a set under it.
+ * to the byte after it; that move always goes to a byte that is not a
+ * '*', so one pass closes a set under it.
  */
 struct posset {
 	/* For a pattern of n bytes, position i at bit i, i <= n. */
@@ -216,25 +216,54 @@ pos_has(const struct posset *set, size_t i)
 	return (set->w[i / 64] >> (i % 64)) & 1;
 }
 
-/* The end of the run of '*' starting at p. */
-static const char *
-star_run_end(const char *p, const char *pe)
+/*
+ * What a match needs to know of the pattern [pb, pe) at each step,
+ * worked out once: where '*' are, and for each one the end of its run
+ * (so neither the closure nor a step walks a long run of '*' again for
+ * every byte of the path).
+ */
+struct stars {
+	struct posset	 at;	/* bit i: pb[i] is '*' */
+	uint16_t	 run_end[EXCLUDE_PATTERN_MAX];	/* for a '*' */
+};
+
+static void
+stars_init(struct stars *st, const char *pb, const char *pe, bool wild)
 {
-	while (p < pe && *p == '*')
-		p++;
-	return p;
+	size_t i, n = (size_t)(pe - pb), end = n;
+
+	memset(st->at.w, 0, words(n) * sizeof(st->at.w[0]));
+	if (!wild)
+		return;
+	/* Backwards, so each '*' finds its run's end from the next one. */
+	for (i = n; i-- > 0;) {
+		if (pb[i] != '*') {
+			end = i;
+			continue;
+		}
+		pos_add(&st->at, i);
+		st->run_end[i] = (uint16_t)end;
+	}
 }
 
 /* Adds to set what its positions reach without taking a byte: past a
  * run of '*' that stands for nothing. */
 static void
-pos_close(struct posset *set, const char *pb, const char *pe)
+pos_close(struct posset *set, const struct stars *st, size_t n)
 {
-	size_t i, n = (size_t)(pe - pb);
+	size_t w, i;
+	uint64_t bits;
 
-	for (i = 0; i < n; i++)
-		if (pb[i] == '*' && pos_has(set, i))
-			pos_add(set, (size_t)(star_run_end(pb + i, pe) - pb));
+	for (w = 0; w < words(n); w++) {
+		bits = set->w[w] & st->at.w[w];
+		while (bits != 0) {
+			i = w * 64 + (size_t)__builtin_ctzll(bits);
+			bits &= bits - 1;
+			/* The run's end is no '*': nothing more to close
+			 * from it, whichever word it is in. */
+			pos_add(set, st->run_end[i]);
+		}
+	}
 }
 
 /*
@@ -245,8 +274,8 @@ pos_close(struct posset *set, const char *pb, const char *pe)
  * compares bytes, so a '\' there is itself.
  */
 static void
-pos_step(struct posset *next, struct brackets *bs, const char *pb,
-    const char *pe, size_t i, unsigned char c, bool wild)
+pos_step(struct posset *next, struct brackets *bs, const struct stars *st,
+    const char *pb, const char *pe, size_t i, unsigned char c, bool wild)
 {
 	const char *p = pb + i;
 	const struct bracket *br;
@@ -254,7 +283,7 @@ pos_step(struct posset *next, struct brackets *bs, const char *pb,
 
 	switch (wild ? *p : '\0') {
 	case '*':
-		if (c != '/' || star_run_end(p, pe) - p >= 2)
+		if (c != '/' || st->run_end[i] - i >= 2)
 			pos_add(next, i);
 		return;
 	case '?':
@@ -324,22 +353,30 @@ match_glob(const char *pb, const char *pe, const struct subject *sub,
 {
 	struct posset sets[2], *cur = &sets[0], *next = &sets[1], *tmp;
 	struct brackets bs;
-	size_t i, k, n = (size_t)(pe - pb), len = subject_len(sub);
+	struct stars st;
+	size_t i, k, w, n = (size_t)(pe - pb), len = subject_len(sub);
+	uint64_t bits;
 	unsigned char c;
 	bool any, matched;
 
 	/* Without wildcards a '[' is a byte: nothing to cache. */
 	brackets_init(&bs, pb, wild ? pe : pb);
+	stars_init(&st, pb, pe, wild);
 	memset(cur->w, 0, words(n) * sizeof(cur->w[0]));
 	pos_add(cur, 0);
-	pos_close(cur, pb, pe);
+	pos_close(cur, &st, n);
 	for (k = 0; k < len; k++) {
 		c = subject_byte(sub, k);
 		memset(next->w, 0, words(n) * sizeof(next->w[0]));
 		any = false;
-		for (i = 0; i < n; i++) {
-			if (pos_has(cur, i)) {
-				pos_step(next, &bs, pb, pe, i, c, wild);
+		/* Only the positions in the set: a byte costs the few that
+		 * are live, not the whole pattern. */
+		for (w = 0; w < words(n); w++) {
+			for (bits = cur->w[w]; bits != 0; bits &= bits - 1) {
+				i = w * 64 + (size_t)__builtin_ctzll(bits);
+				if (i >= n)
+					break;	/* the end takes no byte */
+				pos_step(next, &bs, &st, pb, pe, i, c, wild);
 				any = true;
 			}
 		}
@@ -347,7 +384,7 @@ match_glob(const char *pb, const char *pe, const struct subject *sub,
 			pos_add(next, 0);
 		else if (!any && !tails)
 			break;	/* nothing left to match from */
-		pos_close(next, pb, pe);
+		pos_close(next, &st, n);
 		tmp = cur;
 		cur = next;
 		next = tmp;

@@ -615,9 +615,7 @@ manifest_reader_fdopen(struct manifest_reader **out, int fd,
 	r->fd = fd;
 	r->name = strdup(name);
 	r->state = XXH3_createState();
-	r->buf = malloc(BUF_SIZE);
-	r->cap = BUF_SIZE;
-	if (r->name == NULL || r->state == NULL || r->buf == NULL) {
+	if (r->name == NULL || r->state == NULL) {
 		err_set(e, ENOMEM, "cannot open manifest '%s'", name);
 		goto fail;
 	}
@@ -629,6 +627,20 @@ manifest_reader_fdopen(struct manifest_reader **out, int fd,
 	}
 	if (!S_ISREG(st.st_mode)) {
 		err_set(e, 0, "manifest '%s' is not a regular file", name);
+		goto fail;
+	}
+	/*
+	 * The whole file, and one byte to see its end, when it is smaller
+	 * than BUF_SIZE: list, log and du open every manifest, most of them
+	 * small, and a buffer that large for each costs an mmap and munmap
+	 * of its own.  A file that grows meanwhile makes reader_fill grow
+	 * the buffer.
+	 */
+	r->cap = st.st_size < BUF_SIZE ? (size_t)st.st_size + 1 : BUF_SIZE;
+	if (r->cap < HEADER_LEN + TRAILER_LEN)
+		r->cap = HEADER_LEN + TRAILER_LEN;
+	if ((r->buf = malloc(r->cap)) == NULL) {
+		err_set(e, ENOMEM, "cannot open manifest '%s'", name);
 		goto fail;
 	}
 	(void)posix_fadvise(r->fd, 0, 0, POSIX_FADV_SEQUENTIAL);

@@ -514,6 +514,9 @@ store_delete(struct store *s, const char *name, struct err *e)
 	    s->sys->fsync(s->root_fd) == -1) {
 		if (e->msg[0] == '\0')
 			err_set(e, errno, "cannot flush '%s' to disk", s->root);
+		/* The snapshot stays: latest names it again, as after a
+		 * failed rename below. */
+		repoint_latest(s, "", &ignored);
 		return -1;
 	}
 	if (s->sys->renameat(s->root_fd, name, s->deleting_fd, name) == -1) {

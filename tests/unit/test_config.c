@@ -1158,6 +1158,101 @@ test_config_default_path(void **state)
 	    SNAP_CONFIG_DIR "/snap.yaml");
 }
 
+/* A key that is a list, not a name. */
+static void
+test_config_key_not_a_name(void **state)
+{
+	expect_error(*state,
+	    "snapshot_root: backups\n"
+	    "sources:\n"
+	    "  - path: src/etc\n"
+	    "? [a, b]\n"
+	    ": c\n",
+	    "4:3: expected a key name");
+}
+
+/* A NUL in a string would cut the path short where C reads it. */
+static void
+test_config_nul_in_string(void **state)
+{
+	expect_error(*state,
+	    "snapshot_root: \"back\\0ups\"\n"
+	    "sources:\n"
+	    "  - path: src/etc\n",
+	    "1:16: 'snapshot_root' contains a NUL character");
+}
+
+static void
+test_config_bool_that_is_a_list(void **state)
+{
+	expect_error(*state,
+	    "snapshot_root: backups\n"
+	    "sources:\n"
+	    "  - path: src/etc\n"
+	    "checksum: [true]\n",
+	    "4:11: expected true or false for 'checksum'");
+}
+
+static void
+test_config_mappings_of_the_wrong_type(void **state)
+{
+	const struct scratch *s = *state;
+
+	expect_error(s,
+	    "snapshot_root: backups\n"
+	    "sources:\n"
+	    "  - path: src/etc\n"
+	    "retain: 3\n",
+	    "4:9: expected a mapping for 'retain' (with last, hourly, daily, "
+	    "weekly, monthly or yearly)");
+	expect_error(s,
+	    "snapshot_root: backups\n"
+	    "sources:\n"
+	    "  - path: src/etc\n"
+	    "hooks: [a]\n",
+	    "4:8: expected a mapping for 'hooks' (with before_create, "
+	    "after_create, on_error or timeout)");
+	expect_error(s,
+	    "snapshot_root: backups\n"
+	    "sources:\n"
+	    "  - path: src/etc\n"
+	    "    filter: '- *.tmp'\n",
+	    "4:13: expected a list of rules for 'filter' (like "
+	    "['- *.tmp', '+ /home/'])");
+}
+
+/* An ssh_command of blanks names no program to run. */
+static void
+test_config_ssh_command_of_blanks(void **state)
+{
+	expect_error(*state,
+	    "snapshot_root: backups\n"
+	    "ssh_command: '  '\n"
+	    "sources:\n"
+	    "  - path: src/etc\n",
+	    "2:14: 'ssh_command' names no command");
+}
+
+/* A key given with no value (null) means its default. */
+static void
+test_config_null_values_are_defaults(void **state)
+{
+	struct config *cfg = expect_ok(*state,
+	    "snapshot_root: backups\n"
+	    "sources:\n"
+	    "  - path: src/etc\n"
+	    "    filter:\n"
+	    "retain:\n"
+	    "hooks:\n"
+	    "notify:\n");
+
+	assert_int_equal(cfg->retain.last, -1);
+	assert_int_equal(cfg->hooks.n_before_create, 0);
+	assert_int_equal(cfg->hooks.timeout, CONFIG_HOOK_TIMEOUT_DEFAULT);
+	assert_null(cfg->notify.fail);
+	config_free(cfg);
+}
+
 static void
 test_config_free_null(void **state)
 {
@@ -1270,6 +1365,12 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
+		CASE(test_config_key_not_a_name),
+		CASE(test_config_nul_in_string),
+		CASE(test_config_bool_that_is_a_list),
+		CASE(test_config_mappings_of_the_wrong_type),
+		CASE(test_config_ssh_command_of_blanks),
+		CASE(test_config_null_values_are_defaults),
 		CASE(test_config_full_good),
 		CASE(test_config_defaults),
 		CASE(test_config_relative_file_path),
