@@ -473,6 +473,12 @@ prefetch_walked(struct prefetch *p, uint64_t entries)
 		    memory_order_relaxed);
 }
 
+uint64_t
+prefetch_fetched(struct prefetch *p)
+{
+	return p == NULL ? 0 : atomic_load(&p->fetched);
+}
+
 void
 prefetch_stop(struct prefetch *p)
 {

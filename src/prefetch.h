@@ -64,6 +64,9 @@ int	prefetch_start(struct prefetch **out, const struct config_source *src,
 /* The walk has yielded this many entries.  p may be NULL. */
 void	prefetch_walked(struct prefetch *p, uint64_t entries);
 
+/* The entries read ahead so far (for the tests).  p may be NULL. */
+uint64_t	prefetch_fetched(struct prefetch *p);
+
 /* Stops the threads, waits for them and frees p.  p may be NULL. */
 void	prefetch_stop(struct prefetch *p);
 
