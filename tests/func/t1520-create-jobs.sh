@@ -22,6 +22,7 @@
 . "$(dirname "$0")/lib.sh"
 require_cmd rsync
 require_cmd python3
+require_cmd bc
 
 SRC=$SCRATCH/src
 RA=$SCRATCH/root-a
@@ -179,7 +180,6 @@ stop() {
 	compare_trees "$SRC" "$RB/$name/src"
 	N2=$name
 }
-require_cmd bc
 stop TERM 143
 stop KILL 137
 
