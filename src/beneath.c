@@ -54,11 +54,12 @@ walk_open(int dirfd, const char *rel, int flags)
 static int
 open_piece(int dirfd, const char *rel, int flags)
 {
+	/* Read and set by the prefetch threads too (prefetch.h). */
 	static int no_openat2;
 	struct open_how how;
 	long r;
 
-	if (!no_openat2) {
+	if (!__atomic_load_n(&no_openat2, __ATOMIC_RELAXED)) {
 		memset(&how, 0, sizeof(how));
 		how.flags = (uint64_t)(flags | O_NOFOLLOW | O_CLOEXEC);
 		how.resolve = RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS;
@@ -69,7 +70,7 @@ open_piece(int dirfd, const char *rel, int flags)
 		/* No openat2 (remembered), or a seccomp filter refusing
 		 * it: walk. */
 		if (errno == ENOSYS)
-			no_openat2 = 1;
+			__atomic_store_n(&no_openat2, 1, __ATOMIC_RELAXED);
 	}
 	return walk_open(dirfd, rel, flags);
 }

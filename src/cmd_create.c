@@ -1,4 +1,5 @@
 /* snap create: take a snapshot, as the config describes. */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -224,6 +225,25 @@ parse_label(const char *arg, void *where)
 	return 0;
 }
 
+/* --jobs N into *(unsigned *)where: 1 to CONFIG_JOBS_MAX. */
+static int
+parse_jobs(const char *arg, void *where)
+{
+	char *end;
+	unsigned long n;
+
+	errno = 0;
+	n = strtoul(arg, &end, 10);
+	if (*arg < '0' || *arg > '9' || *end != '\0' || errno != 0 ||
+	    n < 1 || n > CONFIG_JOBS_MAX) {
+		out_error("--jobs wants a whole number from 1 to %d, not '%s'",
+		    CONFIG_JOBS_MAX, arg);
+		return -1;
+	}
+	*(unsigned *)where = (unsigned)n;
+	return 0;
+}
+
 int
 cmd_create(int argc, char **argv, struct cmd_globals *g)
 {
@@ -238,6 +258,7 @@ cmd_create(int argc, char **argv, struct cmd_globals *g)
 	const struct opts_option options[] = {
 		{ "dry-run", 'n', false, &opts.dry_run, NULL },
 		{ "label", 0, true, &opts.label, parse_label },
+		{ "jobs", 'j', true, &opts.jobs, parse_jobs },
 		{ NULL, 0, false, NULL, NULL },
 	};
 	int nargs, r, status;

@@ -18,11 +18,13 @@
 static const struct cmd_command commands[] = {
 	{ "create", cmd_create, "take a snapshot, then prune",
 	    "usage: snap [OPTIONS] create [--dry-run] [--label TEXT] "
-	    "[--json]\n\n"
+	    "[--jobs N] [--json]\n\n"
 	    "Takes a snapshot of the sources, then applies the retention "
 	    "policy.\n"
 	    "  -n, --dry-run   print what would be copied; write nothing\n"
 	    "  --label TEXT    mark the snapshot: prune keeps it\n"
+	    "  -j, --jobs N    threads: 1 walks and links, N - 1 read ahead\n"
+	    "                  (default: the jobs key, else the CPUs)\n"
 	    "  --json          the summary as JSON\n" GLOBALS, true },
 	{ "list", cmd_list, "snapshots, with files, size and new space",
 	    "usage: snap [OPTIONS] list [--json] [--names]\n\n"

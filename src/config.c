@@ -44,7 +44,7 @@ enum top_key {
 	TOP_REQUIRE_MOUNT, TOP_LOCK_WAIT, TOP_METRICS_FILE, TOP_HOOKS,
 	TOP_ALLOW_SHARED_ROOT, TOP_NOTIFY,
 	TOP_FILTER, TOP_FILTER_FROM, TOP_EXCLUDE_CACHES, TOP_EXCLUDE_IF_PRESENT,
-	TOP_SSH_COMMAND, TOP_RSYNC_PATH, TOP_PARALLEL, TOP_N
+	TOP_SSH_COMMAND, TOP_RSYNC_PATH, TOP_PARALLEL, TOP_JOBS, TOP_N
 };
 static const char *const top_names[TOP_N] = {
 	[TOP_SNAPSHOT_ROOT] = "snapshot_root",
@@ -64,6 +64,7 @@ static const char *const top_names[TOP_N] = {
 	[TOP_SSH_COMMAND] = "ssh_command",
 	[TOP_RSYNC_PATH] = "rsync_path",
 	[TOP_PARALLEL] = "parallel",
+	[TOP_JOBS] = "jobs",
 };
 
 enum source_key {
@@ -1627,6 +1628,13 @@ load_top(struct loader *l, const yaml_node_t *root)
 			if ((rc = get_count(l, v, "lock_wait", INT_MAX,
 			    &wait)) == 0)
 				cfg->lock_wait = (unsigned int)wait;
+			break;
+		case TOP_JOBS:
+			if ((rc = get_count(l, v, "jobs", CONFIG_JOBS_MAX,
+			    &wait)) == 0 && wait == 0)
+				rc = fail(l, v, 0, "'jobs' must be at least 1");
+			else if (rc == 0)
+				cfg->jobs = (unsigned int)wait;
 			break;
 		case TOP_METRICS_FILE:
 			rc = get_path(l, v, "metrics_file", &cfg->metrics_file);

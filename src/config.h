@@ -51,6 +51,8 @@ struct config_retain {
 	int	last, hourly, daily, weekly, monthly, yearly;
 };
 
+#define CONFIG_JOBS_MAX			64
+
 #define CONFIG_SSH_COMMAND_DEFAULT	"ssh -o BatchMode=yes"
 #define CONFIG_RSYNC_PATH_DEFAULT	"rsync"
 /* parallel: how many remote sources are fetched at once, at most. */
@@ -111,6 +113,8 @@ struct config {
 	/* Let group and others enter the root and .snap (store.h). */
 	bool			 allow_shared_root;
 	unsigned int		 lock_wait;	/* seconds */
+	/* Threads of a create (create.h); 0: the number of online CPUs. */
+	unsigned int		 jobs;
 	char			*metrics_file;	/* NULL if absent */
 	/* Remote sources: the defaults of their ssh_command, rsync_path. */
 	char			*ssh_command;

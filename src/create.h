@@ -31,6 +31,15 @@ struct create_opts {
 					 * many entries; 0: never */
 	const char	*label;		/* create --label, or NULL */
 	/*
+	 * Threads: the one that walks and builds the snapshot, and jobs - 1
+	 * that read the sources and the previous snapshot ahead of it
+	 * (prefetch.h), which only warms the kernel's caches.  1: one
+	 * thread, as before; 0: the config's jobs, else the number of
+	 * online CPUs.  With the fault layer in force (a sys other than
+	 * sys_real: SNAP_TEST_FAULT, SNAP_TEST_COUNT) a run takes one job.
+	 */
+	unsigned	 jobs;
+	/*
 	 * Called once the store is locked, before anything is written and
 	 * before the snapshot is named, so that its name is the time the
 	 * walk starts (never in a dry run): the before_create hooks.

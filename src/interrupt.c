@@ -1,18 +1,25 @@
 #include "interrupt.h"
 
 #include <signal.h>
+#include <stdatomic.h>
 #include <stddef.h>
 
 static const int caught_signals[] = { SIGINT, SIGTERM };
 #define N_CAUGHT (sizeof(caught_signals) / sizeof(caught_signals[0]))
 
-static volatile sig_atomic_t caught;
+/*
+ * The signal caught, or 0.  Create's read-ahead threads (prefetch.h)
+ * read it too, so it is an atomic rather than a volatile sig_atomic_t
+ * (lock-free, which a signal handler may use).
+ */
+static _Atomic int caught;
 
 static void
 on_signal(int sig)
 {
-	if (caught == 0)
-		caught = sig;
+	int none = 0;
+
+	atomic_compare_exchange_strong(&caught, &none, sig);
 }
 
 void
@@ -38,7 +45,7 @@ interrupt_catch(void)
 int
 interrupt_signal(void)
 {
-	return caught;
+	return atomic_load_explicit(&caught, memory_order_relaxed);
 }
 
 void
@@ -53,7 +60,7 @@ interrupt_wait(void)
 	for (i = 0; i < N_CAUGHT; i++)
 		sigaddset(&block, caught_signals[i]);
 	sigprocmask(SIG_BLOCK, &block, &old);
-	while (caught == 0)
+	while (atomic_load(&caught) == 0)
 		sigsuspend(&old);
 	sigprocmask(SIG_SETMASK, &old, NULL);
 }

@@ -14,7 +14,8 @@
 #        cp -al PREV NEW
 #        rsync -a --link-dest=PREV SRC/ NEW/
 #        rsnapshot (cp -al + rsync, link_dest 0)
-#        snap create
+#        snap create --jobs 1   (one thread, on a store of its own)
+#        snap create            (default jobs: the online CPUs)
 #      after one untimed warm-up run each (caches stay warm for everyone);
 #      the new snapshot is dropped after every run, so each run does the
 #      same work;
@@ -25,6 +26,15 @@
 # Prints a table: tool, median seconds (unchanged tree), ratio to cp -al,
 # seconds on the changed tree, new space in KiB, ratio to rsync's; and
 # snap's peak RSS (/usr/bin/time -f %M).
+#
+# Then the jobs table, $BENCH_REPS rounds of each (medians): cp -al, snap
+# --jobs 1 and snap (default jobs) on the unchanged tree, and cp -a, snap
+# --jobs 1 and snap as a first run into an empty store; warm (as above),
+# and cold when BENCH_COLD=1 (the default as root): sync and
+# "echo 3 >/proc/sys/vm/drop_caches" before each run, which slows
+# everyone on the machine.  With each: peak RSS and the bytes read from
+# the disk (/usr/bin/time's %I, the read_bytes of /proc/PID/io, in 512-byte
+# blocks), of the runs' medians.
 #
 # Then, unless BENCH_SYSCALLS=0, tests/bench/syscalls.sh on its own trees
 # of BENCH_SYSCALL_FILES files (default 20000): system calls per unchanged
@@ -38,8 +48,8 @@
 #
 # Environment: SNAP (default build/snap of this repository), SNAP_BASE, GEN_TREE
 # (default /work/shared/bench/gen_tree.py), BENCH_DIR, BENCH_FILES,
-# BENCH_REPS, BENCH_SYSCALLS, BENCH_SYSCALL_FILES, BENCH_DROP_CACHES (see
-# syscalls.sh).  Needs rsync, rsnapshot, /usr/bin/time (package "time"),
+# BENCH_REPS, BENCH_COLD, BENCH_JOBS (0: skip the jobs table), BENCH_SYSCALLS,
+# BENCH_SYSCALL_FILES, BENCH_DROP_CACHES (see syscalls.sh).  Needs rsync, rsnapshot, /usr/bin/time (package "time"),
 # python3 and strace; as root, missing ones are installed with apt-get.
 set -euo pipefail
 export LC_ALL=C
@@ -87,10 +97,12 @@ case $B/ in
 /) die "BENCH_DIR may not be /" ;;
 esac
 # Only ever remove what this script makes.
-rm -rf "$B/src" "$B/cp" "$B/rsync" "$B/rsnapshot" "$B/snap" "$B/base" "$B/out"
-mkdir -p "$B/cp" "$B/rsync" "$B/rsnapshot" "$B/snap" "$B/base" "$B/out"
+rm -rf "$B/src" "$B/cp" "$B/rsync" "$B/rsnapshot" "$B/snap" "$B/snap1" \
+	"$B/base" "$B/out" "$B/first"
+mkdir -p "$B/cp" "$B/rsync" "$B/rsnapshot" "$B/snap" "$B/snap1" "$B/base" \
+	"$B/out" "$B/first"
 # snap refuses a root that other users may enter.
-chmod 700 "$B/snap" "$B/base"
+chmod 700 "$B/snap" "$B/snap1" "$B/base"
 SRC=$B/src
 
 # Microseconds since the epoch.
@@ -163,16 +175,23 @@ sources:
 EOF
 }
 snap_config snap
+snap_config snap1
 snap_config base
 declare -A SNAP_PREV=()
 SNAP_RSS=()
-# snap_create NAME BINARY: one create into the store $B/NAME.
+# snap_create NAME BINARY [ARGS]: one create into the store $B/NAME.
 snap_create() {
-	/usr/bin/time -f %M -o "$B/out/rss.$1" "$2" -q -c "$B/$1.yaml" create
+	local name=$1 bin=$2
+	shift 2
+	/usr/bin/time -f %M -o "$B/out/rss.$name" "$bin" -q -c "$B/$name.yaml" \
+		create "$@"
 }
 run_snap() {
 	snap_create snap "$SNAP"
 	SNAP_RSS+=("$(tail -n 1 "$B/out/rss.snap")")
+}
+run_snap1() {
+	snap_create snap1 "$SNAP" --jobs 1
 }
 run_base() {
 	snap_create base "$SNAP_BASE"
@@ -192,16 +211,19 @@ drop_store() {
 drop_snap() {
 	drop_store snap
 }
+drop_snap1() {
+	drop_store snap1
+}
 drop_base() {
 	drop_store base
 }
 
-TOOLS=(cp rsync rsnapshot snap)
+TOOLS=(cp rsync rsnapshot snap1 snap)
 if [ -n "${SNAP_BASE:-}" ]; then
 	[ -x "$SNAP_BASE" ] || die "no snap binary at SNAP_BASE=$SNAP_BASE"
 	TOOLS+=(base)
 fi
-declare -A LABEL=([cp]="cp -al" [rsync]="rsync --link-dest" [rsnapshot]="rsnapshot" [snap]="snap create" [base]="snap (base)")
+declare -A LABEL=([cp]="cp -al" [rsync]="rsync --link-dest" [rsnapshot]="rsnapshot" [snap1]="snap --jobs 1" [snap]="snap create" [base]="snap (base)")
 
 # timed TOOL: runs run_TOOL (output to out/TOOL.log) and sets ELAPSED to
 # the microseconds it took.  Not in a subshell: run_snap records the RSS.
@@ -225,7 +247,7 @@ echo "bench: previous snapshots"
 cp -a "$SRC" "$B/cp/prev"
 rsync -a "$SRC/" "$B/rsync/prev/"
 run_rsnapshot >>"$B/out/rsnapshot.log" 2>&1 || die "rsnapshot failed (log: $B/out/rsnapshot.log)"
-for store in snap ${SNAP_BASE:+base}; do
+for store in snap snap1 ${SNAP_BASE:+base}; do
 	"run_$store" >>"$B/out/$store.log" 2>&1 ||
 		die "$store failed (log: $B/out/$store.log)"
 	SNAP_PREV[$store]=$(snap_newest "$store")
@@ -270,6 +292,7 @@ SPACE[cp]=$(new_space "$B/cp/prev" "$B/cp/new")
 SPACE[rsync]=$(new_space "$B/rsync/prev" "$B/rsync/new")
 SPACE[rsnapshot]=$(new_space "$B/rsnapshot/alpha.1" "$B/rsnapshot/alpha.0")
 SPACE[snap]=$(new_space "$B/snap/${SNAP_PREV[snap]}" "$B/snap/$(snap_newest snap)")
+SPACE[snap1]=$(new_space "$B/snap1/${SNAP_PREV[snap1]}" "$B/snap1/$(snap_newest snap1)")
 [ -z "${SNAP_BASE:-}" ] ||
 	SPACE[base]=$(new_space "$B/base/${SNAP_PREV[base]}" "$B/base/$(snap_newest base)")
 manifest_kib=$(du -sk "$B/snap/.snap/manifests/$(snap_newest snap)" | cut -f1)
@@ -289,6 +312,93 @@ echo
 echo "snap peak RSS: $rss_unchanged KiB (unchanged tree, max of runs), $rss_changed KiB (changed tree)"
 echo "snap manifest of the new snapshot: $manifest_kib KiB (not in the new space above)"
 echo "cp -al copies no change at all: its row is the floor for time, not a backup."
+
+#
+# The jobs table: --jobs 1 against the default, unchanged and first runs,
+# warm and (as root) cold.
+#
+COLD=${BENCH_COLD:-}
+if [ -z "$COLD" ]; then
+	COLD=0
+	[ "$(id -u)" = 0 ] && [ -w /proc/sys/vm/drop_caches ] && COLD=1
+fi
+for store in snap snap1; do
+	SNAP_PREV[$store]=$(snap_newest "$store")
+	printf 'snapshot_root: "%s"\nsources:\n  - path: "%s"\n    dest: src\n' \
+		"$B/first/$store" "$SRC" >"$B/first.$store.yaml"
+done
+declare -A JLABEL=([cp]="cp -al" [snap1]="snap --jobs 1" [snap]="snap (jobs $(nproc))")
+declare -A JFIRST=([cp]="cp -a" [snap1]="snap --jobs 1" [snap]="snap (jobs $(nproc))")
+
+# jobs_run MODE KIND TOOL: one timed run (MODE warm or cold, KIND unchanged
+# or first); its seconds, peak RSS and blocks read go to out/j.MODE.KIND.TOOL.
+jobs_run() {
+	local mode=$1 kind=$2 tool=$3 t0 t1 tm=$B/out/jtime
+	local cmd=()
+	case $kind.$tool in
+	unchanged.cp) cmd=(cp -al "$B/cp/prev" "$B/cp/j") ;;
+	unchanged.snap1) cmd=("$SNAP" -q -c "$B/snap1.yaml" create --jobs 1) ;;
+	unchanged.snap) cmd=("$SNAP" -q -c "$B/snap.yaml" create) ;;
+	first.cp) cmd=(cp -a "$SRC" "$B/first/cp") ;;
+	first.snap1) cmd=("$SNAP" -q -c "$B/first.snap1.yaml" create --jobs 1) ;;
+	first.snap) cmd=("$SNAP" -q -c "$B/first.snap.yaml" create) ;;
+	esac
+	if [ "$kind" = first ] && [ "$tool" != cp ]; then
+		mkdir -m 700 "$B/first/$tool"
+	fi
+	sync
+	[ "$mode" = warm ] || echo 3 >/proc/sys/vm/drop_caches
+	t0=$(now_us)
+	/usr/bin/time -f '%M %I' -o "$tm" "${cmd[@]}" >>"$B/out/jobs.log" 2>&1 ||
+		die "${cmd[*]} failed (log: $B/out/jobs.log)"
+	t1=$(now_us)
+	echo "$((t1 - t0)) $(tail -n 1 "$tm")" >>"$B/out/j.$mode.$kind.$tool"
+	case $kind.$tool in
+	unchanged.cp) rm -rf "$B/cp/j" ;;
+	unchanged.*) drop_store "$tool" ;;
+	first.*) rm -rf "${B:?}/first/$tool" ;;
+	esac
+}
+
+if [ "${BENCH_JOBS:-1}" != 0 ]; then
+	MODES=(warm)
+	[ "$COLD" != 1 ] || MODES+=(cold)
+	for mode in "${MODES[@]}"; do
+		for kind in unchanged first; do
+			for tool in cp snap1 snap; do
+				rm -f "$B/out/j.$mode.$kind.$tool"
+				# An untimed warm-up run for the warm rounds.
+				[ "$mode" = cold ] || jobs_run "$mode" "$kind" "$tool"
+				rm -f "$B/out/j.$mode.$kind.$tool"
+			done
+			for rep in $(seq 1 "$REPS"); do
+				echo "bench: jobs, $mode, $kind, round $rep of $REPS"
+				for tool in cp snap1 snap; do
+					jobs_run "$mode" "$kind" "$tool"
+				done
+			done
+		done
+	done
+	echo
+	printf 'jobs: %s files, median of %s runs; cold: sync and drop_caches before each\n\n' "$FILES" "$REPS"
+	printf '%-5s %-10s %-18s %9s %7s %13s %10s\n' mode run tool seconds "vs cp" "peak RSS KiB" "read MiB"
+	for mode in "${MODES[@]}"; do
+		for kind in unchanged first; do
+			cpus=$(cut -d' ' -f1 "$B/out/j.$mode.$kind.cp" | median)
+			for tool in cp snap1 snap; do
+				f=$B/out/j.$mode.$kind.$tool
+				us=$(cut -d' ' -f1 "$f" | median)
+				label=${JLABEL[$tool]}
+				[ "$kind" = unchanged ] || label=${JFIRST[$tool]}
+				printf '%-5s %-10s %-18s %8ss %7s %13s %10s\n' "$mode" "$kind" \
+					"$label" "$(secs "$us")" \
+					"$(awk -v a="$us" -v b="$cpus" 'BEGIN { printf "%.2f", b ? a / b : 0 }')" \
+					"$(cut -d' ' -f2 "$f" | median)" \
+					"$(cut -d' ' -f3 "$f" | median | awk '{ printf "%.1f", $1 * 512 / 1048576 }')"
+			done
+		done
+	done
+fi
 
 if [ "${BENCH_SYSCALLS:-1}" != 0 ]; then
 	echo
