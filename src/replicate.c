@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "confine.h"
+#include "inomap.h"
 #include "manifest.h"
 #include "name.h"
 #include "outtail.h"
@@ -88,6 +89,15 @@ struct run {
 	size_t				 n_refetch;
 	size_t				 n_hard;	/* refusing differences */
 	size_t				 n_shown;
+	struct verify			*v;
+	struct inomap			 names;	/* new inode -> struct names */
+	bool				 names_failed;
+};
+
+/* The names of one inode with several that the new tree holds. */
+struct names {
+	uint64_t	seen;
+	uint64_t	nlink;
 };
 
 static void
@@ -422,6 +432,23 @@ on_matched(const struct entry *m, const struct stat *st, void *arg)
 	struct run *r = arg;
 	struct entry copy = *m;
 
+	struct names *n;
+
+	/*
+	 * A file with names outside the tree that is not the replica's own
+	 * previous copy was linked in from elsewhere: rsync's --link-dest
+	 * follows a symlink in the folder it links from.
+	 */
+	if (m->type == ENTRY_REG && st->st_nlink > 1 &&
+	    !verify_is_known(r->v, (uint64_t)st->st_ino)) {
+		if ((n = inomap_insert(&r->names, 0, (uint64_t)st->st_ino,
+		    NULL)) == NULL)
+			r->names_failed = true;
+		else {
+			n->seen++;
+			n->nlink = st->st_nlink;
+		}
+	}
 	if (r->mw_failed)
 		return;
 	copy.stored_ino = (uint64_t)st->st_ino;
@@ -451,6 +478,29 @@ know_previous(struct run *r, struct verify *v)
 		    &e) == -1)
 			break;
 	manifest_reader_close(mr);
+}
+
+/* Every name of a new file with several must be in the new tree. */
+static void
+check_names(struct run *r)
+{
+	const struct names *n;
+	size_t iter = 0;
+	uint64_t ino;
+	char msg[512];
+
+	while ((n = inomap_next(&r->names, &iter, NULL, &ino)) != NULL) {
+		if (n->seen >= n->nlink)
+			continue;
+		r->n_hard++;
+		if (r->n_shown++ < MAX_SHOWN) {
+			snprintf(msg, sizeof(msg), "snapshot '%s': inode %"
+			    PRIu64 " has %" PRIu64 " names outside it: a file "
+			    "from elsewhere was linked in", r->name, ino,
+			    n->nlink - n->seen);
+			warn(r, msg);
+		}
+	}
 }
 
 /*
@@ -484,6 +534,9 @@ check_pass(struct run *r, bool collect, struct err *e)
 		goto out;
 	if (verify_open(&v, &vo, e) == -1)
 		goto out;
+	r->v = v;
+	inomap_init(&r->names, sizeof(struct names));
+	r->names_failed = false;
 	know_previous(r, v);
 	got = verify_snapshot(v, r->incomplete, r->staging_fd, r->name, e);
 	verify_get_stats(v, &vs);
@@ -495,8 +548,16 @@ check_pass(struct run *r, bool collect, struct err *e)
 		*e = r->mw_err;
 		goto out;
 	}
+	if (r->names_failed) {
+		err_set(e, ENOMEM, "cannot check snapshot '%s'", r->name);
+		goto out;
+	}
 	rc = 0;
+	check_names(r);
 out:
+	if (v != NULL)
+		inomap_free(&r->names);
+	r->v = NULL;
 	verify_close(v);
 	if (r->list_fd != -1)
 		close(r->list_fd);
@@ -544,8 +605,8 @@ static int
 fetch_tree(struct run *r, const char *build, bool again, struct err *e)
 {
 	struct args a = { .n = 0 };
-	const char *link_from[2];
-	char what[PATH_MAX + 64], *prev = NULL, *reuse = NULL;
+	const char *link_from[1];
+	char what[PATH_MAX + 64], *prev = NULL;
 	size_t n_link = 0;
 	int rc = -1;
 
@@ -573,19 +634,6 @@ fetch_tree(struct run *r, const char *build, bool again, struct err *e)
 			args_add(&a, "--link-dest=%s", prev);
 			link_from[n_link++] = prev;
 		}
-		/* A killed copy of another snapshot: what it has in common
-		 * with this one is linked, and checked below like any
-		 * file rsync wrote. */
-		if (r->s.reuse[0] != '\0') {
-			if (asprintf(&reuse, "%s/%s", r->incomplete,
-			    r->s.reuse) == -1) {
-				reuse = NULL;
-				err_set(e, ENOMEM, "cannot %s", what);
-				goto out;
-			}
-			args_add(&a, "--link-dest=%s", reuse);
-			link_from[n_link++] = reuse;
-		}
 	}
 	args_add(&a, "%s", "--");
 	args_add(&a, "%s/", r->from);
@@ -604,7 +652,6 @@ fetch_tree(struct run *r, const char *build, bool again, struct err *e)
 out:
 	args_free(&a);
 	free(prev);
-	free(reuse);
 	return rc;
 }
 

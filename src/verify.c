@@ -610,6 +610,14 @@ verify_know(struct verify *v, uint64_t ino,
 }
 
 bool
+verify_is_known(const struct verify *v, uint64_t ino)
+{
+	const struct ino_slot *slot = inomap_find(&v->inodes, 0, ino);
+
+	return slot != NULL && slot->known;
+}
+
+bool
 verify_has_damage(const struct verify *v)
 {
 	return v->n_damaged > 0;

@@ -134,6 +134,9 @@ int	verify_know(struct verify *v, uint64_t ino,
 	    const unsigned char hash[ENTRY_HASH_LEN], uint64_t xattr_hash,
 	    struct err *e);
 
+/* True when ino was given to verify_know. */
+bool	verify_is_known(const struct verify *v, uint64_t ino);
+
 /* True if an earlier verify_snapshot found a damaged inode. */
 bool	verify_has_damage(const struct verify *v);
 
