@@ -67,31 +67,31 @@ args_free(struct args *a)
 
 /* One run: the config, the replica's store, where things are. */
 struct run {
-	const struct config		*cfg;
-	const struct replicate_opts	*o;
-	const struct sys_ops		*sys;
-	struct replicate_stats		*stats;
-	struct store			 s;
-	bool				 store_open;
-	int				 staging_fd;	/* .snap/replicate */
-	char				*staging;
-	char				*incomplete;	/* ROOT/.snap/incomplete */
-	char				*from;		/* HOST:/ROOT or /ROOT */
-	bool				 confine;
+	const struct config	*cfg;
+	const struct replicate_opts *o;
+	const struct sys_ops	*sys;
+	struct replicate_stats	*stats;
+	struct store		 s;
+	bool			 store_open;
+	int			 staging_fd;	/* .snap/replicate */
+	char			*staging;
+	char			*incomplete;	/* .snap/incomplete */
+	char			*from;		/* [HOST:]/ROOT */
+	bool			 confine;
 
 	/* The snapshot being checked. */
-	const char			*name;
-	struct manifest_writer		*mw;
-	struct err			 mw_err;
-	bool				 mw_failed;
-	bool				 collect;	/* pass 1: refetchable */
-	int				 list_fd;	/* REFETCH_LIST */
-	size_t				 n_refetch;
-	size_t				 n_hard;	/* refusing differences */
-	size_t				 n_shown;
-	struct verify			*v;
-	struct inomap			 names;	/* new inode -> struct names */
-	bool				 names_failed;
+	const char		*name;
+	struct manifest_writer	*mw;
+	struct err		 mw_err;
+	bool			 mw_failed;
+	bool			 collect;	/* pass 1: refetchable */
+	int			 list_fd;	/* REFETCH_LIST */
+	size_t			 n_refetch;
+	size_t			 n_hard;	/* refusing differences */
+	size_t			 n_shown;
+	struct verify		*v;
+	struct inomap		 names;		/* ino -> names */
+	bool			 names_failed;
 };
 
 /* The names of one inode with several that the new tree holds. */
@@ -896,8 +896,8 @@ replicate_run(const struct config *cfg, const struct replicate_opts *o,
 			stats->skipped++;
 			if (retain_would_keep(cfg, &have, names[i])) {
 				stats->skipped_kept++;
-				snprintf(msg, sizeof(msg), "snapshot '%s' of the "
-				    "primary is older than the newest here "
+				snprintf(msg, sizeof(msg), "snapshot '%s' of "
+				    "the primary is older than the newest here "
 				    "('%s') and is not copied: the replica "
 				    "lacks it (refused or deleted here)",
 				    names[i], newest);

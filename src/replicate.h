@@ -52,17 +52,16 @@
 #include "verify.h"
 
 struct replicate_stats {
-	size_t		 primary;	/* complete snapshots the primary has */
-	size_t		 present;	/* of those, the replica has already */
+	size_t		 primary;	/* complete snapshots there */
+	size_t		 present;	/* of those, here already */
 	size_t		 copied;	/* published by this run */
-	size_t		 refused;	/* did not match their manifests */
-	size_t		 skipped;	/* older than the replica's newest */
-	size_t		 skipped_kept;	/* of those, retain would keep */
-	uint64_t	 files_hashed;	/* files rsync wrote, read to check */
+	size_t		 refused;	/* not as their manifests say */
+	size_t		 skipped;	/* older than the newest here */
+	size_t		 skipped_kept;	/* of those, retain keeps */
+	uint64_t	 files_hashed;	/* read to check them */
 	uint64_t	 bytes_hashed;
-	uint64_t	 files_known;	/* linked to the previous copy, unread */
-	uint64_t	 refetched;	/* fetched again with --ignore-times */
-	bool		 confined;	/* Landlock confined every rsync */
+	uint64_t	 refetched;	/* fetched with --ignore-times */
+	bool		 confined;	/* Landlock confined rsync */
 };
 
 struct replicate_opts {
@@ -71,7 +70,8 @@ struct replicate_opts {
 	 * a difference that refuses a snapshot.  Any may be NULL. */
 	void		(*warn)(void *arg, const char *msg);
 	void		(*info)(void *arg, bool verbose, const char *msg);
-	void		(*finding)(void *arg, const struct verify_finding *f);
+	void		(*finding)(void *arg,
+			    const struct verify_finding *f);
 	void		*arg;
 };
 
@@ -85,9 +85,9 @@ struct replicate_opts {
  * replica's disk failed): the snapshot it was copying stays under
  * .snap/incomplete for the next run to go on with.
  */
-int	replicate_run(const struct config *cfg, const struct replicate_opts *o,
-	    const struct sys_ops *sys, struct replicate_stats *stats,
-	    struct err *e);
+int	replicate_run(const struct config *cfg,
+	    const struct replicate_opts *o, const struct sys_ops *sys,
+	    struct replicate_stats *stats, struct err *e);
 
 /*
  * Parses the output of "rsync -r --list-only" of a snapshot root (see
