@@ -5,12 +5,14 @@
 # --all passes and list, diff and restore work on it; one more snapshot
 # costs only what changed (the unchanged files share the replica's
 # previous inodes, nothing else is read, du says so); an edit that kept
-# size and mtime is fetched again; a snapshot the replica lacks that is
+# size and mtime is fetched again; a replicate killed with kill -9 in the
+# middle of a transfer publishes nothing and the next run goes on from
+# what it had copied; a snapshot the replica lacks that is
 # older than its newest is not copied (a warning, or nothing when retain
 # would prune it anyway); create and diff --source refuse a replica;
 # replicate_from with sources, or neither, is a config error.
 . "$(dirname "$0")/lib.sh"
-require_cmd rsync
+require_cmd rsync setsid
 
 SRC=$SCRATCH/src
 PRIMARY=$SCRATCH/primary
@@ -151,6 +153,44 @@ cmp "$f" "$ROOT/$S12/home/src/docs/doc7.txt" ||
 diff_inode "$ROOT/$S11/home/src/docs/doc7.txt" "$ROOT/$S12/home/src/docs/doc7.txt"
 cmp -s "$SCRATCH/doc7.orig" "$ROOT/$S11/home/src/docs/doc7.txt" ||
 	fail "the replica's earlier doc7.txt changed"
+run_snap verify --all
+expect_status 0
+
+say "kill -9 in the middle of a local transfer, then go on"
+# A stand-in rsync first in PATH slows the transfer (--bwlimit), so the
+# kill lands in the middle of the big file.
+mkdir "$SCRATCH/slowbin"
+cat >"$SCRATCH/slowbin/rsync" <<SH
+#!/bin/sh
+PATH=$(yaml_str "$PATH")
+exec rsync --bwlimit=2000 "\$@"
+SH
+chmod 755 "$SCRATCH/slowbin/rsync"
+mkdir -p "$SRC/zz"
+head -c 8000000 /dev/urandom >"$SRC/zz/big.bin"
+primary_create 13
+S13=$(newest_snapshot "$PRIMARY")
+remember_history "$S12"
+start_bg PID env PATH="$SCRATCH/slowbin:$PATH" setsid "$SNAP" -c "$RCONF" replicate
+for i in $(seq 1 600); do
+	big=$(find "$ROOT/.snap/incomplete/$S13/home/src/zz" -name '.big.bin.*' \
+		-size +100k 2>/dev/null | wc -l)
+	[ "$big" -ge 1 ] && break
+	kill -0 "$PID" 2>/dev/null || { cat "$BG_OUT" "$BG_ERR"; fail "replicate ended before the kill"; }
+	sleep 0.1
+done
+[ "$big" -ge 1 ] || fail "the transfer never got to the big file"
+kill -KILL -- "-$PID"
+wait "$PID" 2>/dev/null || true
+sleep 0.5
+assert_missing "$ROOT/$S13"
+assert_eq "$(latest "$ROOT")" "$S12"
+history_unchanged "$S12"
+run_snap replicate
+expect_status 0
+assert_grep "going on with the interrupted copy of '$S13'" "$OUT"
+same_snapshot "$S13"
+check_snapshot "$ROOT" "$S13"
 run_snap verify --all
 expect_status 0
 
