@@ -160,5 +160,6 @@ int	cmd_du(int argc, char **argv, struct cmd_globals *g);
 int	cmd_help(int argc, char **argv, struct cmd_globals *g);
 int	cmd_check(int argc, char **argv, struct cmd_globals *g);
 int	cmd_notify(int argc, char **argv, struct cmd_globals *g);
+int	cmd_replicate(int argc, char **argv, struct cmd_globals *g);
 
 #endif

@@ -273,6 +273,13 @@ cmd_create(int argc, char **argv, struct cmd_globals *g)
 	}
 	if ((r = cmd_load_config(g, &cfg)) != CMD_OK)
 		return r;
+	/* A replica's snapshots come from its primary only. */
+	if (cfg->replicate_from != NULL) {
+		out_error("config '%s' is a replica (replicate_from): its "
+		    "snapshots are copies; run 'snap replicate'", cfg->file);
+		config_free(cfg);
+		return CMD_USAGE;
+	}
 	opts.hang_after = testhook_hang_after();
 	hooks.cfg = cfg;
 	opts.before_write = before_create;

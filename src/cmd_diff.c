@@ -219,6 +219,14 @@ diff_source(struct cmd_ctx *ctx, const char *name, struct printer *p)
 		out_error("%s", e.msg);
 		return CMD_FAILED;
 	}
+	/* A replica has no sources: what would change is replicate's. */
+	if (ctx->cfg->replicate_from != NULL) {
+		out_error("diff --source compares with the sources; config "
+		    "'%s' is a replica (replicate_from) and has none",
+		    ctx->cfg->file);
+		manifest_reader_close(r);
+		return CMD_USAGE;
+	}
 	/* A remote source's path names a folder on its host, not here. */
 	for (size_t i = 0; i < ctx->cfg->n_sources; i++)
 		if (ctx->cfg->sources[i].host != NULL) {

@@ -81,6 +81,12 @@ static const struct cmd_command commands[] = {
 	    "body is\nthe last lines of --log FILE ('-': standard input) or "
 	    "of the run\nsystemd names in $MONITOR_INVOCATION_ID.\n"
 	    GLOBALS, false },
+	{ "replicate", cmd_replicate, "copy the snapshots of replicate_from "
+	    "that this root lacks",
+	    "usage: snap [OPTIONS] replicate\n\n"
+	    "Copies every snapshot of the config's replicate_from that this "
+	    "root\nlacks, oldest first, checks each against its manifest, "
+	    "then prunes.\n" GLOBALS, false },
 	{ "help", cmd_help, "the usage of a command",
 	    "usage: snap help [COMMAND]\n\n"
 	    "The usage of COMMAND, or the list of commands.\n", false },

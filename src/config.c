@@ -44,7 +44,9 @@ enum top_key {
 	TOP_REQUIRE_MOUNT, TOP_LOCK_WAIT, TOP_METRICS_FILE, TOP_HOOKS,
 	TOP_ALLOW_SHARED_ROOT, TOP_NOTIFY,
 	TOP_FILTER, TOP_FILTER_FROM, TOP_EXCLUDE_CACHES, TOP_EXCLUDE_IF_PRESENT,
-	TOP_SSH_COMMAND, TOP_RSYNC_PATH, TOP_PARALLEL, TOP_JOBS, TOP_N
+	TOP_SSH_COMMAND, TOP_RSYNC_PATH, TOP_PARALLEL, TOP_JOBS,
+	TOP_REPLICATE_FROM,
+	TOP_N
 };
 static const char *const top_names[TOP_N] = {
 	[TOP_SNAPSHOT_ROOT] = "snapshot_root",
@@ -65,6 +67,7 @@ static const char *const top_names[TOP_N] = {
 	[TOP_RSYNC_PATH] = "rsync_path",
 	[TOP_PARALLEL] = "parallel",
 	[TOP_JOBS] = "jobs",
+	[TOP_REPLICATE_FROM] = "replicate_from",
 };
 
 enum source_key {
@@ -1587,6 +1590,81 @@ check_outside_root(struct loader *l)
 	return rc;
 }
 
+/* --- replicate_from (replicate.h) --------------------------------- */
+
+/*
+ * replicate_from: "[USER@]HOST:/ROOT" (copied over ssh, like a remote
+ * source's path) or a local path (a second disk).  Returns 0 or -1.
+ */
+static int
+load_replicate_from(struct loader *l, const yaml_node_t *n)
+{
+	struct config_source s;
+	struct config *cfg = l->cfg;
+
+	if (!is_remote_spec(n))
+		return get_path(l, n, "replicate_from",
+		    &cfg->replicate_from);
+	memset(&s, 0, sizeof(s));
+	if (load_remote_path(l, n, &s) == -1) {
+		free(s.host);
+		free(s.path);
+		return -1;
+	}
+	cfg->replicate_host = s.host;
+	cfg->replicate_from = s.path;
+	return 0;
+}
+
+/*
+ * A replica copies another root's snapshots; it has no sources, so the
+ * keys that describe sources or a create run have no meaning in it.
+ * Refused rather than ignored: an on_error hook that never runs is worse
+ * than an error.  Returns 0 or -1.
+ */
+static int
+check_replica(struct loader *l, const yaml_node_t *const *seen)
+{
+	static const int not_in_replica[] = {
+		TOP_FILTER, TOP_FILTER_FROM, TOP_EXCLUDE_CACHES,
+		TOP_EXCLUDE_IF_PRESENT, TOP_HOOKS,
+	};
+	struct config *cfg = l->cfg;
+	char *root, *from;
+	size_t i;
+	int rc = 0;
+
+	if (seen[TOP_SOURCES] != NULL)
+		return fail(l, seen[TOP_SOURCES], 0, "'sources' and "
+		    "'replicate_from' exclude each other: a config either "
+		    "takes snapshots of its sources or copies those of "
+		    "another snapshot root");
+	for (i = 0; i < sizeof(not_in_replica) / sizeof(*not_in_replica);
+	    i++)
+		if (seen[not_in_replica[i]] != NULL)
+			return fail(l, seen[not_in_replica[i]], 0, "'%s' has no "
+			    "meaning with 'replicate_from': a replica has no "
+			    "sources and runs no create", top_names[
+			    not_in_replica[i]]);
+	if (cfg->replicate_host != NULL)
+		return check_outside_root(l);
+	/* One root copied into itself, or into a folder of its own. */
+	if ((root = path_canonical(cfg->snapshot_root)) == NULL ||
+	    (from = path_canonical(cfg->replicate_from)) == NULL) {
+		free(root);
+		return fail_nomem(l);
+	}
+	if (path_within(from, root) || path_within(root, from))
+		rc = fail(l, seen[TOP_REPLICATE_FROM], 0, "replicate_from '%s' "
+		    "and the snapshot root '%s' %s: a replica is another "
+		    "root", cfg->replicate_from, cfg->snapshot_root,
+		    strcmp(from, root) == 0 ? "are the same" :
+		    "lie one inside the other");
+	free(root);
+	free(from);
+	return rc == 0 ? check_outside_root(l) : rc;
+}
+
 static int
 load_top(struct loader *l, const yaml_node_t *root)
 {
@@ -1673,14 +1751,21 @@ load_top(struct loader *l, const yaml_node_t *root)
 			if (rc == 0)
 				cfg->parallel = (unsigned int)wait;
 			break;
+		case TOP_REPLICATE_FROM:
+			rc = load_replicate_from(l, v);
+			break;
 		}
 	}
 	if (rc == -1)
 		return -1;
 	if (seen[TOP_SNAPSHOT_ROOT] == NULL)
 		return fail(l, root, 0, "missing required key 'snapshot_root'");
-	if (seen[TOP_SOURCES] == NULL)
-		return fail(l, root, 0, "missing required key 'sources'");
+	if (seen[TOP_SOURCES] == NULL && seen[TOP_REPLICATE_FROM] == NULL)
+		return fail(l, root, 0, "missing required key 'sources' (or "
+		    "'replicate_from', for a replica of another snapshot "
+		    "root)");
+	if (seen[TOP_REPLICATE_FROM] != NULL)
+		return check_replica(l, seen);
 	if (finish_filters(l) == -1 || remote_inherit(l) == -1)
 		return -1;
 	return check_outside_root(l);
@@ -1978,6 +2063,8 @@ config_free(struct config *cfg)
 	free(cfg->metrics_file);
 	free(cfg->ssh_command);
 	free(cfg->rsync_path);
+	free(cfg->replicate_from);
+	free(cfg->replicate_host);
 	strv_free(cfg->hooks.before_create, cfg->hooks.n_before_create);
 	strv_free(cfg->hooks.after_create, cfg->hooks.n_after_create);
 	strv_free(cfg->hooks.on_error, cfg->hooks.n_on_error);

@@ -122,6 +122,14 @@ struct config {
 	unsigned int		 parallel;	/* transfers at once, >= 1 */
 	struct config_hooks	 hooks;
 	struct config_notify	 notify;
+	/*
+	 * replicate_from (replicate.h), which a config names instead of
+	 * sources: the snapshot root this one is a replica of, absolute
+	 * (on replicate_host, "[USER@]HOST", or here when that is NULL).
+	 * NULL: a root of its own sources (then n_sources > 0).
+	 */
+	char			*replicate_from;
+	char			*replicate_host;
 };
 
 /*

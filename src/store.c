@@ -752,6 +752,46 @@ store_begin(struct store *s, struct err *e)
 	return r;
 }
 
+int
+store_begin_named(struct store *s, const char *name, struct err *e)
+{
+	struct stat st;
+
+	if (s->committed) {
+		/* The one just made is the newest now. */
+		s->committed = false;
+		s->name[0] = '\0';
+		if (find_prev(s, e) == -1)
+			return -1;
+	}
+	if (!name_is_snapshot(name))
+		return err_set(e, EINVAL, "'%s' is not a snapshot name", name);
+	if (strcmp(name, s->prev) <= 0)
+		return err_set(e, EINVAL, "snapshot '%s' is not later than the "
+		    "newest here, '%s'", name, s->prev);
+	if (fstatat(s->root_fd, name, &st, AT_SYMLINK_NOFOLLOW) == 0)
+		return err_set(e, EEXIST, "'%s/%s' exists already", s->root,
+		    name);
+	if (strcmp(name, s->reuse) == 0 && s->reuse_fd != -1) {
+		/* An interrupted copy of this very snapshot: go on in it. */
+		snprintf(s->name, sizeof(s->name), "%s", name);
+		s->build_fd = s->reuse_fd;
+		s->reuse_fd = -1;
+		s->reuse[0] = '\0';
+		return 1;
+	}
+	if (s->sys->mkdirat(s->incomplete_fd, name, 0755) == -1)
+		return err_set(e, errno, "cannot create '%s/.snap/incomplete/"
+		    "%s'", s->root, name);
+	snprintf(s->name, sizeof(s->name), "%s", name);
+	s->build_fd = openat(s->incomplete_fd, s->name, O_RDONLY |
+	    O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (s->build_fd == -1)
+		return err_set(e, errno, "cannot open '%s/.snap/incomplete/%s'",
+		    s->root, s->name);
+	return 0;
+}
+
 /* Points ROOT/latest at the new snapshot, atomically. */
 static int
 update_latest(struct store *s, struct err *e)

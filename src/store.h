@@ -105,6 +105,18 @@ int	store_prev_older(struct store *s, struct err *e);
 int	store_begin(struct store *s, struct err *e);
 
 /*
+ * Makes incomplete/NAME for a snapshot that keeps a name it already has
+ * (a replica copies the primary's snapshots under their names): name
+ * must be a snapshot name later than the newest here and taken by
+ * nothing in the root.  A snapshot committed before in this session
+ * becomes the previous one first.  When the leftover of a killed run is
+ * incomplete/NAME, it is taken over as it is, so an interrupted copy
+ * goes on where it stopped.  Returns 0 (1 when a leftover was taken
+ * over) with s->name and s->build_fd set, or -1 with e set.
+ */
+int	store_begin_named(struct store *s, const char *name, struct err *e);
+
+/*
  * Makes the snapshot durable and visible: syncfs, rename
  * incomplete/NAME to ROOT/NAME, fsync ROOT, point ROOT/latest at it, and
  * remove the reused leftover.  The manifest must be committed before.

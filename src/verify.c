@@ -27,6 +27,7 @@ struct ino_slot {
 	unsigned char	hash[ENTRY_HASH_LEN];
 	int		errnum;		/* != 0: it could not be read */
 	bool		damaged;	/* some manifest entry disagrees */
+	bool		known;		/* from verify_know, not read */
 };
 
 struct verify {
@@ -176,14 +177,20 @@ format_time(char *buf, size_t size, const struct timens *t)
 /*
  * True for a folder that create made up on the way to a dest (a strict
  * parent of some source's dest that no source provides): its mtime is the
- * time of the run, which the manifest does not know.
+ * time of the run, which the manifest does not know.  Its record says so
+ * itself (no source inode, no ctime: nothing real has inode 0), which is
+ * what a replica, whose config names no sources, goes by.
  */
 static bool
-made_up_folder(const struct verify *v, const char *path, size_t len)
+made_up_folder(const struct verify *v, const struct entry *m)
 {
 	const struct config_source *s;
+	const char *path = m->path;
+	size_t i, dlen, len = m->path_len;
 	bool parent = false;
-	size_t i, dlen;
+
+	if (m->ino == 0 && m->ctime.sec == 0 && m->ctime.nsec == 0)
+		return true;
 
 	for (i = 0; i < v->opts.n_sources; i++) {
 		s = &v->opts.sources[i];
@@ -267,6 +274,7 @@ compare_content(struct verify *v, const struct entry *m,
 	}
 	if (memcmp(slot->hash, m->hash, ENTRY_HASH_LEN) != 0) {
 		finding_add(v, "content", "content");
+		v->f.unread = slot->known;
 		if (!slot->damaged)
 			v->n_damaged++;
 		slot->damaged = true;
@@ -299,7 +307,7 @@ compare_entry(struct verify *v, const struct entry *m,
 		return 0;
 	}
 	if (m->type == ENTRY_DIR)
-		made_up = made_up_folder(v, m->path, m->path_len);
+		made_up = made_up_folder(v, m);
 	if (m->type == ENTRY_REG) {
 		if (s->size != m->size)
 			finding_add(v, "size", "size %" PRIu64 " -> %" PRIu64,
@@ -339,6 +347,8 @@ compare_entry(struct verify *v, const struct entry *m,
 			v->stats.moved_inodes++;
 	}
 	finding_end(v);
+	if (v->opts.matched != NULL)
+		v->opts.matched(m, st, v->opts.arg);
 	return r;
 }
 
@@ -580,6 +590,31 @@ verify_open(struct verify **out, const struct verify_opts *opts,
 	inomap_init(&v->inodes, sizeof(struct ino_slot));
 	*out = v;
 	return 0;
+}
+
+int
+verify_know(struct verify *v, uint64_t ino,
+    const unsigned char hash[ENTRY_HASH_LEN], uint64_t xattr_hash,
+    struct err *e)
+{
+	struct ino_slot *slot;
+	bool added;
+
+	if ((slot = inomap_insert(&v->inodes, 0, ino, &added)) == NULL)
+		return err_set(e, ENOMEM, "cannot verify");
+	memcpy(slot->hash, hash, ENTRY_HASH_LEN);
+	slot->xattr_hash = xattr_hash;
+	slot->errnum = 0;
+	slot->known = true;
+	return 0;
+}
+
+bool
+verify_is_known(const struct verify *v, uint64_t ino)
+{
+	const struct ino_slot *slot = inomap_find(&v->inodes, 0, ino);
+
+	return slot != NULL && slot->known;
 }
 
 bool

@@ -35,7 +35,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <sys/stat.h>
+
 #include "config.h"
+#include "entry.h"
 #include "err.h"
 
 struct progress;
@@ -58,6 +61,8 @@ struct verify_finding {
 	size_t		 n_what;
 	const char	*what[VERIFY_MAX_WHAT];	/* "mode", "content", ... */
 	const char	*detail;	/* "mode 0644 -> 0600, content" */
+	/* The content compared was a hash given by verify_know, not read. */
+	bool		 unread;
 };
 
 struct verify_opts {
@@ -72,6 +77,11 @@ struct verify_opts {
 	/* Told the entries compared and the bytes of the regular files
 	 * among them, over all snapshots verified; NULL: nothing. */
 	struct progress	*progress;
+	/* Told each manifest entry that has a stored entry at its path,
+	 * with what is stored there (after the comparison); NULL: nothing.
+	 * replicate writes the replica's manifest from it. */
+	void		(*matched)(const struct entry *m, const struct stat *st,
+			    void *arg);
 };
 
 struct verify_stats {
@@ -113,6 +123,19 @@ int	verify_snapshot(struct verify *v, const char *root, int manifests_fd,
  */
 int	verify_shared(struct verify *v, int root_fd, int manifests_fd,
 	    const char *name, struct err *e);
+
+/*
+ * Tells v that the stored inode ino holds content hash and xattrs
+ * xattr_hash (checked before), so a path that links it is compared with
+ * that and the inode is not read.  A finding about its content then has
+ * unread set.  Returns 0, or -1 with e set (out of memory).
+ */
+int	verify_know(struct verify *v, uint64_t ino,
+	    const unsigned char hash[ENTRY_HASH_LEN], uint64_t xattr_hash,
+	    struct err *e);
+
+/* True when ino was given to verify_know. */
+bool	verify_is_known(const struct verify *v, uint64_t ino);
 
 /* True if an earlier verify_snapshot found a damaged inode. */
 bool	verify_has_damage(const struct verify *v);

@@ -15,7 +15,8 @@
 set(SNAP_UNITS_SOURCE_DIR ${CMAKE_CURRENT_LIST_DIR})
 set(SNAP_UNIT_FILES snap.service snap@.service snap.timer snap@.timer
 	snap-failure@.service snap-notify-start@.service
-	snap-notify-success@.service snap-notify-fail@.service)
+	snap-notify-success@.service snap-notify-fail@.service
+	snap-replicate@.service snap-replicate@.timer)
 
 function(snap_make_units out bindir libexecdir program configdir)
 	set(SNAP_CONFIG_DIR ${configdir})
@@ -95,6 +96,13 @@ ReadWritePaths=-/var/lib/prometheus/node-exporter")
 	endforeach()
 	configure_file(${SNAP_UNITS_SOURCE_DIR}/snap.tmpfiles ${out}/snap.conf
 		COPYONLY)
+
+	# The replica's copy (replicate.h): snap-replicate@NAME.service and
+	# its timer, for NAME.yaml with replicate_from.
+	configure_file(${SNAP_UNITS_SOURCE_DIR}/snap-replicate@.service.in
+		${out}/snap-replicate@.service @ONLY)
+	configure_file(${SNAP_UNITS_SOURCE_DIR}/snap-replicate@.timer
+		${out}/snap-replicate@.timer @ONLY)
 endfunction()
 
 # snap_install_dir(VAR DIR): DIR (a GNUInstallDirs value) as an absolute

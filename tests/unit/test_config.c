@@ -998,7 +998,8 @@ test_config_missing_sources(void **state)
 {
 	expect_error(*state,
 	    "snapshot_root: backups\n",
-	    "1:1: missing required key 'sources'");
+	    "1:1: missing required key 'sources' (or 'replicate_from', for a "
+	    "replica of another snapshot root)");
 }
 
 static void
