@@ -17,69 +17,7 @@
 
 #include "interrupt.h"
 #include "mono.h"
-
-/* Seconds without any data before rsync gives up on a silent host. */
-#define REMOTE_IO_TIMEOUT	"--timeout=600"
-
-/* The argv being built; every string in it is owned. */
-struct args {
-	char	**v;
-	size_t	  n;
-	size_t	  cap;
-	int	  failed;		/* an allocation failed */
-};
-
-static void
-args_add(struct args *a, char *s)
-{
-	char **v;
-
-	if (s == NULL) {
-		a->failed = 1;
-		return;
-	}
-	if (a->n + 2 > a->cap) {
-		a->cap = a->cap ? a->cap * 2 : 32;
-		if ((v = realloc(a->v, a->cap * sizeof(*v))) == NULL) {
-			free(s);
-			a->failed = 1;
-			return;
-		}
-		a->v = v;
-	}
-	a->v[a->n++] = s;
-	a->v[a->n] = NULL;
-}
-
-static void
-args_addf(struct args *a, const char *fmt, const char *arg)
-{
-	char *s;
-
-	if (asprintf(&s, fmt, arg) == -1)
-		s = NULL;
-	args_add(a, s);
-}
-
-static void
-args_free(struct args *a)
-{
-	size_t i;
-
-	for (i = 0; i < a->n; i++)
-		free(a->v[i]);
-	free(a->v);
-}
-
-/* What rsync keeps of what "What a snapshot keeps" lists. */
-static void
-args_common(struct args *a)
-{
-	args_add(a, strdup("rsync"));
-	args_add(a, strdup("-aHAX"));
-	args_add(a, strdup("--numeric-ids"));
-	args_add(a, strdup("--sparse"));
-}
+#include "rsyncargs.h"
 
 char *
 remote_filter_arg(const struct filter_rule *rule)
@@ -294,29 +232,6 @@ drain(struct remote_job *job, int *fd)
 	*fd = -1;
 }
 
-/* A few words on rsync's commonest exit statuses for a remote source. */
-static const char *
-rsync_status_word(int code)
-{
-	switch (code) {
-	/* Which of the two depends on who noticed first. */
-	case 255:
-	case 12:
-		return "the connection failed: ssh could not connect or log "
-		    "in, or it broke";
-	case 5:
-		return "the host's rsync would not start";
-	case 23:
-		return "some files or the path could not be read on the host";
-	case 30:
-	case 35:
-		return "the host did not answer in time";
-	case 127:
-		return "rsync or the ssh command was not found";
-	}
-	return "rsync failed";
-}
-
 /* The outcome of job, from its wait status and what it said. */
 static void
 conclude(struct remote_job *job)
@@ -346,12 +261,8 @@ conclude(struct remote_job *job)
 			job->result = REMOTE_VANISHED;
 			return;
 		}
-		snprintf(how, sizeof(how), "rsync exit status %d: %s", code,
-		    rsync_status_word(code));
-	} else {
-		snprintf(how, sizeof(how), "rsync was killed by signal %d (%s)",
-		    WTERMSIG(status), strsignal(WTERMSIG(status)));
 	}
+	rsync_describe_status(status, "the host", how, sizeof(how));
 	job->result = -1;
 	err_set(&job->err, 0, "cannot back up '%s' (%s)%s%s", job->what, how,
 	    tail[0] != '\0' ? "; it said:" : " and nothing was said", tail);
@@ -435,36 +346,40 @@ static int
 job_args(struct remote_job *job, bool progress)
 {
 	const struct config_source *src = job->src;
-	struct args a = { 0 };
+	struct rsync_argv a = RSYNC_ARGV_INIT;
 	size_t i;
 
-	args_common(&a);
-	args_add(&a, strdup(REMOTE_IO_TIMEOUT));
+	rsync_argv_start(&a, "-aHAX", src->ssh_command, src->rsync_path);
+	rsync_argv_add(&a, "%s", "--sparse");
 	/* Plain numbers, whatever the locale, for remote_parse_line. */
-	args_add(&a, strdup("--stats"));
-	args_add(&a, strdup("--no-h"));
+	rsync_argv_add(&a, "%s", "--stats");
+	rsync_argv_add(&a, "%s", "--no-h");
 	if (progress)
-		args_add(&a, strdup("--info=progress2"));
+		rsync_argv_add(&a, "%s", "--info=progress2");
 	if (job->checksum)
-		args_add(&a, strdup("--checksum"));
-	args_add(&a, strdup("-e"));
-	args_add(&a, strdup(src->ssh_command));
-	args_addf(&a, "--rsync-path=%s", src->rsync_path);
+		rsync_argv_add(&a, "%s", "--checksum");
 	if (src->one_file_system)
-		args_add(&a, strdup("--one-file-system"));
+		rsync_argv_add(&a, "%s", "--one-file-system");
 	/* Before the source's rules: an include there must not win. */
 	if (job->exclude_fd != -1) {
-		args_add(&a, strdup("--from0"));
-		args_add(&a, strdup("--exclude-from=-"));
+		rsync_argv_add(&a, "%s", "--from0");
+		rsync_argv_add(&a, "%s", "--exclude-from=-");
 	}
-	for (i = 0; i < src->filter.n_rules; i++)
-		args_add(&a, remote_filter_arg(&src->filter.rules[i]));
+	for (i = 0; i < src->filter.n_rules; i++) {
+		char *rule = remote_filter_arg(&src->filter.rules[i]);
+
+		if (rule == NULL)
+			a.failed = true;
+		else
+			rsync_argv_add(&a, "%s", rule);
+		free(rule);
+	}
 	if (job->link_dest != NULL)
-		args_addf(&a, "--link-dest=%s", job->link_dest);
-	args_add(&a, strdup("--"));
+		rsync_argv_add(&a, "--link-dest=%s", job->link_dest);
+	rsync_argv_add(&a, "%s", "--");
 	/* The trailing '/': the folder's content, not the folder in it. */
-	args_addf(&a, "%s/", job->what);
-	args_addf(&a, "%s/", job->into);
+	rsync_argv_add(&a, "%s/", job->what);
+	rsync_argv_add(&a, "%s/", job->into);
 	job->argv = a.v;
 	return a.failed ? -1 : 0;
 }
@@ -639,17 +554,18 @@ int
 remote_relink(const char *prev, const char *into, struct err *e)
 {
 	struct remote_job job;
-	struct args a = { 0 };
+	struct rsync_argv a = RSYNC_ARGV_INIT;
 	int r;
 
 	memset(&job, 0, sizeof(job));
-	args_common(&a);
-	args_addf(&a, "--link-dest=%s", prev);
-	args_add(&a, strdup("--"));
-	args_addf(&a, "%s/", prev);
-	args_addf(&a, "%s/", into);
+	rsync_argv_start(&a, "-aHAX", NULL, NULL);
+	rsync_argv_add(&a, "%s", "--sparse");
+	rsync_argv_add(&a, "--link-dest=%s", prev);
+	rsync_argv_add(&a, "%s", "--");
+	rsync_argv_add(&a, "%s/", prev);
+	rsync_argv_add(&a, "%s/", into);
 	if (a.failed || (job.what = strdup(prev)) == NULL) {
-		args_free(&a);
+		rsync_argv_free(&a);
 		return err_set(e, ENOMEM, "cannot link '%s'", prev);
 	}
 	job.argv = a.v;

@@ -25,45 +25,16 @@
 #include "outtail.h"
 #include "retain.h"
 #include "rmtree.h"
+#include "rsyncargs.h"
 #include "shellwords.h"
 #include "store.h"
 #include "summary.h"
 
-/* Seconds without any data before rsync gives up (as remote.c). */
-#define IO_TIMEOUT	"--timeout=600"
 /* The replica's folder for what is fetched beside a tree. */
 #define STAGING		"replicate"
 #define REFETCH_LIST	"refetch.list"
 /* Differences printed per refused snapshot; the rest are counted. */
 #define MAX_SHOWN	20
-
-/* An argv being built; every string in it is owned. */
-struct args {
-	char	*v[64];
-	size_t	 n;
-	bool	 failed;
-};
-
-static void
-args_add(struct args *a, const char *fmt, const char *arg)
-{
-	char *s;
-
-	if (a->n + 1 >= sizeof(a->v) / sizeof(*a->v) ||
-	    asprintf(&s, fmt, arg) == -1) {
-		a->failed = true;
-		return;
-	}
-	a->v[a->n++] = s;
-	a->v[a->n] = NULL;
-}
-
-static void
-args_free(struct args *a)
-{
-	while (a->n > 0)
-		free(a->v[--a->n]);
-}
 
 /* One run: the config, the replica's store, where things are. */
 struct run {
@@ -125,49 +96,17 @@ info(struct run *r, bool verbose, const char *fmt, ...)
 
 /* rsync, with what reaches the primary when it is on another host. */
 static void
-args_rsync(struct run *r, struct args *a, const char *options)
+args_rsync(struct run *r, struct rsync_argv *a, const char *options)
 {
 	const struct config *cfg = r->cfg;
 
-	args_add(a, "%s", "rsync");
-	args_add(a, "%s", options);
-	args_add(a, "%s", "--numeric-ids");
-	args_add(a, "%s", IO_TIMEOUT);
 	if (cfg->replicate_host == NULL)
-		return;
-	args_add(a, "%s", "-e");
-	args_add(a, "%s", cfg->ssh_command != NULL ? cfg->ssh_command :
-	    CONFIG_SSH_COMMAND_DEFAULT);
-	args_add(a, "--rsync-path=%s", cfg->rsync_path != NULL ?
-	    cfg->rsync_path : CONFIG_RSYNC_PATH_DEFAULT);
-}
-
-/* A few words on rsync's commonest exit statuses. */
-static const char *
-status_word(int code)
-{
-	switch (code) {
-	case 255:
-	case 12:
-		return "the connection failed: ssh could not connect or log "
-		    "in, or it broke";
-	case 5:
-		return "the primary's rsync would not start";
-	case 23:
-		return "some files or the path could not be read on the "
-		    "primary";
-	case 24:
-		return "files vanished on the primary meanwhile (a prune or "
-		    "delete there?)";
-	case 30:
-	case 35:
-		return "the primary did not answer in time";
-	case 126:
-		return "rsync could not be confined to the replica's folder";
-	case 127:
-		return "rsync or the ssh command was not found";
-	}
-	return "rsync failed";
+		rsync_argv_start(a, options, NULL, NULL);
+	else
+		rsync_argv_start(a, options, cfg->ssh_command != NULL ?
+		    cfg->ssh_command : CONFIG_SSH_COMMAND_DEFAULT,
+		    cfg->rsync_path != NULL ? cfg->rsync_path :
+		    CONFIG_RSYNC_PATH_DEFAULT);
 }
 
 /*
@@ -177,7 +116,7 @@ status_word(int code)
  * when rsync succeeded, or -1 with e saying what (what names it).
  */
 static int
-run_rsync(struct run *r, struct args *a, int out_fd, const char *into,
+run_rsync(struct run *r, struct rsync_argv *a, int out_fd, const char *into,
     const char *const *link_from, size_t n_link, const char *what,
     struct err *e)
 {
@@ -233,12 +172,7 @@ run_rsync(struct run *r, struct args *a, int out_fd, const char *into,
 	if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
 		return 0;
 	outtail_describe(&said, tail, sizeof(tail));
-	if (WIFEXITED(status))
-		snprintf(how, sizeof(how), "rsync exit status %d: %s",
-		    WEXITSTATUS(status), status_word(WEXITSTATUS(status)));
-	else
-		snprintf(how, sizeof(how), "rsync was killed by signal %d "
-		    "(%s)", WTERMSIG(status), strsignal(WTERMSIG(status)));
+	rsync_describe_status(status, "the primary", how, sizeof(how));
 	return err_set(e, 0, "cannot %s (%s)%s%s", what, how,
 	    tail[0] != '\0' ? "; it said:" : " and nothing was said", tail);
 }
@@ -339,7 +273,7 @@ static int
 list_primary(struct run *r, char (**names)[NAME_SNAPSHOT_LEN],
     struct err *e)
 {
-	struct args a = { .n = 0 };
+	struct rsync_argv a = RSYNC_ARGV_INIT;
 	char *text = NULL, what[PATH_MAX + 64];
 	struct stat st;
 	int fd, n = -1;
@@ -349,13 +283,13 @@ list_primary(struct run *r, char (**names)[NAME_SNAPSHOT_LEN],
 		return err_set(e, errno, "cannot %s", what);
 	/* The top folders and .snap/manifests, nothing below. */
 	args_rsync(r, &a, "-r");
-	args_add(&a, "%s", "--list-only");
-	args_add(&a, "%s", "--filter=+ /.snap/");
-	args_add(&a, "%s", "--filter=+ /.snap/manifests/");
-	args_add(&a, "%s", "--filter=+ /.snap/manifests/*");
-	args_add(&a, "%s", "--filter=- /*/*");
-	args_add(&a, "%s", "--");
-	args_add(&a, "%s/", r->from);
+	rsync_argv_add(&a, "%s", "--list-only");
+	rsync_argv_add(&a, "%s", "--filter=+ /.snap/");
+	rsync_argv_add(&a, "%s", "--filter=+ /.snap/manifests/");
+	rsync_argv_add(&a, "%s", "--filter=+ /.snap/manifests/*");
+	rsync_argv_add(&a, "%s", "--filter=- /*/*");
+	rsync_argv_add(&a, "%s", "--");
+	rsync_argv_add(&a, "%s/", r->from);
 	if (run_rsync(r, &a, fd, r->staging, NULL, 0, what, e) == -1)
 		goto out;
 	if (fstat(fd, &st) == -1 || (text = malloc((size_t)st.st_size +
@@ -370,7 +304,7 @@ list_primary(struct run *r, char (**names)[NAME_SNAPSHOT_LEN],
 out:
 	free(text);
 	close(fd);
-	args_free(&a);
+	rsync_argv_free(&a);
 	return n;
 }
 
@@ -574,7 +508,7 @@ out:
 static int
 fetch_records(struct run *r, struct err *e)
 {
-	struct args a = { .n = 0 };
+	struct rsync_argv a = RSYNC_ARGV_INIT;
 	char what[PATH_MAX + 64];
 	struct stat st;
 	int rc;
@@ -582,14 +516,14 @@ fetch_records(struct run *r, struct err *e)
 	snprintf(what, sizeof(what), "fetch the manifest of '%s' from '%s'",
 	    r->name, r->from);
 	args_rsync(r, &a, "-rlpt");
-	args_add(&a, "--filter=+ /%s", r->name);
-	args_add(&a, "--filter=+ /%s.summary", r->name);
-	args_add(&a, "%s", "--filter=- *");
-	args_add(&a, "%s", "--");
-	args_add(&a, "%s/.snap/manifests/", r->from);
-	args_add(&a, "%s/", r->staging);
+	rsync_argv_add(&a, "--filter=+ /%s", r->name);
+	rsync_argv_add(&a, "--filter=+ /%s.summary", r->name);
+	rsync_argv_add(&a, "%s", "--filter=- *");
+	rsync_argv_add(&a, "%s", "--");
+	rsync_argv_add(&a, "%s/.snap/manifests/", r->from);
+	rsync_argv_add(&a, "%s/", r->staging);
 	rc = run_rsync(r, &a, -1, r->staging, NULL, 0, what, e);
-	args_free(&a);
+	rsync_argv_free(&a);
 	if (rc == -1)
 		return -1;
 	/* A name that is a symlink or a FIFO here is no manifest. */
@@ -604,7 +538,7 @@ fetch_records(struct run *r, struct err *e)
 static int
 fetch_tree(struct run *r, const char *build, bool again, struct err *e)
 {
-	struct args a = { .n = 0 };
+	struct rsync_argv a = RSYNC_ARGV_INIT;
 	const char *link_from[1];
 	char what[PATH_MAX + 64], *prev = NULL;
 	size_t n_link = 0;
@@ -613,17 +547,17 @@ fetch_tree(struct run *r, const char *build, bool again, struct err *e)
 	snprintf(what, sizeof(what), "copy snapshot '%s' from '%s'", r->name,
 	    r->from);
 	args_rsync(r, &a, "-aHAX");
-	args_add(&a, "%s", "--sparse");
+	rsync_argv_add(&a, "%s", "--sparse");
 	if (r->cfg->checksum)
-		args_add(&a, "%s", "--checksum");
+		rsync_argv_add(&a, "%s", "--checksum");
 	if (again) {
 		/* Only the listed files, whatever their size and mtime. */
-		args_add(&a, "%s", "--ignore-times");
-		args_add(&a, "%s", "--from0");
-		args_add(&a, "--files-from=%s/" REFETCH_LIST, r->staging);
+		rsync_argv_add(&a, "%s", "--ignore-times");
+		rsync_argv_add(&a, "%s", "--from0");
+		rsync_argv_add(&a, "--files-from=%s/" REFETCH_LIST, r->staging);
 	} else {
 		/* What an interrupted copy left that the primary lacks. */
-		args_add(&a, "%s", "--delete");
+		rsync_argv_add(&a, "%s", "--delete");
 		if (r->s.prev[0] != '\0') {
 			if (asprintf(&prev, "%s/%s", r->cfg->snapshot_root,
 			    r->s.prev) == -1) {
@@ -631,12 +565,12 @@ fetch_tree(struct run *r, const char *build, bool again, struct err *e)
 				err_set(e, ENOMEM, "cannot %s", what);
 				goto out;
 			}
-			args_add(&a, "--link-dest=%s", prev);
+			rsync_argv_add(&a, "--link-dest=%s", prev);
 			link_from[n_link++] = prev;
 		}
 	}
-	args_add(&a, "%s", "--");
-	args_add(&a, "%s/", r->from);
+	rsync_argv_add(&a, "%s", "--");
+	rsync_argv_add(&a, "%s/", r->from);
 	/* args_add formats one string: the name goes with the root. */
 	if (a.n > 0 && !a.failed) {
 		char *last = a.v[a.n - 1];
@@ -647,10 +581,10 @@ fetch_tree(struct run *r, const char *build, bool again, struct err *e)
 		} else
 			free(last);
 	}
-	args_add(&a, "%s/", build);
+	rsync_argv_add(&a, "%s/", build);
 	rc = run_rsync(r, &a, -1, build, link_from, n_link, what, e);
 out:
-	args_free(&a);
+	rsync_argv_free(&a);
 	free(prev);
 	return rc;
 }
