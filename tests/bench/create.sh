@@ -55,16 +55,14 @@ set -euo pipefail
 export LC_ALL=C
 
 REPO=$(cd "$(dirname "$0")/../.." && pwd -P)
+BENCH_NAME=bench
+# shellcheck source=lib-bench.sh
+. "$REPO/tests/bench/lib-bench.sh"
 SNAP=${SNAP:-$REPO/build/snap}
 GEN_TREE=${GEN_TREE:-/work/shared/bench/gen_tree.py}
 BENCH_DIR=${BENCH_DIR:-/tmp/snap-bench}
 FILES=${1:-${BENCH_FILES:-100000}}
 REPS=${BENCH_REPS:-5}
-
-die() {
-	echo "bench: $*" >&2
-	exit 1
-}
 
 need_packages() {
 	local missing=() p
@@ -90,12 +88,7 @@ need_packages() {
 [ -r "$GEN_TREE" ] || die "no gen_tree.py at $GEN_TREE (set GEN_TREE)"
 need_packages
 
-mkdir -p "$BENCH_DIR"
-B=$(cd "$BENCH_DIR" && pwd -P)
-case $B/ in
-"$REPO"/*) die "BENCH_DIR ($B) is inside the repository; choose another" ;;
-/) die "BENCH_DIR may not be /" ;;
-esac
+bench_dir "$BENCH_DIR"
 # Only ever remove what this script makes.
 rm -rf "$B/src" "$B/cp" "$B/rsync" "$B/rsnapshot" "$B/snap" "$B/snap1" \
 	"$B/base" "$B/out" "$B/first"
@@ -104,22 +97,6 @@ mkdir -p "$B/cp" "$B/rsync" "$B/rsnapshot" "$B/snap" "$B/snap1" "$B/base" \
 # snap refuses a root that other users may enter.
 chmod 700 "$B/snap" "$B/snap1" "$B/base"
 SRC=$B/src
-
-# Microseconds since the epoch.
-now_us() {
-	local t=$EPOCHREALTIME
-	echo "${t/./}"
-}
-
-# secs US: microseconds as seconds with 3 decimals.
-secs() {
-	printf '%d.%03d' $(($1 / 1000000)) $((($1 % 1000000) / 1000))
-}
-
-median() {
-	sort -n | awk '{ v[NR] = $1 } END {
-		if (NR % 2) print v[(NR + 1) / 2]; else print int((v[NR / 2] + v[NR / 2 + 1]) / 2) }'
-}
 
 # New space in KiB that NEW adds to PREV.
 new_space() {

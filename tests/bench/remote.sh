@@ -32,28 +32,21 @@ set -euo pipefail
 export LC_ALL=C
 
 REPO=$(cd "$(dirname "$0")/../.." && pwd -P)
+BENCH_NAME=bench
+# shellcheck source=lib-bench.sh
+. "$REPO/tests/bench/lib-bench.sh"
 export SNAP=${SNAP:-$REPO/build/snap}
 GEN_TREE=${GEN_TREE:-/work/shared/bench/gen_tree.py}
 BENCH_DIR=${BENCH_DIR:-/tmp/snap-bench-remote}
 FILES=${1:-${BENCH_FILES:-20000}}
 REPS=${BENCH_REPS:-5}
 
-die() {
-	echo "bench: $*" >&2
-	exit 1
-}
-
 [[ $FILES =~ ^[0-9]+$ ]] && [ "$FILES" -gt 0 ] || die "FILES must be a positive number"
 [[ $REPS =~ ^[0-9]+$ ]] && [ "$REPS" -gt 0 ] || die "BENCH_REPS must be a positive number"
 [ -x "$SNAP" ] || die "no snap binary at $SNAP (build it: cmake -B build && cmake --build build)"
 [ -r "$GEN_TREE" ] || die "no gen_tree.py at $GEN_TREE (set GEN_TREE)"
 command -v rsync >/dev/null || die "needs rsync"
-mkdir -p "$BENCH_DIR"
-B=$(cd "$BENCH_DIR" && pwd -P)
-case $B/ in
-"$REPO"/*) die "BENCH_DIR ($B) is inside the repository; choose another" ;;
-/) die "BENCH_DIR may not be /" ;;
-esac
+bench_dir "$BENCH_DIR"
 
 # lib.sh makes $SCRATCH (under $TMPDIR, removed at the end) and kills
 # what start_bg started; lib-sshd.sh starts the sshd.  Their skip() is a
@@ -70,20 +63,6 @@ mkdir -p "$SCRATCH/rsync" "$SCRATCH/rsyncx" "$SCRATCH/rsnapshot" "$SCRATCH/snap"
 chmod 700 "$SCRATCH/snap"
 echo "bench: generating $FILES files"
 "$PYTHON3" "$GEN_TREE" "$SRC" "$FILES" >/dev/null
-
-now_us() {
-	local t=$EPOCHREALTIME
-	echo "${t/./}"
-}
-
-secs() {
-	printf '%d.%03d' $(($1 / 1000000)) $((($1 % 1000000) / 1000))
-}
-
-median() {
-	sort -n | awk '{ v[NR] = $1 } END {
-		if (NR % 2) print v[(NR + 1) / 2]; else print int((v[NR / 2] + v[NR / 2 + 1]) / 2) }'
-}
 
 HOST=127.0.0.1
 

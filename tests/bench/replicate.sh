@@ -28,15 +28,13 @@ set -euo pipefail
 export LC_ALL=C
 
 REPO=$(cd "$(dirname "$0")/../.." && pwd -P)
+BENCH_NAME=bench
+# shellcheck source=lib-bench.sh
+. "$REPO/tests/bench/lib-bench.sh"
 SNAP=${SNAP:-$REPO/build/snap}
 GEN_TREE=${GEN_TREE:-/work/shared/bench/gen_tree.py}
 BENCH_DIR=${BENCH_DIR:-/tmp/snap-bench-replicate}
 FILES=${1:-${BENCH_FILES:-20000}}
-
-die() {
-	echo "bench: $*" >&2
-	exit 1
-}
 
 [ -x "$SNAP" ] || die "no snap at $SNAP (build it first)"
 [ -x /usr/bin/time ] || die "needs /usr/bin/time (apt-get install time)"
@@ -47,7 +45,7 @@ case $BENCH_DIR in
 esac
 
 rm -rf "$BENCH_DIR"
-mkdir -p "$BENCH_DIR"
+bench_dir "$BENCH_DIR"
 SRC=$BENCH_DIR/src
 PRIMARY=$BENCH_DIR/primary
 REPLICA=$BENCH_DIR/replica

@@ -37,27 +37,20 @@ set -euo pipefail
 export LC_ALL=C
 
 REPO=$(cd "$(dirname "$0")/../.." && pwd -P)
+BENCH_NAME=syscalls
+# shellcheck source=lib-bench.sh
+. "$REPO/tests/bench/lib-bench.sh"
 SNAP=${SNAP:-$REPO/build/snap}
 GEN_TREE=${GEN_TREE:-/work/shared/bench/gen_tree.py}
 BENCH_DIR=${BENCH_DIR:-/tmp/snap-syscalls}
 FILES=${1:-${BENCH_FILES:-20000}}
-
-die() {
-	echo "syscalls: $*" >&2
-	exit 1
-}
 
 [[ $FILES =~ ^[0-9]+$ ]] && [ "$FILES" -ge 100 ] || die "FILES must be a number of at least 100"
 [ -x "$SNAP" ] || die "no snap binary at $SNAP (build it: cmake -B build && cmake --build build)"
 [ -r "$GEN_TREE" ] || die "no gen_tree.py at $GEN_TREE (set GEN_TREE)"
 command -v strace >/dev/null || die "needs strace (apt-get install strace)"
 
-mkdir -p "$BENCH_DIR"
-B=$(cd "$BENCH_DIR" && pwd -P)
-case $B/ in
-"$REPO"/*) die "BENCH_DIR ($B) is inside the repository; choose another" ;;
-/) die "BENCH_DIR may not be /" ;;
-esac
+bench_dir "$BENCH_DIR"
 
 # The total of an strace -c summary (its "total" line, calls column).
 strace_total() {
