@@ -117,6 +117,14 @@ int	cmd_resolve(struct cmd_ctx *ctx, const char *query, size_t *index);
  */
 void	cmd_warn_damaged(const char *name, const struct err *e);
 
+/*
+ * Prints a finding of verify as a problem line: "changed: SNAPSHOT/PATH
+ * (DETAIL)", the path quoted (name_quote) in quoted, which grows.
+ */
+struct verify_finding;
+struct buf;
+void	cmd_print_finding(const struct verify_finding *f, struct buf *quoted);
+
 /* A report on the space of every snapshot: list and du. */
 struct usage;
 struct cmd_report {

@@ -5,13 +5,16 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "buf.h"
 #include "cmd.h"
 #include "json.h"
+#include "name.h"
 #include "opts.h"
 #include "out.h"
 #include "sys.h"
 #include "testhook.h"
 #include "usage.h"
+#include "verify.h"
 
 /* Loads the config as g says.  Returns CMD_OK, or CMD_USAGE with e set. */
 static int
@@ -259,4 +262,21 @@ cmd_usage_report(int argc, char **argv, struct cmd_globals *g,
 	usage_free(&u);
 	cmd_close(&ctx);
 	return status;
+}
+
+void
+cmd_print_finding(const struct verify_finding *f, struct buf *quoted)
+{
+	const char *kind = verify_kind_word(f->kind);
+
+	if (buf_reserve(quoted, f->path_len * 4 + 1) == -1) {
+		/* The finding still counts; only its name is lost. */
+		out_problem("%s: %s/...", kind, f->snapshot);
+		return;
+	}
+	name_quote(quoted->p, quoted->cap, f->path, f->path_len);
+	/* A problem, so printed with -q too; one call, so one line. */
+	out_problem("%s: %s%s%s%s%s%s", kind, f->snapshot,
+	    f->path_len ? "/" : "", quoted->p, f->detail[0] != '\0' ? " (" :
+	    "", f->detail, f->detail[0] != '\0' ? ")" : "");
 }

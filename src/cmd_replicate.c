@@ -15,13 +15,6 @@
 #include "testhook.h"
 #include "verify.h"
 
-static const char *const kind_word[] = {
-	[VERIFY_MISSING] = "missing",
-	[VERIFY_EXTRA] = "extra",
-	[VERIFY_CHANGED] = "changed",
-	[VERIFY_UNREADABLE] = "unreadable",
-};
-
 static void
 print_warning(void *arg, const char *msg)
 {
@@ -40,16 +33,7 @@ print_info(void *arg, bool verbose, const char *msg)
 static void
 print_finding(void *arg, const struct verify_finding *f)
 {
-	struct buf *quoted = arg;
-
-	if (buf_reserve(quoted, f->path_len * 4 + 1) == -1) {
-		out_problem("%s: %s/...", kind_word[f->kind], f->snapshot);
-		return;
-	}
-	name_quote(quoted->p, quoted->cap, f->path, f->path_len);
-	out_problem("%s: %s%s%s%s%s%s", kind_word[f->kind], f->snapshot,
-	    f->path_len ? "/" : "", quoted->p, f->detail[0] != '\0' ? " (" :
-	    "", f->detail, f->detail[0] != '\0' ? ")" : "");
+	cmd_print_finding(f, arg);
 }
 
 int

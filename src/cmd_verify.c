@@ -27,13 +27,6 @@ struct printer {
 	struct buf	 quoted;	/* name_quote's output, grown */
 };
 
-static const char *const kind_word[] = {
-	[VERIFY_MISSING] = "missing",
-	[VERIFY_EXTRA] = "extra",
-	[VERIFY_CHANGED] = "changed",
-	[VERIFY_UNREADABLE] = "unreadable",
-};
-
 /* One finding as JSON; path_len 0 and no what for a whole snapshot. */
 static void
 print_json(struct printer *p, const char *finding, const char *snapshot,
@@ -62,23 +55,12 @@ static void
 print_finding(const struct verify_finding *f, void *arg)
 {
 	struct printer *p = arg;
-	size_t need = f->path_len * 4 + 1;
 
-	if (p->json) {
-		print_json(p, kind_word[f->kind], f->snapshot, f->path,
+	if (p->json)
+		print_json(p, verify_kind_word(f->kind), f->snapshot, f->path,
 		    f->path_len, f->what, f->n_what, f->detail);
-		return;
-	}
-	if (buf_reserve(&p->quoted, need) == -1) {
-		/* The finding still counts; only its name is lost. */
-		out_problem("%s: %s/...", kind_word[f->kind], f->snapshot);
-		return;
-	}
-	name_quote(p->quoted.p, p->quoted.cap, f->path, f->path_len);
-	/* A problem, so printed with -q too; one call, so one line. */
-	out_problem("%s: %s%s%s%s%s%s", kind_word[f->kind], f->snapshot,
-	    f->path_len ? "/" : "", p->quoted.p, f->detail[0] != '\0' ? " (" :
-	    "", f->detail, f->detail[0] != '\0' ? ")" : "");
+	else
+		cmd_print_finding(f, &p->quoted);
 }
 
 /* A snapshot that could not be verified at all. */

@@ -21,6 +21,19 @@
 #include "progress.h"
 #include "walk.h"
 
+const char *
+verify_kind_word(enum verify_kind kind)
+{
+	static const char *const words[] = {
+		[VERIFY_MISSING] = "missing",
+		[VERIFY_EXTRA] = "extra",
+		[VERIFY_CHANGED] = "changed",
+		[VERIFY_UNREADABLE] = "unreadable",
+	};
+
+	return words[kind];
+}
+
 /* What one stored inode turned out to hold (the value of v->inodes). */
 struct ino_slot {
 	uint64_t	xattr_hash;

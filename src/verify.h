@@ -50,6 +50,9 @@ enum verify_kind {
 	VERIFY_UNREADABLE,	/* could not be read: detail says why */
 };
 
+/* "missing", "extra", "changed", "unreadable": the kind in a report. */
+const char	*verify_kind_word(enum verify_kind kind);
+
 #define VERIFY_MAX_WHAT 12
 
 /* One finding; the strings are valid during the report call only. */
