@@ -678,3 +678,27 @@ rsync_same() {
 		return 1
 	fi
 }
+
+# crash_driver SCRIPT OPS...: runs the python driver SCRIPT (crash.py,
+# powercut.py) on a 256 MiB tmpfs (or $SCRATCH's own filesystem where
+# none can be mounted) for the operations OPS, telling it when snap is
+# the sanitized build (SNAP_CRASH_SANITIZED: fewer stop points).  Needs
+# root (owners and device nodes in the driver's tree); skips without
+# python3, rsync, setfattr or user xattrs.  Returns the driver's status.
+crash_driver() {
+	local script=$1
+	shift
+	require_root "owners and device nodes in the tree"
+	require_cmd rsync setfattr
+	[ -x "$PYTHON3" ] || command -v "$PYTHON3" >/dev/null || skip "needs python3"
+	mkdir "$SCRATCH/fs"
+	if ! mount -t tmpfs -o size=256m,mode=0700 tmpfs "$SCRATCH/fs" 2>/dev/null; then
+		say "no tmpfs: working on $(df --output=fstype "$SCRATCH" | tail -n 1)"
+	fi
+	xattrs_work "$SCRATCH/fs" || skip "no user xattrs on $SCRATCH/fs"
+	if [ -z "${SNAP_CRASH_SANITIZED:-}" ] && [ -n "${SNAP_BUILD_DIR:-}" ] &&
+		grep -q '^SNAP_SANITIZE:BOOL=ON' "$SNAP_BUILD_DIR/CMakeCache.txt" 2>/dev/null; then
+		export SNAP_CRASH_SANITIZED=1
+	fi
+	"$PYTHON3" "$(dirname "${BASH_SOURCE[0]}")/$script" "$SCRATCH/fs" "$@"
+}

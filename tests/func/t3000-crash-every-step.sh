@@ -23,22 +23,7 @@
 # Needs root (owners, device nodes).
 # shellcheck source=lib.sh
 . "$(dirname "$0")/lib.sh"
-require_root "owners and device nodes in the tree"
-require_cmd rsync setfattr
-[ -x "$PYTHON3" ] || command -v "$PYTHON3" >/dev/null || skip "needs python3"
-
-mkdir "$SCRATCH/fs"
-if ! mount -t tmpfs -o size=256m,mode=0700 tmpfs "$SCRATCH/fs" 2>/dev/null; then
-	say "no tmpfs: working on $(df --output=fstype "$SCRATCH" | tail -n 1)"
-fi
-xattrs_work "$SCRATCH/fs" || skip "no user xattrs on $SCRATCH/fs"
-
-if [ -z "${SNAP_CRASH_SANITIZED:-}" ] && [ -n "${SNAP_BUILD_DIR:-}" ] &&
-	grep -q '^SNAP_SANITIZE:BOOL=ON' "$SNAP_BUILD_DIR/CMakeCache.txt" 2>/dev/null; then
-	export SNAP_CRASH_SANITIZED=1
-fi
 # shellcheck disable=SC2086
-"$PYTHON3" "$(dirname "$0")/crash.py" "$SCRATCH/fs" \
-	${SNAP_CRASH_OPS:-create prune delete restore restore-over kill9} ||
+crash_driver crash.py ${SNAP_CRASH_OPS:-create prune delete restore restore-over kill9} ||
 	fail "a crash broke a promise (the VIOLATION lines above)"
 echo "ok"
