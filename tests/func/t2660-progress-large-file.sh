@@ -23,6 +23,8 @@ if command -v strace >/dev/null 2>&1 &&
 	mib=96
 	SNAP_PREFIX=(strace -f -o /dev/null -e trace=pwrite64,write
 		-e inject=pwrite64:delay_exit=25000)
+	# LeakSanitizer cannot work under ptrace (an ASan build).
+	export ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0
 else
 	mib=300
 fi
