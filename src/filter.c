@@ -90,6 +90,27 @@ filter_parse_rule(const char *text, bool *include, const char **pattern,
 	return 1;
 }
 
+/*
+ * Makes *arr, holding n elements of size each, room for one more: the
+ * array doubles when n reaches a power of two (one more slot each time
+ * made a config of many aliased patterns quadratic).  -1 (ENOMEM) with
+ * *arr unchanged.
+ */
+static int
+room_for_one(void *arr, size_t n, size_t size)
+{
+	void **p = arr, *grown;
+
+	if (n != 0 && (n & (n - 1)) != 0)
+		return 0;
+	if ((grown = realloc(*p, (n ? 2 * n : 1) * size)) == NULL) {
+		errno = ENOMEM;
+		return -1;
+	}
+	*p = grown;
+	return 0;
+}
+
 int
 filter_add_rule(struct filter *f, bool include, const char *pattern)
 {
@@ -98,13 +119,11 @@ filter_add_rule(struct filter *f, bool include, const char *pattern)
 
 	if ((copy = strdup(pattern)) == NULL)
 		return -1;
-	r = realloc(f->rules, (f->n_rules + 1) * sizeof(*r));
-	if (r == NULL) {
+	if (room_for_one(&f->rules, f->n_rules, sizeof(*r)) == -1) {
 		free(copy);
-		errno = ENOMEM;
 		return -1;
 	}
-	f->rules = r;
+	r = f->rules;
 	r[f->n_rules].pattern = copy;
 	r[f->n_rules].include = include;
 	r[f->n_rules].merge = false;
@@ -189,14 +208,12 @@ filter_append(struct filter *dst, const struct filter *src)
 	for (i = 0; i < src->n_if_present; i++) {
 		if ((copy = strdup(src->if_present[i])) == NULL)
 			return -1;
-		v = realloc(dst->if_present, (dst->n_if_present + 1) *
-		    sizeof(*v));
-		if (v == NULL) {
+		if (room_for_one(&dst->if_present, dst->n_if_present,
+		    sizeof(*v)) == -1) {
 			free(copy);
-			errno = ENOMEM;
 			return -1;
 		}
-		dst->if_present = v;
+		v = dst->if_present;
 		v[dst->n_if_present++] = copy;
 	}
 	dst->exclude_caches = dst->exclude_caches || src->exclude_caches;

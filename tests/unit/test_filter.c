@@ -8,6 +8,8 @@
 #include <cmocka.h>
 
 #include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "filter.h"
@@ -190,6 +192,46 @@ test_filter_append(void **state)
 	filter_free(&b);
 }
 
+/*
+ * Many rules and names, the arrays grown past several powers of two:
+ * each kept, in order (a config's aliases can add thousands).
+ */
+static void
+test_filter_many_rules(void **state)
+{
+	struct filter a = FILTER_INIT, b = FILTER_INIT;
+	char pattern[32], *names[1000];
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < 5000; i++) {
+		snprintf(pattern, sizeof(pattern), "p%zu", i);
+		assert_int_equal(filter_add_rule(&a, i % 3 == 0, pattern), 0);
+	}
+	for (i = 0; i < 1000; i++) {
+		snprintf(pattern, sizeof(pattern), "n%zu", i);
+		assert_non_null(names[i] = strdup(pattern));
+	}
+	b.if_present = names;
+	b.n_if_present = 1000;
+	assert_int_equal(filter_append(&a, &b), 0);
+	assert_int_equal(filter_append(&a, &b), 0);
+	assert_int_equal(a.n_rules, 5000);
+	assert_int_equal(a.n_if_present, 2000);
+	for (i = 0; i < 5000; i++) {
+		snprintf(pattern, sizeof(pattern), "p%zu", i);
+		assert_string_equal(a.rules[i].pattern, pattern);
+		assert_int_equal(a.rules[i].include, i % 3 == 0);
+	}
+	for (i = 0; i < 2000; i++) {
+		snprintf(pattern, sizeof(pattern), "n%zu", i % 1000);
+		assert_string_equal(a.if_present[i], pattern);
+	}
+	for (i = 0; i < 1000; i++)
+		free(names[i]);
+	filter_free(&a);
+}
+
 static void
 test_filter_dir_merge_parse(void **state)
 {
@@ -274,6 +316,7 @@ main(void)
 		cmocka_unit_test(test_filter_first_match_wins),
 		cmocka_unit_test(test_filter_homes_documents),
 		cmocka_unit_test(test_filter_append),
+		cmocka_unit_test(test_filter_many_rules),
 		cmocka_unit_test(test_filter_dir_merge_parse),
 		cmocka_unit_test(test_filter_dir_merge_order),
 	};
