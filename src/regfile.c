@@ -75,7 +75,12 @@ source_key(const struct stat *st)
 	    (uint64_t)st->st_ino;
 }
 
-/* True when stored_ino stands for another source inode in this run. */
+/*
+ * True when stored_ino stands for another source inode in this run, as
+ * far as the owners map knows: it holds the stored inodes linked by
+ * content and those of files with several names, not a file of one name
+ * linked from its own previous path (see remember_stored).
+ */
 static bool
 taken_by_other(struct regfile *c, uint64_t stored_ino,
     const struct stat *src)
@@ -83,6 +88,35 @@ taken_by_other(struct regfile *c, uint64_t stored_ino,
 	const uint64_t *owner = inomap_find(&c->owners, 0, stored_ino);
 
 	return owner != NULL && *owner != source_key(src);
+}
+
+/*
+ * True when the stored file `from`, just linked by content as the inode
+ * ino, is already in this snapshot under its own previous path: linked
+ * there unchanged, for a source inode that is not this one (another name
+ * of this one would have been linked as such).  That link is not in the
+ * owners map.  A path still to come, or gone from the source, is not
+ * there; a look-up that fails otherwise counts as there, so the file is
+ * copied rather than two source inodes sharing one stored inode.
+ */
+static bool
+linked_at_own_path(struct regfile *c, const struct entry *from,
+    const struct entry *ent, uint64_t ino)
+{
+	const char *base;
+	struct stat st;
+	int dirfd;
+
+	if (from->nlink > 1 || name_pathcmp(from->path, from->path_len,
+	    ent->path, ent->path_len) >= 0)
+		return false;	/* in the map, or not walked yet */
+	dirfd = linker_open_parent(c->linker, c->build_fd, from->path,
+	    from->path_len, &base);
+	if (dirfd == -1)
+		return errno != ENOENT && errno != ENOTDIR && errno != ELOOP;
+	if (fstatat(dirfd, base, &st, AT_SYMLINK_NOFOLLOW) == -1)
+		return errno != ENOENT;
+	return (uint64_t)st.st_ino == ino;
 }
 
 /* One regular file on its way through the plan loop. */
@@ -257,7 +291,9 @@ carry_out_link(struct regfile *c, struct file_job *f,
 			    c->prev_name);
 		r = 1;
 	} else if (r == 0 && from != NULL &&
-	    taken_by_other(c, got.st_ino, f->it->st)) {
+	    (taken_by_other(c, got.st_ino, f->it->st) ||
+	    (p->action == ACT_LINK_SAME_CONTENT &&
+	    linked_at_own_path(c, from, f->ent, got.st_ino)))) {
 		/* The plan looked at the manifest's inode number; in a
 		 * copied store only the real one tells who owns it. */
 		c->linker->sys->unlinkat(top->dst_fd, f->it->name, 0);
@@ -346,18 +382,25 @@ count_copy(struct regfile *c, const struct entry *ent,
 /*
  * Remembers where this run stored a file: its group, for the other
  * names of its source inode, and which source inode the stored inode
- * stands for.  Returns 0, or -1 with e set.
+ * stands for.  A file of one name linked from its own previous path, a
+ * stored inode of one name, is not put in the owners map: no other
+ * previous path can link it, and a link by content looks for it at that
+ * path (linked_at_own_path).  So an unchanged run keeps no map of its
+ * files (a million of them took 80 MB).  Returns 0, or -1 with e set.
  */
 static int
 remember_stored(struct regfile *c, struct file_job *f,
     enum diff_action done, struct err *e)
 {
 	const struct stat *src = f->it->st;
+	const struct entry *prev = f->in.prev;
 	uint64_t key = source_key(src);
 	struct group *g;
 	uint64_t *owner;
+	bool one_name = done == ACT_LINK_PREV && !f->multi && prev != NULL &&
+	    prev->nlink <= 1;
 
-	if (!c->dry_run &&
+	if (!c->dry_run && !one_name &&
 	    (done == ACT_LINK_PREV || done == ACT_LINK_SAME_CONTENT)) {
 		if ((owner = inomap_insert(&c->owners, 0, f->ent->stored_ino,
 		    NULL)) == NULL)
