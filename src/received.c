@@ -16,10 +16,12 @@
 
 #include "beneath.h"
 #include "buf.h"
+#include "confine.h"
 #include "copy.h"
 #include "diff.h"
 #include "meta.h"
 #include "name.h"
+#include "out.h"
 #include "remote.h"
 #include "rmtree.h"
 #include "testhook.h"
@@ -352,6 +354,7 @@ fetch_all(struct received *r, const struct config *cfg,
 	size_t *index = NULL, i, n = 0, k;
 	char **prev = NULL;
 	const char *stage;
+	bool confined;
 	int rc = -1;
 
 	for (i = 0; i < r->n_sources; i++)
@@ -376,6 +379,14 @@ fetch_all(struct received *r, const struct config *cfg,
 			goto out;
 		k++;
 	}
+	/* As for replicate: confined where the kernel can, else said
+	 * (with -v) and left to rsync alone. */
+	confined = confine_supported();
+	if (!confined)
+		out_info(OUT_VERBOSE, "Landlock is not available: rsync is "
+		    "not confined to the remote sources' folders\n");
+	for (k = 0; k < n; k++)
+		jobs[k].confine = confined;
 	if (collect_links(s, jobs, n, links, e) == -1)
 		goto out;
 	stage = progress_stage(r->progress, "receiving");
