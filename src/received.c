@@ -16,12 +16,15 @@
 
 #include "beneath.h"
 #include "buf.h"
+#include "confine.h"
 #include "copy.h"
 #include "diff.h"
 #include "meta.h"
 #include "name.h"
+#include "out.h"
 #include "remote.h"
 #include "rmtree.h"
+#include "testhook.h"
 
 #define RECEIVING_PREFIX	".snap-receiving-"
 #define SHARE_TMP		".snap-share.tmp"
@@ -41,6 +44,7 @@ received_init(struct received *r)
 	r->n_sources = 0;
 	r->build_fd = r->prev_fd = -1;
 	r->depth = 0;
+	r->stat_all = testhook_stat_received();
 	r->times = NULL;
 	r->times_cap = 0;
 	inomap_init(&r->names, sizeof(struct names));
@@ -350,6 +354,7 @@ fetch_all(struct received *r, const struct config *cfg,
 	size_t *index = NULL, i, n = 0, k;
 	char **prev = NULL;
 	const char *stage;
+	bool confined;
 	int rc = -1;
 
 	for (i = 0; i < r->n_sources; i++)
@@ -374,6 +379,14 @@ fetch_all(struct received *r, const struct config *cfg,
 			goto out;
 		k++;
 	}
+	/* As for replicate: confined where the kernel can, else said
+	 * (with -v) and left to rsync alone. */
+	confined = confine_supported();
+	if (!confined)
+		out_info(OUT_VERBOSE, "Landlock is not available: rsync is "
+		    "not confined to the remote sources' folders\n");
+	for (k = 0; k < n; k++)
+		jobs[k].confine = confined;
 	if (collect_links(s, jobs, n, links, e) == -1)
 		goto out;
 	stage = progress_stage(r->progress, "receiving");
@@ -712,6 +725,54 @@ out:
 	return rc;
 }
 
+/*
+ * A name of a stored inode, met without a stat (linked_unread): it is
+ * one of an earlier snapshot's, so its other names need not be here.
+ */
+static int
+count_stored(struct received *r, uint64_t ino, struct err *e)
+{
+	struct names *n;
+
+	if ((n = inomap_insert(&r->names, 0, ino, NULL)) == NULL)
+		return err_set(e, ENOMEM, "cannot record '%s'", r->src->dest);
+	n->seen++;
+	n->stored = 1;
+	return 0;
+}
+
+/*
+ * A regular file whose name, as getdents64 read it, is the inode the
+ * previous record at its path says is stored (prev->stored_ino): rsync
+ * linked it there, which it does only when that inode's metadata equals
+ * the source file's, and an earlier snapshot's inode never changes.  So
+ * the previous record is this one, as a stat would have made it
+ * (regular() records a linked file's ctime and link count from prev as
+ * well), and no call is made for it.  Both trees are in the snapshot
+ * root, on one filesystem, so the inode number names one inode.
+ */
+static int
+linked_unread(struct received *r, const struct walk_item *it,
+    const struct entry *prev, struct err *e)
+{
+	struct entry *ent = it->ent;
+	const char *path = ent->path;
+	size_t path_len = ent->path_len;
+
+	*ent = *prev;
+	ent->path = path;
+	ent->path_len = path_len;
+	ent->ino = it->d_ino;
+	ent->stored_ino = it->d_ino;
+	ent->rdev = 0;
+	ent->target = NULL;
+	ent->target_len = 0;
+	r->stats->files++;
+	r->stats->total_bytes += ent->size;
+	r->stats->linked++;
+	return count_stored(r, it->d_ino, e);
+}
+
 static int
 regular(struct received *r, const struct walk_item *it,
     const struct entry *prev, struct err *e)
@@ -729,8 +790,11 @@ regular(struct received *r, const struct walk_item *it,
 		ent->has_hash = true;
 		memcpy(ent->hash, prev->hash, ENTRY_HASH_LEN);
 		ent->xattr_hash = prev->xattr_hash;
-		/* Its names in this tree, not in every snapshot. */
+		/* Its names in this tree, not in every snapshot; and the
+		 * ctime it had when stored, not the one rsync's link gave
+		 * it: the record stays what it was, run after run. */
 		ent->nlink = prev->nlink;
+		ent->ctime = prev->ctime;
 		r->stats->linked++;
 		return count_name(r, it->st, true, e);
 	}
@@ -760,9 +824,23 @@ received_entry(struct received *r, const struct walk_item *it,
 {
 	struct entry *ent = it->ent;
 	char q[1024];
+	bool linked;
 
 	if (r->depth == 0 && enter_top(r, it, e) == -1)
 		return -1;
+	/* A regular file the walk has not stat'ed (walk.h): rsync's link
+	 * to the previous copy is recorded as it was, without a call;
+	 * anything else is stat'ed now. */
+	if (it->lazy) {
+		if (r->depth > 0 && !r->stat_all && prev != NULL &&
+		    prev->type == ENTRY_REG && prev->has_hash &&
+		    it->d_ino != 0 && prev->stored_ino == it->d_ino)
+			return linked_unread(r, it, prev, e);
+		if (walk_item_stat(it) == -1)
+			return err_set(e, errno, "cannot stat received '%s'",
+			    name_quote(q, sizeof(q), ent->path,
+			    ent->path_len));
+	}
 	/* Nothing the host sent may lead out of the received tree. */
 	if (it->st->st_dev != r->dev)
 		return err_set(e, EXDEV, "'%s' from '%s' is on another "
@@ -790,9 +868,12 @@ received_entry(struct received *r, const struct walk_item *it,
 		r->stats->nodes++;
 		break;
 	}
-	/* rsync links symlinks and nodes to the previous copy too. */
-	return count_name(r, it->st, prev != NULL &&
-	    prev->stored_ino == (uint64_t)it->st->st_ino, e);
+	/* rsync links symlinks and nodes to the previous copy too; such a
+	 * one keeps its recorded ctime, as a linked file does. */
+	linked = prev != NULL && prev->stored_ino == (uint64_t)it->st->st_ino;
+	if (linked && prev->type == ent->type)
+		ent->ctime = prev->ctime;
+	return count_name(r, it->st, linked, e);
 }
 
 /*

@@ -17,7 +17,8 @@
  * module's (received_owns): at its top entry the folder is renamed to
  * its dest, and each entry is checked and recorded without being copied
  * again.  A file rsync linked to the previous snapshot's inode keeps the
- * recorded hash and is not read; a file rsync wrote is hashed and, when
+ * previous record (hash, ctime) and is not read; when the walk's inode
+ * number from getdents64 says so, it is not even stat'ed (walk.h); a file rsync wrote is hashed and, when
  * a stored inode has the same content and metadata (a rename, a revert),
  * replaced by a link to it (linked to a temporary name in the same
  * folder, then renamed over; the folder's times are put back).  The
@@ -61,6 +62,9 @@ struct received {
 	struct create_stats	*stats;
 	struct progress		*progress;	/* NULL: none */
 	bool			 dry_run;	/* no host is contacted */
+	/* Stat every received file, even one rsync linked (a test's
+	 * SNAP_TEST_STAT_RECEIVED: the records must not differ). */
+	bool			 stat_all;
 	/* A warning: a sentence naming it (the caller counts it). */
 	void			(*warn)(void *arg, const char *msg);
 	void			*arg;

@@ -15,6 +15,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "confine.h"
 #include "interrupt.h"
 #include "mono.h"
 #include "rsyncargs.h"
@@ -163,6 +164,14 @@ start_child(struct remote_job *job)
 			_exit(127);
 		close_range(3, ~0U, 0);
 		signal(SIGPIPE, SIG_DFL);
+		/* The host is not trusted: whatever it makes rsync do
+		 * stays in this source's folder (as for replicate). */
+		if (job->confine && confine_writes(job->into,
+		    &job->link_dest, job->link_dest != NULL) == -1) {
+			dprintf(2, "cannot confine rsync to '%s': %s\n",
+			    job->into, strerror(errno));
+			_exit(126);
+		}
 		execvp(job->argv[0], job->argv);
 		dprintf(2, "cannot run %s: %s\n", job->argv[0],
 		    strerror(errno));

@@ -67,6 +67,9 @@ struct remote_job {
 	const char	*link_dest;	/* absolute, or NULL: no previous copy */
 	bool		 checksum;	/* compare content, not size and mtime */
 	bool		 fatal;		/* its failure fails the run */
+	/* rsync (and its ssh) may make names only below into and link
+	 * only from link_dest (confine.h); exit 126 when that fails. */
+	bool		 confine;
 	/*
 	 * -1, or a descriptor of NUL-ended rsync exclude patterns, read
 	 * on rsync's stdin before the source's own filter rules (--from0

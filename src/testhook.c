@@ -9,6 +9,7 @@
 static bool			 now_set;
 static time_t			 now;
 static long			 hang_after;
+static bool			 stat_received;
 static const struct sys_ops	*sys = &sys_real;
 static char			 fault_spec[64];
 static bool			 count_calls;
@@ -24,6 +25,7 @@ testhook_init(struct err *e)
 
 	now_set = false;
 	hang_after = 0;
+	stat_received = false;
 	unit_config_dir = getenv("SNAP_TEST_UNIT_CONFIG_DIR");
 	if (unit_config_dir != NULL && *unit_config_dir == '\0')
 		unit_config_dir = NULL;
@@ -47,6 +49,12 @@ testhook_init(struct err *e)
 			return err_set(e, 0, "SNAP_TEST_HANG_AFTER='%s' is not "
 			    "a number of entries", v);
 		}
+	}
+	if ((v = getenv("SNAP_TEST_STAT_RECEIVED")) != NULL && *v != '\0') {
+		if (strcmp(v, "1") != 0)
+			return err_set(e, 0, "SNAP_TEST_STAT_RECEIVED='%s': "
+			    "only 1 (stat every received file) is known", v);
+		stat_received = true;
 	}
 	if ((v = getenv("SNAP_TEST_FAULT")) != NULL && *v != '\0') {
 		faulty = sys_fault_wrap(&sys_real);
@@ -92,6 +100,12 @@ long
 testhook_hang_after(void)
 {
 	return hang_after;
+}
+
+bool
+testhook_stat_received(void)
+{
+	return stat_received;
 }
 
 const struct sys_ops *

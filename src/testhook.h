@@ -19,6 +19,10 @@
  *                             format is in sys_fault.h), from which a
  *                             test works out what a power cut at any
  *                             call would leave on disk
+ *   SNAP_TEST_STAT_RECEIVED=1 create stats every file of a remote
+ *                             source's received tree, even those whose
+ *                             inode number says rsync linked them, so
+ *                             that a test can compare the records
  *   SNAP_TEST_UNIT_CONFIG_DIR=DIR
  *                             check takes DIR for the folder whose
  *                             configs the systemd units run
@@ -48,6 +52,9 @@ bool	testhook_now(time_t *t);
 
 /* SNAP_TEST_HANG_AFTER, or 0 when unset. */
 long	testhook_hang_after(void);
+
+/* True with SNAP_TEST_STAT_RECEIVED=1 (received.h's stat_all). */
+bool	testhook_stat_received(void);
 
 /*
  * The table of system calls to use: sys_real, or with SNAP_TEST_FAULT

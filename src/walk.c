@@ -3,6 +3,8 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -158,18 +160,31 @@ cmp_names(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
+/* Before each name read with meta: its d_type, then its d_ino. */
+#define NAME_META_LEN	(1 + sizeof(uint64_t))
+
+static void
+name_meta(const char *name, unsigned char *type, uint64_t *ino)
+{
+	*type = (unsigned char)name[-(ptrdiff_t)NAME_META_LEN];
+	memcpy(ino, name - sizeof(*ino), sizeof(*ino));
+}
+
 /*
  * Reads the names in the open folder fd into f, sorted by their bytes.
  * getdents64 on fd itself rather than fdopendir on a duplicate: a DIR
  * stream costs a dup, an fstat, two fcntls and a close per folder, five
  * calls that a tree of small folders pays thousands of times.  fd is
- * freshly opened, so its position is the start of the folder.
+ * freshly opened, so its position is the start of the folder.  With
+ * meta (a remote source's folder), each name is kept with its d_type
+ * and d_ino just before it (name_meta), for a lazy walk.
  * Returns 0, or -1 with errno set (f is then empty).
  */
 static int
-read_names(int fd, struct frame *f)
+read_names(int fd, struct frame *f, bool meta)
 {
 	char dents[32768];
+	size_t hdr = meta ? NAME_META_LEN : 0;
 	size_t used = 0, cap = 0, n = 0, i, off;
 	char *arena = NULL, *p;
 	char **names = NULL;
@@ -187,16 +202,22 @@ read_names(int fd, struct frame *f)
 			    strcmp(de->d_name, "..") == 0)
 				continue;
 			len = strlen(de->d_name) + 1;
-			if (used + len > cap) {
+			if (used + hdr + len > cap) {
 				cap = cap ? cap * 2 : 4096;
-				while (used + len > cap)
+				while (used + hdr + len > cap)
 					cap *= 2;
 				if ((p = realloc(arena, cap)) == NULL)
 					goto fail;
 				arena = p;
 			}
-			memcpy(arena + used, de->d_name, len);
-			used += len;
+			if (meta) {
+				uint64_t ino = de->d_ino;
+
+				arena[used] = (char)de->d_type;
+				memcpy(arena + used + 1, &ino, sizeof(ino));
+			}
+			memcpy(arena + used + hdr, de->d_name, len);
+			used += hdr + len;
 			n++;
 		}
 	}
@@ -206,8 +227,8 @@ read_names(int fd, struct frame *f)
 	if (n > 0 && (names = malloc(n * sizeof(*names))) == NULL)
 		goto fail;
 	for (i = 0, off = 0; i < n; i++) {
-		names[i] = arena + off;
-		off += strlen(arena + off) + 1;
+		names[i] = arena + off + hdr;
+		off += hdr + strlen(arena + off + hdr) + 1;
 	}
 	if (n > 1)
 		qsort(names, n, sizeof(*names), cmp_names);
@@ -617,7 +638,7 @@ next_source_step(struct walk *w, struct walk_item *item, struct err *e)
 	w->st = st;
 	w->flagged = false;
 	walk_entry_from_stat(&w->ent, &w->st);
-	if (read_names(fd, &w->stack[w->depth - 1]) == -1)
+	if (read_names(fd, &w->stack[w->depth - 1], src->host != NULL) == -1)
 		return err_set(e, errno, "cannot read source '%s'", src->path);
 	if (load_merge(w, fd, e) == -1)
 		return -1;
@@ -692,6 +713,52 @@ stat_entry(int dirfd, const char *name, struct stat *st, bool *flagged)
 }
 
 /*
+ * A regular file of a remote source's folder, as getdents64 named it:
+ * yielded without a stat (walk.h), unless the filter leaves it out.
+ * Returns 1 with an item, or 2 when left out.
+ */
+static int
+lazy_step(struct walk *w, struct walk_item *item, const struct frame *f,
+    const char *name, uint64_t d_ino)
+{
+	if (filter_excludes_merged(&w->source->filter, w->layers,
+	    w->n_layers, w->path + w->rel_start, w->path_len - w->rel_start,
+	    false)) {
+		path_truncate(w, f->path_len);
+		return 2;
+	}
+	memset(&w->st, 0, sizeof(w->st));
+	w->st.st_mode = S_IFREG;
+	w->st.st_ino = d_ino;
+	w->flagged = false;
+	walk_entry_from_stat(&w->ent, &w->st);
+	fill_item(w, item, f->fd, name, -1, false);
+	item->d_type = DT_REG;
+	item->d_ino = d_ino;
+	item->lazy = true;
+	item->walk = w;
+	return 1;
+}
+
+int
+walk_item_stat(const struct walk_item *item)
+{
+	struct walk *w = item->walk;
+	bool flagged;
+
+	if (!item->lazy)
+		return 0;
+	if (stat_entry(item->dirfd, item->name, &w->st, &flagged) == -1)
+		return -1;
+	if (!S_ISREG(w->st.st_mode)) {
+		errno = ESTALE;
+		return -1;
+	}
+	walk_entry_from_stat(&w->ent, &w->st);
+	return 0;
+}
+
+/*
  * Yields the next child of the top folder, or leaves the folder.
  * Returns 1 with an item, 2 to be called again (an entry was left out),
  * -1 on error.
@@ -701,6 +768,8 @@ child_step(struct walk *w, struct walk_item *item, struct err *e)
 {
 	struct frame *f = &w->stack[w->depth - 1];
 	const char *name;
+	unsigned char d_type = DT_UNKNOWN;
+	uint64_t d_ino = 0;
 	bool is_dir;
 	int fd, r;
 
@@ -718,6 +787,11 @@ child_step(struct walk *w, struct walk_item *item, struct err *e)
 	path_truncate(w, f->path_len);
 	if (path_push(w, name, strlen(name), e) == -1)
 		return -1;
+	if (w->source->host != NULL) {
+		name_meta(name, &d_type, &d_ino);
+		if (d_type == DT_REG)
+			return lazy_step(w, item, f, name, d_ino);
+	}
 
 	if (stat_entry(f->fd, name, &w->st, &w->flagged) == -1) {
 		/* ENOENT: gone since the folder was read, which rsync
@@ -751,6 +825,8 @@ child_step(struct walk *w, struct walk_item *item, struct err *e)
 	}
 	if (!is_dir) {
 		fill_item(w, item, f->fd, name, -1, false);
+		item->d_type = d_type;
+		item->d_ino = d_ino;
 		return 1;
 	}
 
@@ -779,6 +855,8 @@ child_step(struct walk *w, struct walk_item *item, struct err *e)
 			return -1;
 		fill_item(w, item, w->stack[w->depth - 2].fd, name, -1,
 		    false);
+		item->d_type = d_type;
+		item->d_ino = d_ino;
 		return 1;
 	}
 	if (marker_found(fd, &w->source->filter)) {
@@ -796,15 +874,20 @@ child_step(struct walk *w, struct walk_item *item, struct err *e)
 		/* A mount point: kept as an empty folder, like rsync -x. */
 		fill_item(w, item, w->stack[w->depth - 2].fd, name, fd, false);
 		item->descend = false;
+		item->d_type = d_type;
+		item->d_ino = d_ino;
 		return 1;
 	}
-	if (read_names(fd, &w->stack[w->depth - 1]) == -1) {
+	if (read_names(fd, &w->stack[w->depth - 1],
+	    w->source->host != NULL) == -1) {
 		w->pending = true;
 		w->pending_errnum = errno;
 	} else if (load_merge(w, fd, e) == -1)
 		return -1;
 	/* f may have moved with the stack; the parent is depth - 2. */
 	fill_item(w, item, w->stack[w->depth - 2].fd, name, fd, false);
+	item->d_type = d_type;
+	item->d_ino = d_ino;
 	return 1;
 }
 

@@ -21,11 +21,21 @@
  * with one_file_system, the contents of other filesystems are left out.
  * A problem with one entry (it vanished, a folder cannot be read) is a
  * WALK_WARNING item and the walk goes on.
+ *
+ * A remote source (host set), whose path received.h has pointed at the
+ * tree rsync received, is walked lazily: a child that getdents64 says is
+ * a regular file (d_type DT_REG) is yielded before any stat, with
+ * item.lazy set, its name, d_type and inode number (d_ino), ent->type
+ * ENTRY_REG and nothing else of ent and st but the inode.  The caller
+ * that needs the rest asks walk_item_stat.  Every other child (a folder,
+ * a symlink, a node, DT_UNKNOWN) is stat'ed as for a local source; a
+ * local source is walked as it always is.
  */
 #ifndef SNAP_WALK_H
 #define SNAP_WALK_H
 
 #include <stdbool.h>
+#include <stdint.h>
 #include <sys/stat.h>
 
 #include "config.h"
@@ -55,6 +65,12 @@ struct walk_item {
 					 * follow (false: other filesystem) */
 	const char	*warning;	/* WARNING: the sentence */
 	int		 errnum;	/* WARNING: the errno */
+	/* A child of a remote source's folder: what getdents64 said. */
+	unsigned char	 d_type;	/* DT_*; DT_UNKNOWN elsewhere */
+	uint64_t	 d_ino;		/* 0 elsewhere */
+	bool		 lazy;		/* ENTRY: not stat'ed yet (above);
+					 * flagged is false */
+	struct walk	*walk;		/* ENTRY: the walk, for walk_item_stat */
 };
 
 /* A directory to leave out wherever it appears (the snapshot root). */
@@ -76,6 +92,15 @@ int	walk_open(struct walk **out, const struct config_source *sources,
 int	walk_next(struct walk *w, struct walk_item *item, struct err *e);
 
 void	walk_close(struct walk *w);
+
+/*
+ * Stats the lazy entry item (fstatat without following a symlink) and
+ * fills its st and ent as a stat'ed entry's; nothing for one that is not
+ * lazy.  Valid until the next walk_next.  Returns 0, or -1 with errno
+ * set (ENOENT: gone; ESTALE: no longer a regular file, which the walk
+ * can no longer descend into).  item->flagged stays false.
+ */
+int	walk_item_stat(const struct walk_item *item);
 
 /*
  * Fills the stat fields of ent from st (not path) and clears what a stat

@@ -19,15 +19,23 @@
 #   snap create (one remote source, the same host and ssh command)
 #
 # after one untimed warm-up run each; the new snapshot is dropped after
-# every run, so each run does the same work.  Prints a table: tool,
-# median seconds, ratio to rsync -a; the first row is an ssh login alone
-# (`ssh HOST true`), the part of every run that is not the tree's.  Every run makes its own ssh
-# connection, and a login costs the same for everyone.
+# every run, so each run does the same work.  The timed runs go round by
+# round, one run of each tool per round, so that a machine whose load
+# changes meanwhile weighs on every tool alike.  Prints a table: tool,
+# median seconds, ratio to rsync -a and to rsync with snap's flags; the
+# first row is an ssh login alone (`ssh HOST true`), the part of every
+# run that is not the tree's.  Every run makes its own ssh connection,
+# and a login costs the same for everyone.
+#
+# With BENCH_FLAGS=1, five more rows: rsync with snap's flags but one
+# (-H, -A, -X, --numeric-ids, --sparse), linking against the same
+# previous copy, which tells what each flag costs.
 #
 # Environment: SNAP (default build/snap of this repository), GEN_TREE
 # (default /work/shared/bench/gen_tree.py), BENCH_DIR (default
 # /tmp/snap-bench-remote; never inside the repository; what the script
-# makes there is removed when it ends), BENCH_FILES, BENCH_REPS.
+# makes there is removed when it ends), BENCH_FILES, BENCH_REPS,
+# BENCH_FLAGS.
 set -euo pipefail
 export LC_ALL=C
 
@@ -59,7 +67,8 @@ export TMPDIR=$B
 set -o pipefail
 start_sshd
 SRC=$SCRATCH/src
-mkdir -p "$SCRATCH/rsync" "$SCRATCH/rsyncx" "$SCRATCH/rsnapshot" "$SCRATCH/snap"
+mkdir -p "$SCRATCH/rsync" "$SCRATCH/rsyncx" "$SCRATCH/rsnapshot" "$SCRATCH/snap" \
+	"$SCRATCH/without"
 chmod 700 "$SCRATCH/snap"
 echo "bench: generating $FILES files"
 "$PYTHON3" "$GEN_TREE" "$SRC" "$FILES" >/dev/null
@@ -83,6 +92,31 @@ run_rsyncx() {
 drop_rsyncx() {
 	rm -rf "$SCRATCH/rsyncx/new"
 }
+
+# snap's flags but one: what that one costs.  Linked against the copy
+# made with all of them (nothing it compares differs).
+SNAP_FLAGS=(-H -A -X --numeric-ids --sparse)
+run_without() {
+	local f flags=(-a)
+	for f in "${SNAP_FLAGS[@]}"; do
+		[ "$f" = "$1" ] || flags+=("$f")
+	done
+	rsync "${flags[@]}" --link-dest="$SCRATCH/rsyncx/prev" \
+		-e "$SSH_CMD" "$HOST:$SRC/" "$SCRATCH/without/new/"
+}
+drop_without() {
+	rm -rf "$SCRATCH/without/new"
+}
+run_noH() { run_without -H; }
+run_noA() { run_without -A; }
+run_noX() { run_without -X; }
+run_nonum() { run_without --numeric-ids; }
+run_nosparse() { run_without --sparse; }
+drop_noH() { drop_without; }
+drop_noA() { drop_without; }
+drop_noX() { drop_without; }
+drop_nonum() { drop_without; }
+drop_nosparse() { drop_without; }
 
 RSNAPSHOT_CONF=$SCRATCH/rsnapshot.conf
 # rsnapshot's ssh_args: $SSH_CMD without its "ssh".
@@ -142,6 +176,7 @@ if command -v rsnapshot >/dev/null; then
 else
 	NOTE="rsnapshot is not installed: left out (apt-get install rsnapshot)"
 fi
+[ "${BENCH_FLAGS:-0}" != 1 ] || TOOLS+=(noH noA noX nonum nosparse)
 
 echo "bench: previous snapshots"
 # The first copies link to an empty folder: --link-dest wants one.
@@ -159,18 +194,25 @@ sleep 1
 
 declare -A TIMES=()
 for t in "${TOOLS[@]}"; do
-	echo "bench: $t: warm-up, then $REPS runs"
+	echo "bench: $t: warm-up"
 	"run_$t" >/dev/null
 	"drop_$t"
 	TIMES[$t]=
-	for _ in $(seq 1 "$REPS"); do
+done
+# snap names snapshots by the second: its runs must not meet one.
+last_snap=0
+for r in $(seq 1 "$REPS"); do
+	echo "bench: round $r of $REPS"
+	for t in "${TOOLS[@]}"; do
+		if [ "$t" = snap_create ]; then
+			while [ "$(date +%s)" = "$last_snap" ]; do sleep 0.1; done
+		fi
 		t0=$(now_us)
 		"run_$t" >/dev/null
 		t1=$(now_us)
+		[ "$t" != snap_create ] || last_snap=$(date +%s)
 		"drop_$t"
 		TIMES[$t]+="$((t1 - t0)) "
-		# A new second for snap's next snapshot name.
-		[ "$t" != snap_create ] || sleep 1
 	done
 done
 
@@ -181,16 +223,24 @@ label() {
 	rsyncx) echo "rsync, snap's flags" ;;
 	rsnapshot) echo "rsnapshot" ;;
 	snap_create) echo "snap create" ;;
+	noH) echo "snap's flags but -H" ;;
+	noA) echo "snap's flags but -A" ;;
+	noX) echo "snap's flags but -X" ;;
+	nonum) echo "snap's flags but --numeric-ids" ;;
+	nosparse) echo "snap's flags but --sparse" ;;
 	esac
 }
 
 base=$(tr ' ' '\n' <<<"${TIMES[rsync]}" | grep . | median)
+basex=$(tr ' ' '\n' <<<"${TIMES[rsyncx]}" | grep . | median)
 echo
 echo "unchanged tree of $FILES files over ssh on localhost, median of $REPS runs"
-printf '%-24s %10s %10s\n' tool seconds "/ rsync -a"
+printf '%-32s %10s %10s %14s\n' tool seconds "/ rsync -a" "/ snap's flags"
 for t in "${TOOLS[@]}"; do
 	m=$(tr ' ' '\n' <<<"${TIMES[$t]}" | grep . | median)
-	printf '%-24s %10s %10s\n' "$(label "$t")" "$(secs "$m")" \
-		"$(awk -v a="$m" -v b="$base" 'BEGIN { printf "%.2f", a / b }')"
+	printf '%-32s %10s %10s %14s\n' "$(label "$t")" "$(secs "$m")" \
+		"$(awk -v a="$m" -v b="$base" 'BEGIN { printf "%.2f", a / b }')" \
+		"$(awk -v a="$m" -v b="$basex" 'BEGIN { printf "%.2f", a / b }')"
 done
+echo "runs (s): $(for t in "${TOOLS[@]}"; do printf '%s:' "$t"; for v in ${TIMES[$t]}; do printf ' %s' "$(secs "$v")"; done; printf '; '; done)"
 [ -z "$NOTE" ] || echo "note: $NOTE"

@@ -8,6 +8,9 @@ check under test never runs.  This rewrites a manifest record by record
 the trailer with the XXH3-64 of the system's libxxhash.
 
   manifest-edit.py FILE paths              print the record paths, one a line
+  manifest-edit.py FILE records            print each record in hex, one a
+                                           line, a folder's ctime and inodes
+                                           (new each run) as zeros
   manifest-edit.py FILE rename OLD NEW     give the record with path OLD path NEW
   manifest-edit.py FILE drop PATH          leave the record with path PATH out
 """
@@ -66,6 +69,12 @@ def main(argv):
     if op == "paths":
         for b in bodies:
             sys.stdout.buffer.write(body_path(b) + b"\n")
+        return 0
+    if op == "records":
+        for b in bodies:
+            if b[0] == 2:  # ENTRY_DIR: ctime, ino (38..58), stored_ino
+                b = b[:38] + bytes(20) + b[58:66] + bytes(8) + b[74:]
+            print(b.hex())
         return 0
     hits = [i for i, b in enumerate(bodies) if body_path(b) == args[0]]
     if len(hits) != 1:

@@ -3,7 +3,10 @@
  * walker keeps open (BENEATH_OPEN_LEVELS): every entry comes, in order,
  * under a descriptor limit that one descriptor per level would break;
  * a far ancestor replaced by another folder while it was closed is not
- * walked as if it were the old one, but named in a warning.
+ * walked as if it were the old one, but named in a warning.  A remote
+ * source's tree is walked lazily: its regular files come unstat'ed, with
+ * getdents64's d_type and d_ino, and walk_item_stat fills them in; a
+ * local source's never do.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -11,6 +14,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -88,6 +92,8 @@ walk_tree(struct scratch_dir *d, struct counts *n, int stop_depth,
 			if (depth == stop_depth && at_depth != NULL)
 				at_depth(d);
 		} else {
+			/* A local source: every entry stat'ed. */
+			assert_false(it.lazy);
 			n->files++;
 		}
 	}
@@ -156,6 +162,62 @@ test_walk_replaced_ancestor_warns(void **state)
 	    &e), 0);
 }
 
+static void
+test_walk_remote_source_lazy(void **state)
+{
+	struct scratch_dir *d = *state;
+	struct config_source src = { .dest = "src", .host = "host" };
+	struct walk_item it;
+	struct walk *w = NULL;
+	struct stat st;
+	struct err e;
+	char path[128];
+	int files = 0, dirs = 0, links = 0, r;
+
+	make_deep(d->dirfd);
+	assert_int_equal(symlinkat("b", d->dirfd, "src/l"), 0);
+	snprintf(path, sizeof(path), "%s/src", d->dir);
+	src.path = path;
+	assert_int_equal(walk_open(&w, &src, 1, NULL, &e), 0);
+	while ((r = walk_next(w, &it, &e)) == 1) {
+		assert_int_not_equal(it.event, WALK_WARNING);
+		if (it.event != WALK_ENTRY)
+			continue;
+		if (it.ent->type == ENTRY_DIR) {
+			assert_false(it.lazy);
+			dirs++;
+			continue;
+		}
+		if (it.ent->type == ENTRY_SYMLINK) {
+			/* Not a regular file: stat'ed, its target read. */
+			assert_false(it.lazy);
+			assert_int_equal(it.ent->target_len, 1);
+			links++;
+			continue;
+		}
+		assert_int_equal(it.ent->type, ENTRY_REG);
+		assert_true(it.lazy);
+		assert_int_equal(it.d_type, DT_REG);
+		assert_int_equal(fstatat(it.dirfd, it.name, &st,
+		    AT_SYMLINK_NOFOLLOW), 0);
+		assert_true(it.d_ino == (uint64_t)st.st_ino);
+		assert_int_equal(walk_item_stat(&it), 0);
+		assert_true(it.st->st_ino == st.st_ino);
+		assert_int_equal(it.st->st_mode, st.st_mode);
+		assert_int_equal(it.ent->mode, st.st_mode);
+		assert_int_equal(it.ent->nlink, st.st_nlink);
+		assert_true(it.ent->ino == (uint64_t)st.st_ino);
+		files++;
+	}
+	assert_int_equal(r, 0);
+	walk_close(w);
+	assert_int_equal(files, LEVELS);
+	assert_int_equal(dirs, LEVELS + 1);
+	assert_int_equal(links, 1);
+	assert_int_equal(rmtree_remove(&sys_real, d->dirfd, "src", NULL, &e),
+	    0);
+}
+
 int
 main(void)
 {
@@ -165,6 +227,9 @@ main(void)
 		    scratch_teardown),
 		cmocka_unit_test_setup_teardown(
 		    test_walk_replaced_ancestor_warns, scratch_setup,
+		    scratch_teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_walk_remote_source_lazy, scratch_setup,
 		    scratch_teardown),
 	};
 
