@@ -4,7 +4,8 @@
 # Proves: a diff whose stdout is full (/dev/full), in text or JSON, is
 # exit 1 with "cannot write the changes: No space left on device"; a
 # diff of a snapshot whose manifest is not one is exit 1 naming that
-# snapshot, and prints no change.
+# snapshot, and prints no change; "snap repair latest~1" rebuilds that
+# manifest and the diff is the same as before the damage.
 # shellcheck source=lib.sh
 . "$(dirname "$0")/lib.sh"
 [ -w /dev/full ] || skip "needs /dev/full"
@@ -38,4 +39,12 @@ run_snap diff "$N1" "$N2"
 expect_status 1 "diff with a damaged manifest"
 assert_grep "^snap: error: .*'$N1'" "$ERR"
 [ ! -s "$OUT" ] || fail "a diff with a damaged manifest printed: $(cat "$OUT")"
+
+say "repair latest~1 rebuilds it, and the diff is whole again"
+run_snap repair latest~1
+expect_status 0 "repair latest~1"
+assert_grep "^rebuilt the manifest of '$N1': 2 entries, 1 file" "$OUT"
+run_snap diff "$N1" "$N2"
+expect_status 0 "diff after the repair"
+assert_eq "$(cat "$OUT")" "$(printf '+\tsrc/b')" "the changes"
 echo "ok"
