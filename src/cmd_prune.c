@@ -302,8 +302,9 @@ prune_run(struct prune *start, const struct cmd_globals *g)
 	}
 	if (p.ctx.list.n == 0 || (retain_policy_empty(&p.ctx.cfg->retain) &&
 	    !p.dry_run && !p.json)) {
-		/* Nothing to do, and nothing to say after every create. */
-		if (!p.after_create)
+		/* Nothing to do, and nothing to say after every create;
+		 * with --json, stdout is the JSON alone. */
+		if (!p.after_create && !p.json)
 			out_info(OUT_NORMAL, "%s: nothing to prune\n",
 			    p.ctx.list.n == 0 ? "no snapshots" :
 			    "no retain policy in the config");

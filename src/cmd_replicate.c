@@ -15,10 +15,19 @@
 #include "testhook.h"
 #include "verify.h"
 
+/* What the callbacks share: the quoting buffer, and whether a warning
+ * went out (then the exit status is 3, as for create). */
+struct replicate_out {
+	struct buf	 quoted;
+	bool		 warned;
+};
+
 static void
 print_warning(void *arg, const char *msg)
 {
-	(void)arg;
+	struct replicate_out *ro = arg;
+
+	ro->warned = true;
 	out_warning("%s", msg);
 }
 
@@ -33,7 +42,9 @@ print_info(void *arg, bool verbose, const char *msg)
 static void
 print_finding(void *arg, const struct verify_finding *f)
 {
-	cmd_print_finding(f, arg);
+	struct replicate_out *ro = arg;
+
+	cmd_print_finding(f, &ro->quoted);
 }
 
 int
@@ -42,7 +53,7 @@ cmd_replicate(int argc, char **argv, struct cmd_globals *g)
 	struct replicate_opts o = { .check_owner = geteuid() == 0 };
 	struct replicate_stats st;
 	struct config *cfg = NULL;
-	struct buf quoted = BUF_INIT;
+	struct replicate_out ro = { .quoted = BUF_INIT, .warned = false };
 	struct err e;
 	const struct opts_option options[] = {
 		{ NULL, 0, false, NULL, NULL },
@@ -68,9 +79,9 @@ cmd_replicate(int argc, char **argv, struct cmd_globals *g)
 	o.warn = print_warning;
 	o.info = print_info;
 	o.finding = print_finding;
-	o.arg = &quoted;
+	o.arg = &ro;
 	r = replicate_run(cfg, &o, testhook_sys(), &st, &e);
-	buf_free(&quoted);
+	buf_free(&ro.quoted);
 	if (r == STORE_ESHARED) {
 		out_error("%s", e.msg);
 		config_free(cfg);
@@ -93,8 +104,10 @@ cmd_replicate(int argc, char **argv, struct cmd_globals *g)
 	    st.skipped, (unsigned long long)st.files_hashed,
 	    (unsigned long long)st.bytes_hashed, st.refetched > 0 ?
 	    ", some fetched twice" : "");
-	status = r == 1 ? CMD_FAILED : st.skipped_kept > 0 ? CMD_WARNINGS :
-	    CMD_OK;
+	/* A snapshot published with a warning (latest not repointed, the
+	 * root not flushed) is exit 3, not 0. */
+	status = r == 1 ? CMD_FAILED : st.skipped_kept > 0 || ro.warned ?
+	    CMD_WARNINGS : CMD_OK;
 	if (r == 1)
 		out_error("%s", e.msg);
 	/* The replica keeps its own retain, as create's prune does. */

@@ -2,11 +2,14 @@
 # healthchecks.io, Uptime Kuma or ntfy in the notify tests.  It listens
 # on a free port of 127.0.0.1 (written to PORTFILE once it listens) and
 # appends one JSON line per request to LOG: method, path (with the query
-# string), Content-Type and body.  A path containing "/status-404"
-# answers 404, every other one 200 "OK".
+# string), Content-Type and body.  The path chooses the answer:
+# "/status-NNN" answers status NNN (e.g. 404, 500), "/close-mid-answer"
+# promises 100 bytes, sends 2 and closes the connection; every other path
+# answers 200 "OK".
 import http.server
 import json
 import os
+import re
 import sys
 
 log_path, port_path = sys.argv[1], sys.argv[2]
@@ -23,11 +26,16 @@ class Recorder(http.server.BaseHTTPRequestHandler):
                 "type": self.headers.get("Content-Type"),
                 "body": body,
             }) + "\n")
-        code = 404 if "/status-404" in self.path else 200
+        m = re.search(r"/status-([0-9]{3})", self.path)
+        code = int(m.group(1)) if m else 200
         self.send_response(code)
-        self.send_header("Content-Length", "2")
+        self.send_header("Content-Length",
+                         "100" if "/close-mid-answer" in self.path else "2")
         self.end_headers()
         self.wfile.write(b"OK")
+        if "/close-mid-answer" in self.path:
+            self.wfile.flush()
+            self.close_connection = True
 
     do_GET = do_POST = do_HEAD = record
 

@@ -1222,6 +1222,51 @@ test_config_mappings_of_the_wrong_type(void **state)
 	    "['- *.tmp', '+ /home/'])");
 }
 
+/*
+ * Errors inside the hooks mapping and a source: a timeout that is not a
+ * count, a pattern that is a list, a require_mount that is not a bool.
+ */
+static void
+test_config_errors_inside_hooks_and_sources(void **state)
+{
+	const struct scratch *s = *state;
+
+	expect_error(s,
+	    "snapshot_root: backups\n"
+	    "sources:\n"
+	    "  - path: src/etc\n"
+	    "hooks:\n"
+	    "  timeout: soon\n",
+	    "5:12: 'timeout' must be a whole number of 0 or more");
+	expect_error(s,
+	    "snapshot_root: backups\n"
+	    "sources:\n"
+	    "  - path: src/etc\n"
+	    "    exclude: [[a]]\n",
+	    "4:15: expected a pattern in 'exclude'");
+	expect_error(s,
+	    "snapshot_root: backups\n"
+	    "sources:\n"
+	    "  - path: src/etc\n"
+	    "    require_mount: [yes]\n",
+	    "4:20: expected true or false for 'require_mount'");
+}
+
+/* A top-level rsync_path is the default of the remote sources. */
+static void
+test_config_top_rsync_path(void **state)
+{
+	struct config *cfg = expect_ok(*state,
+	    "snapshot_root: backups\n"
+	    "rsync_path: 'sudo rsync'\n"
+	    "sources:\n"
+	    "  - path: src/etc\n");
+
+	assert_non_null(cfg->rsync_path);
+	assert_string_equal(cfg->rsync_path, "sudo rsync");
+	config_free(cfg);
+}
+
 /* An ssh_command of blanks names no program to run. */
 static void
 test_config_ssh_command_of_blanks(void **state)
@@ -1371,6 +1416,8 @@ main(void)
 		CASE(test_config_bool_that_is_a_list),
 		CASE(test_config_mappings_of_the_wrong_type),
 		CASE(test_config_ssh_command_of_blanks),
+		CASE(test_config_errors_inside_hooks_and_sources),
+		CASE(test_config_top_rsync_path),
 		CASE(test_config_null_values_are_defaults),
 		CASE(test_config_full_good),
 		CASE(test_config_defaults),

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "exclude.h"
 #include "filter.h"
 
 /* A filter made of rule lines, which must all parse. */
@@ -306,6 +307,30 @@ test_filter_dir_merge_order(void **state)
 	filter_free(&sub);
 }
 
+/* A pattern longer than the matcher's bound is refused, saying so. */
+static void
+test_filter_pattern_too_long(void **state)
+{
+	char text[EXCLUDE_PATTERN_MAX + 8], want[64], why[256];
+	const char *pattern;
+	bool include = true;
+
+	(void)state;
+	memset(text, 'a', sizeof(text) - 1);
+	text[0] = '-';
+	text[1] = ' ';
+	text[sizeof(text) - 1] = '\0';
+	snprintf(want, sizeof(want), "the pattern is longer than %d bytes",
+	    EXCLUDE_PATTERN_MAX);
+	assert_string_equal(bad_rule(text), want);
+	/* At the bound it is taken. */
+	text[2 + EXCLUDE_PATTERN_MAX] = '\0';
+	assert_int_equal(filter_parse_rule(text, &include, &pattern, why,
+	    sizeof(why)), 0);
+	assert_false(include);
+	assert_int_equal(strlen(pattern), EXCLUDE_PATTERN_MAX);
+}
+
 int
 main(void)
 {
@@ -319,6 +344,7 @@ main(void)
 		cmocka_unit_test(test_filter_many_rules),
 		cmocka_unit_test(test_filter_dir_merge_parse),
 		cmocka_unit_test(test_filter_dir_merge_order),
+		cmocka_unit_test(test_filter_pattern_too_long),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

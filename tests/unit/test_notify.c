@@ -9,6 +9,8 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -127,6 +129,41 @@ test_notify_events(void **state)
 	assert_int_equal(notify_event_parse("failure", &ev), -1);
 }
 
+/* A heading longer than a line's room is cut and still ends the line. */
+static void
+test_notify_heading_cut(void **state)
+{
+	static char config[3000];
+	struct buf b = BUF_INIT;
+
+	(void)state;
+	memset(config, 'c', sizeof(config) - 1);
+	assert_int_equal(notify_heading(&b, NOTIFY_EVENT_FAIL, config), 0);
+	assert_int_equal(b.len, 1023);
+	assert_memory_equal(b.p, "snap fail on ", 13);
+	assert_int_equal(b.p[b.len - 1], '\n');
+	assert_ptr_equal(memchr(b.p, '\n', b.len), b.p + b.len - 1);
+	buf_free(&b);
+}
+
+/* A log that cannot be read (a folder) is an error naming it. */
+static void
+test_notify_tail_unreadable(void **state)
+{
+	struct buf b = BUF_INIT;
+	struct err e;
+	int fd = open("/", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+	(void)state;
+	assert_true(fd >= 0);
+	assert_int_equal(notify_tail_fd(fd, "the log", &b, &e), -1);
+	assert_int_equal(e.errnum, EISDIR);
+	assert_non_null(strstr(e.msg, "cannot read the log: Is a directory"));
+	assert_int_equal(b.len, 0);
+	close(fd);
+	buf_free(&b);
+}
+
 int
 main(void)
 {
@@ -136,6 +173,8 @@ main(void)
 		cmocka_unit_test(test_notify_tail_last_lines),
 		cmocka_unit_test(test_notify_tail_bounded),
 		cmocka_unit_test(test_notify_events),
+		cmocka_unit_test(test_notify_heading_cut),
+		cmocka_unit_test(test_notify_tail_unreadable),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
