@@ -70,28 +70,6 @@ for r in A B; do
 		"$(yaml_str "${!root}")" "$(yaml_str "$SRC")" >"${!conf}"
 done
 
-# The records of manifest FILE, one a line in hex, each stored inode
-# number replaced by the order in which it first appears.
-manifest_shape() {
-	python3 - "$1" <<'EOF'
-import struct, sys
-data = open(sys.argv[1], "rb").read()
-print(data[:16].hex())
-pos, seen = 16, {}
-while True:
-    (n,) = struct.unpack_from("<I", data, pos)
-    if n == 0xFFFFFFFF:
-        print(data[pos:pos + 12].hex())
-        break
-    body = bytearray(data[pos + 4:pos + 4 + n])
-    ino = bytes(body[66:74])
-    if ino != bytes(8):
-        body[66:74] = struct.pack("<Q", seen.setdefault(ino, len(seen) + 1))
-    print(body.hex())
-    pos += 4 + n + 8
-EOF
-}
-
 # both T VAR: snapshot at time T into root A with --jobs 1 and into root
 # B with --jobs 4; both reproduce $SRC and have manifests of one shape.
 both() {
