@@ -3,11 +3,12 @@
 #
 # One source, snapshotted into two roots, one run after the other with
 # the same SNAP_NOW: root A with --jobs 1 (one thread, the old code path),
-# root B with --jobs 4 (three threads read ahead of the walk).  The tree
-# has two top-level folders with files hard-linked across them, symlinks,
-# a FIFO, device nodes (as root), xattrs and ACLs (where they work), an
-# empty folder and 1600 files in folders the read-ahead threads
-# share out.  Then the tree changes (new, changed, moved, a new hard link
+# root B with --jobs 4 (one thread links unchanged files, two read ahead
+# of the walk).  The tree has two top-level folders with files
+# hard-linked across them, symlinks, a FIFO, device nodes (as root),
+# xattrs and ACLs (where they work), an empty folder and 1600 files in
+# folders the read-ahead threads share out (t1530 has links that fail).
+# Then the tree changes (new, changed, moved, a new hard link
 # across the top-level folders, a chmod, an xattr) and both roots get a
 # second run.  Proves, after each run: both snapshots reproduce the source
 # (compare_trees: rsync -aniHAXc, diff -r, find), the two manifests are
