@@ -4,16 +4,20 @@
 #include <fcntl.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 
 /*
- * A ring of LINKQ_CAP operations.  Three counters that only grow, each
- * changed under lock: the walking thread fills op[tail] and moves tail,
- * the linking thread works op[done] and moves done, the walking thread
- * retires op[head] and moves head; head <= done <= tail <= head + CAP.
- * A slot between done and tail belongs to the linking thread, every
- * other one to the walking thread.
+ * A ring of LINKQ_CAP operations and three counters that only grow: the
+ * walking thread fills op[tail] and moves tail, the linking thread works
+ * op[done] and moves done, the walking thread retires op[head] and moves
+ * head; head <= done <= tail <= head + CAP.  A slot between done and
+ * tail belongs to the linking thread, every other one to the walking
+ * thread.  tail and done are atomics, so a thread that has work never
+ * takes the lock: only one that has to wait does (idle, want), and the
+ * other wakes it, after a store and a load that are both seq_cst, so
+ * that one of the two always sees the other.
  */
 struct linkq {
 	const struct sys_ops	*sys;
@@ -24,13 +28,19 @@ struct linkq {
 	pthread_mutex_t		 lock;
 	pthread_cond_t		 work;		/* the linking thread waits */
 	pthread_cond_t		 finished;	/* the walking thread waits */
-	unsigned long		 head, done, tail;
-	bool			 stop;
-	bool			 idle;		/* the linking thread waits */
-	bool			 waiting;	/* the walking thread waits */
+	unsigned long		 head;
+	atomic_ulong		 done, tail;
+	atomic_bool		 stop;
+	atomic_bool		 idle;		/* the linking thread waits */
+	atomic_ulong		 want;		/* the walking thread waits
+						 * for done >= want; 0: not */
 
 	struct linkq_op		 ops[LINKQ_CAP];
 };
+
+/* Operations queued before an idle linking thread is woken: one wake-up
+ * for a run of them, not one each. */
+#define LINKQ_BATCH 32
 
 static struct linkq_op *
 slot(struct linkq *q, unsigned long i)
@@ -54,32 +64,38 @@ link_one(const struct sys_ops *sys, struct linkq_op *op)
 		op->stat_errno = errno;
 }
 
+static void
+wake(pthread_mutex_t *lock, pthread_cond_t *cond)
+{
+	pthread_mutex_lock(lock);
+	pthread_cond_signal(cond);
+	pthread_mutex_unlock(lock);
+}
+
 static void *
 linker_main(void *arg)
 {
 	struct linkq *q = arg;
-	unsigned long i, end;
+	unsigned long i, want;
 
-	pthread_mutex_lock(&q->lock);
-	for (;;) {
-		while (q->done == q->tail && !q->stop) {
-			q->idle = true;
-			pthread_cond_wait(&q->work, &q->lock);
-			q->idle = false;
-		}
-		if (q->stop)
-			break;
-		end = q->tail;
-		for (i = q->done; i < end && !q->stop; i++) {
-			pthread_mutex_unlock(&q->lock);
-			link_one(q->sys, slot(q, i));
+	while (!atomic_load(&q->stop)) {
+		i = atomic_load(&q->done);
+		if (i == atomic_load(&q->tail)) {
 			pthread_mutex_lock(&q->lock);
-			q->done = i + 1;
-			if (q->waiting)
-				pthread_cond_signal(&q->finished);
+			atomic_store(&q->idle, true);
+			if (i == atomic_load(&q->tail) &&
+			    !atomic_load(&q->stop))
+				pthread_cond_wait(&q->work, &q->lock);
+			atomic_store(&q->idle, false);
+			pthread_mutex_unlock(&q->lock);
+			continue;
 		}
+		link_one(q->sys, slot(q, i));
+		atomic_store(&q->done, i + 1);
+		want = atomic_load(&q->want);
+		if (want != 0 && i + 1 >= want)
+			wake(&q->lock, &q->finished);
 	}
-	pthread_mutex_unlock(&q->lock);
 	return NULL;
 }
 
@@ -94,6 +110,11 @@ linkq_start(struct linkq **out, const struct sys_ops *sys,
 	*out = NULL;
 	if ((q = calloc(1, sizeof(*q))) == NULL)
 		return err_set(e, ENOMEM, "cannot start the linking thread");
+	atomic_init(&q->done, 0);
+	atomic_init(&q->tail, 0);
+	atomic_init(&q->stop, false);
+	atomic_init(&q->idle, false);
+	atomic_init(&q->want, 0);
 	q->sys = sys;
 	q->retire = retire;
 	q->arg = arg;
@@ -134,29 +155,39 @@ copy_str(char **buf, size_t *cap, const char *s, size_t len)
 	return 0;
 }
 
+/* Waits until done >= target (target <= tail). */
+static void
+wait_done(struct linkq *q, unsigned long target)
+{
+	if (atomic_load(&q->done) >= target)
+		return;
+	pthread_mutex_lock(&q->lock);
+	atomic_store(&q->want, target);
+	/* The linking thread may sleep on a short batch: wake it. */
+	if (atomic_load(&q->idle))
+		pthread_cond_signal(&q->work);
+	while (atomic_load(&q->done) < target)
+		pthread_cond_wait(&q->finished, &q->lock);
+	atomic_store(&q->want, 0);
+	pthread_mutex_unlock(&q->lock);
+}
+
 /*
- * Waits until the oldest operation's link was tried, then retires it.
- * Returns 0, or -1 with e set by the retire.
+ * Retires the operations up to done, at least one, waiting for up to
+ * target.  Returns 0, or -1 with e set by a retire.
  */
 static int
-retire_head(struct linkq *q, struct err *e)
+retire_upto(struct linkq *q, unsigned long target, struct err *e)
 {
-	struct linkq_op *op;
+	unsigned long done;
 
-	pthread_mutex_lock(&q->lock);
-	while (q->done == q->head) {
-		q->waiting = true;
-		pthread_cond_wait(&q->finished, &q->lock);
-		q->waiting = false;
+	wait_done(q, target);
+	done = atomic_load(&q->done);
+	while (q->head < done) {
+		if (q->retire(q->arg, slot(q, q->head), e) == -1)
+			return -1;
+		q->head++;
 	}
-	op = slot(q, q->head);
-	pthread_mutex_unlock(&q->lock);
-	if (q->retire(q->arg, op, e) == -1)
-		return -1;
-	/* Only this thread reads head; the lock orders the slot's reuse. */
-	pthread_mutex_lock(&q->lock);
-	q->head++;
-	pthread_mutex_unlock(&q->lock);
 	return 0;
 }
 
@@ -165,10 +196,14 @@ linkq_push(struct linkq *q, const struct walk_item *it,
     const struct entry *prev, int fromdir, int dstdir, struct err *e)
 {
 	struct linkq_op *op;
+	unsigned long tail;
 
-	if (q->tail - q->head == LINKQ_CAP && retire_head(q, e) == -1)
+	tail = atomic_load(&q->tail);
+	/* Full: retire a quarter of the ring at once, not one by one. */
+	if (tail - q->head == LINKQ_CAP &&
+	    retire_upto(q, q->head + LINKQ_CAP / 4, e) == -1)
 		return -1;
-	op = slot(q, q->tail);
+	op = slot(q, tail);
 	if (copy_str(&op->name, &op->name_cap, it->name, strlen(it->name)) ==
 	    -1 || copy_str(&op->path, &op->path_cap, it->ent->path,
 	    it->ent->path_len) == -1 || (prev != NULL &&
@@ -192,11 +227,10 @@ linkq_push(struct linkq *q, const struct walk_item *it,
 	op->fromdir = fromdir;
 	op->dstdir = dstdir;
 
-	pthread_mutex_lock(&q->lock);
-	q->tail++;
-	if (q->idle)
-		pthread_cond_signal(&q->work);
-	pthread_mutex_unlock(&q->lock);
+	atomic_store(&q->tail, tail + 1);
+	if (atomic_load(&q->idle) &&
+	    tail + 1 - atomic_load(&q->done) >= LINKQ_BATCH)
+		wake(&q->lock, &q->work);
 	return 0;
 }
 
@@ -204,14 +238,14 @@ bool
 linkq_pending(const struct linkq *q)
 {
 	/* head and tail are the walking thread's to change. */
-	return q != NULL && q->head != q->tail;
+	return q != NULL && q->head != atomic_load(&q->tail);
 }
 
 int
 linkq_drain(struct linkq *q, struct err *e)
 {
 	while (linkq_pending(q))
-		if (retire_head(q, e) == -1)
+		if (retire_upto(q, atomic_load(&q->tail), e) == -1)
 			return -1;
 	return 0;
 }
@@ -223,10 +257,8 @@ linkq_stop(struct linkq *q)
 
 	if (q == NULL)
 		return;
-	pthread_mutex_lock(&q->lock);
-	q->stop = true;
-	pthread_cond_signal(&q->work);
-	pthread_mutex_unlock(&q->lock);
+	atomic_store(&q->stop, true);
+	wake(&q->lock, &q->work);
 	pthread_join(q->thread, NULL);
 	for (i = 0; i < LINKQ_CAP; i++) {
 		free(q->ops[i].name);
