@@ -15,6 +15,7 @@
 #include "copy.h"
 #include "interrupt.h"
 #include "link.h"
+#include "linkq.h"
 #include "manifest.h"
 #include "mono.h"
 #include "node.h"
@@ -43,6 +44,8 @@ struct create_ctx {
 	struct manifest_writer	*writer;
 
 	struct regfile		 files;
+	struct linkq		*queue;		/* links made by a second
+						 * thread, or NULL */
 	struct nodes		 nodes;
 	struct received		 recv;		/* remote sources */
 	uint64_t		 flagged;	/* entries with inode flags */
@@ -471,6 +474,59 @@ stand_in_missing(struct create_ctx *c, struct err *e)
 	return 0;
 }
 
+/* Test hook: stand still until killed or interrupted. */
+static void
+maybe_hang(struct create_ctx *c)
+{
+	if (c->opts->hang_after > 0 &&
+	    c->stats->entries >= (uint64_t)c->opts->hang_after) {
+		fflush(NULL);
+		interrupt_wait();
+	}
+}
+
+/*
+ * An unchanged file whose link the queue's thread made (linkq.h), in
+ * walk order: finished here as regfile_store would, then recorded.
+ */
+static int
+retire_link(void *arg, struct linkq_op *op, struct err *e)
+{
+	struct create_ctx *c = arg;
+	int r;
+
+	c->file_base = c->stats->total_bytes;
+	r = regfile_link_done(&c->files, &op->it, op->prev, op->link_errno,
+	    op->stat_errno, &op->got, e);
+	if (r == -1)
+		return -1;
+	if (r == 0 && c->writer != NULL &&
+	    manifest_writer_add(c->writer, op->it.ent, e) == -1)
+		return -1;
+	return 0;
+}
+
+/*
+ * Queues the link of an unchanged file to the linking thread when it
+ * is one (regfile_can_queue).  Returns 1 when queued, 0 when the file
+ * must be stored here, -1 with e set.
+ */
+static int
+queue_file(struct create_ctx *c, const struct walk_item *it,
+    const struct entry *prev, struct err *e)
+{
+	struct link_level *top;
+
+	if (c->queue == NULL || it->ent->type != ENTRY_REG ||
+	    received_owns(&c->recv, it) ||
+	    !regfile_can_queue(&c->files, it, prev))
+		return 0;
+	top = linker_top(&c->linker);
+	if (linkq_push(c->queue, it, prev, top->from[0], top->dst_fd, e) == -1)
+		return -1;
+	return 1;
+}
+
 static int
 handle_entry(struct create_ctx *c, const struct walk_item *it,
     struct err *e)
@@ -485,6 +541,17 @@ handle_entry(struct create_ctx *c, const struct walk_item *it,
 	c->stats->entries++;
 	if (it->flagged)
 		c->flagged++;
+	if ((r = queue_file(c, it, prev, e)) != 0) {
+		if (r == 1 && c->opts->hang_after > 0 &&
+		    c->stats->entries >= (uint64_t)c->opts->hang_after &&
+		    linkq_drain(c->queue, e) == -1)
+			return -1;
+		maybe_hang(c);
+		return r == 1 ? 0 : -1;
+	}
+	/* Everything else sees the queued files done, in walk order. */
+	if (linkq_drain(c->queue, e) == -1)
+		return -1;
 	/* A remote source's tree is in place already: only recorded. */
 	if (received_owns(&c->recv, it))
 		r = received_entry(&c->recv, it, prev, e);
@@ -506,12 +573,7 @@ handle_entry(struct create_ctx *c, const struct walk_item *it,
 	if (r == 0 && c->writer != NULL &&
 	    manifest_writer_add(c->writer, it->ent, e) == -1)
 		return -1;
-	if (c->opts->hang_after > 0 &&
-	    c->stats->entries >= (uint64_t)c->opts->hang_after) {
-		/* Test hook: stand still until killed or interrupted. */
-		fflush(NULL);
-		interrupt_wait();
-	}
+	maybe_hang(c);
 	return 0;
 }
 
@@ -590,8 +652,14 @@ walk_all(struct create_ctx *c, struct err *e)
 		return -1;
 	if (c->opts->progress != NULL && c->opts->progress->on)
 		copy_set_progress(copy_progress, c);
-	/* Reading ahead only warms caches: if it cannot start, the run
-	 * goes on without it. */
+	/*
+	 * The second job links unchanged files (linkq.h); the others read
+	 * ahead.  Either only helps: if it cannot start, the run goes on
+	 * without it.
+	 */
+	if (jobs > 1 && !c->opts->dry_run && linkq_start(&c->queue,
+	    c->linker.sys, retire_link, c, e) == 0)
+		jobs--;
 	if (jobs > 1 && prefetch_start(&ahead, c->cfg->sources,
 	    c->cfg->n_sources, &skip, c->store.prev_fd, jobs - 1, e) == -1)
 		ahead = NULL;
@@ -602,6 +670,11 @@ walk_all(struct create_ctx *c, struct err *e)
 			r = err_set(e, EINTR, "interrupted");
 			break;
 		}
+		/* A warning and leaving a folder wait for the queued links
+		 * (a folder's metadata comes after its children). */
+		if (it.event != WALK_ENTRY &&
+		    (r = linkq_drain(c->queue, e)) == -1)
+			break;
 		if (it.event == WALK_WARNING)
 			warn(c, "%s", it.warning);
 		else if (it.event == WALK_LEAVE && c->recv.depth > 0)
@@ -616,6 +689,11 @@ walk_all(struct create_ctx *c, struct err *e)
 		    c->stats->total_bytes);
 		prefetch_walked(ahead, c->stats->entries);
 	}
+	if (r == 0)
+		r = linkq_drain(c->queue, e);
+	/* Before the linker closes the folders its links go to. */
+	linkq_stop(c->queue);
+	c->queue = NULL;
 	copy_set_progress(NULL, NULL);
 	prefetch_stop(ahead);
 	walk_close(w);

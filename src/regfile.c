@@ -495,3 +495,72 @@ out:
 	return r;
 }
 
+
+bool
+regfile_can_queue(struct regfile *c, const struct walk_item *it,
+    const struct entry *prev)
+{
+	struct link_level *top = linker_top(c->linker);
+	struct diff_input in;
+
+	/*
+	 * Only a file with one name: the groups of the others must be
+	 * remembered before their next name comes.  The owners map may
+	 * miss what queued files will add: linkq's retire looks again.
+	 */
+	if (c->dry_run || it->st->st_nlink > 1 || prev == NULL ||
+	    prev->type != ENTRY_REG || top->from[0] == -1 ||
+	    top->dst_fd == -1)
+		return false;
+	memset(&in, 0, sizeof(in));
+	in.cur = it->ent;
+	in.prev = prev;
+	in.checksum = c->checksum;
+	in.prev_taken = taken_by_other(c, prev->stored_ino, it->st);
+	return diff_plan(&in).action == ACT_LINK_PREV;
+}
+
+int
+regfile_link_done(struct regfile *c, const struct walk_item *it,
+    const struct entry *prev, int link_errno, int stat_errno,
+    const struct stat *got, struct err *e)
+{
+	struct link_level *top = linker_top(c->linker);
+	struct diff_plan p;
+	struct file_job f;
+
+	/*
+	 * What carry_out_link does after a link, in the order the files
+	 * were walked: now the owners map holds every file before this
+	 * one.  Anything but a good link of a stored inode that stands
+	 * for no other file is undone and the file goes the one-thread
+	 * way from the start, which links again and finds the same (a
+	 * full inode, a stored copy changed in place), warns in its place
+	 * and falls back as it always does.
+	 */
+	if (link_errno != 0 || stat_errno != 0 || !S_ISREG(got->st_mode) ||
+	    !diff_stored_fits(prev, got) ||
+	    taken_by_other(c, prev->stored_ino, it->st) ||
+	    taken_by_other(c, got->st_ino, it->st)) {
+		if (link_errno == 0)
+			c->linker->sys->unlinkat(top->dst_fd, it->name, 0);
+		return regfile_store(c, it, prev, e);
+	}
+	memset(&f, 0, sizeof(f));
+	f.it = it;
+	f.ent = it->ent;
+	f.srcfd = -1;
+	memset(&p, 0, sizeof(p));
+	p.action = ACT_LINK_PREV;
+	p.from = prev;
+	c->stats->files++;
+	c->stats->total_bytes += f.ent->size;
+	f.ent->stored_ino = got->st_ino;
+	f.ent->has_hash = prev->has_hash;
+	memcpy(f.ent->hash, prev->hash, ENTRY_HASH_LEN);
+	f.ent->xattr_hash = prev->xattr_hash;
+	if (c->planned != NULL)
+		c->planned(c->arg, f.ent, &p);
+	c->stats->linked++;
+	return remember_stored(c, &f, ACT_LINK_PREV, e);
+}

@@ -71,4 +71,26 @@ void	regfile_free(struct regfile *r);
 int	regfile_store(struct regfile *r, const struct walk_item *it,
 	    const struct entry *prev, struct err *e);
 
+/*
+ * True when the file it is one regfile_store would link unchanged to
+ * prev (LINK_PREV) as its first step, from the linker's deepest folder,
+ * and can be linked by another thread (linkq.h): one name only, not a
+ * dry run.  Changes nothing.
+ */
+bool	regfile_can_queue(struct regfile *r, const struct walk_item *it,
+	    const struct entry *prev);
+
+/*
+ * Finishes the file it once another thread tried the link
+ * regfile_can_queue allowed: link_errno from the linkat (0: made),
+ * stat_errno and got from the fstatat of the new name.  Called in walk
+ * order, so the maps hold every file before it.  A good link is
+ * recorded as regfile_store records one; anything else is removed
+ * again and the file goes through regfile_store from the start.
+ * Returns as regfile_store does.
+ */
+int	regfile_link_done(struct regfile *r, const struct walk_item *it,
+	    const struct entry *prev, int link_errno, int stat_errno,
+	    const struct stat *got, struct err *e);
+
 #endif

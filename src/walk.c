@@ -49,6 +49,8 @@ struct walk {
 	char		*path;		/* snapshot-relative, NUL-ended */
 	size_t		 path_len;
 	size_t		 path_cap;
+	/* The folder left last, closed at the next call (walk.h). */
+	int		 left_fd;
 
 	struct frame	*stack;
 	size_t		 depth;
@@ -300,8 +302,10 @@ pop_frame(struct walk *w)
 		filter_free(w->layers[w->n_layers - 1].rules);
 		free(w->layers[--w->n_layers].rules);
 	}
-	if (f->fd != -1)
-		close(f->fd);
+	/* Its entries' dirfd stays valid until the next walk_next. */
+	if (w->left_fd != -1)
+		close(w->left_fd);
+	w->left_fd = f->fd;
 	free(f->names);
 	free(f->arena);
 	/* The parent's path is this one minus "/name". */
@@ -405,6 +409,7 @@ walk_open(struct walk **out, const struct config_source *sources,
 		return err_set(e, errno, "cannot walk the sources");
 	w->sources = sources;
 	w->n_sources = n_sources;
+	w->left_fd = -1;
 	if (skip != NULL)
 		w->skip = *skip;
 	if (path_reserve(w, 256, e) == -1) {
@@ -423,6 +428,8 @@ walk_close(struct walk *w)
 		return;
 	while (w->depth > 0)
 		pop_frame(w);
+	if (w->left_fd != -1)
+		close(w->left_fd);
 	free(w->stack);
 	free(w->layers);
 	free(w->path);
@@ -896,6 +903,10 @@ walk_next(struct walk *w, struct walk_item *item, struct err *e)
 {
 	int r;
 
+	if (w->left_fd != -1) {
+		close(w->left_fd);
+		w->left_fd = -1;
+	}
 	if (w->pending) {
 		w->pending = false;
 		set_warning(w, item, w->pending_errnum, "cannot read folder");

@@ -54,7 +54,9 @@ struct walk_item {
 	enum walk_event	 event;
 	struct entry	*ent;		/* ENTRY: path and stat fields filled */
 	const struct stat *st;		/* ENTRY: the full stat */
-	int		 dirfd;		/* ENTRY: source folder holding it */
+	int		 dirfd;		/* ENTRY: source folder holding it;
+					 * open until the walk_next after
+					 * that folder's WALK_LEAVE */
 	const char	*name;		/* ENTRY: its name there (NUL-ended) */
 	int		 fd;		/* ENTRY of a directory: open on it
 					 * until its WALK_LEAVE; else -1 */
@@ -87,7 +89,7 @@ int	walk_open(struct walk **out, const struct config_source *sources,
  * Fills *item with the next event.  Returns 1, 0 when the walk is over,
  * or -1 with e set when it cannot go on (a source root vanished, out of
  * memory, too many open files).  Pointers in *item stay valid until the
- * next call.
+ * next call; item->dirfd until the call after its folder's WALK_LEAVE.
  */
 int	walk_next(struct walk *w, struct walk_item *item, struct err *e);
 

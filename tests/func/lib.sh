@@ -702,3 +702,27 @@ crash_driver() {
 	fi
 	"$PYTHON3" "$(dirname "${BASH_SOURCE[0]}")/$script" "$SCRATCH/fs" "$@"
 }
+
+# manifest_shape FILE: the records of manifest FILE, one a line in hex,
+# each stored inode number replaced by the order in which it first
+# appears: two roots' manifests of one source compare equal when their
+# records and the structure of shared inodes are.
+manifest_shape() {
+	python3 - "$1" <<'EOF'
+import struct, sys
+data = open(sys.argv[1], "rb").read()
+print(data[:16].hex())
+pos, seen = 16, {}
+while True:
+    (n,) = struct.unpack_from("<I", data, pos)
+    if n == 0xFFFFFFFF:
+        print(data[pos:pos + 12].hex())
+        break
+    body = bytearray(data[pos + 4:pos + 4 + n])
+    ino = bytes(body[66:74])
+    if ino != bytes(8):
+        body[66:74] = struct.pack("<Q", seen.setdefault(ino, len(seen) + 1))
+    print(body.hex())
+    pos += 4 + n + 8
+EOF
+}

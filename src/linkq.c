@@ -1,0 +1,272 @@
+#include "linkq.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+
+/*
+ * A ring of LINKQ_CAP operations and three counters that only grow: the
+ * walking thread fills op[tail] and moves tail, the linking thread works
+ * op[done] and moves done, the walking thread retires op[head] and moves
+ * head; head <= done <= tail <= head + CAP.  A slot between done and
+ * tail belongs to the linking thread, every other one to the walking
+ * thread.  tail and done are atomics, so a thread that has work never
+ * takes the lock: only one that has to wait does (idle, want), and the
+ * other wakes it, after a store and a load that are both seq_cst, so
+ * that one of the two always sees the other.
+ */
+struct linkq {
+	const struct sys_ops	*sys;
+	linkq_retire_fn		 retire;
+	void			*arg;
+
+	pthread_t		 thread;
+	pthread_mutex_t		 lock;
+	pthread_cond_t		 work;		/* the linking thread waits */
+	pthread_cond_t		 finished;	/* the walking thread waits */
+	unsigned long		 head;
+	atomic_ulong		 done, tail;
+	atomic_bool		 stop;
+	atomic_bool		 idle;		/* the linking thread waits */
+	atomic_ulong		 want;		/* the walking thread waits
+						 * for done >= want; 0: not */
+
+	struct linkq_op		 ops[LINKQ_CAP];
+};
+
+/* Operations queued before an idle linking thread is woken: one wake-up
+ * for a run of them, not one each. */
+#define LINKQ_BATCH 32
+
+static struct linkq_op *
+slot(struct linkq *q, unsigned long i)
+{
+	return &q->ops[i % LINKQ_CAP];
+}
+
+/* The link of one operation, and the stat of the new name. */
+static void
+link_one(const struct sys_ops *sys, struct linkq_op *op)
+{
+	op->link_errno = 0;
+	op->stat_errno = 0;
+	if (sys->linkat(op->fromdir, op->name, op->dstdir, op->name, 0) ==
+	    -1) {
+		op->link_errno = errno;
+		return;
+	}
+	if (fstatat(op->dstdir, op->name, &op->got, AT_SYMLINK_NOFOLLOW) ==
+	    -1)
+		op->stat_errno = errno;
+}
+
+static void
+wake(pthread_mutex_t *lock, pthread_cond_t *cond)
+{
+	pthread_mutex_lock(lock);
+	pthread_cond_signal(cond);
+	pthread_mutex_unlock(lock);
+}
+
+static void *
+linker_main(void *arg)
+{
+	struct linkq *q = arg;
+	unsigned long i, want;
+
+	while (!atomic_load(&q->stop)) {
+		i = atomic_load(&q->done);
+		if (i == atomic_load(&q->tail)) {
+			pthread_mutex_lock(&q->lock);
+			atomic_store(&q->idle, true);
+			if (i == atomic_load(&q->tail) &&
+			    !atomic_load(&q->stop))
+				pthread_cond_wait(&q->work, &q->lock);
+			atomic_store(&q->idle, false);
+			pthread_mutex_unlock(&q->lock);
+			continue;
+		}
+		link_one(q->sys, slot(q, i));
+		atomic_store(&q->done, i + 1);
+		want = atomic_load(&q->want);
+		if (want != 0 && i + 1 >= want)
+			wake(&q->lock, &q->finished);
+	}
+	return NULL;
+}
+
+int
+linkq_start(struct linkq **out, const struct sys_ops *sys,
+    linkq_retire_fn retire, void *arg, struct err *e)
+{
+	struct linkq *q;
+	sigset_t all, old;
+	int r;
+
+	*out = NULL;
+	if ((q = calloc(1, sizeof(*q))) == NULL)
+		return err_set(e, ENOMEM, "cannot start the linking thread");
+	atomic_init(&q->done, 0);
+	atomic_init(&q->tail, 0);
+	atomic_init(&q->stop, false);
+	atomic_init(&q->idle, false);
+	atomic_init(&q->want, 0);
+	q->sys = sys;
+	q->retire = retire;
+	q->arg = arg;
+	pthread_mutex_init(&q->lock, NULL);
+	pthread_cond_init(&q->work, NULL);
+	pthread_cond_init(&q->finished, NULL);
+	/* Signals are for the walking thread, which checks for them
+	 * between entries. */
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &old);
+	r = pthread_create(&q->thread, NULL, linker_main, q);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (r != 0) {
+		pthread_cond_destroy(&q->finished);
+		pthread_cond_destroy(&q->work);
+		pthread_mutex_destroy(&q->lock);
+		free(q);
+		return err_set(e, r, "cannot start the linking thread");
+	}
+	*out = q;
+	return 0;
+}
+
+/* Makes buf hold len bytes and a NUL.  Returns 0 or -1 (ENOMEM). */
+static int
+copy_str(char **buf, size_t *cap, const char *s, size_t len)
+{
+	char *p;
+
+	if (len + 1 > *cap) {
+		if ((p = realloc(*buf, len + 1)) == NULL)
+			return -1;
+		*buf = p;
+		*cap = len + 1;
+	}
+	memcpy(*buf, s, len);
+	(*buf)[len] = '\0';
+	return 0;
+}
+
+/* Waits until done >= target (target <= tail). */
+static void
+wait_done(struct linkq *q, unsigned long target)
+{
+	if (atomic_load(&q->done) >= target)
+		return;
+	pthread_mutex_lock(&q->lock);
+	atomic_store(&q->want, target);
+	/* The linking thread may sleep on a short batch: wake it. */
+	if (atomic_load(&q->idle))
+		pthread_cond_signal(&q->work);
+	while (atomic_load(&q->done) < target)
+		pthread_cond_wait(&q->finished, &q->lock);
+	atomic_store(&q->want, 0);
+	pthread_mutex_unlock(&q->lock);
+}
+
+/*
+ * Retires the operations up to done, at least one, waiting for up to
+ * target.  Returns 0, or -1 with e set by a retire.
+ */
+static int
+retire_upto(struct linkq *q, unsigned long target, struct err *e)
+{
+	unsigned long done;
+
+	wait_done(q, target);
+	done = atomic_load(&q->done);
+	while (q->head < done) {
+		if (q->retire(q->arg, slot(q, q->head), e) == -1)
+			return -1;
+		q->head++;
+	}
+	return 0;
+}
+
+int
+linkq_push(struct linkq *q, const struct walk_item *it,
+    const struct entry *prev, int fromdir, int dstdir, struct err *e)
+{
+	struct linkq_op *op;
+	unsigned long tail;
+
+	tail = atomic_load(&q->tail);
+	/* Full: retire a quarter of the ring at once, not one by one. */
+	if (tail - q->head == LINKQ_CAP &&
+	    retire_upto(q, q->head + LINKQ_CAP / 4, e) == -1)
+		return -1;
+	op = slot(q, tail);
+	if (copy_str(&op->name, &op->name_cap, it->name, strlen(it->name)) ==
+	    -1 || copy_str(&op->path, &op->path_cap, it->ent->path,
+	    it->ent->path_len) == -1 || (prev != NULL &&
+	    copy_str(&op->prev_path, &op->prev_path_cap, prev->path,
+	    prev->path_len) == -1))
+		return err_set(e, ENOMEM, "cannot build the snapshot");
+	op->ent = *it->ent;
+	op->ent.path = op->path;
+	op->st = *it->st;
+	op->it = *it;
+	op->it.ent = &op->ent;
+	op->it.st = &op->st;
+	op->it.name = op->name;
+	op->it.warning = NULL;
+	op->prev = NULL;
+	if (prev != NULL) {
+		op->prev_copy = *prev;
+		op->prev_copy.path = op->prev_path;
+		op->prev = &op->prev_copy;
+	}
+	op->fromdir = fromdir;
+	op->dstdir = dstdir;
+
+	atomic_store(&q->tail, tail + 1);
+	if (atomic_load(&q->idle) &&
+	    tail + 1 - atomic_load(&q->done) >= LINKQ_BATCH)
+		wake(&q->lock, &q->work);
+	return 0;
+}
+
+bool
+linkq_pending(const struct linkq *q)
+{
+	/* head and tail are the walking thread's to change. */
+	return q != NULL && q->head != atomic_load(&q->tail);
+}
+
+int
+linkq_drain(struct linkq *q, struct err *e)
+{
+	while (linkq_pending(q))
+		if (retire_upto(q, atomic_load(&q->tail), e) == -1)
+			return -1;
+	return 0;
+}
+
+void
+linkq_stop(struct linkq *q)
+{
+	size_t i;
+
+	if (q == NULL)
+		return;
+	atomic_store(&q->stop, true);
+	wake(&q->lock, &q->work);
+	pthread_join(q->thread, NULL);
+	for (i = 0; i < LINKQ_CAP; i++) {
+		free(q->ops[i].name);
+		free(q->ops[i].path);
+		free(q->ops[i].prev_path);
+	}
+	pthread_cond_destroy(&q->finished);
+	pthread_cond_destroy(&q->work);
+	pthread_mutex_destroy(&q->lock);
+	free(q);
+}

@@ -1,0 +1,197 @@
+/*
+ * Unit tests of linkq.c in a scratch folder: the linking thread makes
+ * each queued link, and every operation comes back to the retire
+ * callback once, in the order it was queued, across more than one turn
+ * of the ring; a failed link comes back with its errno and no name; a
+ * retire that fails stops the drain; stop drops what was not retired.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "linkq.h"
+#include "sys.h"
+
+#define FILES (LINKQ_CAP * 3 + 17)
+
+struct fixture {
+	char	 dir[64];
+	int	 from;		/* files f0 ... */
+	int	 to;		/* where they are linked */
+	/* What the retire callback saw. */
+	size_t	 retired;
+	size_t	 fail_at;	/* retire returns -1 here; FILES: never */
+	bool	 in_order;
+	size_t	 failed_links;
+};
+
+static int
+setup(void **state)
+{
+	struct fixture *f = calloc(1, sizeof(*f));
+	char name[32];
+	int fd, i;
+
+	snprintf(f->dir, sizeof(f->dir), "/tmp/test_linkq.XXXXXX");
+	assert_non_null(mkdtemp(f->dir));
+	f->from = open(f->dir, O_RDONLY | O_DIRECTORY);
+	assert_int_equal(mkdirat(f->from, "to", 0700), 0);
+	f->to = openat(f->from, "to", O_RDONLY | O_DIRECTORY);
+	assert_true(f->to >= 0);
+	for (i = 0; i < FILES; i++) {
+		/* Every tenth file is missing: its link fails. */
+		if (i % 10 == 9)
+			continue;
+		snprintf(name, sizeof(name), "f%d", i);
+		fd = openat(f->from, name, O_WRONLY | O_CREAT | O_EXCL, 0600);
+		assert_true(fd >= 0);
+		close(fd);
+	}
+	f->fail_at = FILES;
+	f->in_order = true;
+	*state = f;
+	return 0;
+}
+
+static int
+teardown(void **state)
+{
+	struct fixture *f = *state;
+	char name[32];
+	int i;
+
+	for (i = 0; i < FILES; i++) {
+		snprintf(name, sizeof(name), "f%d", i);
+		unlinkat(f->from, name, 0);
+		unlinkat(f->to, name, 0);
+	}
+	close(f->to);
+	unlinkat(f->from, "to", AT_REMOVEDIR);
+	close(f->from);
+	rmdir(f->dir);
+	free(f);
+	return 0;
+}
+
+static int
+retire(void *arg, struct linkq_op *op, struct err *e)
+{
+	struct fixture *f = arg;
+	char want[32];
+	struct stat st;
+
+	snprintf(want, sizeof(want), "f%zu", f->retired);
+	if (strcmp(op->it.name, want) != 0 ||
+	    strcmp(op->it.ent->path, want) != 0)
+		f->in_order = false;
+	if (op->link_errno != 0) {
+		f->failed_links++;
+		assert_int_equal(op->link_errno, ENOENT);
+		assert_int_equal(fstatat(f->to, op->it.name, &st, 0), -1);
+	} else {
+		assert_int_equal(op->stat_errno, 0);
+		assert_true(S_ISREG(op->got.st_mode));
+		assert_int_equal(op->got.st_nlink, 2);
+	}
+	if (f->retired++ == f->fail_at)
+		return err_set(e, EIO, "retire %zu fails", f->fail_at);
+	return 0;
+}
+
+/* Queues every file; returns what the last push or the drain gave. */
+static int
+queue_all(struct fixture *f, struct linkq *q, struct err *e)
+{
+	struct walk_item it;
+	struct entry ent, prev;
+	struct stat st;
+	char name[32];
+	int i;
+
+	memset(&st, 0, sizeof(st));
+	memset(&prev, 0, sizeof(prev));
+	prev.path = "prev";
+	prev.path_len = 4;
+	for (i = 0; i < FILES; i++) {
+		snprintf(name, sizeof(name), "f%d", i);
+		memset(&ent, 0, sizeof(ent));
+		ent.path = name;
+		ent.path_len = strlen(name);
+		memset(&it, 0, sizeof(it));
+		it.event = WALK_ENTRY;
+		it.ent = &ent;
+		it.st = &st;
+		it.name = name;
+		it.dirfd = f->from;
+		it.fd = -1;
+		if (linkq_push(q, &it, &prev, f->from, f->to, e) == -1)
+			return -1;
+	}
+	return linkq_drain(q, e);
+}
+
+static void
+test_linkq_links_all_in_order(void **state)
+{
+	struct fixture *f = *state;
+	struct linkq *q = NULL;
+	struct err e;
+
+	assert_int_equal(linkq_start(&q, &sys_real, retire, f, &e), 0);
+	assert_int_equal(queue_all(f, q, &e), 0);
+	assert_false(linkq_pending(q));
+	linkq_stop(q);
+	assert_int_equal(f->retired, FILES);
+	assert_true(f->in_order);
+	assert_int_equal(f->failed_links, FILES / 10);
+}
+
+static void
+test_linkq_retire_failure_stops(void **state)
+{
+	struct fixture *f = *state;
+	struct linkq *q = NULL;
+	struct err e;
+
+	f->fail_at = LINKQ_CAP + 3;
+	assert_int_equal(linkq_start(&q, &sys_real, retire, f, &e), 0);
+	assert_int_equal(queue_all(f, q, &e), -1);
+	assert_int_equal(e.errnum, EIO);
+	assert_int_equal(f->retired, LINKQ_CAP + 4);
+	assert_true(f->in_order);
+	/* What is still queued is dropped, and nothing is retired. */
+	linkq_stop(q);
+	assert_int_equal(f->retired, LINKQ_CAP + 4);
+}
+
+static void
+test_linkq_stop_null(void **state)
+{
+	(void)state;
+	linkq_stop(NULL);
+	assert_false(linkq_pending(NULL));
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_linkq_links_all_in_order,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(test_linkq_retire_failure_stops,
+		    setup, teardown),
+		cmocka_unit_test(test_linkq_stop_null),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
