@@ -531,8 +531,8 @@ regfile_link_done(struct regfile *c, const struct walk_item *it,
 
 	/*
 	 * What carry_out_link does after a link, in the order the files
-	 * were walked: now the owners map holds every file before this
-	 * one.  Anything but a good link of a stored inode that stands
+	 * were walked: now the owners map holds what the files before
+	 * this one put there (remember_stored).  Anything but a good link of a stored inode that stands
 	 * for no other file is undone and the file goes the one-thread
 	 * way from the start, which links again and finds the same (a
 	 * full inode, a stored copy changed in place), warns in its place
@@ -550,6 +550,7 @@ regfile_link_done(struct regfile *c, const struct walk_item *it,
 	f.it = it;
 	f.ent = it->ent;
 	f.srcfd = -1;
+	f.in.prev = prev;
 	memset(&p, 0, sizeof(p));
 	p.action = ACT_LINK_PREV;
 	p.from = prev;
