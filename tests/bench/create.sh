@@ -28,8 +28,9 @@
 # snap's peak RSS (/usr/bin/time -f %M).
 #
 # Then the jobs table, $BENCH_REPS rounds of each (medians): cp -al, snap
-# --jobs 1 and snap (default jobs) on the unchanged tree, and cp -a, snap
-# --jobs 1 and snap as a first run into an empty store; warm (as above),
+# --jobs 1, snap (default jobs) and snap with one job more on the
+# unchanged tree, and cp -a and the same three as a first run into an
+# empty store; warm (as above),
 # and cold when BENCH_COLD=1 (the default as root): sync and
 # "echo 3 >/proc/sys/vm/drop_caches" before each run, which slows
 # everyone on the machine.  With each: peak RSS and the bytes read from
@@ -299,13 +300,18 @@ if [ -z "$COLD" ]; then
 	COLD=0
 	[ "$(id -u)" = 0 ] && [ -w /proc/sys/vm/drop_caches ] && COLD=1
 fi
-for store in snap snap1; do
-	SNAP_PREV[$store]=$(snap_newest "$store")
+for store in snap snap1 snapx; do
+	[ "$store" = snapx ] || SNAP_PREV[$store]=$(snap_newest "$store")
 	printf 'snapshot_root: "%s"\nsources:\n  - path: "%s"\n    dest: src\n' \
 		"$B/first/$store" "$SRC" >"$B/first.$store.yaml"
 done
-declare -A JLABEL=([cp]="cp -al" [snap1]="snap --jobs 1" [snap]="snap (jobs $(nproc))")
-declare -A JFIRST=([cp]="cp -a" [snap1]="snap --jobs 1" [snap]="snap (jobs $(nproc))")
+# snapx: one job more than the default, on snap's store: with as many
+# jobs as CPUs there is no read-ahead thread below 3 CPUs; this row shows
+# what one would bring.
+JOBS_X=$(($(nproc) + 1))
+declare -A JLABEL=([cp]="cp -al" [snap1]="snap --jobs 1" [snap]="snap (jobs $(nproc))" [snapx]="snap --jobs $JOBS_X")
+declare -A JFIRST=([cp]="cp -a" [snap1]="snap --jobs 1" [snap]="snap (jobs $(nproc))" [snapx]="snap --jobs $JOBS_X")
+JTOOLS=(cp snap1 snap snapx)
 
 # jobs_run MODE KIND TOOL: one timed run (MODE warm or cold, KIND unchanged
 # or first); its seconds, peak RSS and blocks read go to out/j.MODE.KIND.TOOL.
@@ -316,9 +322,11 @@ jobs_run() {
 	unchanged.cp) cmd=(cp -al "$B/cp/prev" "$B/cp/j") ;;
 	unchanged.snap1) cmd=("$SNAP" -q -c "$B/snap1.yaml" create --jobs 1) ;;
 	unchanged.snap) cmd=("$SNAP" -q -c "$B/snap.yaml" create) ;;
+	unchanged.snapx) cmd=("$SNAP" -q -c "$B/snap.yaml" create --jobs "$JOBS_X") ;;
 	first.cp) cmd=(cp -a "$SRC" "$B/first/cp") ;;
 	first.snap1) cmd=("$SNAP" -q -c "$B/first.snap1.yaml" create --jobs 1) ;;
 	first.snap) cmd=("$SNAP" -q -c "$B/first.snap.yaml" create) ;;
+	first.snapx) cmd=("$SNAP" -q -c "$B/first.snapx.yaml" create --jobs "$JOBS_X") ;;
 	esac
 	if [ "$kind" = first ] && [ "$tool" != cp ]; then
 		mkdir -m 700 "$B/first/$tool"
@@ -332,6 +340,7 @@ jobs_run() {
 	echo "$((t1 - t0)) $(tail -n 1 "$tm")" >>"$B/out/j.$mode.$kind.$tool"
 	case $kind.$tool in
 	unchanged.cp) rm -rf "$B/cp/j" ;;
+	unchanged.snapx) drop_store snap ;;
 	unchanged.*) drop_store "$tool" ;;
 	first.*) rm -rf "${B:?}/first/$tool" ;;
 	esac
@@ -342,7 +351,7 @@ if [ "${BENCH_JOBS:-1}" != 0 ]; then
 	[ "$COLD" != 1 ] || MODES+=(cold)
 	for mode in "${MODES[@]}"; do
 		for kind in unchanged first; do
-			for tool in cp snap1 snap; do
+			for tool in "${JTOOLS[@]}"; do
 				rm -f "$B/out/j.$mode.$kind.$tool"
 				# An untimed warm-up run for the warm rounds.
 				[ "$mode" = cold ] || jobs_run "$mode" "$kind" "$tool"
@@ -350,7 +359,7 @@ if [ "${BENCH_JOBS:-1}" != 0 ]; then
 			done
 			for rep in $(seq 1 "$REPS"); do
 				echo "bench: jobs, $mode, $kind, round $rep of $REPS"
-				for tool in cp snap1 snap; do
+				for tool in "${JTOOLS[@]}"; do
 					jobs_run "$mode" "$kind" "$tool"
 				done
 			done
@@ -362,7 +371,7 @@ if [ "${BENCH_JOBS:-1}" != 0 ]; then
 	for mode in "${MODES[@]}"; do
 		for kind in unchanged first; do
 			cpus=$(cut -d' ' -f1 "$B/out/j.$mode.$kind.cp" | median)
-			for tool in cp snap1 snap; do
+			for tool in "${JTOOLS[@]}"; do
 				f=$B/out/j.$mode.$kind.$tool
 				us=$(cut -d' ' -f1 "$f" | median)
 				label=${JLABEL[$tool]}
