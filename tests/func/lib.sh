@@ -726,3 +726,38 @@ while True:
     pos += 4 + n + 8
 EOF
 }
+
+# fill_links FILE DIR: hard-links FILE into DIR until the filesystem says
+# EMLINK; prints "emlink N" or, after 70000 links, "nolimit N".
+fill_links() {
+	python3 - "$1" "$2" <<'PY'
+import errno, os, sys
+f, d = sys.argv[1], sys.argv[2]
+os.makedirs(d, exist_ok=True)
+for i in range(70000):
+    try:
+        os.link(f, os.path.join(d, str(i)))
+    except OSError as e:
+        if e.errno == errno.EMLINK:
+            print("emlink", i)
+            sys.exit(0)
+        raise
+print("nolimit", 70000)
+PY
+}
+
+# start_notify_server: starts notify-server.py (as SERVER, see start_bg),
+# recording the requests it gets in $REQS; sets PORT.
+start_notify_server() {
+	REQS=$SCRATCH/requests
+	: >"$REQS"
+	start_bg SERVER "$PYTHON3" "$(dirname "$0")/notify-server.py" "$REQS" \
+		"$SCRATCH/port"
+	for _ in $(seq 1 100); do
+		[ -s "$SCRATCH/port" ] && break
+		sleep 0.1
+	done
+	[ -s "$SCRATCH/port" ] ||
+		fail "the HTTP server did not start: $(cat "$BG_ERR")"
+	PORT=$(cat "$SCRATCH/port")
+}

@@ -13,25 +13,6 @@
 . "$(dirname "$0")/lib.sh"
 require_cmd rsync python3
 
-# fill_links FILE DIR: hard-links FILE into DIR until the filesystem says
-# EMLINK; prints "emlink N" or, after 70000 links, "nolimit N".
-fill_links() {
-	python3 - "$1" "$2" <<'EOF'
-import errno, os, sys
-f, d = sys.argv[1], sys.argv[2]
-os.makedirs(d, exist_ok=True)
-for i in range(70000):
-    try:
-        os.link(f, os.path.join(d, str(i)))
-    except OSError as e:
-        if e.errno == errno.EMLINK:
-            print("emlink", i)
-            sys.exit(0)
-        raise
-print("nolimit", 70000)
-EOF
-}
-
 BASE=$SCRATCH
 : >"$SCRATCH/probe"
 if [ "$(fill_links "$SCRATCH/probe" "$SCRATCH/probe-links" | cut -d' ' -f1)" != emlink ]; then

@@ -110,24 +110,6 @@ both() {
 	printf -v "$var" '%s' "$name"
 }
 
-# fill_links FILE DIR: hard-links FILE into DIR until the filesystem says
-# EMLINK; prints "emlink N" or, after 70000 links, "nolimit N".
-fill_links() {
-	python3 - "$1" "$2" <<'PY'
-import errno, os, sys
-f, d = sys.argv[1], sys.argv[2]
-os.makedirs(d, exist_ok=True)
-for i in range(70000):
-    try:
-        os.link(f, os.path.join(d, str(i)))
-    except OSError as e:
-        if e.errno == errno.EMLINK:
-            print("emlink", i)
-            sys.exit(0)
-        raise
-print("nolimit", 70000)
-PY
-}
 
 T=1790000000
 say "first run"

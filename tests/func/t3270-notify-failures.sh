@@ -14,16 +14,7 @@
 . "$(dirname "$0")/lib.sh"
 require_cmd curl python3
 
-REQS=$SCRATCH/requests
-: >"$REQS"
-start_bg SERVER "$PYTHON3" "$(dirname "$0")/notify-server.py" "$REQS" \
-	"$SCRATCH/port"
-for _ in $(seq 1 100); do
-	[ -s "$SCRATCH/port" ] && break
-	sleep 0.1
-done
-[ -s "$SCRATCH/port" ] || fail "the HTTP server did not start"
-PORT=$(cat "$SCRATCH/port")
+start_notify_server
 BASE=http://127.0.0.1:$PORT
 
 mkdir "$SCRATCH/src"
