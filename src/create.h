@@ -31,13 +31,13 @@ struct create_opts {
 					 * many entries; 0: never */
 	const char	*label;		/* create --label, or NULL */
 	/*
-	 * Threads: the one that walks and builds the snapshot; with 2 or
-	 * more, one that makes the links of unchanged files for it
-	 * (linkq.h), each finished by the walking thread in walk order;
-	 * the jobs - 2 others read the sources and the previous snapshot
-	 * ahead (prefetch.h), which only warms the kernel's caches.  1:
+	 * Threads: the one that walks and builds the snapshot; the second
+	 * reads the sources and the previous snapshot ahead (prefetch.h),
+	 * which only warms the kernel's caches; with 3 or more, one makes
+	 * the links of unchanged files for the walking thread (linkq.h),
+	 * each finished by it in walk order, and the rest read ahead.  1:
 	 * one thread; 0: the config's jobs, else the number of online
-	 * CPUs.  A dry run links nothing: its second job reads ahead.
+	 * CPUs.  A dry run links nothing: all its other jobs read ahead.
 	 * With the fault layer in force (a sys other than sys_real:
 	 * SNAP_TEST_FAULT, SNAP_TEST_COUNT, SNAP_TEST_JOURNAL) a run takes
 	 * one job, so every mutating call is made by one thread.

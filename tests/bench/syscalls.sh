@@ -17,11 +17,11 @@
 #   unchanged: snap create again                   cp -al PREV NEW
 #
 # snap runs with --jobs 1: the calls of the thread that builds the
-# snapshot; an unchanged run is counted again with --jobs 2, both
-# threads (the linking thread's linkat and fstatat, and the futex calls
-# of the queue between them).  With more jobs, each read-ahead thread
-# (src/prefetch.c) adds about one getdents64 per folder and one or two
-# statx per file.
+# snapshot; an unchanged run is counted again with --jobs 3, all three
+# threads (the linking thread's linkat and fstatat, the futex calls of
+# the queue between it and the walking thread, and the read-ahead
+# thread's, src/prefetch.c: about one getdents64 per folder and one or
+# two statx per file).
 #
 # With T = F * per_file + D * per_folder + fixed, the two trees give
 # per_folder = (T1 - T2) / (D1 - D2) and the rest; fixed is measured on a
@@ -99,7 +99,7 @@ EOF
 	traced "$B/out/$tag.snap-unchanged" "$SNAP" -q -c "$B/$tag.yaml" create \
 		--jobs 1
 	traced "$B/out/$tag.snap2-unchanged" "$SNAP" -q -c "$B/$tag.yaml" \
-		create --jobs 2
+		create --jobs 3
 	drop_caches
 	traced "$B/out/$tag.cp-copied" cp -a "$src" "$B/cp.$tag/prev"
 	traced "$B/out/$tag.cp-unchanged" cp -al "$B/cp.$tag/prev" "$B/cp.$tag/new"
@@ -137,7 +137,7 @@ echo
 printf 'files: %s   folders: %s and %s   bytes: %s\n\n' "$FILES" "$D50" "$D100" "$BYTES"
 printf '%-22s %10s %10s %10s %8s\n' "" "calls" "per file" "per folder" "fixed"
 row snap unchanged "snap create, unchanged"
-row snap2 unchanged "  the same, --jobs 2"
+row snap2 unchanged "  the same, --jobs 3"
 row cp unchanged "cp -al"
 row snap copied "snap create, copied"
 row cp copied "cp -a"

@@ -1,12 +1,12 @@
 #!/bin/bash
-# t1530: the linking thread of --jobs 2 makes what --jobs 1 makes when a
+# t1530: the linking thread of --jobs 3 makes what --jobs 1 makes when a
 # link goes wrong.
 #
 # With two jobs the links of unchanged files are made by a second thread
 # and each comes back, in walk order, to the thread that plans; one that
 # failed takes the path --jobs 1 takes.  One source is snapshotted into
 # two roots with the same SNAP_NOW: root A with --jobs 1, root B with
-# --jobs 2.  The tree is wide (one folder of 3000 files), deep (80
+# --jobs 3.  The tree is wide (one folder of 3000 files), deep (80
 # nested folders, more than the linker keeps open, each with files
 # before and after its subfolder) and has hard links across folders.
 # Before the second run the same things happen to both roots and the
@@ -83,15 +83,15 @@ both() {
 	sed "s|$RA|ROOT|g" "$ERR" >"$SCRATCH/err.a"
 	cp "$OUT" "$SCRATCH/out.a"
 	CONFIG=$CB ROOT=$RB
-	SNAP_NOW=$t run_snap create --jobs 2
-	expect_status "$want" "--jobs 2"
+	SNAP_NOW=$t run_snap create --jobs 3
+	expect_status "$want" "--jobs 3"
 	[ "$(newest_snapshot "$RB")" = "$name" ] ||
 		fail "root B's newest is $(newest_snapshot "$RB"), not $name"
 	check_snapshot "$RB" "$name"
 	compare_trees "$SRC" "$RB/$name/src"
 	sed "s|$RB|ROOT|g" "$ERR" >"$SCRATCH/err.b"
 	diff "$SCRATCH/err.a" "$SCRATCH/err.b" ||
-		fail "the warnings of --jobs 1 and --jobs 2 differ ($name)"
+		fail "the warnings of --jobs 1 and --jobs 3 differ ($name)"
 	for word in linked copied entries; do
 		assert_eq "$(summary_count "$word" "$OUT")" \
 			"$(summary_count "$word" "$SCRATCH/out.a")" "'$word' count"
@@ -102,7 +102,7 @@ both() {
 		fail "manifest of $name has too few records"
 	cmp -s "$SCRATCH/shape.a" "$SCRATCH/shape.b" || {
 		diff "$SCRATCH/shape.a" "$SCRATCH/shape.b" | head -n 20
-		fail "the manifests of --jobs 1 and --jobs 2 differ ($name)"
+		fail "the manifests of --jobs 1 and --jobs 3 differ ($name)"
 	}
 	same_inode "$RB/$name/src/other/shared" "$RB/$name/src/wide/f1500-shared"
 	same_inode "$RB/$name/src/other/shared" "$RB/$name/src/deep/n/n/n/shared"
