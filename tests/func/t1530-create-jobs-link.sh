@@ -71,7 +71,7 @@ for r in A B; do
 done
 
 # both T VAR: a run at time T into root A (--jobs 1) and root B (--jobs
-# 2); both exit EXPECT (default 0), reproduce $SRC, and agree on the
+# 3); both exit EXPECT (default 0), reproduce $SRC, and agree on the
 # manifest, the warnings and the counts.
 both() {
 	local t=$1 var=$2 want=${3:-0} name
