@@ -28,6 +28,10 @@
 #include "summary.h"
 #include "walk.h"
 
+/* Folders left whose metadata waits in the link queue, at most: each
+ * holds up to five descriptors meanwhile. */
+#define DEFER_MAX 32
+
 struct create_ctx {
 	const struct config	*cfg;
 	const struct create_opts *opts;
@@ -46,6 +50,8 @@ struct create_ctx {
 	struct regfile		 files;
 	struct linkq		*queue;		/* links made by a second
 						 * thread, or NULL */
+	size_t			 deferred;	/* folders left whose
+						 * metadata is queued */
 	struct nodes		 nodes;
 	struct received		 recv;		/* remote sources */
 	uint64_t		 flagged;	/* entries with inode flags */
@@ -486,24 +492,54 @@ maybe_hang(struct create_ctx *c)
 }
 
 /*
- * An unchanged file whose link the queue's thread made (linkq.h), in
- * walk order: finished here as regfile_store would, then recorded.
+ * An operation of the link queue (linkq.h), in walk order: an
+ * unchanged file whose link the queue's thread made, finished here as
+ * regfile_store would, in the folder it was queued in, then recorded;
+ * the record of a folder entered since; the metadata of a folder left
+ * since.
  */
 static int
-retire_link(void *arg, struct linkq_op *op, struct err *e)
+retire_op(void *arg, struct linkq_op *op, struct err *e)
 {
 	struct create_ctx *c = arg;
 	int r;
 
+	if (op->kind == LINKQ_LEAVE) {
+		c->deferred--;
+		r = linker_finish(&c->linker, &op->dir, op->path, e);
+		if (op->kept_fd != -1)
+			close(op->kept_fd);
+		op->kept_fd = -1;
+		return r;
+	}
+	if (op->kind == LINKQ_RECORD)
+		return c->writer == NULL ? 0 :
+		    manifest_writer_add(c->writer, op->it.ent, e);
 	c->file_base = c->stats->total_bytes;
+	c->files.at = &op->dir;
 	r = regfile_link_done(&c->files, &op->it, op->prev, op->link_errno,
 	    op->stat_errno, &op->got, e);
+	c->files.at = NULL;
 	if (r == -1)
 		return -1;
 	if (r == 0 && c->writer != NULL &&
 	    manifest_writer_add(c->writer, op->it.ent, e) == -1)
 		return -1;
 	return 0;
+}
+
+/*
+ * True when the queue may hold links while the walk enters or leaves
+ * a folder at this depth: not so deep that the linker or the walk
+ * would park (close) the folders of queued links (link.h), and not
+ * more folders left with links pending than DEFER_MAX, which
+ * hold their descriptors meanwhile.
+ */
+static bool
+may_defer(const struct create_ctx *c)
+{
+	return c->queue != NULL && c->linker.depth < BENEATH_OPEN_LEVELS / 2 &&
+	    c->deferred < DEFER_MAX && c->recv.depth == 0;
 }
 
 /*
@@ -515,16 +551,39 @@ static int
 queue_file(struct create_ctx *c, const struct walk_item *it,
     const struct entry *prev, struct err *e)
 {
-	struct link_level *top;
-
 	if (c->queue == NULL || it->ent->type != ENTRY_REG ||
 	    received_owns(&c->recv, it) ||
 	    !regfile_can_queue(&c->files, it, prev))
 		return 0;
-	top = linker_top(&c->linker);
-	if (linkq_push(c->queue, it, prev, top->from[0], top->dst_fd, e) == -1)
+	/* The linker's depth tags the folder for linkq_keep_dirfd. */
+	if (linkq_push(c->queue, it, prev, linker_top(&c->linker),
+	    c->linker.depth, e) == -1)
 		return -1;
 	return 1;
+}
+
+/*
+ * Enters a folder while links queued before it are still being made:
+ * the folder is made now, its record queued behind them.  Returns as
+ * handle_entry.
+ */
+static int
+enter_dir_queued(struct create_ctx *c, const struct walk_item *it,
+    const struct entry *prev, struct err *e)
+{
+	struct err why;
+
+	if (enter_dir(c, it, prev, e) == -1) {
+		/* One thread would have retired the links before: their
+		 * warnings first, and their failure if they fail. */
+		if (linkq_drain(c->queue, &why) == -1)
+			*e = why;
+		return -1;
+	}
+	if (linkq_push_record(c->queue, it, prev, e) == -1)
+		return -1;
+	maybe_hang(c);
+	return 0;
 }
 
 static int
@@ -541,6 +600,11 @@ handle_entry(struct create_ctx *c, const struct walk_item *it,
 	c->stats->entries++;
 	if (it->flagged)
 		c->flagged++;
+	if (it->ent->type == ENTRY_DIR && linkq_pending(c->queue) &&
+	    may_defer(c) && !received_owns(&c->recv, it) &&
+	    (c->opts->hang_after <= 0 ||
+	    c->stats->entries < (uint64_t)c->opts->hang_after))
+		return enter_dir_queued(c, it, prev, e);
 	if ((r = queue_file(c, it, prev, e)) != 0) {
 		if (r == 1 && c->opts->hang_after > 0 &&
 		    c->stats->entries >= (uint64_t)c->opts->hang_after &&
@@ -578,6 +642,24 @@ handle_entry(struct create_ctx *c, const struct walk_item *it,
 }
 
 /*
+ * After a folder is left: the folder the walk goes back to must still
+ * be there.  Returns 0 or -1 with e set.
+ */
+static int
+check_back(struct create_ctx *c, struct err *e)
+{
+	size_t len;
+	const char *path;
+
+	if (c->opts->dry_run || linker_top(&c->linker)->dst_fd != -1)
+		return 0;
+	path = linker_path(&c->linker, &len);
+	return err_set(e, ESTALE, "cannot build the snapshot: its folder "
+	    "'%s' was moved or replaced", name_quote(c->quoted,
+	    sizeof(c->quoted), path, len));
+}
+
+/*
  * Gives the folder left its metadata.  The linker may have to open the
  * folder it goes back to again (a deep tree); the snapshot being built
  * is root's alone, so if that folder is not there any more, someone
@@ -586,17 +668,40 @@ handle_entry(struct create_ctx *c, const struct walk_item *it,
 static int
 leave_dir(struct create_ctx *c, struct err *e)
 {
-	size_t len;
-	const char *path;
-
 	if (linker_pop(&c->linker, e) == -1)
 		return -1;
-	if (c->opts->dry_run || linker_top(&c->linker)->dst_fd != -1)
-		return 0;
+	return check_back(c, e);
+}
+
+/*
+ * Leaves a folder whose links may still be queued: its metadata and
+ * descriptors wait in the queue behind them (linkq_push_leave), and
+ * the links get a descriptor of the source folder, which the walk
+ * closes.  Returns 0 or -1 with e set.
+ */
+static int
+leave_dir_queued(struct create_ctx *c, struct err *e)
+{
+	struct link_level lv;
+	size_t tag = c->linker.depth, len;
+	const char *path;
+	int kept;
+
+	/* Going back to a parked folder re-opens it by path: the
+	 * one-thread way. */
+	if (c->linker.depth < 2 || c->linker.levels[c->linker.depth -
+	    2].parked != 0)
+		return linkq_drain(c->queue, e) == -1 ? -1 : leave_dir(c, e);
+	if (linkq_keep_dirfd(c->queue, tag, &kept, e) == -1)
+		return -1;
 	path = linker_path(&c->linker, &len);
-	return err_set(e, ESTALE, "cannot build the snapshot: its folder "
-	    "'%s' was moved or replaced", name_quote(c->quoted,
-	    sizeof(c->quoted), path, len));
+	/* Nothing to re-open, so nothing fails, and the path stays in
+	 * the linker's buffer until it is copied. */
+	(void)linker_detach(&c->linker, &lv, e);
+	if (linkq_push_leave(c->queue, &lv, path, len, kept, e) == -1)
+		return -1;
+	c->deferred++;
+	return check_back(c, e);
 }
 
 /*
@@ -661,7 +766,7 @@ walk_all(struct create_ctx *c, struct err *e)
 	 * walk: if it cannot start, the run goes on without it.
 	 */
 	if (jobs > 2 && !c->opts->dry_run && linkq_start(&c->queue,
-	    c->linker.sys, retire_link, c, e) == 0)
+	    c->linker.sys, retire_op, c, e) == 0)
 		jobs--;
 	if (jobs > 1 && prefetch_start(&ahead, c->cfg->sources,
 	    c->cfg->n_sources, &skip, c->store.prev_fd, jobs - 1, e) == -1)
@@ -673,12 +778,16 @@ walk_all(struct create_ctx *c, struct err *e)
 			r = err_set(e, EINTR, "interrupted");
 			break;
 		}
-		/* A warning and leaving a folder wait for the queued links
-		 * (a folder's metadata comes after its children). */
-		if (it.event != WALK_ENTRY &&
+		/* A warning waits for the queued links, and so does leaving
+		 * a folder when its metadata cannot wait in the queue
+		 * (it comes after its children). */
+		if (it.event == WALK_LEAVE && linkq_pending(c->queue) &&
+		    may_defer(c))
+			r = leave_dir_queued(c, e);
+		else if (it.event != WALK_ENTRY &&
 		    (r = linkq_drain(c->queue, e)) == -1)
 			break;
-		if (it.event == WALK_WARNING)
+		else if (it.event == WALK_WARNING)
 			warn(c, "%s", it.warning);
 		else if (it.event == WALK_LEAVE && c->recv.depth > 0)
 			r = received_leave(&c->recv, e);

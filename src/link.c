@@ -274,24 +274,50 @@ linker_path(const struct linker *l, size_t *len)
 }
 
 int
-linker_pop(struct linker *l, struct err *e)
+linker_finish(struct linker *l, struct link_level *v, const char *path,
+    struct err *e)
 {
-	struct link_level *v = &l->levels[l->depth - 1];
 	struct meta_refusal refused = { 0, 0, "" };
 	struct err fe;
 	int r = 0;
 
-	l->path[v->path_len] = '\0';
 	if (v->dst_fd != -1 && !v->keep_meta) {
 		if (meta_apply_fd(l->sys, v->dst_fd, v->meta_fd, &v->st,
-		    l->as_root && !v->owner_set, !l->no_default_acl, l->path,
+		    l->as_root && !v->owner_set, !l->no_default_acl, path,
 		    &refused, &fe) == -1 &&
 		    entry_problem(l, &fe, e) == -1)
 			r = -1;
-		if (r == 0 && report_refused(l, &refused, l->path, e) == -1)
+		if (r == 0 && report_refused(l, &refused, path, e) == -1)
 			r = -1;
 	}
 	close_level(v);
+	return r;
+}
+
+void
+linker_discard(struct link_level *v)
+{
+	close_level(v);
+}
+
+int
+linker_detach(struct linker *l, struct link_level *out, struct err *e)
+{
+	*out = l->levels[l->depth - 1];
+	l->depth--;
+	if (l->depth > 0 && l->levels[l->depth - 1].parked != 0)
+		return unpark_top(l, e);
+	return 0;
+}
+
+int
+linker_pop(struct linker *l, struct err *e)
+{
+	struct link_level *v = &l->levels[l->depth - 1];
+	int r;
+
+	l->path[v->path_len] = '\0';
+	r = linker_finish(l, v, l->path, e);
 	l->depth--;
 	if (l->depth > 0 && l->levels[l->depth - 1].parked != 0 &&
 	    unpark_top(l, e) == -1)

@@ -133,6 +133,28 @@ int	linker_push(struct linker *l, int dst_fd, const int from[LINK_FROM_MAX],
  */
 int	linker_pop(struct linker *l, struct err *e);
 
+/*
+ * Takes the deepest folder off the stack as linker_pop does, but leaves
+ * its metadata and descriptors to the caller: *out holds them, its
+ * descriptors open, until linker_finish or linker_discard.  So the
+ * folder's metadata can wait for work that still goes on in it
+ * (linkq.h) while the walk has moved on.  Its path is no longer the
+ * linker's (copy it first, linker_path).  Returns 0, or -1 with e set
+ * as linker_pop for the folder it goes back to.
+ */
+int	linker_detach(struct linker *l, struct link_level *out, struct err *e);
+
+/*
+ * Gives the detached folder v (linker_detach), whose path is path, its
+ * metadata and closes its descriptors.  Problems as for linker_pop.
+ */
+int	linker_finish(struct linker *l, struct link_level *v, const char *path,
+	    struct err *e);
+
+/* Closes the detached folder v's descriptors; its metadata stays unset
+ * (a run that failed). */
+void	linker_discard(struct link_level *v);
+
 /* The deepest folder. */
 struct link_level *linker_top(struct linker *l);
 

@@ -7,6 +7,7 @@
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 /*
  * A ring of LINKQ_CAP operations and three counters that only grow: the
@@ -38,6 +39,9 @@ struct linkq {
 	struct linkq_op		 ops[LINKQ_CAP];
 };
 
+/* The tag of a link whose folder the walk has left. */
+#define LINKQ_NO_TAG ((size_t)-1)
+
 /* Operations queued before an idle linking thread is woken: one wake-up
  * for a run of them, not one each. */
 #define LINKQ_BATCH 32
@@ -54,12 +58,12 @@ link_one(const struct sys_ops *sys, struct linkq_op *op)
 {
 	op->link_errno = 0;
 	op->stat_errno = 0;
-	if (sys->linkat(op->fromdir, op->name, op->dstdir, op->name, 0) ==
-	    -1) {
+	if (sys->linkat(op->dir.from[0], op->name, op->dir.dst_fd, op->name,
+	    0) == -1) {
 		op->link_errno = errno;
 		return;
 	}
-	if (fstatat(op->dstdir, op->name, &op->got, AT_SYMLINK_NOFOLLOW) ==
+	if (fstatat(op->dir.dst_fd, op->name, &op->got, AT_SYMLINK_NOFOLLOW) ==
 	    -1)
 		op->stat_errno = errno;
 }
@@ -90,7 +94,8 @@ linker_main(void *arg)
 			pthread_mutex_unlock(&q->lock);
 			continue;
 		}
-		link_one(q->sys, slot(q, i));
+		if (slot(q, i)->kind == LINKQ_LINK)
+			link_one(q->sys, slot(q, i));
 		atomic_store(&q->done, i + 1);
 		want = atomic_load(&q->want);
 		if (want != 0 && i + 1 >= want)
@@ -191,25 +196,45 @@ retire_upto(struct linkq *q, unsigned long target, struct err *e)
 	return 0;
 }
 
-int
-linkq_push(struct linkq *q, const struct walk_item *it,
-    const struct entry *prev, int fromdir, int dstdir, struct err *e)
+/*
+ * The next free slot, once the queue has room: when full, a quarter of
+ * the ring is retired at once, not one by one.  Returns it, or NULL
+ * with e set by a retire.
+ */
+static struct linkq_op *
+next_slot(struct linkq *q, struct err *e)
 {
-	struct linkq_op *op;
-	unsigned long tail;
+	unsigned long tail = atomic_load(&q->tail);
 
-	tail = atomic_load(&q->tail);
-	/* Full: retire a quarter of the ring at once, not one by one. */
 	if (tail - q->head == LINKQ_CAP &&
 	    retire_upto(q, q->head + LINKQ_CAP / 4, e) == -1)
-		return -1;
-	op = slot(q, tail);
+		return NULL;
+	return slot(q, tail);
+}
+
+/* Hands the slot next_slot gave to the linking thread. */
+static void
+publish(struct linkq *q)
+{
+	unsigned long tail = atomic_load(&q->tail);
+
+	atomic_store(&q->tail, tail + 1);
+	if (atomic_load(&q->idle) &&
+	    tail + 1 - atomic_load(&q->done) >= LINKQ_BATCH)
+		wake(&q->lock, &q->work);
+}
+
+/* Copies the entry it and prev into op.  Returns 0 or -1 (ENOMEM). */
+static int
+copy_entry(struct linkq_op *op, const struct walk_item *it,
+    const struct entry *prev)
+{
 	if (copy_str(&op->name, &op->name_cap, it->name, strlen(it->name)) ==
 	    -1 || copy_str(&op->path, &op->path_cap, it->ent->path,
 	    it->ent->path_len) == -1 || (prev != NULL &&
 	    copy_str(&op->prev_path, &op->prev_path_cap, prev->path,
 	    prev->path_len) == -1))
-		return err_set(e, ENOMEM, "cannot build the snapshot");
+		return -1;
 	op->ent = *it->ent;
 	op->ent.path = op->path;
 	op->st = *it->st;
@@ -224,14 +249,97 @@ linkq_push(struct linkq *q, const struct walk_item *it,
 		op->prev_copy.path = op->prev_path;
 		op->prev = &op->prev_copy;
 	}
-	op->fromdir = fromdir;
-	op->dstdir = dstdir;
-
-	atomic_store(&q->tail, tail + 1);
-	if (atomic_load(&q->idle) &&
-	    tail + 1 - atomic_load(&q->done) >= LINKQ_BATCH)
-		wake(&q->lock, &q->work);
+	op->kept_fd = -1;
 	return 0;
+}
+
+int
+linkq_push(struct linkq *q, const struct walk_item *it,
+    const struct entry *prev, const struct link_level *dir, size_t tag,
+    struct err *e)
+{
+	struct linkq_op *op;
+
+	if ((op = next_slot(q, e)) == NULL)
+		return -1;
+	if (copy_entry(op, it, prev) == -1)
+		return err_set(e, ENOMEM, "cannot build the snapshot");
+	op->kind = LINKQ_LINK;
+	op->dir = *dir;
+	op->tag = tag;
+	publish(q);
+	return 0;
+}
+
+int
+linkq_push_record(struct linkq *q, const struct walk_item *it,
+    const struct entry *prev, struct err *e)
+{
+	struct linkq_op *op;
+
+	if ((op = next_slot(q, e)) == NULL)
+		return -1;
+	if (copy_entry(op, it, prev) == -1)
+		return err_set(e, ENOMEM, "cannot build the snapshot");
+	op->kind = LINKQ_RECORD;
+	publish(q);
+	return 0;
+}
+
+int
+linkq_keep_dirfd(struct linkq *q, size_t tag, int *kept, struct err *e)
+{
+	unsigned long i, tail = atomic_load(&q->tail);
+	struct linkq_op *op;
+	int fd = -1;
+
+	/*
+	 * Only the walking thread reads it.dirfd and tag, so they may
+	 * change under a link being made.  The links of one folder share
+	 * the walk's descriptor of it: one duplicate serves them all.
+	 */
+	*kept = -1;
+	for (i = q->head; i < tail; i++) {
+		op = slot(q, i);
+		if (op->kind != LINKQ_LINK || op->tag != tag)
+			continue;
+		if (*kept == -1) {
+			fd = op->it.dirfd;
+			if ((*kept = fcntl(fd, F_DUPFD_CLOEXEC, 0)) == -1)
+				return err_set(e, errno, "cannot read folder "
+				    "'%s'", op->path);
+		}
+		if (op->it.dirfd == fd)
+			op->it.dirfd = *kept;
+		op->tag = LINKQ_NO_TAG;
+	}
+	return 0;
+}
+
+int
+linkq_push_leave(struct linkq *q, const struct link_level *dir,
+    const char *path, size_t len, int kept_fd, struct err *e)
+{
+	struct link_level lv = *dir;
+	struct linkq_op *op;
+
+	if ((op = next_slot(q, e)) == NULL)
+		goto fail;
+	if (copy_str(&op->path, &op->path_cap, path, len) == -1) {
+		err_set(e, ENOMEM, "cannot build the snapshot");
+		goto fail;
+	}
+	op->kind = LINKQ_LEAVE;
+	op->dir = lv;
+	op->kept_fd = kept_fd;
+	publish(q);
+	return 0;
+
+fail:
+	linker_discard(&lv);
+	if (kept_fd != -1)
+		close(kept_fd);
+	return -1;
 }
 
 bool
@@ -253,6 +361,8 @@ linkq_drain(struct linkq *q, struct err *e)
 void
 linkq_stop(struct linkq *q)
 {
+	struct linkq_op *op;
+	unsigned long n;
 	size_t i;
 
 	if (q == NULL)
@@ -260,6 +370,14 @@ linkq_stop(struct linkq *q)
 	atomic_store(&q->stop, true);
 	wake(&q->lock, &q->work);
 	pthread_join(q->thread, NULL);
+	for (n = q->head; n < atomic_load(&q->tail); n++) {
+		op = slot(q, n);
+		if (op->kind != LINKQ_LEAVE)
+			continue;
+		linker_discard(&op->dir);
+		if (op->kept_fd != -1)
+			close(op->kept_fd);
+	}
 	for (i = 0; i < LINKQ_CAP; i++) {
 		free(q->ops[i].name);
 		free(q->ops[i].path);

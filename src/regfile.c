@@ -67,6 +67,14 @@ warn(struct regfile *c, const char *fmt, ...)
 }
 
 
+/* The folder the file goes to: the linker's deepest, or the one a
+ * retired link was queued in (regfile.h). */
+static struct link_level *
+folder(struct regfile *c)
+{
+	return c->at != NULL ? c->at : linker_top(c->linker);
+}
+
 /* A fingerprint of a source inode, for the owners map. */
 static uint64_t
 source_key(const struct stat *st)
@@ -243,7 +251,7 @@ static int
 carry_out_link(struct regfile *c, struct file_job *f,
     const struct diff_plan *p, struct err *e)
 {
-	struct link_level *top = linker_top(c->linker);
+	struct link_level *top = folder(c);
 	const struct entry *from = p->from;
 	const struct group *g = NULL;
 	bool *unusable;
@@ -332,7 +340,7 @@ carry_out_link(struct regfile *c, struct file_job *f,
 static int
 carry_out_copy(struct regfile *c, struct file_job *f, struct err *e)
 {
-	struct link_level *top = linker_top(c->linker);
+	struct link_level *top = folder(c);
 	struct entry *ent = f->ent;
 	struct link_copy out;
 	uint64_t xattr_hash;
@@ -525,7 +533,7 @@ regfile_link_done(struct regfile *c, const struct walk_item *it,
     const struct entry *prev, int link_errno, int stat_errno,
     const struct stat *got, struct err *e)
 {
-	struct link_level *top = linker_top(c->linker);
+	struct link_level *top = folder(c);
 	struct diff_plan p;
 	struct file_job f;
 

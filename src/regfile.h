@@ -35,6 +35,10 @@
 
 struct regfile {
 	struct linker		*linker;	/* builds the snapshot */
+	/* The folder files are stored in when it is not the linker's
+	 * deepest (a link queued before the walk left it, linkq.h); NULL:
+	 * the deepest.  Only dst_fd and from[] are read. */
+	struct link_level	*at;
 	struct content_index	*index;		/* of the previous snapshot */
 	/* Fills *index, the first time a file asks it: an unchanged run
 	 * never does, and the index costs memory per stored file.
@@ -64,7 +68,8 @@ void	regfile_free(struct regfile *r);
 
 /*
  * Stores the regular file it (whose previous record is prev, or NULL)
- * in the linker's deepest folder and fills it->ent with what was stored.
+ * in the linker's deepest folder (or r->at) and fills it->ent with what
+ * was stored.
  * Returns 0; 1 when the file was skipped with a warning (it vanished,
  * could not be read); -1 with e set when the run cannot go on.
  */
@@ -84,7 +89,9 @@ bool	regfile_can_queue(struct regfile *r, const struct walk_item *it,
  * Finishes the file it once another thread tried the link
  * regfile_can_queue allowed: link_errno from the linkat (0: made),
  * stat_errno and got from the fstatat of the new name.  Called in walk
- * order, so the maps hold every file before it.  A good link is
+ * order, so the maps hold every file before it, with r->at set to the
+ * folder the link was queued in when the walk may have left it (its
+ * it->dirfd still open: linkq_keep_dirfd).  A good link is
  * recorded as regfile_store records one; anything else is removed
  * again and the file goes through regfile_store from the start.
  * Returns as regfile_store does.

@@ -114,10 +114,16 @@ queue_all(struct fixture *f, struct linkq *q, struct err *e)
 {
 	struct walk_item it;
 	struct entry ent, prev;
+	struct link_level dir;
 	struct stat st;
 	char name[32];
 	int i;
 
+	memset(&dir, 0, sizeof(dir));
+	dir.dst_fd = f->to;
+	dir.from[0] = f->from;
+	dir.from[1] = -1;
+	dir.meta_fd = -1;
 	memset(&st, 0, sizeof(st));
 	memset(&prev, 0, sizeof(prev));
 	prev.path = "prev";
@@ -134,7 +140,7 @@ queue_all(struct fixture *f, struct linkq *q, struct err *e)
 		it.name = name;
 		it.dirfd = f->from;
 		it.fd = -1;
-		if (linkq_push(q, &it, &prev, f->from, f->to, e) == -1)
+		if (linkq_push(q, &it, &prev, &dir, 0, e) == -1)
 			return -1;
 	}
 	return linkq_drain(q, e);
