@@ -27,6 +27,8 @@
 #	manifest_edit FILE paths|rename OLD NEW|drop PATH
 #					rewrites a manifest with valid checksums
 #	setup_sample_source ROOT	$SRC, $ROOT and $CONFIG for the sample tree
+#	create_both T VAR [EXPECT [MIN]]	--jobs 1 into $RA, --jobs 3 into $RB:
+#					the same snapshot, warnings and counts
 #	fail MSG / skip MSG / say MSG / assert_* / require_root / require_cmd
 #
 # Exit status: 0 passed, 1 failed, 77 skipped (ctest's SKIP_RETURN_CODE).
@@ -725,6 +727,47 @@ while True:
     print(body.hex())
     pos += 4 + n + 8
 EOF
+}
+
+# create_both T VAR [EXPECT [MIN]]: a create at time T (SNAP_NOW) of $SRC
+# into root $RA (config $CA) with --jobs 1 and into root $RB (config $CB)
+# with --jobs 3; both exit EXPECT (default 0), reproduce $SRC, and agree
+# on the manifest (manifest_shape, at least MIN records, default 1), the
+# warnings in their order (stderr) and the counts.  The name of the new
+# snapshot goes to VAR; $ERR of the --jobs 3 run is also in
+# $SCRATCH/err.b, that of --jobs 1 in $SCRATCH/err.a.
+create_both() {
+	local t=$1 var=$2 want=${3:-0} min=${4:-1} name word
+	CONFIG=$CA ROOT=$RA
+	SNAP_NOW=$t run_snap create --jobs 1
+	expect_status "$want" "--jobs 1"
+	new_snapshot name
+	compare_trees "$SRC" "$RA/$name/src"
+	sed "s|$RA|ROOT|g" "$ERR" >"$SCRATCH/err.a"
+	cp "$OUT" "$SCRATCH/out.a"
+	CONFIG=$CB ROOT=$RB
+	SNAP_NOW=$t run_snap create --jobs 3
+	expect_status "$want" "--jobs 3"
+	[ "$(newest_snapshot "$RB")" = "$name" ] ||
+		fail "root B's newest is $(newest_snapshot "$RB"), not $name"
+	check_snapshot "$RB" "$name"
+	compare_trees "$SRC" "$RB/$name/src"
+	sed "s|$RB|ROOT|g" "$ERR" >"$SCRATCH/err.b"
+	diff "$SCRATCH/err.a" "$SCRATCH/err.b" ||
+		fail "the warnings of --jobs 1 and --jobs 3 differ ($name)"
+	for word in linked copied entries; do
+		assert_eq "$(summary_count "$word" "$OUT")" \
+			"$(summary_count "$word" "$SCRATCH/out.a")" "'$word' count"
+	done
+	manifest_shape "$RA/.snap/manifests/$name" >"$SCRATCH/shape.a"
+	manifest_shape "$RB/.snap/manifests/$name" >"$SCRATCH/shape.b"
+	[ "$(wc -l <"$SCRATCH/shape.a")" -ge "$min" ] ||
+		fail "manifest of $name has fewer than $min records"
+	cmp -s "$SCRATCH/shape.a" "$SCRATCH/shape.b" || {
+		diff "$SCRATCH/shape.a" "$SCRATCH/shape.b" | head -n 20
+		fail "the manifests of --jobs 1 and --jobs 3 differ ($name)"
+	}
+	printf -v "$var" '%s' "$name"
 }
 
 # fill_links FILE DIR: hard-links FILE into DIR until the filesystem says

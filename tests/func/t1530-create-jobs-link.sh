@@ -70,46 +70,14 @@ for r in A B; do
 		"$(yaml_str "${!root}")" "$(yaml_str "$SRC")" >"${!conf}"
 done
 
-# both T VAR: a run at time T into root A (--jobs 1) and root B (--jobs
-# 3); both exit EXPECT (default 0), reproduce $SRC, and agree on the
-# manifest, the warnings and the counts.
+# both T VAR [EXPECT]: create_both, and the hard links in root B.
 both() {
-	local t=$1 var=$2 want=${3:-0} name
-	CONFIG=$CA ROOT=$RA
-	SNAP_NOW=$t run_snap create --jobs 1
-	expect_status "$want" "--jobs 1"
-	new_snapshot name
-	compare_trees "$SRC" "$RA/$name/src"
-	sed "s|$RA|ROOT|g" "$ERR" >"$SCRATCH/err.a"
-	cp "$OUT" "$SCRATCH/out.a"
-	CONFIG=$CB ROOT=$RB
-	SNAP_NOW=$t run_snap create --jobs 3
-	expect_status "$want" "--jobs 3"
-	[ "$(newest_snapshot "$RB")" = "$name" ] ||
-		fail "root B's newest is $(newest_snapshot "$RB"), not $name"
-	check_snapshot "$RB" "$name"
-	compare_trees "$SRC" "$RB/$name/src"
-	sed "s|$RB|ROOT|g" "$ERR" >"$SCRATCH/err.b"
-	diff "$SCRATCH/err.a" "$SCRATCH/err.b" ||
-		fail "the warnings of --jobs 1 and --jobs 3 differ ($name)"
-	for word in linked copied entries; do
-		assert_eq "$(summary_count "$word" "$OUT")" \
-			"$(summary_count "$word" "$SCRATCH/out.a")" "'$word' count"
-	done
-	manifest_shape "$RA/.snap/manifests/$name" >"$SCRATCH/shape.a"
-	manifest_shape "$RB/.snap/manifests/$name" >"$SCRATCH/shape.b"
-	[ "$(wc -l <"$SCRATCH/shape.a")" -gt 3000 ] ||
-		fail "manifest of $name has too few records"
-	cmp -s "$SCRATCH/shape.a" "$SCRATCH/shape.b" || {
-		diff "$SCRATCH/shape.a" "$SCRATCH/shape.b" | head -n 20
-		fail "the manifests of --jobs 1 and --jobs 3 differ ($name)"
-	}
+	create_both "$1" "$2" "${3:-0}" 3000
+	local name=${!2}
 	same_inode "$RB/$name/src/other/shared" "$RB/$name/src/wide/f1500-shared"
 	same_inode "$RB/$name/src/other/shared" "$RB/$name/src/deep/n/n/n/shared"
 	same_inode "$RB/$name/src/wide/f0100" "$RB/$name/src/other/f0100-too"
-	printf -v "$var" '%s' "$name"
 }
-
 
 T=1790000000
 say "first run"
