@@ -4,6 +4,10 @@
  * callback once, in the order it was queued, across more than one turn
  * of the ring; a failed link comes back with its errno and no name; a
  * retire that fails stops the drain; stop drops what was not retired.
+ * A folder's record and its leaving come back in their place among the
+ * links; linkq_keep_dirfd gives the links of one folder (by tag) a
+ * descriptor of their own; a folder left that is not retired has its
+ * descriptors closed by stop.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -33,6 +37,13 @@ struct fixture {
 	size_t	 fail_at;	/* retire returns -1 here; FILES: never */
 	bool	 in_order;
 	size_t	 failed_links;
+	/* test_linkq_folders_in_order: the kinds retired, in order. */
+	char	 kinds[16];
+	size_t	 n_kinds;
+	int	 kept;		/* the links of f0..f4 have this dirfd */
+	int	 kept_seen;	/* the LEAVE's kept_fd */
+	bool	 dirfds_ok;
+	bool	 leave_open;	/* its folder's descriptor was still open */
 };
 
 static int
@@ -188,6 +199,132 @@ test_linkq_stop_null(void **state)
 	assert_false(linkq_pending(NULL));
 }
 
+/* Records the kind of each operation; a LEAVE is finished here as its
+ * owner would (its descriptors closed). */
+static int
+retire_kinds(void *arg, struct linkq_op *op, struct err *e)
+{
+	struct fixture *f = arg;
+	const char *k = "?LRV";
+
+	(void)e;
+	if (f->n_kinds + 1 < sizeof(f->kinds))
+		f->kinds[f->n_kinds++] = k[op->kind];
+	if (op->kind == LINKQ_LINK) {
+		/* f0..f4 were in the folder left; f5 in the one still open. */
+		if (op->it.dirfd != (strcmp(op->it.name, "f5") == 0 ? f->from :
+		    f->kept))
+			f->dirfds_ok = false;
+		assert_int_equal(op->link_errno, 0);
+	} else if (op->kind == LINKQ_LEAVE) {
+		f->kept_seen = op->kept_fd;
+		f->leave_open = fcntl(op->dir.dst_fd, F_GETFD) != -1;
+		linker_discard(&op->dir);
+		close(op->kept_fd);
+		op->kept_fd = -1;
+	}
+	return 0;
+}
+
+/* Fills it/ent/st for the file name queued from dirfd. */
+static void
+make_item(struct walk_item *it, struct entry *ent, struct stat *st,
+    const char *name, int dirfd)
+{
+	memset(st, 0, sizeof(*st));
+	memset(ent, 0, sizeof(*ent));
+	ent->path = name;
+	ent->path_len = strlen(name);
+	memset(it, 0, sizeof(*it));
+	it->event = WALK_ENTRY;
+	it->ent = ent;
+	it->st = st;
+	it->name = name;
+	it->dirfd = dirfd;
+	it->fd = -1;
+}
+
+static void
+test_linkq_folders_in_order(void **state)
+{
+	struct fixture *f = *state;
+	struct linkq *q = NULL;
+	struct link_level dir, left;
+	struct walk_item it;
+	struct entry ent;
+	struct stat st;
+	char name[8];
+	struct err e;
+	int walkfd, kept, again, i;
+
+	memset(&dir, 0, sizeof(dir));
+	dir.dst_fd = f->to;
+	dir.from[0] = f->from;
+	dir.from[1] = dir.meta_fd = -1;
+	f->dirfds_ok = true;
+	/* The walk's descriptor of the folder that is left. */
+	walkfd = dup(f->from);
+	assert_true(walkfd >= 0);
+	assert_int_equal(linkq_start(&q, &sys_real, retire_kinds, f, &e), 0);
+	for (i = 0; i < 5; i++) {
+		snprintf(name, sizeof(name), "f%d", i);
+		make_item(&it, &ent, &st, name, walkfd);
+		assert_int_equal(linkq_push(q, &it, NULL, &dir, 7, &e), 0);
+	}
+	make_item(&it, &ent, &st, "sub", walkfd);
+	assert_int_equal(linkq_push_record(q, &it, NULL, &e), 0);
+	make_item(&it, &ent, &st, "f5", f->from);
+	assert_int_equal(linkq_push(q, &it, NULL, &dir, 8, &e), 0);
+
+	/* Leaving the folder of tag 7: its links get their own
+	 * descriptor, once; the walk closes its own. */
+	assert_int_equal(linkq_keep_dirfd(q, 7, &kept, &e), 0);
+	assert_true(kept >= 0);
+	assert_int_not_equal(kept, walkfd);
+	assert_int_equal(linkq_keep_dirfd(q, 7, &again, &e), 0);
+	assert_int_equal(again, -1);
+	close(walkfd);
+	f->kept = kept;
+	memset(&left, 0, sizeof(left));
+	left.dst_fd = dup(f->to);
+	left.from[0] = left.from[1] = left.meta_fd = -1;
+	assert_true(left.dst_fd >= 0);
+	assert_int_equal(linkq_push_leave(q, &left, "d", 1, kept, &e), 0);
+
+	assert_int_equal(linkq_drain(q, &e), 0);
+	linkq_stop(q);
+	f->kinds[f->n_kinds] = '\0';
+	assert_string_equal(f->kinds, "LLLLLRLV");
+	assert_true(f->dirfds_ok);
+	assert_int_equal(f->kept_seen, kept);
+	assert_true(f->leave_open);
+}
+
+static void
+test_linkq_stop_closes_folders_left(void **state)
+{
+	struct fixture *f = *state;
+	struct linkq *q = NULL;
+	struct link_level left;
+	struct err e;
+	int kept;
+
+	assert_int_equal(linkq_start(&q, &sys_real, retire_kinds, f, &e), 0);
+	memset(&left, 0, sizeof(left));
+	left.dst_fd = dup(f->to);
+	left.from[0] = dup(f->from);
+	left.from[1] = left.meta_fd = -1;
+	kept = dup(f->from);
+	assert_true(left.dst_fd >= 0 && left.from[0] >= 0 && kept >= 0);
+	assert_int_equal(linkq_push_leave(q, &left, "d", 1, kept, &e), 0);
+	/* Never retired: a run that failed. */
+	linkq_stop(q);
+	assert_int_equal(f->n_kinds, 0);
+	assert_int_equal(fcntl(left.dst_fd, F_GETFD), -1);
+	assert_int_equal(fcntl(left.from[0], F_GETFD), -1);
+	assert_int_equal(fcntl(kept, F_GETFD), -1);
+}
+
 int
 main(void)
 {
@@ -196,6 +333,10 @@ main(void)
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(test_linkq_retire_failure_stops,
 		    setup, teardown),
+		cmocka_unit_test_setup_teardown(test_linkq_folders_in_order,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_linkq_stop_closes_folders_left, setup, teardown),
 		cmocka_unit_test(test_linkq_stop_null),
 	};
 
