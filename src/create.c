@@ -692,8 +692,10 @@ leave_dir_queued(struct create_ctx *c, struct err *e)
 	if (c->linker.depth < 2 || c->linker.levels[c->linker.depth -
 	    2].parked != 0)
 		return linkq_drain(c->queue, e) == -1 ? -1 : leave_dir(c, e);
+	/* Out of descriptors for the duplicate: one thread would not
+	 * have needed it, so the run goes on the one-thread way. */
 	if (linkq_keep_dirfd(c->queue, tag, &kept, e) == -1)
-		return -1;
+		return linkq_drain(c->queue, e) == -1 ? -1 : leave_dir(c, e);
 	path = linker_path(&c->linker, &len);
 	/* Nothing to re-open, so nothing fails, and the path stays in
 	 * the linker's buffer until it is copied. */
