@@ -23,8 +23,8 @@ static const struct cmd_command commands[] = {
 	    "policy.\n"
 	    "  -n, --dry-run   print what would be copied; write nothing\n"
 	    "  --label TEXT    mark the snapshot: prune keeps it\n"
-	    "  -j, --jobs N    threads: 1 walks, the 2nd reads ahead, the\n"
-	    "                  3rd links unchanged files, more read ahead\n"
+	    "  -j, --jobs N    threads: 1 walks, the 2nd links unchanged\n"
+	    "                  files, the others read ahead\n"
 	    "                  (default: the jobs key, else the CPUs)\n"
 	    "  --json          the summary as JSON\n" GLOBALS, true },
 	{ "list", cmd_list, "snapshots, with files, size and new space",

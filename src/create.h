@@ -32,10 +32,10 @@ struct create_opts {
 	const char	*label;		/* create --label, or NULL */
 	/*
 	 * Threads: the one that walks and builds the snapshot; the second
-	 * reads the sources and the previous snapshot ahead (prefetch.h),
-	 * which only warms the kernel's caches; with 3 or more, one makes
-	 * the links of unchanged files for the walking thread (linkq.h),
-	 * each finished by it in walk order, and the rest read ahead.  1:
+	 * makes the links of unchanged files for it (linkq.h), each
+	 * finished by the walking thread in walk order; the rest read the
+	 * sources and the previous snapshot ahead (prefetch.h), which only
+	 * warms the kernel's caches.  1:
 	 * one thread; 0: the config's jobs, else the number of online
 	 * CPUs.  A dry run links nothing: all its other jobs read ahead.
 	 * With the fault layer in force (a sys other than sys_real:

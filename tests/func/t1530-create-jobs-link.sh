@@ -2,9 +2,10 @@
 # t1530: the linking thread of --jobs 3 makes what --jobs 1 makes when a
 # link goes wrong.
 #
-# With three jobs the links of unchanged files are made by a thread of
-# their own (the second job reads ahead) and each comes back, in walk order, to the thread that plans; one that
-# failed takes the path --jobs 1 takes.  One source is snapshotted into
+# With two jobs or more the links of unchanged files are made by a
+# thread of their own (with three, a third reads ahead) and each comes
+# back, in walk order, to the thread that plans; one that failed takes
+# the path --jobs 1 takes.  One source is snapshotted into
 # two roots with the same SNAP_NOW: root A with --jobs 1, root B with
 # --jobs 3.  The tree is wide (one folder of 3000 files), deep (80
 # nested folders, more than the linker keeps open, each with files
