@@ -72,7 +72,7 @@ expect_status 1 "findings"
 assert_grep "^changed: $N1/src/b \(size 2 -> 8, content, mtime " "$OUT"
 assert_grep "^extra: $N1/zz-after-all$" "$OUT"
 assert_grep "^missing: $N1/src/zlast$" "$OUT"
-[ "$NODE" = 0 ] || assert_grep "^changed: $N1/src/node \(.*, device, " "$OUT"
+[ "$NODE" = 0 ] || assert_grep "^changed: $N1/src/node \(.*, device(, inode [0-9]+ -> [0-9]+)?\)$" "$OUT"
 assert_not_grep "src/a|src/dir" "$OUT"
 rm "$ROOT/$N1/zz-after-all"
 
