@@ -75,6 +75,7 @@ struct manifest_writer {
 	XXH3_state_t	*state;		/* bytes before trailer */
 	uint64_t	 count;
 	int		 errnum;	/* a write failed: sticky */
+	bool		 replaces;	/* manifest_writer_replaces */
 };
 
 struct manifest_reader {
@@ -488,12 +489,20 @@ out:
 	 * A failed commit leaves neither name behind, even when only the
 	 * directory fsync failed: the caller treats the snapshot as not
 	 * made, and a manifest without its snapshot would only confuse the
-	 * next run.
+	 * next run.  A rewrite of an existing snapshot's manifest is the
+	 * exception: the rename replaced the old one, so the new one (whole
+	 * and synced) is all that snapshot has.
 	 */
-	if (rc == -1)
+	if (rc == -1 && !(renamed && w->replaces))
 		w->sys->unlinkat(w->dirfd, renamed ? w->name : w->tmpname, 0);
 	writer_free(w);
 	return rc;
+}
+
+void
+manifest_writer_replaces(struct manifest_writer *w)
+{
+	w->replaces = true;
 }
 
 void

@@ -52,10 +52,20 @@ int	manifest_writer_add(struct manifest_writer *w, const struct entry *ent,
 
 /*
  * Writes the trailer, fsyncs the file, renames NAME.tmp to NAME and
- * fsyncs dirfd.  Frees w whether it succeeds or not; on failure NAME.tmp
- * is removed.  Returns 0, or -1 with e set.
+ * fsyncs dirfd.  Frees w whether it succeeds or not.  On failure neither
+ * NAME.tmp nor NAME is left (a new snapshot's manifest is not half
+ * made), except after manifest_writer_replaces when only the fsync of
+ * dirfd failed: then the new NAME, whole and synced, stays.  Returns 0,
+ * or -1 with e set.
  */
 int	manifest_writer_commit(struct manifest_writer *w, struct err *e);
+
+/*
+ * Marks w as rewriting the manifest of a snapshot that exists (repair):
+ * once the rename has replaced the old manifest, removing the new one
+ * would leave the snapshot with none, and so out of every listing.
+ */
+void	manifest_writer_replaces(struct manifest_writer *w);
 
 /* Removes NAME.tmp and frees w (NULL is fine). */
 void	manifest_writer_abort(struct manifest_writer *w);

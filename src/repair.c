@@ -67,6 +67,9 @@ repair_manifest(const char *root, int manifests_fd, const char *name,
 	if (walk_open(&walk, &src, 1, NULL, e) == -1 ||
 	    manifest_writer_open(&w, manifests_fd, name, sys, e) == -1)
 		goto out;
+	/* The snapshot may have a manifest (damaged, or fine): once the
+	 * new one has replaced it, a failure must not remove it too. */
+	manifest_writer_replaces(w);
 	while ((r = walk_next(walk, &it, e)) == 1) {
 		/* A manifest with a hole would be a lie: stop instead. */
 		if (it.event == WALK_WARNING) {

@@ -1112,6 +1112,56 @@ test_config_dest_reserved(void **state)
 	    "4:11: dest 'latest' is reserved for snap's own use");
 }
 
+/*
+ * A source without a dest lands at its own path (a remote one at
+ * HOST/PATH): one that would land on snap's own names is refused at its
+ * path, and told to give a dest.
+ */
+static void
+test_config_default_dest_reserved(void **state)
+{
+	const struct scratch *s = *state;
+
+	expect_error(s,
+	    "snapshot_root: backups\n"
+	    "sources:\n"
+	    "  - path: /latest\n",
+	    "3:11: source '/latest' would land at 'latest', which is "
+	    "reserved for snap's own use; give it a 'dest'");
+	expect_error(s,
+	    "snapshot_root: backups\n"
+	    "sources:\n"
+	    "  - path: /.snap/manifests\n",
+	    "3:11: source '/.snap/manifests' would land at "
+	    "'.snap/manifests', which is reserved for snap's own use; give "
+	    "it a 'dest'");
+	expect_error(s,
+	    "snapshot_root: backups\n"
+	    "sources:\n"
+	    "  - path: backup@latest:/\n",
+	    "3:11: remote source 'backup@latest:/' would land at 'latest'; "
+	    "give it a 'dest'");
+}
+
+/*
+ * A YAML escape puts any byte in a key; in a message it is shown as '?',
+ * so that an error cannot forge a second line or move the cursor.
+ */
+static void
+test_config_message_hides_control_chars(void **state)
+{
+	expect_error(*state,
+	    "snapshot_root: backups\n"
+	    "sources:\n"
+	    "  - path: src/etc\n"
+	    "\"ret\\nsnap: error: x\\e[2J\": 1\n",
+	    "4:1: unknown key 'ret?snap: error: x?[2J' (expected "
+	    "snapshot_root, sources, retain, checksum, require_mount, "
+	    "lock_wait, metrics_file, hooks, allow_shared_root, notify, "
+	    "filter, filter_from, exclude_caches, exclude_if_present, "
+	    "ssh_command, rsync_path, parallel, jobs or replicate_from)");
+}
+
 static void
 test_config_tilde_not_expanded(void **state)
 {
@@ -1468,6 +1518,8 @@ main(void)
 		CASE(test_config_dest_absolute),
 		CASE(test_config_dest_empty),
 		CASE(test_config_dest_reserved),
+		CASE(test_config_default_dest_reserved),
+		CASE(test_config_message_hides_control_chars),
 		CASE(test_config_tilde_not_expanded),
 		CASE(test_config_missing_file),
 		CASE(test_config_default_path),

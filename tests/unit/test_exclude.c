@@ -311,6 +311,39 @@ test_exclude_literal_backslash(void **state)
 	assert_true(m1("/x/a\\b", "x/a\\b", false));
 }
 
+/*
+ * Inside a bracket expression a '\' makes the next byte literal, also a
+ * ']' that would end it, a '-' that would make a range, and a range's
+ * end.
+ */
+static void
+test_exclude_escapes_inside_brackets(void **state)
+{
+	(void)state;
+	assert_true(m1("[\\]a]x", "]x", false));
+	assert_true(m1("[\\]a]x", "ax", false));
+	assert_false(m1("[\\]a]x", "\\x", false));
+	assert_true(m1("[a\\-z]", "-", false));
+	assert_false(m1("[a\\-z]", "m", false));
+	assert_true(m1("[a-\\z]", "m", false));
+	assert_false(m1("[a-\\z]", "\\", false));
+}
+
+/* A pattern longer than the config allows matches nothing, not even a
+ * path that spells it out. */
+static void
+test_exclude_overlong_pattern(void **state)
+{
+	char p[EXCLUDE_PATTERN_MAX + 2];
+
+	(void)state;
+	memset(p, 'a', sizeof(p) - 1);
+	p[sizeof(p) - 1] = '\0';
+	assert_false(m1(p, p, false));
+	p[EXCLUDE_PATTERN_MAX] = '\0';
+	assert_true(m1(p, p, false));
+}
+
 int
 main(void)
 {
@@ -331,6 +364,8 @@ main(void)
 		cmocka_unit_test(test_exclude_triple_star),
 		cmocka_unit_test(test_exclude_tail_components),
 		cmocka_unit_test(test_exclude_literal_backslash),
+		cmocka_unit_test(test_exclude_escapes_inside_brackets),
+		cmocka_unit_test(test_exclude_overlong_pattern),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1076,6 +1076,76 @@ test_manifest_fsync_and_rename_failures(void **state)
 	assert_false(exists(f->dirfd, TMPNAME));
 }
 
+/* The number of records in dirfd/NAME, which must read to its end. */
+static int
+count_records(int dirfd)
+{
+	struct manifest_reader *r;
+	struct entry ent;
+	struct err e;
+	int n = 0, rc;
+
+	if (manifest_reader_open(&r, dirfd, NAME, &e) == -1)
+		fail_msg("%s", e.msg);
+	while ((rc = manifest_reader_next(r, &ent, NULL, &e)) == 1)
+		n++;
+	if (rc == -1)
+		fail_msg("%s", e.msg);
+	manifest_reader_close(r);
+	return n;
+}
+
+/* Writes NAME with n records through ops, marked as a rewrite or not. */
+static int
+write_records(int dirfd, const struct sys_ops *ops, int n, bool replaces,
+    struct err *e)
+{
+	struct manifest_writer *w;
+	struct entry ent;
+	int i;
+
+	if (manifest_writer_open(&w, dirfd, NAME, ops, e) == -1)
+		return -1;
+	if (replaces)
+		manifest_writer_replaces(w);
+	for (i = 0; i < n; i++) {
+		special_entry(i + 1, &ent);
+		assert_int_equal(manifest_writer_add(w, &ent, e), 0);
+	}
+	return manifest_writer_commit(w, e);
+}
+
+/*
+ * A rewrite (repair) of a manifest that exists: when a step before the
+ * rename fails, the old manifest stays; when only the folder's fsync
+ * after it fails, the new one stays, since the old one is gone and a
+ * snapshot without a manifest drops out of every listing.
+ */
+static void
+test_manifest_rewrite_keeps_a_manifest(void **state)
+{
+	struct scratch_dir *f = *state;
+	const struct sys_ops *ops;
+	struct err e;
+
+	assert_int_equal(write_records(f->dirfd, &sys_real, 1, false, &e), 0);
+
+	ops = fault_ops();
+	add_fault("fsync", 1, EIO, SYS_FAULT_ONCE);
+	assert_int_equal(write_records(f->dirfd, ops, 2, true, &e), -1);
+	assert_int_equal(e.errnum, EIO);
+	assert_false(exists(f->dirfd, TMPNAME));
+	assert_int_equal(count_records(f->dirfd), 1);
+
+	ops = fault_ops();
+	add_fault("fsync", 2, EIO, SYS_FAULT_ONCE);
+	assert_int_equal(write_records(f->dirfd, ops, 3, true, &e), -1);
+	assert_int_equal(e.errnum, EIO);
+	assert_int_equal(sys_fault_count("renameat"), 1);
+	assert_false(exists(f->dirfd, TMPNAME));
+	assert_int_equal(count_records(f->dirfd), 3);
+}
+
 #define T(fn) \
 	cmocka_unit_test_setup_teardown(fn, scratch_setup, scratch_teardown)
 
@@ -1106,6 +1176,7 @@ main(void)
 		T(test_manifest_enospc),
 		T(test_manifest_enospc_is_sticky),
 		T(test_manifest_fsync_and_rename_failures),
+		T(test_manifest_rewrite_keeps_a_manifest),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

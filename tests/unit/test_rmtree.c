@@ -3,8 +3,10 @@
  * entry goes; a symlink is removed, never followed; a tree far deeper
  * than RMTREE_OPEN goes under a descriptor limit it would break if it
  * held one per level; read-only folders go; a failing unlinkat stops it
- * with the path named, and a second run finishes.  (Mount points inside
- * need root and a mount: tests/func/t2120-delete-mount.sh.)
+ * with the path named, and a second run finishes; a file whose unlink
+ * fails stays; a top that is a mount point (root and a tmpfs, else
+ * skipped) is refused or kept.  (Mount points inside: see
+ * tests/func/t2120-delete-mount.sh.)
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -16,6 +18,7 @@
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/mount.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -174,6 +177,69 @@ test_rmtree_failure_stops_and_names(void **state)
 	}
 }
 
+/* A file whose unlink fails: rmtree says so, naming it, and it stays. */
+static void
+test_rmtree_file_unlink_fails(void **state)
+{
+	struct scratch_dir *d = *state;
+	const struct sys_ops *ops = sys_fault_wrap(&sys_real);
+	struct err e;
+
+	put_file(d->dirfd, "f", "f\n");
+	/* The first unlinkat (as a folder) says ENOTDIR; the second fails. */
+	assert_int_equal(sys_fault_add("unlinkat", 2, EIO, SYS_FAULT_ONCE,
+	    &e), 0);
+	assert_int_equal(rmtree_remove(ops, d->dirfd, "f", NULL, &e), -1);
+	assert_int_equal(e.errnum, EIO);
+	assert_non_null(strstr(e.msg, "cannot remove 'f': "));
+	assert_true(exists(d->dirfd, "f"));
+	sys_fault_reset();
+	assert_int_equal(rmtree_remove(ops, d->dirfd, "f", NULL, &e), 0);
+	assert_false(exists(d->dirfd, "f"));
+}
+
+/*
+ * A top that is itself a mount point is never entered: an error
+ * (EBUSY) for a caller that wants none kept, else kept and named, and
+ * what is mounted there is untouched either way.  Needs root and a
+ * tmpfs; skipped without.
+ */
+static void
+test_rmtree_top_mount_point(void **state)
+{
+	struct scratch_dir *d = *state;
+	struct rmtree_kept kept = { 0 };
+	char path[sizeof(d->dir) + 8];
+	struct err e1, e2;
+	bool inside;
+	int r1, r2;
+
+	if (geteuid() != 0)
+		skip();
+	assert_int_equal(mkdirat(d->dirfd, "m", 0700), 0);
+	snprintf(path, sizeof(path), "%s/m", d->dir);
+	if (mount("tmpfs", path, "tmpfs", 0, "size=1m") == -1) {
+		unlinkat(d->dirfd, "m", AT_REMOVEDIR);
+		skip();
+	}
+	/* Both runs before any assert, so that a failure cannot leave the
+	 * tmpfs mounted in the scratch folder. */
+	put_file(d->dirfd, "m/inside", "inside\n");
+	r1 = rmtree_remove(&sys_real, d->dirfd, "m", NULL, &e1);
+	r2 = rmtree_remove(&sys_real, d->dirfd, "m", &kept, &e2);
+	inside = exists(d->dirfd, "m/inside");
+	assert_int_equal(umount(path), 0);
+	assert_int_equal(r1, -1);
+	assert_int_equal(e1.errnum, EBUSY);
+	assert_non_null(strstr(e1.msg, "cannot remove 'm': it is a mount "
+	    "point"));
+	assert_int_equal(r2, 0);
+	assert_int_equal(kept.n, 1);
+	assert_string_equal(kept.first, "m");
+	assert_true(inside);
+	assert_int_equal(unlinkat(d->dirfd, "m", AT_REMOVEDIR), 0);
+}
+
 #define T(fn) \
 	cmocka_unit_test_setup_teardown(fn, scratch_setup, scratch_teardown)
 
@@ -185,6 +251,8 @@ main(void)
 		T(test_rmtree_top_symlink),
 		T(test_rmtree_deep_tree_bounded_descriptors),
 		T(test_rmtree_failure_stops_and_names),
+		T(test_rmtree_file_unlink_fails),
+		T(test_rmtree_top_mount_point),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

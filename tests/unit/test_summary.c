@@ -1,6 +1,7 @@
 /*
  * test_summary: NAME.summary keeps a create run's record, and
- * summary_read (the one reader of it) gives it back.
+ * summary_read (the one reader of it) gives it back; a write that fails
+ * at any step leaves neither the summary nor its temporary behind.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -10,6 +11,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -17,6 +19,7 @@
 #include "scratch.h"
 #include "summary.h"
 #include "sys.h"
+#include "sys_fault.h"
 
 #define NAME "2026-11-24T030012Z"
 
@@ -95,6 +98,106 @@ test_summary_read_missing_and_foreign(void **state)
 	unlinkat(d->dirfd, NAME ".summary", 0);
 }
 
+/* True if the folder holds name (not following a symlink). */
+static int
+exists(int dirfd, const char *name)
+{
+	struct stat st;
+
+	return fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) == 0;
+}
+
+static void
+fill_stats(struct create_stats *s)
+{
+	memset(s, 0, sizeof(*s));
+	strcpy(s->name, NAME);
+	s->entries = 3;
+}
+
+/*
+ * Each step of summary_write failing in turn: the error names the
+ * summary and carries the call's errno (ENOSPC for a short write), and
+ * no NAME.summary or NAME.summary.tmp is left for a reader to find.
+ */
+static void
+test_summary_write_fails_cleanly(void **state)
+{
+	static const struct {
+		const char	*kind;
+		int		 error;
+		const char	*why;
+	} steps[] = {
+		{ "openat", EACCES, "Permission denied" },
+		{ "write", ENOSPC, "No space left on device" },
+		{ "fsync", EIO, "Input/output error" },
+		{ "renameat", EROFS, "Read-only file system" },
+	};
+	struct scratch_dir *d = *state;
+	const struct sys_ops *sys = sys_fault_wrap(&sys_real);
+	struct create_stats in;
+	struct err e;
+	size_t i;
+
+	fill_stats(&in);
+	for (i = 0; i < sizeof(steps) / sizeof(steps[0]); i++) {
+		sys_fault_reset();
+		assert_int_equal(sys_fault_add(steps[i].kind, 1,
+		    steps[i].error, SYS_FAULT_ONCE, &e), 0);
+		assert_int_equal(summary_write(d->dirfd, &in, sys, &e), -1);
+		assert_int_equal(e.errnum, steps[i].error);
+		assert_non_null(strstr(e.msg,
+		    "cannot write summary '" NAME ".summary'"));
+		assert_non_null(strstr(e.msg, steps[i].why));
+		assert_int_equal(sys_fault_hits(), 1);
+		assert_false(exists(d->dirfd, NAME ".summary"));
+		assert_false(exists(d->dirfd, NAME ".summary.tmp"));
+	}
+	sys_fault_reset();
+}
+
+/*
+ * The missing sources of a run: each is a "missing" line, quoted, and
+ * their count comes back; summary_has_missing finds exactly those.
+ */
+static void
+test_summary_missing_round_trip(void **state)
+{
+	struct scratch_dir *d = *state;
+	struct create_stats in, out;
+	struct err e;
+
+	fill_stats(&in);
+	summary_add_missing(&in, "home");
+	summary_add_missing(&in, "odd\nname");
+	assert_true(summary_has_missing(&in, "home"));
+	assert_true(summary_has_missing(&in, "odd\nname"));
+	assert_false(summary_has_missing(&in, "hom"));
+	assert_int_equal(summary_write(d->dirfd, &in, &sys_real, &e), 0);
+	assert_int_equal(summary_read(d->dirfd, NAME, &out, &e), 0);
+	assert_int_equal(out.n_missing, 2);
+	assert_true(summary_has_missing(&out, "home"));
+	assert_true(summary_has_missing(&out, "odd\nname"));
+	assert_false(summary_has_missing(&out, "etc"));
+	unlinkat(d->dirfd, NAME ".summary", 0);
+}
+
+/* A summary that is a folder cannot be read: the error says so. */
+static void
+test_summary_read_folder(void **state)
+{
+	struct scratch_dir *d = *state;
+	struct create_stats out;
+	struct err e;
+
+	assert_int_equal(mkdirat(d->dirfd, NAME ".summary", 0700), 0);
+	assert_int_equal(summary_read(d->dirfd, NAME, &out, &e), -1);
+	assert_int_equal(e.errnum, EISDIR);
+	assert_non_null(strstr(e.msg, "cannot read summary '" NAME
+	    ".summary'"));
+	unlinkat(d->dirfd, NAME ".summary", AT_REMOVEDIR);
+}
+
 int
 main(void)
 {
@@ -107,6 +210,14 @@ main(void)
 		cmocka_unit_test_setup_teardown(
 		    test_summary_read_missing_and_foreign, scratch_setup,
 		    scratch_teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_summary_write_fails_cleanly, scratch_setup,
+		    scratch_teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_summary_missing_round_trip, scratch_setup,
+		    scratch_teardown),
+		cmocka_unit_test_setup_teardown(test_summary_read_folder,
+		    scratch_setup, scratch_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
