@@ -1,0 +1,62 @@
+#!/bin/bash
+# t3350: restore run by a user who is not root, from a snapshot root that
+# user was given (a copy handed over, a root chowned to them).
+#
+# Root snapshots a tree holding a character device and a stored file of
+# mode 0640 that stays root's; the root's folders and .snap then belong
+# to user nobody, the stored files stay root's.  Proves, for a restore
+# run as nobody: the device node is skipped with a warning that says
+# only root can restore it; the file nobody cannot read is an error that
+# names it; the run exits 1 with a count; every other entry is restored
+# with its content, mode, ns mtime and symlink target, its hard links
+# kept, owned by nobody (no chown was asked for); the snapshot is left as
+# it was.
+# shellcheck source=lib.sh
+. "$(dirname "$0")/lib.sh"
+require_root
+require_cmd setpriv
+getent passwd nobody >/dev/null || skip "no user nobody"
+
+# nobody must reach the config, the root and DEST.
+chmod 0711 "$SCRATCH"
+setup_sample_source "$SCRATCH/backups"
+mknod "$SRC/chr" c 1 3
+chmod 0644 "$CONFIG"
+create_snapshot N1
+find "$ROOT" -type d -exec chown nobody: {} +
+chown -R nobody: "$ROOT/.snap"
+mkdir "$SCRATCH/out"
+chown nobody: "$SCRATCH/out"
+remember_history "$N1"
+
+SNAP_PREFIX=(setpriv --reuid=nobody --regid="$(id -g nobody)" --clear-groups --)
+run_snap restore "$N1" src "$SCRATCH/out/r"
+SNAP_PREFIX=()
+expect_status 1
+assert_eq "$(cat "$ERR")" "snap: warning: 'src/chr' is a device node: only root can restore it; skipped
+snap: error: cannot read 'src/docs/doc3.txt' in the snapshot: Permission denied (run snap as a user that can read the sources and write the snapshot root, usually root)
+snap: error: 1 entry could not be restored (see above)" "restore's messages"
+R=$SCRATCH/out/r
+assert_missing "$R/chr"
+assert_missing "$R/docs/doc3.txt"
+
+# The rest, without owners: content (diff -r), then type, mode, size,
+# ns mtime and target of each entry (find).
+if ! diff -r --no-dereference -x chr -x doc3.txt -- "$SRC" "$R" \
+	>"$SCRATCH/diff.out" 2>&1 &&
+	grep -Ev '^File .* is a fifo while file .* is a fifo$' "$SCRATCH/diff.out"; then
+	fail "diff -r finds differences between the source and the restore"
+fi
+listing() {
+	(cd "$1" && find . \( -name chr -o -name doc3.txt \) -prune -o \
+		\( -type d -printf '%P %y %m - %T@\n' \) -o \
+		-printf '%P %y %m %s %T@ %l\n' | LC_ALL=C sort)
+}
+listing "$SRC" >"$SCRATCH/src.list"
+listing "$R" >"$SCRATCH/out.list"
+diff "$SCRATCH/src.list" "$SCRATCH/out.list" ||
+	fail "the restored entries differ in type, mode, size, mtime or target"
+same_inode "$R/hard1" "$R/a/hard2"
+[ -z "$(find "$R" ! -user nobody)" ] ||
+	fail "restored entries not owned by nobody: $(find "$R" ! -user nobody)"
+history_unchanged "$N1"
