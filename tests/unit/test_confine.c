@@ -1,10 +1,11 @@
 /*
  * Unit tests of confine.c (Landlock), in a scratch folder: a child
  * process confines itself and tries what rsync might, and its exit
- * status says which try did not go as confine.h promises.  The child
- * ends with exit(), not _exit(), so that a coverage build keeps its
- * counts (in snap the confined child execs rsync, so they are lost).
- * Skipped where the kernel has no Landlock ABI 2.
+ * status says which try did not go as confine.h promises.  In snap the
+ * confined child execs rsync, so no coverage report sees confine.c; a
+ * child here that is left unconfined (a folder that cannot be opened)
+ * ends with exit() and writes its counts, a confined one cannot write
+ * them anywhere.  Skipped where the kernel has no Landlock ABI 2.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -168,13 +169,21 @@ test_confine_writes_only_into(void **state)
 		    NULL, &e), 0);
 }
 
+/*
+ * A folder that cannot be opened, into itself or the link_from after a
+ * good into, fails the whole call.
+ */
 static int
 failed_child(const struct scratch_dir *d)
 {
 	char into[128], p[192];
+	const char *link_from[1] = { p };
 
 	snprintf(into, sizeof(into), "%s/no-such-folder", d->dir);
 	if (confine_writes(into, NULL, 0) != -1 || errno != ENOENT)
+		return BAD_NOT_REFUSED;
+	snprintf(p, sizeof(p), "%s/no-such-folder", d->dir);
+	if (confine_writes(d->dir, link_from, 1) != -1 || errno != ENOENT)
 		return BAD_NOT_REFUSED;
 	/* The process is as it was: it still writes anywhere. */
 	snprintf(p, sizeof(p), "%s/after", d->dir);
