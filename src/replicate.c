@@ -198,7 +198,10 @@ push_name(char (**v)[NAME_SNAPSHOT_LEN], size_t *n, size_t *cap,
 			return -1;
 		*v = nv;
 	}
-	snprintf((*v)[(*n)++], NAME_SNAPSHOT_LEN, "%s", name);
+	/* name passed name_is_snapshot, so it fits; the precision tells
+	 * the compiler so too. */
+	snprintf((*v)[(*n)++], NAME_SNAPSHOT_LEN, "%.*s",
+	    NAME_SNAPSHOT_LEN - 1, name);
 	return 0;
 }
 

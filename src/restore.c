@@ -806,7 +806,9 @@ open_dest_parent(const char *dest, int *dirfd, char *base, size_t basesz,
 /*
  * True when the folder dirfd is the snapshot root or below it, found by
  * going up with ".." from what was opened (so symlinks in DEST's name,
- * already resolved, cannot hide it).  Unknown counts as inside.
+ * already resolved, cannot hide it).  Unknown counts as inside.  Each
+ * ".." is opened O_PATH: a user restoring below a folder they may search
+ * but not list (mode 0711) is not inside the store for that.
  */
 static bool
 inside_store(const struct store *s, int dirfd)
@@ -822,7 +824,8 @@ inside_store(const struct store *s, int dirfd)
 			break;
 		if (st.st_dev == s->root_dev && st.st_ino == s->root_ino)
 			break;
-		if ((next = openat(fd, "..", DIR_FLAGS)) == -1)
+		if ((next = openat(fd, "..", O_PATH | O_DIRECTORY |
+		    O_CLOEXEC)) == -1)
 			break;
 		close(fd);
 		fd = next;

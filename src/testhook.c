@@ -15,6 +15,20 @@ static char			 fault_spec[64];
 static bool			 count_calls;
 static const char		*unit_config_dir;	/* borrowed from environ */
 
+/* No hook in force: what a run without the variables sees. */
+static void
+reset(void)
+{
+	now_set = false;
+	hang_after = 0;
+	stat_received = false;
+	unit_config_dir = NULL;
+	sys = &sys_real;
+	fault_spec[0] = '\0';
+	count_calls = false;
+	sys_fault_journal(NULL, NULL);
+}
+
 int
 testhook_init(struct err *e)
 {
@@ -23,50 +37,50 @@ testhook_init(struct err *e)
 	char *end;
 	long long t;
 
-	now_set = false;
-	hang_after = 0;
-	stat_received = false;
+	reset();
 	unit_config_dir = getenv("SNAP_TEST_UNIT_CONFIG_DIR");
 	if (unit_config_dir != NULL && *unit_config_dir == '\0')
 		unit_config_dir = NULL;
-	sys = &sys_real;
-	fault_spec[0] = '\0';
-	count_calls = false;
-	sys_fault_journal(NULL, NULL);
 
 	if ((v = getenv("SNAP_NOW")) != NULL && *v != '\0') {
 		t = strtoll(v, &end, 10);
-		if (*end != '\0')
-			return err_set(e, 0, "SNAP_NOW='%s' is not a number "
-			    "of seconds", v);
+		if (*end != '\0') {
+			err_set(e, 0, "SNAP_NOW='%s' is not a number of "
+			    "seconds", v);
+			goto fail;
+		}
 		now = (time_t)t;
 		now_set = true;
 	}
 	if ((v = getenv("SNAP_TEST_HANG_AFTER")) != NULL && *v != '\0') {
 		hang_after = strtol(v, &end, 10);
 		if (*end != '\0' || hang_after < 0) {
-			hang_after = 0;
-			return err_set(e, 0, "SNAP_TEST_HANG_AFTER='%s' is not "
-			    "a number of entries", v);
+			err_set(e, 0, "SNAP_TEST_HANG_AFTER='%s' is not a "
+			    "number of entries", v);
+			goto fail;
 		}
 	}
 	if ((v = getenv("SNAP_TEST_STAT_RECEIVED")) != NULL && *v != '\0') {
-		if (strcmp(v, "1") != 0)
-			return err_set(e, 0, "SNAP_TEST_STAT_RECEIVED='%s': "
-			    "only 1 (stat every received file) is known", v);
+		if (strcmp(v, "1") != 0) {
+			err_set(e, 0, "SNAP_TEST_STAT_RECEIVED='%s': only 1 "
+			    "(stat every received file) is known", v);
+			goto fail;
+		}
 		stat_received = true;
 	}
 	if ((v = getenv("SNAP_TEST_FAULT")) != NULL && *v != '\0') {
 		faulty = sys_fault_wrap(&sys_real);
 		if (sys_fault_parse(v, e) == -1)
-			return -1;
+			goto fail;
 		sys = faulty;
 		snprintf(fault_spec, sizeof(fault_spec), "%s", v);
 	}
 	if ((v = getenv("SNAP_TEST_COUNT")) != NULL && *v != '\0') {
-		if (strcmp(v, "1") != 0)
-			return err_set(e, 0, "SNAP_TEST_COUNT='%s': only 1 "
-			    "(count the mutating calls) is known", v);
+		if (strcmp(v, "1") != 0) {
+			err_set(e, 0, "SNAP_TEST_COUNT='%s': only 1 (count the "
+			    "mutating calls) is known", v);
+			goto fail;
+		}
 		/* Counting alone: the wrapped table with no rule, or the
 		 * one SNAP_TEST_FAULT made, which counts the same way. */
 		if (sys == &sys_real)
@@ -77,9 +91,14 @@ testhook_init(struct err *e)
 		if (sys == &sys_real)
 			sys = sys_fault_wrap(&sys_real);
 		if (sys_fault_journal(v, e) == -1)
-			return -1;
+			goto fail;
 	}
 	return 0;
+fail:
+	/* The header's promise: a malformed hook leaves none in force,
+	 * not the ones read before it. */
+	reset();
+	return -1;
 }
 
 const char *

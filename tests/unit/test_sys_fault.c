@@ -2,7 +2,8 @@
  * Unit tests of sys_fault.c: calls counted per kind, "data" and "any";
  * the Nth call failed once or from then on; the first rule wins; specs
  * parsed and refused; a "kill" stops the process at that very call; the
- * journal has a line per call, written before the next call is made.
+ * journal has a line per call, written before the next call is made;
+ * the calls create seldom makes (copy_file_range, fremovexattr) too.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -17,6 +18,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <sys/xattr.h>
 #include <unistd.h>
 
 #include "scratch.h"
@@ -393,6 +395,56 @@ test_sys_fault_journal_survives_kill(void **state)
 	assert_false(exists(d->dirfd, "two"));
 }
 
+/*
+ * copy_file_range and fremovexattr, which create calls seldom or never
+ * (copies are read and written; an xattr is removed only from an inode
+ * that inherited an ACL), are counted, failed and passed on like the
+ * rest: "data" counts the copy, whose bytes arrive.
+ */
+static void
+test_sys_fault_copy_range_and_removexattr(void **state)
+{
+	struct scratch_dir *d = *state;
+	const struct sys_ops *ops = sys_fault_wrap(&sys_real);
+	char buf[8] = "";
+	int in, out;
+
+	in = openat(d->dirfd, "in", O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	out = openat(d->dirfd, "out", O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	assert_true(in >= 0 && out >= 0);
+	assert_int_equal(write(in, "hello", 5), 5);
+	add("copy_file_range", 1, EXDEV, SYS_FAULT_ONCE);
+	errno = 0;
+	assert_int_equal(ops->copy_file_range(in, NULL, out, NULL, 5, 0), -1);
+	assert_int_equal(errno, EXDEV);
+	assert_int_equal(lseek(in, 0, SEEK_SET), 0);
+	assert_int_equal(ops->copy_file_range(in, NULL, out, NULL, 5, 0), 5);
+	assert_int_equal(pread(out, buf, sizeof(buf), 0), 5);
+	assert_memory_equal(buf, "hello", 5);
+	assert_int_equal(sys_fault_count("copy_file_range"), 2);
+	assert_int_equal(sys_fault_count("data"), 2);
+
+	if (fsetxattr(out, "user.snap-test", "1", 1, 0) == 0) {
+		add("fremovexattr", 1, EROFS, SYS_FAULT_ONCE);
+		errno = 0;
+		assert_int_equal(ops->fremovexattr(out, "user.snap-test"), -1);
+		assert_int_equal(errno, EROFS);
+		assert_int_equal(fgetxattr(out, "user.snap-test", buf,
+		    sizeof(buf)), 1);
+		assert_int_equal(ops->fremovexattr(out, "user.snap-test"), 0);
+		assert_int_equal(fgetxattr(out, "user.snap-test", buf,
+		    sizeof(buf)), -1);
+		assert_int_equal(errno, ENODATA);
+		assert_int_equal(sys_fault_count("fremovexattr"), 2);
+	}
+	assert_int_equal(sys_fault_hits(), 2 - (sys_fault_count(
+	    "fremovexattr") == 0));
+	close(in);
+	close(out);
+	assert_int_equal(unlinkat(d->dirfd, "in", 0), 0);
+	assert_int_equal(unlinkat(d->dirfd, "out", 0), 0);
+}
+
 #define T(fn) \
 	cmocka_unit_test_setup_teardown(fn, scratch_setup, scratch_teardown)
 
@@ -410,6 +462,7 @@ main(void)
 		T(test_sys_fault_add_refuses),
 		T(test_sys_fault_journal_lines),
 		T(test_sys_fault_journal_survives_kill),
+		T(test_sys_fault_copy_range_and_removexattr),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
