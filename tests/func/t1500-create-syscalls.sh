@@ -20,7 +20,13 @@
 #       folder kept for its metadata when it has no xattrs): F_DUPFD
 #       only for the store's own folders;
 #     - one linkat per file and no fchown;
-#   and both snapshots reproduce the source (rsync -ani, diff -r).
+#   third create (nothing changed, --jobs 2: the linking thread):
+#     - still one linkat per file, and at most one duplicated descriptor
+#       per folder (the source folder's, kept for the links still queued
+#       when the walk leaves it);
+#   and every snapshot reproduces the source (rsync -ani, diff -r).
+# The first two run with --jobs 1: the counts are those of the thread
+# that builds the snapshot, whatever the machine's number of CPUs.
 # In a --coverage build, gcov writes its counts at exit (an open, an fcntl
 # lock and reads of each .gcda file): each trace is cut where the first
 # .gcda file is opened, so only snap's own calls are counted.
@@ -59,14 +65,14 @@ if grep -q __gcov_exit "$SNAP" 2>/dev/null || grep -q __gcov_dump "$SNAP" 2>/dev
 	coverage_build=yes
 fi
 
-# traced NAME: snap create under strace -f, the trace in $SCRATCH/NAME.tr
-# (without gcov's calls at exit in a coverage build).
+# traced NAME JOBS: snap create --jobs JOBS under strace -f, the trace in
+# $SCRATCH/NAME.tr (without gcov's calls at exit in a coverage build).
 traced() {
 	STATUS=0
 	# LeakSanitizer cannot work under ptrace (an ASan build).
 	ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0 \
 		strace -f -o "$SCRATCH/$1.tr" "$SNAP" -q -c "$CONFIG" create \
-		>"$SCRATCH/$1.out" 2>"$SCRATCH/$1.err" || STATUS=$?
+		--jobs "$2" >"$SCRATCH/$1.out" 2>"$SCRATCH/$1.err" || STATUS=$?
 	[ "$STATUS" = 0 ] || {
 		cat "$SCRATCH/$1.err"
 		fail "snap create exited with $STATUS"
@@ -94,7 +100,7 @@ at_most() {
 }
 
 say "first create: every file copied"
-traced copy
+traced copy 1
 new_snapshot N1
 compare_trees "$SRC" "$ROOT/$N1/src"
 
@@ -122,7 +128,7 @@ if [ "$(id -u)" = 0 ]; then
 fi
 
 say "second create: nothing changed"
-traced same
+traced same 1
 new_snapshot N2 "$N1"
 compare_trees "$SRC" "$ROOT/$N2/src"
 same_inode "$ROOT/$N1/src/d07/f3" "$ROOT/$N2/src/d07/f3"
@@ -134,3 +140,15 @@ at_most same 'fcntl\(.*F_DUPFD' 16 "duplicated descriptors"
 # fdopendir costs two of these; the store reads a few of its folders so.
 at_most same 'fcntl\(.*F_(GETFL|SETFD)' 24 "fcntl of a DIR stream"
 at_most same 'fchown\(' 0 "fchown of folders that already have the owner"
+
+say "third create: nothing changed, --jobs 2 (the linking thread)"
+traced linking 2
+new_snapshot N3 "$N2"
+compare_trees "$SRC" "$ROOT/$N3/src"
+same_inode "$ROOT/$N1/src/d07/f3" "$ROOT/$N3/src/d07/f3"
+assert_eq "$(calls linking 'linkat\([0-9]+, "(f[1-5]|hole\.img)"')" "$nfiles" \
+	"linkat calls of the files, --jobs 2"
+# The store's dozen, and one per folder the walk leaves with its links
+# still queued (the source folder's descriptor, kept for them).
+at_most linking 'fcntl\(.*F_DUPFD' $((ndirs + 16)) "duplicated descriptors, --jobs 2"
+at_most linking 'fchown\(' 0 "fchown of folders that already have the owner, --jobs 2"
