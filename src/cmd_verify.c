@@ -130,7 +130,7 @@ cmd_verify(int argc, char **argv, struct cmd_globals *g)
 	struct verify *v = NULL;
 	struct err e;
 	bool all = false, *chosen = NULL;
-	size_t i, idx, n_chosen = 0;
+	size_t i, idx, n_chosen = 0, n_unverified = 0;
 	double sample = 100;
 	const struct opts_option options[] = {
 		{ "all", 0, false, &all, NULL },
@@ -203,9 +203,11 @@ cmd_verify(int argc, char **argv, struct cmd_globals *g)
 			out_warning("%s", e.msg);
 			if (status == CMD_OK)
 				status = CMD_WARNINGS;
+			n_unverified++;
 		} else if (r == -1) {
 			print_error(&pr, ctx.list.names[i], e.msg);
 			status = CMD_FAILED;
+			n_unverified++;
 		}
 	}
 	/* A damaged inode is also damaged in the snapshots not asked
@@ -224,9 +226,12 @@ cmd_verify(int argc, char **argv, struct cmd_globals *g)
 	if (pr.json)
 		json_end_array(&pr.j);
 	else {
+		/* A snapshot stopped part-way (its error said above) is not
+		 * counted as verified, nor are its findings all there are. */
 		out_info(OUT_NORMAL, "verified %zu %s: %llu %s, %llu %s read "
-		    "(%s), %llu %s to inodes read before", n_chosen,
-		    out_plural(n_chosen, "snapshot", "snapshots"),
+		    "(%s), %llu %s to inodes read before",
+		    n_chosen - n_unverified,
+		    out_plural(n_chosen - n_unverified, "snapshot", "snapshots"),
 		    (unsigned long long)st.entries,
 		    out_plural(st.entries, "entry", "entries"),
 		    (unsigned long long)st.inodes_hashed,
@@ -238,9 +243,14 @@ cmd_verify(int argc, char **argv, struct cmd_globals *g)
 			out_info(OUT_NORMAL, ", %llu %s not sampled",
 			    (unsigned long long)st.not_sampled,
 			    out_plural(st.not_sampled, "file", "files"));
-		out_info(OUT_NORMAL, "; %llu %s\n",
+		out_info(OUT_NORMAL, "; %llu %s",
 		    (unsigned long long)st.findings,
 		    out_plural(st.findings, "finding", "findings"));
+		if (n_unverified > 0)
+			out_info(OUT_NORMAL, "; %zu %s not verified",
+			    n_unverified, out_plural(n_unverified, "snapshot",
+			    "snapshots"));
+		out_info(OUT_NORMAL, "\n");
 		/* Said once, not per file: thousands of "inode" lines
 		 * would hide real damage, and these files are fine. */
 		if (st.moved_inodes > 0)

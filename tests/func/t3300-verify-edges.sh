@@ -41,6 +41,8 @@ manifest_edit "$ROOT/.snap/manifests/$N1" rename src/b src/0
 run_snap verify "$N1"
 expect_status 1 "a manifest out of order"
 assert_grep "^snap: error: .*manifest '$N1' is corrupt: record [0-9]+: path 'src/0' is not in walk order \(it follows 'src/a'\)$" "$ERR"
+# What was read before the bad record is no verdict on the snapshot.
+assert_grep "^verified 0 snapshots: .*; 1 snapshot not verified$" "$OUT"
 cp "$SCRATCH/m1.good" "$ROOT/.snap/manifests/$N1"
 run_snap verify "$N1"
 expect_status 0 "the manifest put back"
