@@ -14,6 +14,8 @@
 #   rsync -a --link-dest=PREV -e SSH HOST:SRC/ NEW/
 #   rsync with snap's flags (-aHAX --numeric-ids --sparse), otherwise
 #     the same: what snap costs beyond its own rsync
+#   the same, then `sync -f` of the target's filesystem: snap makes a
+#     snapshot durable (syncfs) before it shows it, rsync alone does not
 #   rsnapshot (cp -al + rsync over the same ssh, link_dest 0), when
 #     installed (else a note)
 #   snap create (one remote source, the same host and ssh command)
@@ -92,6 +94,16 @@ run_rsyncx() {
 drop_rsyncx() {
 	rm -rf "$SCRATCH/rsyncx/new"
 }
+# The same, then made durable as snap makes a snapshot before showing
+# it (syncfs of the filesystem): rsync alone leaves its links and
+# folders to the kernel's writeback.
+run_rsyncsync() {
+	run_rsyncx
+	sync -f "$SCRATCH/rsyncx/new"
+}
+drop_rsyncsync() {
+	drop_rsyncx
+}
 
 # snap's flags but one: what that one costs.  Linked against the copy
 # made with all of them (nothing it compares differs).
@@ -169,10 +181,10 @@ drop_login() {
 	:
 }
 
-TOOLS=(login rsync rsyncx snap_create)
+TOOLS=(login rsync rsyncx rsyncsync snap_create)
 NOTE=
 if command -v rsnapshot >/dev/null; then
-	TOOLS=(login rsync rsyncx rsnapshot snap_create)
+	TOOLS=(login rsync rsyncx rsyncsync rsnapshot snap_create)
 else
 	NOTE="rsnapshot is not installed: left out (apt-get install rsnapshot)"
 fi
@@ -221,6 +233,7 @@ label() {
 	login) echo "ssh login alone" ;;
 	rsync) echo "rsync -a --link-dest" ;;
 	rsyncx) echo "rsync, snap's flags" ;;
+	rsyncsync) echo "rsync, snap's flags, then sync" ;;
 	rsnapshot) echo "rsnapshot" ;;
 	snap_create) echo "snap create" ;;
 	noH) echo "snap's flags but -H" ;;
