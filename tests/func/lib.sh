@@ -147,6 +147,25 @@ write_config() {
 	} >"$CONFIG"
 }
 
+# write_ab_configs: the configs $CA and $CB, of the roots $RA and $RB,
+# each with the one source $SRC (the tests that compare one job with
+# more snapshot one source into two roots).
+write_ab_configs() {
+	CONFIG=$CA write_config "$RA" "$SRC"
+	CONFIG=$CB write_config "$RB" "$SRC"
+}
+
+# two_snapshots: a file 'a' in $SRC (made), snapshot N1 of it into $ROOT
+# (the config written), then a file 'b' and snapshot N2 an hour later.
+two_snapshots() {
+	mkdir -p "$SRC"
+	echo a >"$SRC/a"
+	write_config "$ROOT" "$SRC"
+	SNAP_NOW=1764000000 create_snapshot N1
+	echo b >"$SRC/b"
+	SNAP_NOW=1764003600 create_snapshot N2 "$N1"
+}
+
 # Shows the output of the last run_snap, prefixed.
 show_output() {
 	echo "    status: $STATUS"

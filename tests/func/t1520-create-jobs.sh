@@ -64,12 +64,7 @@ fi
 chmod 0750 "$SRC/alpha/d7"
 touch -d '2021-03-04 05:06:07.123456789 UTC' "$SRC/alpha/d8/f8"
 
-for r in A B; do
-	root=RA conf=CA
-	[ "$r" = B ] && root=RB conf=CB
-	printf 'snapshot_root: %s\nsources:\n  - path: %s\n    dest: src\n' \
-		"$(yaml_str "${!root}")" "$(yaml_str "$SRC")" >"${!conf}"
-done
+write_ab_configs
 
 # both T VAR: snapshot at time T into root A with --jobs 1 and into root
 # B with --jobs 4; both reproduce $SRC and have manifests of one shape.

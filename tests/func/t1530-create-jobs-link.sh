@@ -64,12 +64,7 @@ for i in $(seq 1 5); do
 	echo "renamed $i" >"$SRC/wide/r$i"
 done
 
-for r in A B; do
-	root=RA conf=CA
-	[ "$r" = B ] && root=RB conf=CB
-	printf 'snapshot_root: %s\nsources:\n  - path: %s\n    dest: src\n' \
-		"$(yaml_str "${!root}")" "$(yaml_str "$SRC")" >"${!conf}"
-done
+write_ab_configs
 
 # both T VAR [EXPECT]: create_both, and the hard links in root B.
 both() {

@@ -60,12 +60,7 @@ for d, mode, t in reversed(dirs):
     os.chmod(d, mode)
 PY
 
-for r in A B; do
-	root=RA conf=CA
-	[ "$r" = B ] && root=RB conf=CB
-	printf 'snapshot_root: %s\nsources:\n  - path: %s\n    dest: src\n' \
-		"$(yaml_str "${!root}")" "$(yaml_str "$SRC")" >"${!conf}"
-done
+write_ab_configs
 
 T=1790000000
 say "first run"

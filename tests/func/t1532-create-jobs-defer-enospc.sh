@@ -47,12 +47,7 @@ for i in range(60):
         with open(os.path.join(d, "m", "g%d" % k), "w") as f:
             f.write("%d m %d\n" % (i, k))
 PY
-for r in A B; do
-	root=RA conf=CA
-	[ "$r" = B ] && root=RB conf=CB
-	printf 'snapshot_root: %s\nsources:\n  - path: %s\n    dest: src\n' \
-		"$(yaml_str "${!root}")" "$(yaml_str "$SRC")" >"${!conf}"
-done
+write_ab_configs
 
 inodes_used() {
 	df --output=iused "$1" | tail -n 1

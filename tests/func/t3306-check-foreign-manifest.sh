@@ -13,12 +13,7 @@
 
 SRC=$SCRATCH/src
 ROOT=$SCRATCH/root
-mkdir -p "$SRC"
-echo a >"$SRC/a"
-write_config "$ROOT" "$SRC"
-SNAP_NOW=1764000000 create_snapshot N1
-echo b >"$SRC/b"
-SNAP_NOW=1764003600 create_snapshot N2 "$N1"
+two_snapshots
 run_snap check
 expect_status 0 "check of a whole root"
 
