@@ -276,9 +276,11 @@ static int
 copy_entry(struct linkq_op *op, const struct walk_item *it,
     const struct entry *prev)
 {
-	if (copy_str(&op->name, &op->name_cap, it->name, strlen(it->name)) ==
-	    -1 || copy_str(&op->path, &op->path_cap, it->ent->path,
-	    it->ent->path_len) == -1 || (prev != NULL &&
+	/* A source's own folder, and a folder made up above a nested
+	 * dest, have no name in a parent: NULL stays NULL. */
+	if ((it->name != NULL && copy_str(&op->name, &op->name_cap, it->name,
+	    strlen(it->name)) == -1) || copy_str(&op->path, &op->path_cap,
+	    it->ent->path, it->ent->path_len) == -1 || (prev != NULL &&
 	    copy_str(&op->prev_path, &op->prev_path_cap, prev->path,
 	    prev->path_len) == -1))
 		return -1;
@@ -288,7 +290,7 @@ copy_entry(struct linkq_op *op, const struct walk_item *it,
 	op->it = *it;
 	op->it.ent = &op->ent;
 	op->it.st = &op->st;
-	op->it.name = op->name;
+	op->it.name = it->name != NULL ? op->name : NULL;
 	op->it.warning = NULL;
 	op->prev = NULL;
 	if (prev != NULL) {

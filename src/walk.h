@@ -57,7 +57,9 @@ struct walk_item {
 	int		 dirfd;		/* ENTRY: source folder holding it;
 					 * open until the walk_next after
 					 * that folder's WALK_LEAVE */
-	const char	*name;		/* ENTRY: its name there (NUL-ended) */
+	const char	*name;		/* ENTRY: its name there (NUL-ended);
+					 * NULL for a source's own folder and
+					 * a folder made up above a dest */
 	int		 fd;		/* ENTRY of a directory: open on it
 					 * until its WALK_LEAVE; else -1 */
 	bool		 synthetic;	/* a folder made up for a dest */

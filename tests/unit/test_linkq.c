@@ -300,6 +300,54 @@ test_linkq_folders_in_order(void **state)
 	assert_true(f->leave_open);
 }
 
+/* Checks that the one record queued is a folder without a name. */
+static int
+retire_unnamed(void *arg, struct linkq_op *op, struct err *e)
+{
+	int *records = arg;
+
+	(void)e;
+	if (op->kind != LINKQ_RECORD)
+		return 0;
+	assert_null(op->it.name);
+	assert_string_equal(op->it.ent->path, "src2");
+	(*records)++;
+	return 0;
+}
+
+/*
+ * A source's own folder has no name in a parent (walk.h): entered while
+ * the links of the source before it are queued, its record is queued
+ * with no name, not read from NULL.
+ */
+static void
+test_linkq_record_without_name(void **state)
+{
+	struct fixture *f = *state;
+	struct linkq *q = NULL;
+	struct link_level dir;
+	struct walk_item it;
+	struct entry ent;
+	struct stat st;
+	struct err e;
+	int records = 0;
+
+	memset(&dir, 0, sizeof(dir));
+	dir.dst_fd = f->to;
+	dir.from[0] = f->from;
+	dir.from[1] = dir.meta_fd = -1;
+	assert_int_equal(linkq_start(&q, &sys_real, retire_unnamed, &records,
+	    &e), 0);
+	make_item(&it, &ent, &st, "f0", f->from);
+	assert_int_equal(linkq_push(q, &it, NULL, &dir, 0, &e), 0);
+	make_item(&it, &ent, &st, "src2", -1);
+	it.name = NULL;
+	assert_int_equal(linkq_push_record(q, &it, NULL, &e), 0);
+	assert_int_equal(linkq_drain(q, &e), 0);
+	linkq_stop(q);
+	assert_int_equal(records, 1);
+}
+
 static void
 test_linkq_stop_closes_folders_left(void **state)
 {
@@ -337,6 +385,8 @@ main(void)
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(
 		    test_linkq_stop_closes_folders_left, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_linkq_record_without_name,
+		    setup, teardown),
 		cmocka_unit_test(test_linkq_stop_null),
 	};
 
