@@ -47,6 +47,17 @@ struct linkq {
 #define LINKQ_BATCH 32
 
 /*
+ * Links the linking thread may be behind before the walking thread
+ * makes the next one itself.  A link costs about three times what the
+ * walk and the plan of an unchanged file cost, so a linking thread alone
+ * would keep the walk waiting, and a CPU half idle; sharing the links
+ * keeps both busy.  The walk's own links go into the folder it is in,
+ * the linking thread's mostly into one it left: the two seldom wait for
+ * the same folder's lock.
+ */
+#define LINKQ_SHARE 64
+
+/*
  * Polls a thread that ran out of work makes before it sleeps.  A
  * sleeping thread takes tens of microseconds to wake on a virtual CPU
  * that halted meanwhile, about as long as the links of a whole folder:
@@ -132,7 +143,7 @@ linker_main(void *arg)
 		}
 		if (i == atomic_load(&q->tail))
 			continue;
-		if (slot(q, i)->kind == LINKQ_LINK)
+		if (slot(q, i)->kind == LINKQ_LINK && !slot(q, i)->by_walk)
 			link_one(q->sys, slot(q, i));
 		atomic_store(&q->done, i + 1);
 		want = atomic_load(&q->want);
@@ -316,6 +327,10 @@ linkq_push(struct linkq *q, const struct walk_item *it,
 	op->kind = LINKQ_LINK;
 	op->dir = *dir;
 	op->tag = tag;
+	op->by_walk = atomic_load(&q->tail) - atomic_load(&q->done) >=
+	    LINKQ_SHARE;
+	if (op->by_walk)
+		link_one(q->sys, op);
 	publish(q);
 	return 0;
 }

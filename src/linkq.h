@@ -13,7 +13,8 @@
  * The walking thread queues "link dir.from[0]/name as dir.dst_fd/name"
  * for a file the differ links unchanged (LINK_PREV).  The linking
  * thread makes the link (sys->linkat) and stats the new name (fstatat),
- * and decides nothing: every operation comes back, in the order it was
+ * and decides nothing (when it is far behind, the walking thread makes
+ * the link of the file it queues itself, the same way): every operation comes back, in the order it was
  * queued, to the retire callback, which runs in the walking thread
  * (inside a push when the queue is full, and inside linkq_drain) and
  * does there what the one-thread path does after a link: check the
@@ -73,7 +74,9 @@ struct linkq_op {
 	struct link_level	 dir;
 	int			 kept_fd;	/* LEAVE: closed with it, or -1 */
 	size_t			 tag;		/* LINK: the push's tag */
-	/* What the linking thread found (LINK): */
+	/* What the linking thread found (LINK), or the walking thread
+	 * when the linking thread was far behind (by_walk): */
+	bool			 by_walk;
 	int			 link_errno;	/* 0: the link was made */
 	int			 stat_errno;	/* 0: got is the new name's */
 	struct stat		 got;

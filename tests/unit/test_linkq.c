@@ -7,7 +7,9 @@
  * A folder's record and its leaving come back in their place among the
  * links; linkq_keep_dirfd gives the links of one folder (by tag) a
  * descriptor of their own; a folder left that is not retired has its
- * descriptors closed by stop.
+ * descriptors closed by stop.  When the linking thread is far behind,
+ * the walking thread makes the links itself, and they still come back
+ * in order.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -17,6 +19,8 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -348,6 +352,81 @@ test_linkq_record_without_name(void **state)
 	assert_int_equal(records, 1);
 }
 
+/* A linkat that holds the linking thread until released and counts the
+ * links the walking (main) thread makes. */
+static pthread_t main_thread;
+static pthread_mutex_t stall_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t stall_cond = PTHREAD_COND_INITIALIZER;
+static bool stalled;
+static atomic_int walk_links, linker_links;
+
+static int
+linkat_stalled(int olddirfd, const char *oldname, int newdirfd,
+    const char *newname, int flags)
+{
+	if (pthread_equal(pthread_self(), main_thread)) {
+		atomic_fetch_add(&walk_links, 1);
+	} else {
+		pthread_mutex_lock(&stall_lock);
+		while (stalled)
+			pthread_cond_wait(&stall_cond, &stall_lock);
+		pthread_mutex_unlock(&stall_lock);
+		atomic_fetch_add(&linker_links, 1);
+	}
+	return linkat(olddirfd, oldname, newdirfd, newname, flags);
+}
+
+/*
+ * The linking thread stuck on its first link: the walk goes on, makes
+ * the links of what it queues once the linking thread is far behind,
+ * and every operation still comes back in order, with what its link
+ * gave, whoever made it.
+ */
+static void
+test_linkq_walk_links_when_linker_behind(void **state)
+{
+	struct fixture *f = *state;
+	struct sys_ops sys = sys_real;
+	struct linkq *q = NULL;
+	struct link_level dir;
+	struct walk_item it;
+	struct entry ent;
+	struct stat st;
+	char name[32];
+	struct err e;
+	int i;
+
+	main_thread = pthread_self();
+	stalled = true;
+	atomic_store(&walk_links, 0);
+	atomic_store(&linker_links, 0);
+	sys.linkat = linkat_stalled;
+	memset(&dir, 0, sizeof(dir));
+	dir.dst_fd = f->to;
+	dir.from[0] = f->from;
+	dir.from[1] = dir.meta_fd = -1;
+	assert_int_equal(linkq_start(&q, &sys, retire, f, &e), 0);
+	/* One short of a full ring: a full one would wait for the linker. */
+	for (i = 0; i < LINKQ_CAP - 1; i++) {
+		snprintf(name, sizeof(name), "f%d", i);
+		make_item(&it, &ent, &st, name, f->from);
+		assert_int_equal(linkq_push(q, &it, NULL, &dir, 0, &e), 0);
+	}
+	assert_true(atomic_load(&walk_links) > 0);
+	assert_int_equal(atomic_load(&linker_links), 0);
+	pthread_mutex_lock(&stall_lock);
+	stalled = false;
+	pthread_cond_broadcast(&stall_cond);
+	pthread_mutex_unlock(&stall_lock);
+	assert_int_equal(linkq_drain(q, &e), 0);
+	linkq_stop(q);
+	assert_int_equal(f->retired, LINKQ_CAP - 1);
+	assert_true(f->in_order);
+	assert_true(atomic_load(&linker_links) > 0);
+	assert_int_equal(atomic_load(&walk_links) + atomic_load(&linker_links),
+	    LINKQ_CAP - 1);
+}
+
 static void
 test_linkq_stop_closes_folders_left(void **state)
 {
@@ -387,6 +466,8 @@ main(void)
 		    test_linkq_stop_closes_folders_left, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_linkq_record_without_name,
 		    setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_linkq_walk_links_when_linker_behind, setup, teardown),
 		cmocka_unit_test(test_linkq_stop_null),
 	};
 
