@@ -17,7 +17,7 @@
 #        snap create --jobs 1   (one thread, on a store of its own)
 #        snap create            (default jobs: the online CPUs)
 #      after one untimed warm-up run each (caches stay warm for everyone);
-#      the new snapshot is dropped after every run, so each run does the
+#      the new snapshot is set aside after every run, so each run does the
 #      same work;
 #   2. changed tree (gen_tree.py --mutate 0.01 --move-dir, same seed): one
 #      run of each, and the disk space the new snapshot adds to the previous
@@ -29,8 +29,9 @@
 #
 # Then the jobs table, $BENCH_REPS rounds of each (medians): cp -al, snap
 # --jobs 1, snap (default jobs) and snap with one job more on the
-# unchanged tree, and cp -a and the same three as a first run into an
-# empty store; warm (as above),
+# unchanged tree, and cp -a, cp -a followed by sync (snap's first run
+# ends with its snapshot on disk, cp's does not) and the same three as a
+# first run into an empty store; warm (as above),
 # and cold when BENCH_COLD=1 (the default as root): sync and
 # "echo 3 >/proc/sys/vm/drop_caches" before each run, which slows
 # everyone on the machine.  With each: peak RSS and the bytes read from
@@ -43,6 +44,18 @@
 # bytes each read (/proc/PID/io rchar and read_bytes).  Those counts do
 # not depend on how busy the machine is, unlike the times above.
 #
+# What a run makes is set aside (renamed into $BENCH_DIR/aside), not
+# removed, until the end of each table: on ext4 without a journal an
+# inode freed in the last minute is not reused, and the search past the
+# freed ones slowed every create that followed an rm -rf by half
+# (cp -al 0.98 s instead of 0.60 s).  After removing what was set aside
+# the script syncs and, on such a filesystem, waits
+# $BENCH_SETTLE seconds (default 61) before the next table.
+#
+# With BENCH_IMAGE=SIZE (as root; e.g. 20G) everything runs on a
+# journaled ext4 image of that size, made in $BENCH_DIR.img and
+# loop-mounted on $BENCH_DIR, the filesystem a default mkfs.ext4 makes.
+#
 # With SNAP_BASE set to another snap binary (an older build, say), that one
 # runs too, as the row "snap (base)", on a store of its own: a change's
 # effect on speed, measured in the same rounds.
@@ -50,6 +63,7 @@
 # Environment: SNAP (default build/snap of this repository), SNAP_BASE, GEN_TREE
 # (default /work/shared/bench/gen_tree.py), BENCH_DIR, BENCH_FILES,
 # BENCH_REPS, BENCH_COLD, BENCH_JOBS (0: skip the jobs table), BENCH_SYSCALLS,
+# BENCH_SETTLE, BENCH_IMAGE,
 # BENCH_SYSCALL_FILES, BENCH_DROP_CACHES (see syscalls.sh).  Needs rsync, rsnapshot, /usr/bin/time (package "time"),
 # python3 and strace; as root, missing ones are installed with apt-get.
 set -euo pipefail
@@ -90,14 +104,58 @@ need_packages() {
 need_packages
 
 bench_dir "$BENCH_DIR"
+if [ -n "${BENCH_IMAGE:-}" ]; then
+	[ "$(id -u)" = 0 ] || die "BENCH_IMAGE needs root (mount)"
+	! mountpoint -q "$B" || umount "$B" || die "cannot unmount $B"
+	rm -f "$B.img"
+	truncate -s "$BENCH_IMAGE" "$B.img" || die "cannot make $B.img"
+	mkfs.ext4 -q -F "$B.img" || die "mkfs.ext4 $B.img failed"
+	mount -o loop "$B.img" "$B" || die "cannot mount $B.img on $B"
+	trap 'cd /; umount "$B" && rm -f "$B.img"' EXIT
+fi
 # Only ever remove what this script makes.
 rm -rf "$B/src" "$B/cp" "$B/rsync" "$B/rsnapshot" "$B/snap" "$B/snap1" \
-	"$B/base" "$B/out" "$B/first"
+	"$B/base" "$B/out" "$B/first" "$B/aside"
 mkdir -p "$B/cp" "$B/rsync" "$B/rsnapshot" "$B/snap" "$B/snap1" "$B/base" \
-	"$B/out" "$B/first"
+	"$B/out" "$B/first" "$B/aside"
 # snap refuses a root that other users may enter.
 chmod 700 "$B/snap" "$B/snap1" "$B/base"
 SRC=$B/src
+
+# set_aside PATH...: moves what a timed run made out of the way; gone
+# with clear_aside.
+ASIDE_N=0
+set_aside() {
+	local p
+	for p in "$@"; do
+		[ -e "$p" ] || [ -L "$p" ] || continue
+		ASIDE_N=$((ASIDE_N + 1))
+		mv "$p" "$B/aside/$ASIDE_N"
+	done
+}
+
+# Whether $B is on ext4 without a journal (see set_aside).
+no_journal() {
+	local dev
+	dev=$(findmnt -n -o SOURCE -T "$B") && [ -b "$dev" ] &&
+		command -v dumpe2fs >/dev/null &&
+		[ "$(findmnt -n -o FSTYPE -T "$B")" = ext4 ] &&
+		! dumpe2fs -h "$dev" 2>/dev/null | grep -q '^Filesystem features:.*has_journal'
+}
+
+# clear_aside: removes what was set aside, between tables.
+clear_aside() {
+	local n
+	n=$(find "$B/aside" -mindepth 1 -maxdepth 1 | wc -l)
+	[ "$n" -gt 0 ] || return 0
+	rm -rf "${B:?}/aside"
+	mkdir "$B/aside"
+	sync
+	if no_journal; then
+		echo "bench: waiting ${BENCH_SETTLE:-61} s for the freed inodes to settle (ext4 without a journal)"
+		sleep "${BENCH_SETTLE:-61}"
+	fi
+}
 
 # New space in KiB that NEW adds to PREV.
 new_space() {
@@ -113,14 +171,14 @@ run_cp() {
 	cp -al "$B/cp/prev" "$B/cp/new"
 }
 drop_cp() {
-	rm -rf "$B/cp/new"
+	set_aside "$B/cp/new"
 }
 
 run_rsync() {
 	rsync -a --link-dest="$B/rsync/prev" "$SRC/" "$B/rsync/new/"
 }
 drop_rsync() {
-	rm -rf "$B/rsync/new"
+	set_aside "$B/rsync/new"
 }
 
 RSNAPSHOT_CONF=$B/rsnapshot.conf
@@ -139,7 +197,7 @@ run_rsnapshot() {
 }
 # After a run alpha.0 is the new snapshot and alpha.1 the previous one.
 drop_rsnapshot() {
-	rm -rf "$B/rsnapshot/alpha.0"
+	set_aside "$B/rsnapshot/alpha.0"
 	mv "$B/rsnapshot/alpha.1" "$B/rsnapshot/alpha.0"
 }
 
@@ -182,7 +240,7 @@ drop_store() {
 	local new
 	new=$(snap_newest "$1")
 	[ "$new" != "${SNAP_PREV[$1]}" ] || die "snap made no new snapshot in $1"
-	rm -rf "${B:?}/$1/$new" "$B/$1/.snap/manifests/$new" \
+	set_aside "$B/$1/$new" "$B/$1/.snap/manifests/$new" \
 		"$B/$1/.snap/manifests/$new.summary"
 	ln -sfn "${SNAP_PREV[$1]}" "$B/$1/latest"
 }
@@ -255,6 +313,7 @@ done
 for tool in "${TOOLS[@]}"; do
 	MEDIAN[$tool]=$(median <"$B/out/$tool.times")
 done
+clear_aside
 rss_unchanged=$(printf '%s\n' "${SNAP_RSS[@]}" | sort -n | tail -n 1)
 
 echo "bench: changing the tree (--mutate 0.01 --move-dir)"
@@ -310,8 +369,15 @@ done
 # what one would bring.
 JOBS_X=$(($(nproc) + 1))
 declare -A JLABEL=([cp]="cp -al" [snap1]="snap --jobs 1" [snap]="snap (jobs $(nproc))" [snapx]="snap --jobs $JOBS_X")
-declare -A JFIRST=([cp]="cp -a" [snap1]="snap --jobs 1" [snap]="snap (jobs $(nproc))" [snapx]="snap --jobs $JOBS_X")
-JTOOLS=(cp snap1 snap snapx)
+declare -A JFIRST=([cp]="cp -a" [cpsync]="cp -a + sync" [snap1]="snap --jobs 1" [snap]="snap (jobs $(nproc))" [snapx]="snap --jobs $JOBS_X")
+# jtools KIND: the tools of the jobs table for unchanged or first runs.
+jtools() {
+	if [ "$1" = first ]; then
+		echo cp cpsync snap1 snap snapx
+	else
+		echo cp snap1 snap snapx
+	fi
+}
 
 # jobs_run MODE KIND TOOL: one timed run (MODE warm or cold, KIND unchanged
 # or first); its seconds, peak RSS and blocks read go to out/j.MODE.KIND.TOOL.
@@ -324,11 +390,13 @@ jobs_run() {
 	unchanged.snap) cmd=("$SNAP" -q -c "$B/snap.yaml" create) ;;
 	unchanged.snapx) cmd=("$SNAP" -q -c "$B/snap.yaml" create --jobs "$JOBS_X") ;;
 	first.cp) cmd=(cp -a "$SRC" "$B/first/cp") ;;
+	# shellcheck disable=SC2016  # $1 and $2 are the inner shell's
+	first.cpsync) cmd=(sh -c 'cp -a "$1" "$2" && sync -f "$2"' sh "$SRC" "$B/first/cpsync") ;;
 	first.snap1) cmd=("$SNAP" -q -c "$B/first.snap1.yaml" create --jobs 1) ;;
 	first.snap) cmd=("$SNAP" -q -c "$B/first.snap.yaml" create) ;;
 	first.snapx) cmd=("$SNAP" -q -c "$B/first.snapx.yaml" create --jobs "$JOBS_X") ;;
 	esac
-	if [ "$kind" = first ] && [ "$tool" != cp ]; then
+	if [ "$kind" = first ] && [ "${tool#cp}" = "$tool" ]; then
 		mkdir -m 700 "$B/first/$tool"
 	fi
 	sync
@@ -339,10 +407,10 @@ jobs_run() {
 	t1=$(now_us)
 	echo "$((t1 - t0)) $(tail -n 1 "$tm")" >>"$B/out/j.$mode.$kind.$tool"
 	case $kind.$tool in
-	unchanged.cp) rm -rf "$B/cp/j" ;;
+	unchanged.cp) set_aside "$B/cp/j" ;;
 	unchanged.snapx) drop_store snap ;;
 	unchanged.*) drop_store "$tool" ;;
-	first.*) rm -rf "${B:?}/first/$tool" ;;
+	first.*) set_aside "$B/first/$tool" ;;
 	esac
 }
 
@@ -351,7 +419,7 @@ if [ "${BENCH_JOBS:-1}" != 0 ]; then
 	[ "$COLD" != 1 ] || MODES+=(cold)
 	for mode in "${MODES[@]}"; do
 		for kind in unchanged first; do
-			for tool in "${JTOOLS[@]}"; do
+			for tool in $(jtools "$kind"); do
 				rm -f "$B/out/j.$mode.$kind.$tool"
 				# An untimed warm-up run for the warm rounds.
 				[ "$mode" = cold ] || jobs_run "$mode" "$kind" "$tool"
@@ -359,26 +427,34 @@ if [ "${BENCH_JOBS:-1}" != 0 ]; then
 			done
 			for rep in $(seq 1 "$REPS"); do
 				echo "bench: jobs, $mode, $kind, round $rep of $REPS"
-				for tool in "${JTOOLS[@]}"; do
+				for tool in $(jtools "$kind"); do
 					jobs_run "$mode" "$kind" "$tool"
 				done
 			done
+			clear_aside
 		done
 	done
 	echo
 	printf 'jobs: %s files, median of %s runs; cold: sync and drop_caches before each\n\n' "$FILES" "$REPS"
-	printf '%-5s %-10s %-18s %9s %7s %13s %10s\n' mode run tool seconds "vs cp" "peak RSS KiB" "read MiB"
+	printf '%-5s %-10s %-18s %9s %7s %10s %13s %10s\n' mode run tool seconds "vs cp" "vs cp+sync" "peak RSS KiB" "read MiB"
 	for mode in "${MODES[@]}"; do
 		for kind in unchanged first; do
 			cpus=$(cut -d' ' -f1 "$B/out/j.$mode.$kind.cp" | median)
-			for tool in "${JTOOLS[@]}"; do
+			cpsync=0
+			[ "$kind" = unchanged ] ||
+				cpsync=$(cut -d' ' -f1 "$B/out/j.$mode.$kind.cpsync" | median)
+			for tool in $(jtools "$kind"); do
 				f=$B/out/j.$mode.$kind.$tool
 				us=$(cut -d' ' -f1 "$f" | median)
-				label=${JLABEL[$tool]}
-				[ "$kind" = unchanged ] || label=${JFIRST[$tool]}
-				printf '%-5s %-10s %-18s %8ss %7s %13s %10s\n' "$mode" "$kind" \
+				if [ "$kind" = unchanged ]; then
+					label=${JLABEL[$tool]}
+				else
+					label=${JFIRST[$tool]}
+				fi
+				printf '%-5s %-10s %-18s %8ss %7s %10s %13s %10s\n' "$mode" "$kind" \
 					"$label" "$(secs "$us")" \
 					"$(awk -v a="$us" -v b="$cpus" 'BEGIN { printf "%.2f", b ? a / b : 0 }')" \
+					"$(awk -v a="$us" -v b="$cpsync" 'BEGIN { if (b) printf "%.2f", a / b; else printf "-" }')" \
 					"$(cut -d' ' -f2 "$f" | median)" \
 					"$(cut -d' ' -f3 "$f" | median | awk '{ printf "%.1f", $1 * 512 / 1048576 }')"
 			done
