@@ -63,7 +63,10 @@
 # Environment: SNAP (default build/snap of this repository), SNAP_BASE, GEN_TREE
 # (default /work/shared/bench/gen_tree.py), BENCH_DIR, BENCH_FILES,
 # BENCH_REPS, BENCH_COLD, BENCH_JOBS (0: skip the jobs table), BENCH_SYSCALLS,
-# BENCH_SETTLE, BENCH_IMAGE,
+# BENCH_SETTLE, BENCH_IMAGE, BENCH_MAIN (0: skip the first table, and
+# rsync's and rsnapshot's previous snapshots, which take long at a
+# million files), BENCH_KINDS (the jobs table's runs, default "unchanged
+# first"),
 # BENCH_SYSCALL_FILES, BENCH_DROP_CACHES (see syscalls.sh).  Needs rsync, rsnapshot, /usr/bin/time (package "time"),
 # python3 and strace; as root, missing ones are installed with apt-get.
 set -euo pipefail
@@ -281,8 +284,11 @@ echo "bench: source: $(du -sh "$SRC" | cut -f1), $(find "$SRC" -type f | wc -l) 
 
 echo "bench: previous snapshots"
 cp -a "$SRC" "$B/cp/prev"
-rsync -a "$SRC/" "$B/rsync/prev/"
-run_rsnapshot >>"$B/out/rsnapshot.log" 2>&1 || die "rsnapshot failed (log: $B/out/rsnapshot.log)"
+if [ "${BENCH_MAIN:-1}" != 0 ]; then
+	rsync -a "$SRC/" "$B/rsync/prev/"
+	run_rsnapshot >>"$B/out/rsnapshot.log" 2>&1 ||
+		die "rsnapshot failed (log: $B/out/rsnapshot.log)"
+fi
 for store in snap snap1 ${SNAP_BASE:+base}; do
 	"run_$store" >>"$B/out/$store.log" 2>&1 ||
 		die "$store failed (log: $B/out/$store.log)"
@@ -290,65 +296,67 @@ for store in snap snap1 ${SNAP_BASE:+base}; do
 	[ -n "${SNAP_PREV[$store]}" ] || die "snap made no snapshot in $store"
 done
 
-declare -A MEDIAN CHANGED SPACE
-# Rounds rather than tool after tool, so that a noisy minute hurts every
-# tool alike; and a sync before each timed run, so that no tool pays for
-# writing back what the previous one (or the rm -rf of a dropped
-# snapshot) left dirty: snap syncs its snapshot to disk, cp and rsync don't.
-echo "bench: warm-up run of each tool"
-for tool in "${TOOLS[@]}"; do
-	timed "$tool"
-	"drop_$tool"
-	: >"$B/out/$tool.times"
-done
-for rep in $(seq 1 "$REPS"); do
-	echo "bench: round $rep of $REPS on the unchanged tree"
+if [ "${BENCH_MAIN:-1}" != 0 ]; then
+	declare -A MEDIAN CHANGED SPACE
+	# Rounds rather than tool after tool, so that a noisy minute hurts every
+	# tool alike; and a sync before each timed run, so that no tool pays for
+	# writing back what the previous one (or the rm -rf of a dropped
+	# snapshot) left dirty: snap syncs its snapshot to disk, cp and rsync don't.
+	echo "bench: warm-up run of each tool"
 	for tool in "${TOOLS[@]}"; do
+		timed "$tool"
+		"drop_$tool"
+		: >"$B/out/$tool.times"
+	done
+	for rep in $(seq 1 "$REPS"); do
+		echo "bench: round $rep of $REPS on the unchanged tree"
+		for tool in "${TOOLS[@]}"; do
+			sync
+			timed "$tool"
+			echo "$ELAPSED" >>"$B/out/$tool.times"
+			"drop_$tool"
+		done
+	done
+	for tool in "${TOOLS[@]}"; do
+		MEDIAN[$tool]=$(median <"$B/out/$tool.times")
+	done
+	clear_aside
+	rss_unchanged=$(printf '%s\n' "${SNAP_RSS[@]}" | sort -n | tail -n 1)
+
+	echo "bench: changing the tree (--mutate 0.01 --move-dir)"
+	python3 "$GEN_TREE" "$SRC" "$FILES" --mutate 0.01 --move-dir
+	for tool in "${TOOLS[@]}"; do
+		echo "bench: ${LABEL[$tool]}: one run on the changed tree"
 		sync
 		timed "$tool"
-		echo "$ELAPSED" >>"$B/out/$tool.times"
-		"drop_$tool"
+		CHANGED[$tool]=$ELAPSED
 	done
-done
-for tool in "${TOOLS[@]}"; do
-	MEDIAN[$tool]=$(median <"$B/out/$tool.times")
-done
-clear_aside
-rss_unchanged=$(printf '%s\n' "${SNAP_RSS[@]}" | sort -n | tail -n 1)
+	rss_changed=${SNAP_RSS[-1]}
+	SPACE[cp]=$(new_space "$B/cp/prev" "$B/cp/new")
+	SPACE[rsync]=$(new_space "$B/rsync/prev" "$B/rsync/new")
+	SPACE[rsnapshot]=$(new_space "$B/rsnapshot/alpha.1" "$B/rsnapshot/alpha.0")
+	SPACE[snap]=$(new_space "$B/snap/${SNAP_PREV[snap]}" "$B/snap/$(snap_newest snap)")
+	SPACE[snap1]=$(new_space "$B/snap1/${SNAP_PREV[snap1]}" "$B/snap1/$(snap_newest snap1)")
+	[ -z "${SNAP_BASE:-}" ] ||
+		SPACE[base]=$(new_space "$B/base/${SNAP_PREV[base]}" "$B/base/$(snap_newest base)")
+	manifest_kib=$(du -sk "$B/snap/.snap/manifests/$(snap_newest snap)" | cut -f1)
 
-echo "bench: changing the tree (--mutate 0.01 --move-dir)"
-python3 "$GEN_TREE" "$SRC" "$FILES" --mutate 0.01 --move-dir
-for tool in "${TOOLS[@]}"; do
-	echo "bench: ${LABEL[$tool]}: one run on the changed tree"
-	sync
-	timed "$tool"
-	CHANGED[$tool]=$ELAPSED
-done
-rss_changed=${SNAP_RSS[-1]}
-SPACE[cp]=$(new_space "$B/cp/prev" "$B/cp/new")
-SPACE[rsync]=$(new_space "$B/rsync/prev" "$B/rsync/new")
-SPACE[rsnapshot]=$(new_space "$B/rsnapshot/alpha.1" "$B/rsnapshot/alpha.0")
-SPACE[snap]=$(new_space "$B/snap/${SNAP_PREV[snap]}" "$B/snap/$(snap_newest snap)")
-SPACE[snap1]=$(new_space "$B/snap1/${SNAP_PREV[snap1]}" "$B/snap1/$(snap_newest snap1)")
-[ -z "${SNAP_BASE:-}" ] ||
-	SPACE[base]=$(new_space "$B/base/${SNAP_PREV[base]}" "$B/base/$(snap_newest base)")
-manifest_kib=$(du -sk "$B/snap/.snap/manifests/$(snap_newest snap)" | cut -f1)
-
-echo
-printf 'files: %s   runs: %s (median)   dir: %s\n\n' "$FILES" "$REPS" "$B"
-printf '%-18s %10s %8s %12s %14s %9s\n' tool "unchanged" "vs cp" "changed" "new space KiB" "vs rsync"
-for tool in "${TOOLS[@]}"; do
-	printf '%-18s %9ss %8s %11ss %14s %9s\n' "${LABEL[$tool]}" \
-		"$(secs "${MEDIAN[$tool]}")" \
-		"$(awk -v a="${MEDIAN[$tool]}" -v b="${MEDIAN[cp]}" 'BEGIN { printf "%.2f", b ? a / b : 0 }')" \
-		"$(secs "${CHANGED[$tool]}")" \
-		"${SPACE[$tool]}" \
-		"$(awk -v a="${SPACE[$tool]}" -v b="${SPACE[rsync]}" 'BEGIN { printf "%.2f", b ? a / b : 0 }')"
-done
-echo
-echo "snap peak RSS: $rss_unchanged KiB (unchanged tree, max of runs), $rss_changed KiB (changed tree)"
-echo "snap manifest of the new snapshot: $manifest_kib KiB (not in the new space above)"
-echo "cp -al copies no change at all: its row is the floor for time, not a backup."
+	echo
+	printf 'files: %s   runs: %s (median)   dir: %s\n\n' "$FILES" "$REPS" "$B"
+	printf '%-18s %10s %8s %12s %14s %9s\n' tool "unchanged" "vs cp" "changed" "new space KiB" "vs rsync"
+	for tool in "${TOOLS[@]}"; do
+		printf '%-18s %9ss %8s %11ss %14s %9s\n' "${LABEL[$tool]}" \
+			"$(secs "${MEDIAN[$tool]}")" \
+			"$(awk -v a="${MEDIAN[$tool]}" -v b="${MEDIAN[cp]}" 'BEGIN { printf "%.2f", b ? a / b : 0 }')" \
+			"$(secs "${CHANGED[$tool]}")" \
+			"${SPACE[$tool]}" \
+			"$(awk -v a="${SPACE[$tool]}" -v b="${SPACE[rsync]}" 'BEGIN { printf "%.2f", b ? a / b : 0 }')"
+	done
+	echo
+	echo "snap peak RSS: $rss_unchanged KiB (unchanged tree, max of runs), $rss_changed KiB (changed tree)"
+	echo "snap manifest of the new snapshot: $manifest_kib KiB (not in the new space above)"
+	echo "cp -al copies no change at all: its row is the floor for time, not a backup."
+fi
 
 #
 # The jobs table: --jobs 1 against the default, unchanged and first runs,
@@ -418,7 +426,7 @@ if [ "${BENCH_JOBS:-1}" != 0 ]; then
 	MODES=(warm)
 	[ "$COLD" != 1 ] || MODES+=(cold)
 	for mode in "${MODES[@]}"; do
-		for kind in unchanged first; do
+		for kind in ${BENCH_KINDS:-unchanged first}; do
 			for tool in $(jtools "$kind"); do
 				rm -f "$B/out/j.$mode.$kind.$tool"
 				# An untimed warm-up run for the warm rounds.
@@ -438,7 +446,7 @@ if [ "${BENCH_JOBS:-1}" != 0 ]; then
 	printf 'jobs: %s files, median of %s runs; cold: sync and drop_caches before each\n\n' "$FILES" "$REPS"
 	printf '%-5s %-10s %-18s %9s %7s %10s %13s %10s\n' mode run tool seconds "vs cp" "vs cp+sync" "peak RSS KiB" "read MiB"
 	for mode in "${MODES[@]}"; do
-		for kind in unchanged first; do
+		for kind in ${BENCH_KINDS:-unchanged first}; do
 			cpus=$(cut -d' ' -f1 "$B/out/j.$mode.$kind.cp" | median)
 			cpsync=0
 			[ "$kind" = unchanged ] ||
