@@ -23,8 +23,11 @@
  * turn, many times (an even number of times each).
  *
  * Every change keeps the original entry (at NAME or NAME~), so the tree
- * stays full for the next run.  On SIGTERM it writes the number of changes
- * that succeeded to COUNT_FILE and exits 0.  Nothing here is careful about
+ * stays full for the next run.  Once it catches SIGTERM it makes
+ * COUNT_FILE.ready (the test starts snap only then: a SIGTERM sent before
+ * would be lost in the shell's child that has not become this program
+ * yet, and this one would never stop).  On SIGTERM it writes the number
+ * of changes that succeeded to COUNT_FILE and exits 0.  Nothing here is careful about
  * symlinks: this process is the attacker and runs without privileges.
  */
 #include <dirent.h>
@@ -159,6 +162,12 @@ main(int argc, char **argv)
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_term;
 	sigaction(SIGTERM, &sa, NULL);
+	snprintf(tmp, sizeof(tmp), "%s.ready", argv[4]);
+	if ((f = fopen(tmp, "w")) == NULL) {
+		perror(tmp);
+		return 1;
+	}
+	fclose(f);
 	umask(0);
 
 	while (!stop) {

@@ -103,11 +103,18 @@ declare -A SWAPS=() RUNS=()
 # fails unless CMD ends in time with 0, 1 or 3 and without a sanitizer
 # report.  Stops the swapper (it is killed on exit anyway).
 race() {
-	local kind=$1 dir=$2 pid count_file=$AREA/counts/$1
+	local kind=$1 dir=$2 pid count_file=$AREA/counts/$1 i
 	shift 2
-	rm -f "$count_file"
+	rm -f "$count_file" "$count_file.ready"
 	start_bg pid setpriv --reuid=nobody --regid="$NOBODY_GID" --clear-groups \
 		"$SWAPPER" "$dir" "$SECRET/inner" "$DECOY/etc/shadow" "$count_file"
+	# Until the swapper catches SIGTERM, the kill below could be lost.
+	for ((i = 0; i < 1000; i++)); do
+		[ ! -e "$count_file.ready" ] || break
+		kill -0 "$pid" 2>/dev/null || fail "the swapper did not start"
+		sleep 0.01
+	done
+	[ -e "$count_file.ready" ] || fail "the swapper was not ready in 10 s"
 	STATUS=0
 	timeout -k 10 "$SNAP_TIMEOUT" "$@" >"$OUT" 2>"$ERR" || STATUS=$?
 	kill -TERM "$pid" 2>/dev/null || true
