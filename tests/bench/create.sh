@@ -116,8 +116,11 @@ if [ -n "${BENCH_IMAGE:-}" ]; then
 	mount -o loop "$B.img" "$B" || die "cannot mount $B.img on $B"
 	trap 'cd /; umount "$B" && rm -f "$B.img"' EXIT
 fi
-# Only ever remove what this script makes.
-rm -rf "$B/src" "$B/cp" "$B/rsync" "$B/rsnapshot" "$B/snap" "$B/snap1" \
+# Only ever remove what this script makes.  The tree gen_tree.py made
+# last time is kept when it has as many files and was not changed since
+# (src.files says so): a million files take minutes to write.
+[ "$(cat "$B/src.files" 2>/dev/null)" = "$FILES" ] || rm -rf "$B/src" "$B/src.files"
+rm -rf "$B/cp" "$B/rsync" "$B/rsnapshot" "$B/snap" "$B/snap1" \
 	"$B/base" "$B/out" "$B/first" "$B/aside"
 mkdir -p "$B/cp" "$B/rsync" "$B/rsnapshot" "$B/snap" "$B/snap1" "$B/base" \
 	"$B/out" "$B/first" "$B/aside"
@@ -278,8 +281,13 @@ timed() {
 	ELAPSED=$((t1 - t0))
 }
 
-echo "bench: generating $FILES files in $SRC"
-python3 "$GEN_TREE" "$SRC" "$FILES"
+if [ -e "$B/src.files" ]; then
+	echo "bench: the tree of $FILES files in $SRC, as generated before"
+else
+	echo "bench: generating $FILES files in $SRC"
+	python3 "$GEN_TREE" "$SRC" "$FILES"
+	echo "$FILES" >"$B/src.files"
+fi
 echo "bench: source: $(du -sh "$SRC" | cut -f1), $(find "$SRC" -type f | wc -l) files"
 
 echo "bench: previous snapshots"
@@ -324,6 +332,7 @@ if [ "${BENCH_MAIN:-1}" != 0 ]; then
 	rss_unchanged=$(printf '%s\n' "${SNAP_RSS[@]}" | sort -n | tail -n 1)
 
 	echo "bench: changing the tree (--mutate 0.01 --move-dir)"
+	rm -f "$B/src.files"
 	python3 "$GEN_TREE" "$SRC" "$FILES" --mutate 0.01 --move-dir
 	for tool in "${TOOLS[@]}"; do
 		echo "bench: ${LABEL[$tool]}: one run on the changed tree"
