@@ -48,6 +48,7 @@ format(char *buf, size_t size, const struct create_stats *s)
 	    "reused %llu\n"
 	    "copied %llu\n"
 	    "copied_bytes %llu\n"
+	    "received_bytes %llu\n"
 	    "warnings %llu\n"
 	    "seconds %.3f\n",
 	    s->name, s->prev[0] ? s->prev : "-",
@@ -60,6 +61,7 @@ format(char *buf, size_t size, const struct create_stats *s)
 	    (unsigned long long)s->hardlinked,
 	    (unsigned long long)s->reused, (unsigned long long)s->copied,
 	    (unsigned long long)s->copied_bytes,
+	    (unsigned long long)s->received_bytes,
 	    (unsigned long long)s->warnings, s->seconds);
 	if (n < 0 || (size_t)n >= size)
 		return -1;
@@ -187,7 +189,7 @@ counter(struct create_stats *s, const char *key)
 		FIELD(nodes), FIELD(skipped), FIELD(total_bytes),
 		FIELD(linked), FIELD(linked_content), FIELD(hardlinked),
 		FIELD(reused), FIELD(copied), FIELD(copied_bytes),
-		FIELD(warnings), FIELD(n_missing),
+		FIELD(received_bytes), FIELD(warnings), FIELD(n_missing),
 #undef FIELD
 	};
 	size_t i;
@@ -297,6 +299,7 @@ summary_json(struct json *j, const struct create_stats *s, bool dry_run)
 	json_count(j, "reused", s->reused);
 	json_count(j, "copied", s->copied);
 	json_count(j, "copied_bytes", s->copied_bytes);
+	json_count(j, "received_bytes", s->received_bytes);
 	json_key(j, "copied_by");
 	json_begin_object(j);
 	for (i = REASON_NEW; i < REASON_COUNT; i++) {

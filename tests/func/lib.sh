@@ -166,6 +166,12 @@ two_snapshots() {
 	SNAP_NOW=1764003600 create_snapshot N2 "$N1"
 }
 
+# json_get EXPR: evaluates the Python expression EXPR on the JSON in $OUT
+# (the output of the last run_snap, as j) and prints the result.
+json_get() {
+	python3 -c 'import json, sys; j = json.load(open(sys.argv[1])); print(eval(sys.argv[2]))' "$OUT" "$1"
+}
+
 # Shows the output of the last run_snap, prefixed.
 show_output() {
 	echo "    status: $STATUS"
