@@ -10,6 +10,7 @@
 #include <poll.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -90,17 +91,27 @@ parse_number(const char **pp, const char *end, uint64_t *out)
 void
 remote_parse_line(const char *line, size_t len, struct remote_counts *c)
 {
-	static const char received[] = "Total bytes received:";
+	static const struct {
+		const char	*head;
+		size_t		 off;
+	} totals[] = {
+		{ "Total bytes received:", offsetof(struct remote_counts,
+		    received) },
+		{ "Total bytes sent:", offsetof(struct remote_counts, sent) },
+	};
 	const char *p = line, *end = line + len, *x;
 	uint64_t v, pct, files;
+	size_t i, n;
 
 	while (p < end && *p == ' ')
 		p++;
-	if ((size_t)(end - p) > sizeof(received) - 1 &&
-	    memcmp(p, received, sizeof(received) - 1) == 0) {
-		p += sizeof(received) - 1;
+	for (i = 0; i < sizeof(totals) / sizeof(totals[0]); i++) {
+		n = strlen(totals[i].head);
+		if ((size_t)(end - p) <= n || memcmp(p, totals[i].head, n) != 0)
+			continue;
+		p += n;
 		if (parse_number(&p, end, &v))
-			c->received = v;
+			*(uint64_t *)((char *)c + totals[i].off) = v;
 		return;
 	}
 	/* progress2: bytes, then a percentage, then the rate and so on. */

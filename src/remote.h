@@ -54,6 +54,10 @@ struct remote_counts {
 	uint64_t	received;	/* "Total bytes received:" of --stats */
 	uint64_t	files;		/* files transferred (progress2 xfr#) */
 	uint64_t	bytes;		/* bytes done (progress2) */
+	/* "Total bytes sent:" of --stats: where rsync is the sender (a
+	 * local replicate_from: snap's own rsync reads the primary), the
+	 * bytes that went across. */
+	uint64_t	sent;
 };
 
 /* The line buffer of a child's stdout. */
@@ -134,9 +138,9 @@ int	remote_relink(const char *prev, const char *into, struct err *e);
 char	*remote_filter_arg(const struct filter_rule *rule);
 
 /*
- * Reads one line of rsync's stdout (pure): "Total bytes received: N" of
- * --stats, or a progress2 line ("  1,238,099  45%  1.2MB/s  0:00:01
- * (xfr#5, to-chk=169/396)"), into c; any other line is left alone.
+ * Reads one line of rsync's stdout (pure): "Total bytes received: N" or
+ * "Total bytes sent: N" of --stats, or a progress2 line ("  1,238,099
+ * 45%  1.2MB/s  0:00:01 (xfr#5, to-chk=169/396)"), into c; any other line is left alone.
  * Numbers may have thousands separators (',', '.', '\'') and, should an
  * -h have come from elsewhere, a K, M, G or T suffix.
  */
