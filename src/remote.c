@@ -155,11 +155,21 @@ start_child(struct remote_job *job)
 	if ((job->pid = fork()) == -1)
 		goto fail;
 	if (job->pid == 0) {
+		const char *into[2] = { job->into, job->partial };
+
 		/*
-		 * Killed with snap: an rsync left writing into the tree
-		 * after a kill -9 would race the next run, which removes it.
+		 * Stopped with snap: an rsync left writing into the tree
+		 * after a kill -9 would race the next run, which takes it
+		 * over or removes it.  SIGTERM, not SIGKILL: this process
+		 * is rsync's generator, and the receiver it forks (which
+		 * writes the files) and its ssh are not its to take along
+		 * when it is killed outright; a SIGKILL left them running
+		 * on until the file being sent was complete.  On SIGTERM it
+		 * stops the receiver, which moves what it had of that file
+		 * into --partial-dir for the next run, and ssh goes as its
+		 * pipes close.
 		 */
-		if (prctl(PR_SET_PDEATHSIG, SIGKILL) == -1 ||
+		if (prctl(PR_SET_PDEATHSIG, SIGTERM) == -1 ||
 		    getppid() != parent)
 			_exit(127);
 		/* The store's lock and descriptors stay with snap. */
@@ -177,8 +187,9 @@ start_child(struct remote_job *job)
 		signal(SIGPIPE, SIG_DFL);
 		/* The host is not trusted: whatever it makes rsync do
 		 * stays in this source's folder (as for replicate). */
-		if (job->confine && confine_writes(job->into,
-		    &job->link_dest, job->link_dest != NULL) == -1) {
+		if (job->confine && confine_writes(into, 1 +
+		    (job->partial != NULL), &job->link_dest,
+		    job->link_dest != NULL) == -1) {
 			dprintf(2, "cannot confine rsync to '%s': %s\n",
 			    job->into, strerror(errno));
 			_exit(126);
@@ -396,6 +407,10 @@ job_args(struct remote_job *job, bool progress)
 	}
 	if (job->link_dest != NULL)
 		rsync_argv_add(&a, "--link-dest=%s", job->link_dest);
+	/* Absolute: found again by the next run, which receives into a
+	 * new folder (and no pattern for it is needed in the tree). */
+	if (job->partial != NULL)
+		rsync_argv_add(&a, "--partial-dir=%s", job->partial);
 	rsync_argv_add(&a, "%s", "--");
 	/* The trailing '/': the folder's content, not the folder in it. */
 	rsync_argv_add(&a, "%s/", job->what);

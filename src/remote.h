@@ -69,10 +69,24 @@ struct remote_job {
 	const struct config_source *src;
 	const char	*into;		/* absolute, existing and empty */
 	const char	*link_dest;	/* absolute, or NULL: no previous copy */
+	/*
+	 * Absolute, or NULL: rsync's --partial-dir, a folder kept across
+	 * runs.  An rsync that is stopped (snap interrupted or killed, the
+	 * connection lost) moves the part of the file it was receiving
+	 * there, and the next transfer takes it as the basis of that file's
+	 * delta, so a large file is not sent again from its start.  A basis
+	 * never decides content (rsync checks the whole file it made
+	 * against the sender's checksum): a stale one only costs bytes.
+	 * The receiver sends the host checksums of the basis's blocks, so
+	 * the folder must be this host's (received.c names it by HOST and
+	 * PATH).
+	 */
+	const char	*partial;
 	bool		 checksum;	/* compare content, not size and mtime */
 	bool		 fatal;		/* its failure fails the run */
-	/* rsync (and its ssh) may make names only below into and link
-	 * only from link_dest (confine.h); exit 126 when that fails. */
+	/* rsync (and its ssh) may make names only below into (and
+	 * partial) and link only from link_dest (confine.h); exit 126 when
+	 * that fails. */
 	bool		 confine;
 	/*
 	 * -1, or a descriptor of NUL-ended rsync exclude patterns, read

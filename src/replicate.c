@@ -151,7 +151,7 @@ run_rsync(struct run *r, struct rsync_argv *a, int out_fd, const char *into,
 		/* The store's lock and descriptors stay with snap. */
 		close_range(3, ~0U, 0);
 		signal(SIGPIPE, SIG_DFL);
-		if (r->confine && confine_writes(into, link_from,
+		if (r->confine && confine_writes(&into, 1, link_from,
 		    n_link) == -1) {
 			dprintf(2, "cannot confine rsync to '%s': %s\n", into,
 			    strerror(errno));
