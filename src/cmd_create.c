@@ -161,7 +161,7 @@ after_run(struct run_hooks *h, const struct create_stats *stats,
     int status, const struct timespec *t0)
 {
 	const struct config_hooks *hooks = &h->cfg->hooks;
-	struct metrics_run run;
+	struct metrics_run run = { .stats = NULL };
 	struct err e;
 
 	bool failed = status != CMD_OK && status != CMD_WARNINGS;

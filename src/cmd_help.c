@@ -84,10 +84,12 @@ static const struct cmd_command commands[] = {
 	    GLOBALS, false },
 	{ "replicate", cmd_replicate, "copy the snapshots of replicate_from "
 	    "that this root lacks",
-	    "usage: snap [OPTIONS] replicate\n\n"
+	    "usage: snap [OPTIONS] replicate [--json]\n\n"
 	    "Copies every snapshot of the config's replicate_from that this "
 	    "root\nlacks, oldest first, checks each against its manifest, "
-	    "then prunes.\n" GLOBALS, false },
+	    "then prunes.\n"
+	    "  --json   the snapshots copied and the totals as JSON\n"
+	    GLOBALS, true },
 	{ "help", cmd_help, "the usage of a command",
 	    "usage: snap help [COMMAND]\n\n"
 	    "The usage of COMMAND, or the list of commands.\n", false },

@@ -1,10 +1,12 @@
 /*
  * snap list: one line per snapshot: name, files, total size and new
  * space (each also in bytes on disk), warnings, label; below it a line
- * per source that was missing from its run.  Sizes come from the manifests (usage.c), warnings and
- * labels from each snapshot's summary record.
+ * per source that was missing from its run.  Sizes come from the
+ * manifests (usage.c); warnings, labels (and, in --json, the bytes
+ * received from remote hosts) from each snapshot's summary record.
  */
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -34,6 +36,18 @@ read_row(struct cmd_ctx *ctx, size_t i, struct row *r)
 	    ctx->list.names[i], &r->stats, &e) == 0;
 	if (!r->has_summary)
 		memset(&r->stats, 0, sizeof(r->stats));
+}
+
+/* A count of the summary record, or null when the snapshot has none. */
+static void
+json_summary_count(struct json *j, const char *key, const struct row *r,
+    uint64_t v)
+{
+	json_key(j, key);
+	if (r->has_summary)
+		json_uint(j, v);
+	else
+		json_null(j);
 }
 
 static void
@@ -69,11 +83,11 @@ print_json(struct cmd_ctx *ctx, const struct usage *u)
 		json_uint(&j, s->size_disk);
 		json_key(&j, "new_disk");
 		json_uint(&j, s->new_disk);
-		json_key(&j, "warnings");
-		if (r.has_summary)
-			json_uint(&j, r.stats.warnings);
-		else
-			json_null(&j);
+		json_summary_count(&j, "warnings", &r, r.stats.warnings);
+		/* What came from remote hosts to make it (0 for a snapshot
+		 * of local sources, and for summaries older than the key). */
+		json_summary_count(&j, "received_bytes", &r,
+		    r.stats.received_bytes);
 		if (r.has_summary)
 			summary_json_missing(&j, &r.stats);
 		else {

@@ -48,8 +48,8 @@ allow(int ruleset, const char *path, uint64_t access, uint64_t handled)
 }
 
 int
-confine_writes(const char *into, const char *const *link_from,
-    size_t n_link_from)
+confine_writes(const char *const *into, size_t n_into,
+    const char *const *link_from, size_t n_link_from)
 {
 	struct landlock_ruleset_attr attr = { 0 };
 	uint64_t handled = CHANGES;
@@ -74,8 +74,9 @@ confine_writes(const char *into, const char *const *link_from,
 	    sizeof(attr), 0);
 	if (ruleset == -1)
 		return -1;
-	if (allow(ruleset, into, handled, handled) == -1)
-		goto out;
+	for (i = 0; i < n_into; i++)
+		if (allow(ruleset, into[i], handled, handled) == -1)
+			goto out;
 	/*
 	 * Landlock links a file into a folder only where that gives it no
 	 * right it lacked at its old name, so the link sources keep the

@@ -12,9 +12,11 @@
  * removing and renaming files.  Reading stays allowed everywhere.
  *
  *   pid = fork();
- *   if (pid == 0) { confine_writes(into, link_from, n); execvp(...); }
+ *   if (pid == 0) { confine_writes(into, 1, link_from, n); execvp(...); }
  *
- * into is the only tree where names may be made, removed or renamed.
+ * The folders of into are the only trees where names may be made,
+ * removed or renamed (a transfer's folder, and the folder where rsync
+ * keeps the part of a file it had received when it was stopped).
  * The folders of link_from may be hard-linked from into (rsync's
  * --link-dest): no name in them can be made, removed or renamed, but
  * since Landlock links a file only where that gives it no right it
@@ -36,8 +38,8 @@
  * or EOPNOTSUPP; a folder that cannot be opened); the process is then
  * as it was.
  */
-int	confine_writes(const char *into, const char *const *link_from,
-	    size_t n_link_from);
+int	confine_writes(const char *const *into, size_t n_into,
+	    const char *const *link_from, size_t n_link_from);
 
 /* True when confine_writes can work here (Landlock ABI 2 or later). */
 bool	confine_supported(void);

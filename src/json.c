@@ -175,6 +175,13 @@ json_uint(struct json *j, uint64_t v)
 }
 
 void
+json_member_uint(struct json *j, const char *key, uint64_t v)
+{
+	json_key(j, key);
+	json_uint(j, v);
+}
+
+void
 json_int(struct json *j, int64_t v)
 {
 	before_value(j, false);

@@ -94,4 +94,7 @@ void	json_int(struct json *j, int64_t v);
 void	json_bool(struct json *j, bool v);
 void	json_null(struct json *j);
 
+/* A member of the open object whose value is a count: key, then v. */
+void	json_member_uint(struct json *j, const char *key, uint64_t v);
+
 #endif

@@ -140,24 +140,77 @@ format_counts(FILE *f, const char *config, const struct create_stats *s)
 	    "over the network (not a part of the others' sum).", bytes, sizeof(bytes) / sizeof(bytes[0]));
 }
 
+/* What a replicate run has to say, failed or not. */
+static void
+format_replicated(FILE *f, const char *config,
+    const struct replicate_stats *s)
+{
+	const struct by_how snapshots[] = {
+		{ "copied", s->copied },
+		{ "refused", s->refused },
+		{ "present", s->present },
+		{ "skipped", s->skipped },
+	};
+	const struct by_how bytes[] = {
+		{ "total", s->bytes },
+		{ "received", s->received_bytes },
+	};
+
+	family_by_how(f, config, "snap_last_replicate_snapshots",
+	    "Snapshots of the primary in the last replicate run: copied, "
+	    "refused (not as their manifest says), present here already, "
+	    "skipped (older than the newest here).", snapshots,
+	    sizeof(snapshots) / sizeof(snapshots[0]));
+	gauge(f, config, "snap_last_replicate_files",
+	    "Regular files of the snapshots the last replicate run copied.",
+	    (double)s->files);
+	family_by_how(f, config, "snap_last_replicate_bytes",
+	    "Bytes of the regular files of the snapshots the last replicate "
+	    "run copied (total, linked or fetched), and received: bytes that "
+	    "came from the primary over the network.", bytes,
+	    sizeof(bytes) / sizeof(bytes[0]));
+}
+
+/*
+ * The four facts of any run, under prefix (snap_last_run,
+ * snap_last_replicate), what naming the command.
+ */
+static void
+format_run(FILE *f, const char *config, const char *prefix,
+    const char *what, const struct metrics_run *run)
+{
+	char name[64], help[128];
+
+	snprintf(name, sizeof(name), "%s_timestamp_seconds", prefix);
+	snprintf(help, sizeof(help), "When the last snap %s run ended.",
+	    what);
+	gauge(f, config, name, help, (double)run->ended);
+	snprintf(name, sizeof(name), "%s_duration_seconds", prefix);
+	snprintf(help, sizeof(help), "How long the last snap %s run took.",
+	    what);
+	gauge(f, config, name, help, run->seconds);
+	snprintf(name, sizeof(name), "%s_exit_status", prefix);
+	gauge(f, config, name, "Exit status of the last run: 0 ok, 1 failed, "
+	    "3 warnings.", run->exit_status);
+	snprintf(name, sizeof(name), "%s_success", prefix);
+	gauge(f, config, name, run->replicated != NULL ?
+	    "1 if the last run copied every snapshot it tried (exit status 0 "
+	    "or 3)." : "1 if the last run made a snapshot (exit status 0 or "
+	    "3).", run->exit_status == 0 || run->exit_status == 3);
+}
+
 void
 metrics_format(FILE *f, const char *config, const struct metrics_run *run,
     const struct metrics_root *root)
 {
-	const struct create_stats *s = run->stats;
-
-	gauge(f, config, "snap_last_run_timestamp_seconds",
-	    "When the last snap create run ended.", (double)run->ended);
-	gauge(f, config, "snap_last_run_duration_seconds",
-	    "How long the last snap create run took.", run->seconds);
-	gauge(f, config, "snap_last_run_exit_status",
-	    "Exit status of the last run: 0 ok, 1 failed, 3 warnings.",
-	    run->exit_status);
-	gauge(f, config, "snap_last_run_success",
-	    "1 if the last run made a snapshot (exit status 0 or 3).",
-	    run->exit_status == 0 || run->exit_status == 3);
-	if (s != NULL)
-		format_counts(f, config, s);
+	if (run->replicated != NULL) {
+		format_run(f, config, "snap_last_replicate", "replicate", run);
+		format_replicated(f, config, run->replicated);
+	} else {
+		format_run(f, config, "snap_last_run", "create", run);
+		if (run->stats != NULL)
+			format_counts(f, config, run->stats);
+	}
 	if (!root->known)
 		return;
 	gauge(f, config, "snap_last_success_timestamp_seconds",

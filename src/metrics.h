@@ -1,13 +1,18 @@
 /*
  * metrics: the Prometheus textfile-collector file named by metrics_file:.
  *
- * After every create (not a dry run), successful or not, snap rewrites
- * the file with the facts of that run and of the snapshot root, so that
- * node_exporter users can alert when backups stop or start failing:
+ * After every create (not a dry run) and every replicate, successful or
+ * not, snap rewrites the file with the facts of that run and of the
+ * snapshot root, so that node_exporter users can alert when backups
+ * stop or start failing:
  *
  *   snap_last_success_timestamp_seconds   when the newest snapshot was made
- *   snap_last_run_*                       the run just finished
+ *   snap_last_run_*                       the create just finished
+ *   snap_last_replicate_*                 the replicate just finished
  *   snap_snapshots, snap_root_*_bytes     the snapshot root now
+ *
+ * A root is made by one of the two (a replica's config names no
+ * sources), so its file holds one family of the two.
  *
  * Every sample carries a config="FILE" label, so that several backup sets
  * (snap@.service instances) can share one collector folder.  The file is
@@ -24,6 +29,7 @@
 
 #include "config.h"
 #include "err.h"
+#include "replicate.h"
 #include "summary.h"
 #include "sys.h"
 
@@ -33,6 +39,9 @@ struct metrics_run {
 	double				 seconds;	/* how long it took */
 	int				 exit_status;
 	const struct create_stats	*stats;	/* NULL: no snapshot made */
+	/* Not NULL: the run was a replicate, these its counts (a failed
+	 * one's too: what it copied before it stopped stays). */
+	const struct replicate_stats	*replicated;
 };
 
 /* The snapshot root, as read after the run. */

@@ -75,6 +75,15 @@ out_set_streams(FILE *out, bool out_journal, FILE *err, bool err_journal)
 	same_file = out == err;
 }
 
+void
+out_results_to_stderr(void)
+{
+	out_init();
+	fflush(so.f);
+	so = se;
+	same_file = true;
+}
+
 bool
 out_stderr_journal(void)
 {

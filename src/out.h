@@ -79,6 +79,14 @@ void	out_set_erase(void (*erase)(void *), void *arg);
 void	out_clear(void);
 
 /*
+ * From now on results (out_info, out_problem, out_caution) go where
+ * warnings and errors go, so that stdout holds a JSON document alone
+ * (replicate --json, whose progress lines and findings are still worth
+ * reading).
+ */
+void	out_results_to_stderr(void);
+
+/*
  * Test seam: use these streams instead of stdout and stderr, with the
  * journal decision given (no terminal, no $JOURNAL_STREAM look-up).
  * The streams are the same file when out == err.

@@ -14,6 +14,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <xxhash.h>
+
 #include "beneath.h"
 #include "buf.h"
 #include "confine.h"
@@ -27,6 +29,8 @@
 #include "testhook.h"
 
 #define RECEIVING_PREFIX	".snap-receiving-"
+/* In ROOT/.snap: what stopped transfers had received (partial_folder). */
+#define PARTIAL_DIR		"partial"
 #define SHARE_TMP		".snap-share.tmp"
 
 /* What the walk saw of one inode of a received tree. */
@@ -41,6 +45,7 @@ received_init(struct received *r)
 {
 	r->sources = NULL;
 	r->into = NULL;
+	r->partial = NULL;
 	r->n_sources = 0;
 	r->build_fd = r->prev_fd = -1;
 	r->depth = 0;
@@ -58,7 +63,10 @@ received_free(struct received *r)
 
 	for (i = 0; r->into != NULL && i < r->n_sources; i++)
 		free(r->into[i]);
+	for (i = 0; r->partial != NULL && i < r->n_sources; i++)
+		free(r->partial[i]);
 	free(r->into);
+	free(r->partial);
 	free(r->sources);
 	free(r->times);
 	inomap_free(&r->names);
@@ -99,6 +107,98 @@ keep_stale(struct received *r, const struct config_source *src,
 }
 
 /*
+ * The folder where the rsync of the remote source at index i keeps what
+ * it had received of a file when it was stopped (remote.h), so that the
+ * next run takes it up instead of sending that file from its start:
+ * ROOT/.snap/partial/ID, made when missing, a real folder (never through
+ * a symlink).  ID is a hash of the source's HOST and PATH, not its place
+ * in the config: rsync's receiver sends the host checksums of the blocks
+ * of a basis, so one host's part must never be the basis of another
+ * host's file, whatever the config's order.  Only root reaches the
+ * folder, and only rsync writes in it: the parts of files it was
+ * receiving, each a new inode that no snapshot holds.  Returns its path
+ * (in r->partial[i]), or NULL when it cannot be had: the transfer then
+ * goes without one, as it only saves bytes.
+ */
+static const char *
+partial_folder(struct received *r, const struct config *cfg,
+    const struct store *s, size_t i)
+{
+	const struct config_source *src = &r->sources[i];
+	XXH3_state_t *h;
+	char name[32];
+	struct stat st;
+	int fd;
+
+	/* The NUL keeps "a" + "b/c" apart from "a/b" + "c". */
+	if ((h = XXH3_createState()) == NULL)
+		return NULL;
+	XXH3_64bits_reset(h);
+	XXH3_64bits_update(h, src->host, strlen(src->host) + 1);
+	XXH3_64bits_update(h, src->path, strlen(src->path));
+	snprintf(name, sizeof(name), "%016" PRIx64,
+	    (uint64_t)XXH3_64bits_digest(h));
+	XXH3_freeState(h);
+	if ((r->sys->mkdirat(s->meta_fd, PARTIAL_DIR, 0700) == -1 &&
+	    errno != EEXIST) || (fd = openat(s->meta_fd, PARTIAL_DIR,
+	    O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)) == -1)
+		return NULL;
+	if ((r->sys->mkdirat(fd, name, 0700) == -1 && errno != EEXIST) ||
+	    fstatat(fd, name, &st, AT_SYMLINK_NOFOLLOW) == -1 ||
+	    !S_ISDIR(st.st_mode)) {
+		close(fd);
+		return NULL;
+	}
+	close(fd);
+	if (asprintf(&r->partial[i], "%s/.snap/" PARTIAL_DIR "/%s",
+	    cfg->snapshot_root, name) == -1)
+		r->partial[i] = NULL;
+	return r->partial[i];
+}
+
+/*
+ * After the transfers: a source whose transfer succeeded has nothing
+ * left to take up (rsync used the part it found, and anything else there
+ * is of a file it no longer sends), so its folder goes; when every one
+ * succeeded, all of .snap/partial goes, with the folders of sources the
+ * config no longer has.  A folder that cannot be removed stays for the
+ * next run: it only holds a basis.
+ */
+static void
+drop_partial(struct received *r, const struct store *s,
+    const struct remote_job *jobs, const size_t *index, size_t n)
+{
+	struct err ignored;
+	const char *name;
+	bool all = true;
+	size_t k;
+	int fd;
+
+	for (k = 0; k < n; k++)
+		if (jobs[k].result != 0 && jobs[k].result != REMOTE_VANISHED)
+			all = false;
+	if (all) {
+		if (faccessat(s->meta_fd, PARTIAL_DIR, F_OK,
+		    AT_SYMLINK_NOFOLLOW) == 0)
+			rmtree_remove(r->sys, s->meta_fd, PARTIAL_DIR, NULL,
+			    &ignored);
+		return;
+	}
+	if ((fd = openat(s->meta_fd, PARTIAL_DIR, O_RDONLY | O_DIRECTORY |
+	    O_NOFOLLOW | O_CLOEXEC)) == -1)
+		return;
+	for (k = 0; k < n; k++) {
+		if ((jobs[k].result != 0 && jobs[k].result !=
+		    REMOTE_VANISHED) || r->partial[index[k]] == NULL)
+			continue;
+		name = strrchr(r->partial[index[k]], '/') + 1;
+		if (faccessat(fd, name, F_OK, AT_SYMLINK_NOFOLLOW) == 0)
+			rmtree_remove(r->sys, fd, name, NULL, &ignored);
+	}
+	close(fd);
+}
+
+/*
  * Sets up the transfer of the remote source at index i of the walk's
  * sources: its receiving folder, made here, and the previous copy to
  * link to (*prev, owned by the caller).  Returns 0, or -1 with e set.
@@ -130,6 +230,7 @@ prepare_one(struct received *r, const struct config *cfg,
 	job->src = src;
 	job->into = r->into[i];
 	job->link_dest = *prev;
+	job->partial = partial_folder(r, cfg, s, i);
 	job->checksum = cfg->checksum;
 	job->fatal = src->required || cfg->n_sources == 1;
 	return 0;
@@ -403,6 +504,7 @@ fetch_all(struct received *r, const struct config *cfg,
 	for (k = 0; k < n; k++)
 		if (settle_one(r, index[k], &jobs[k], e) == -1)
 			goto out;
+	drop_partial(r, s, jobs, index, n);
 	rc = 0;
 out:
 	for (k = 0; prev != NULL && k < n; k++)
@@ -433,7 +535,9 @@ received_fetch(struct received *r, const struct config *cfg,
 	r->build_fd = s->build_fd;
 	r->prev_fd = s->prev_fd;
 	if ((r->sources = calloc(cfg->n_sources, sizeof(*r->sources))) == NULL ||
-	    (r->into = calloc(cfg->n_sources, sizeof(*r->into))) == NULL)
+	    (r->into = calloc(cfg->n_sources, sizeof(*r->into))) == NULL ||
+	    (r->partial = calloc(cfg->n_sources, sizeof(*r->partial))) ==
+	    NULL)
 		return err_set(e, ENOMEM, "cannot back up the remote sources");
 	for (i = 0; i < cfg->n_sources; i++) {
 		src = &cfg->sources[i];

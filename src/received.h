@@ -8,7 +8,10 @@
  * snapshot's copy; the config's `parallel` of them at once, their
  * outcomes then taken in the order of the sources.  A host that fails is the run's failure when the
  * source is required or the only one; otherwise a warning, and the
- * folder gets the previous copy, linked unchanged (remote_relink).
+ * folder gets the previous copy, linked unchanged (remote_relink).  Each
+ * transfer keeps what a stopped rsync had of a file in
+ * ROOT/.snap/partial/ID (remote.h), for the next run to take up; a source
+ * whose transfer succeeded needs it no more.
  * received_fetch also gives the walk its sources: a remote one walks its
  * received folder, read like any local source (walk.h: fd-relative,
  * never following a symlink).
@@ -74,6 +77,9 @@ struct received {
 	size_t			 n_sources;
 	char			**into;		/* per source: its received
 						 * folder (owned), or NULL */
+	char			**partial;	/* per source: rsync's
+						 * --partial-dir (owned), or
+						 * NULL */
 	int			 build_fd;
 	int			 prev_fd;	/* -1: no previous snapshot */
 	dev_t			 dev;		/* of the snapshot being built */

@@ -10,6 +10,7 @@
 #include <poll.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -90,17 +91,27 @@ parse_number(const char **pp, const char *end, uint64_t *out)
 void
 remote_parse_line(const char *line, size_t len, struct remote_counts *c)
 {
-	static const char received[] = "Total bytes received:";
+	static const struct {
+		const char	*head;
+		size_t		 off;
+	} totals[] = {
+		{ "Total bytes received:", offsetof(struct remote_counts,
+		    received) },
+		{ "Total bytes sent:", offsetof(struct remote_counts, sent) },
+	};
 	const char *p = line, *end = line + len, *x;
 	uint64_t v, pct, files;
+	size_t i, n;
 
 	while (p < end && *p == ' ')
 		p++;
-	if ((size_t)(end - p) > sizeof(received) - 1 &&
-	    memcmp(p, received, sizeof(received) - 1) == 0) {
-		p += sizeof(received) - 1;
+	for (i = 0; i < sizeof(totals) / sizeof(totals[0]); i++) {
+		n = strlen(totals[i].head);
+		if ((size_t)(end - p) <= n || memcmp(p, totals[i].head, n) != 0)
+			continue;
+		p += n;
 		if (parse_number(&p, end, &v))
-			c->received = v;
+			*(uint64_t *)((char *)c + totals[i].off) = v;
 		return;
 	}
 	/* progress2: bytes, then a percentage, then the rate and so on. */
@@ -144,11 +155,21 @@ start_child(struct remote_job *job)
 	if ((job->pid = fork()) == -1)
 		goto fail;
 	if (job->pid == 0) {
+		const char *into[2] = { job->into, job->partial };
+
 		/*
-		 * Killed with snap: an rsync left writing into the tree
-		 * after a kill -9 would race the next run, which removes it.
+		 * Stopped with snap: an rsync left writing into the tree
+		 * after a kill -9 would race the next run, which takes it
+		 * over or removes it.  SIGTERM, not SIGKILL: this process
+		 * is rsync's generator, and the receiver it forks (which
+		 * writes the files) and its ssh are not its to take along
+		 * when it is killed outright; a SIGKILL left them running
+		 * on until the file being sent was complete.  On SIGTERM it
+		 * stops the receiver, which moves what it had of that file
+		 * into --partial-dir for the next run, and ssh goes as its
+		 * pipes close.
 		 */
-		if (prctl(PR_SET_PDEATHSIG, SIGKILL) == -1 ||
+		if (prctl(PR_SET_PDEATHSIG, SIGTERM) == -1 ||
 		    getppid() != parent)
 			_exit(127);
 		/* The store's lock and descriptors stay with snap. */
@@ -166,8 +187,9 @@ start_child(struct remote_job *job)
 		signal(SIGPIPE, SIG_DFL);
 		/* The host is not trusted: whatever it makes rsync do
 		 * stays in this source's folder (as for replicate). */
-		if (job->confine && confine_writes(job->into,
-		    &job->link_dest, job->link_dest != NULL) == -1) {
+		if (job->confine && confine_writes(into, 1 +
+		    (job->partial != NULL), &job->link_dest,
+		    job->link_dest != NULL) == -1) {
 			dprintf(2, "cannot confine rsync to '%s': %s\n",
 			    job->into, strerror(errno));
 			_exit(126);
@@ -385,6 +407,10 @@ job_args(struct remote_job *job, bool progress)
 	}
 	if (job->link_dest != NULL)
 		rsync_argv_add(&a, "--link-dest=%s", job->link_dest);
+	/* Absolute: found again by the next run, which receives into a
+	 * new folder (and no pattern for it is needed in the tree). */
+	if (job->partial != NULL)
+		rsync_argv_add(&a, "--partial-dir=%s", job->partial);
 	rsync_argv_add(&a, "%s", "--");
 	/* The trailing '/': the folder's content, not the folder in it. */
 	rsync_argv_add(&a, "%s/", job->what);

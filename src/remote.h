@@ -54,6 +54,10 @@ struct remote_counts {
 	uint64_t	received;	/* "Total bytes received:" of --stats */
 	uint64_t	files;		/* files transferred (progress2 xfr#) */
 	uint64_t	bytes;		/* bytes done (progress2) */
+	/* "Total bytes sent:" of --stats: where rsync is the sender (a
+	 * local replicate_from: snap's own rsync reads the primary), the
+	 * bytes that went across. */
+	uint64_t	sent;
 };
 
 /* The line buffer of a child's stdout. */
@@ -65,10 +69,24 @@ struct remote_job {
 	const struct config_source *src;
 	const char	*into;		/* absolute, existing and empty */
 	const char	*link_dest;	/* absolute, or NULL: no previous copy */
+	/*
+	 * Absolute, or NULL: rsync's --partial-dir, a folder kept across
+	 * runs.  An rsync that is stopped (snap interrupted or killed, the
+	 * connection lost) moves the part of the file it was receiving
+	 * there, and the next transfer takes it as the basis of that file's
+	 * delta, so a large file is not sent again from its start.  A basis
+	 * never decides content (rsync checks the whole file it made
+	 * against the sender's checksum): a stale one only costs bytes.
+	 * The receiver sends the host checksums of the basis's blocks, so
+	 * the folder must be this host's (received.c names it by HOST and
+	 * PATH).
+	 */
+	const char	*partial;
 	bool		 checksum;	/* compare content, not size and mtime */
 	bool		 fatal;		/* its failure fails the run */
-	/* rsync (and its ssh) may make names only below into and link
-	 * only from link_dest (confine.h); exit 126 when that fails. */
+	/* rsync (and its ssh) may make names only below into (and
+	 * partial) and link only from link_dest (confine.h); exit 126 when
+	 * that fails. */
 	bool		 confine;
 	/*
 	 * -1, or a descriptor of NUL-ended rsync exclude patterns, read
@@ -134,9 +152,9 @@ int	remote_relink(const char *prev, const char *into, struct err *e);
 char	*remote_filter_arg(const struct filter_rule *rule);
 
 /*
- * Reads one line of rsync's stdout (pure): "Total bytes received: N" of
- * --stats, or a progress2 line ("  1,238,099  45%  1.2MB/s  0:00:01
- * (xfr#5, to-chk=169/396)"), into c; any other line is left alone.
+ * Reads one line of rsync's stdout (pure): "Total bytes received: N" or
+ * "Total bytes sent: N" of --stats, or a progress2 line ("  1,238,099
+ * 45%  1.2MB/s  0:00:01 (xfr#5, to-chk=169/396)"), into c; any other line is left alone.
  * Numbers may have thousands separators (',', '.', '\'') and, should an
  * -h have come from elsewhere, a K, M, G or T suffix.
  */

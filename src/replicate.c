@@ -23,6 +23,7 @@
 #include "manifest.h"
 #include "name.h"
 #include "outtail.h"
+#include "remote.h"
 #include "retain.h"
 #include "rmtree.h"
 #include "rsyncargs.h"
@@ -63,6 +64,9 @@ struct run {
 	struct verify		*v;
 	struct inomap		 names;		/* ino -> names */
 	bool			 names_failed;
+	uint64_t		 files;		/* regular (last pass) */
+	uint64_t		 bytes;
+	uint64_t		 received;	/* by its fetches so far */
 };
 
 /* The names of one inode with several that the new tree holds. */
@@ -147,7 +151,7 @@ run_rsync(struct run *r, struct rsync_argv *a, int out_fd, const char *into,
 		/* The store's lock and descriptors stay with snap. */
 		close_range(3, ~0U, 0);
 		signal(SIGPIPE, SIG_DFL);
-		if (r->confine && confine_writes(into, link_from,
+		if (r->confine && confine_writes(&into, 1, link_from,
 		    n_link) == -1) {
 			dprintf(2, "cannot confine rsync to '%s': %s\n", into,
 			    strerror(errno));
@@ -175,6 +179,51 @@ run_rsync(struct run *r, struct rsync_argv *a, int out_fd, const char *into,
 	rsync_describe_status(status, "the primary", how, sizeof(how));
 	return err_set(e, 0, "cannot %s (%s)%s%s", what, how,
 	    tail[0] != '\0' ? "; it said:" : " and nothing was said", tail);
+}
+
+/*
+ * run_rsync for a fetch whose argv asked for --stats: its stdout goes to
+ * a memfd, read afterwards for the bytes that crossed (remote.h's
+ * parser, as for a remote source), added to r->received.  A figure that
+ * cannot be had is no reason to fail a copy: it is then not counted.
+ */
+static int
+run_rsync_counted(struct run *r, struct rsync_argv *a, const char *into,
+    const char *const *link_from, size_t n_link, const char *what,
+    struct err *e)
+{
+	struct remote_counts counts = { 0 };
+	char buf[4096];
+	const char *line, *end, *nl;
+	struct stat st;
+	off_t from = 0;
+	ssize_t n = -1;
+	int fd, rc;
+
+	fd = memfd_create("rsync-stats", MFD_CLOEXEC);
+	rc = run_rsync(r, a, fd, into, link_from, n_link, what, e);
+	if (fd == -1)
+		return rc;
+	/* --stats is some 20 short lines at the end: its last 4 KiB. */
+	if (fstat(fd, &st) == 0) {
+		if (st.st_size > (off_t)sizeof(buf))
+			from = st.st_size - (off_t)sizeof(buf);
+		n = pread(fd, buf, sizeof(buf), from);
+	}
+	close(fd);
+	end = buf + (n > 0 ? n : 0);
+	for (line = buf; line < end; line = nl + 1) {
+		if ((nl = memchr(line, '\n', (size_t)(end - line))) == NULL)
+			nl = end;
+		/* A line cut at the start of the window is no line. */
+		if (line != buf || from == 0)
+			remote_parse_line(line, (size_t)(nl - line), &counts);
+	}
+	/* Over ssh snap's rsync receives; from a local path it is the
+	 * sender, and what it sent is what crossed to the replica. */
+	r->received += r->cfg->replicate_host != NULL ? counts.received :
+	    counts.sent;
+	return rc;
 }
 
 /* --- the primary's snapshots --------------------------------------- */
@@ -371,6 +420,11 @@ on_matched(const struct entry *m, const struct stat *st, void *arg)
 
 	struct names *n;
 
+	if (m->type == ENTRY_REG) {
+		r->files++;
+		r->bytes += m->size;
+	}
+
 	/*
 	 * A file with names outside the tree that is not the replica's own
 	 * previous copy was linked in from elsewhere: rsync's --link-dest
@@ -455,6 +509,7 @@ check_pass(struct run *r, bool collect, struct err *e)
 
 	r->collect = collect;
 	r->n_refetch = r->n_hard = r->n_shown = 0;
+	r->files = r->bytes = 0;
 	r->mw_failed = false;
 	r->list_fd = -1;
 	if (collect && (r->list_fd = openat(r->staging_fd, REFETCH_LIST,
@@ -519,13 +574,15 @@ fetch_records(struct run *r, struct err *e)
 	snprintf(what, sizeof(what), "fetch the manifest of '%s' from '%s'",
 	    r->name, r->from);
 	args_rsync(r, &a, "-rlpt");
+	rsync_argv_add(&a, "%s", "--stats");
+	rsync_argv_add(&a, "%s", "--no-h");
 	rsync_argv_add(&a, "--filter=+ /%s", r->name);
 	rsync_argv_add(&a, "--filter=+ /%s.summary", r->name);
 	rsync_argv_add(&a, "%s", "--filter=- *");
 	rsync_argv_add(&a, "%s", "--");
 	rsync_argv_add(&a, "%s/.snap/manifests/", r->from);
 	rsync_argv_add(&a, "%s/", r->staging);
-	rc = run_rsync(r, &a, -1, r->staging, NULL, 0, what, e);
+	rc = run_rsync_counted(r, &a, r->staging, NULL, 0, what, e);
 	rsync_argv_free(&a);
 	if (rc == -1)
 		return -1;
@@ -551,6 +608,8 @@ fetch_tree(struct run *r, const char *build, bool again, struct err *e)
 	    r->from);
 	args_rsync(r, &a, "-aHAX");
 	rsync_argv_add(&a, "%s", "--sparse");
+	rsync_argv_add(&a, "%s", "--stats");
+	rsync_argv_add(&a, "%s", "--no-h");
 	if (r->cfg->checksum)
 		rsync_argv_add(&a, "%s", "--checksum");
 	if (again) {
@@ -585,7 +644,7 @@ fetch_tree(struct run *r, const char *build, bool again, struct err *e)
 			free(last);
 	}
 	rsync_argv_add(&a, "%s/", build);
-	rc = run_rsync(r, &a, -1, build, link_from, n_link, what, e);
+	rc = run_rsync_counted(r, &a, build, link_from, n_link, what, e);
 out:
 	rsync_argv_free(&a);
 	free(prev);
@@ -650,6 +709,20 @@ publish(struct run *r, bool *refused, struct err *e)
 	return store_commit(&r->s, e);
 }
 
+/* Counts a published snapshot and tells the caller. */
+static void
+told_copied(struct run *r)
+{
+	struct replicate_copied c = { r->name, r->files, r->bytes,
+	    r->received };
+
+	r->stats->copied++;
+	r->stats->files += r->files;
+	r->stats->bytes += r->bytes;
+	if (r->o->copied != NULL)
+		r->o->copied(r->o->arg, &c);
+}
+
 /*
  * Copies, checks and publishes one snapshot.  Returns 0 when published
  * (or published with a warning, which went out), 1 when refused (said),
@@ -664,6 +737,7 @@ copy_one(struct run *r, const char *name, struct err *e)
 	int got, rc = -1;
 
 	r->name = name;
+	r->received = 0;
 	if ((got = store_begin_named(&r->s, name, e)) == -1)
 		return -1;
 	if (got == 1)
@@ -705,7 +779,7 @@ copy_one(struct run *r, const char *name, struct err *e)
 	}
 	if (got == 1)
 		warn(r, why.msg);
-	r->stats->copied++;
+	told_copied(r);
 	rc = 0;
 	goto out;
 refuse:
@@ -722,6 +796,7 @@ keep:
 	/* The next run goes on from what is there. */
 	store_abort_keep(&r->s);
 out:
+	r->stats->received_bytes += r->received;
 	free(build);
 	return rc;
 }
@@ -780,6 +855,18 @@ open_staging(struct run *r, struct err *e)
 	return 0;
 }
 
+char *
+replicate_primary(const struct config *cfg)
+{
+	char *from;
+
+	if (asprintf(&from, "%s%s%s", cfg->replicate_host != NULL ?
+	    cfg->replicate_host : "", cfg->replicate_host != NULL ? ":" : "",
+	    cfg->replicate_from) == -1)
+		return NULL;
+	return from;
+}
+
 int
 replicate_run(const struct config *cfg, const struct replicate_opts *o,
     const struct sys_ops *sys, struct replicate_stats *stats, struct err *e)
@@ -798,12 +885,8 @@ replicate_run(const struct config *cfg, const struct replicate_opts *o,
 	if (cfg->replicate_from == NULL)
 		return err_set(e, EINVAL, "config '%s' names no replicate_from",
 		    cfg->file);
-	if (asprintf(&r.from, "%s%s%s", cfg->replicate_host != NULL ?
-	    cfg->replicate_host : "", cfg->replicate_host != NULL ? ":" : "",
-	    cfg->replicate_from) == -1) {
-		r.from = NULL;
+	if ((r.from = replicate_primary(cfg)) == NULL)
 		return err_set(e, ENOMEM, "cannot replicate");
-	}
 	r.store_open = true;	/* store_close is safe after a failure */
 	if ((rc = store_open(&r.s, cfg, STORE_WRITE, sys, e)) != 0)
 		goto out;

@@ -62,6 +62,19 @@ struct replicate_stats {
 	uint64_t	 bytes_hashed;
 	uint64_t	 refetched;	/* fetched with --ignore-times */
 	bool		 confined;	/* Landlock confined rsync */
+	/* Of the snapshots copied (published) by this run: */
+	uint64_t	 files;		/* regular files (paths) */
+	uint64_t	 bytes;		/* their sizes, linked or not */
+	uint64_t	 received_bytes;	/* over the network (rsync
+						 * --stats), refused ones too */
+};
+
+/* One snapshot published, as the run tells it (replicate --json). */
+struct replicate_copied {
+	const char	*name;
+	uint64_t	 files;		/* regular files (paths) */
+	uint64_t	 bytes;		/* their sizes */
+	uint64_t	 received_bytes;	/* its fetches cost */
 };
 
 struct replicate_opts {
@@ -72,6 +85,9 @@ struct replicate_opts {
 	void		(*info)(void *arg, bool verbose, const char *msg);
 	void		(*finding)(void *arg,
 			    const struct verify_finding *f);
+	/* Told each snapshot once it is published.  May be NULL. */
+	void		(*copied)(void *arg,
+			    const struct replicate_copied *c);
 	void		*arg;
 };
 
@@ -88,6 +104,12 @@ struct replicate_opts {
 int	replicate_run(const struct config *cfg,
 	    const struct replicate_opts *o, const struct sys_ops *sys,
 	    struct replicate_stats *stats, struct err *e);
+
+/*
+ * The primary as messages and JSON name it: "HOST:ROOT", or the local
+ * path.  Returns it (free it), or NULL (ENOMEM).
+ */
+char	*replicate_primary(const struct config *cfg);
 
 /*
  * Parses the output of "rsync -r --list-only" of a snapshot root (see

@@ -48,6 +48,7 @@ format(char *buf, size_t size, const struct create_stats *s)
 	    "reused %llu\n"
 	    "copied %llu\n"
 	    "copied_bytes %llu\n"
+	    "received_bytes %llu\n"
 	    "warnings %llu\n"
 	    "seconds %.3f\n",
 	    s->name, s->prev[0] ? s->prev : "-",
@@ -60,6 +61,7 @@ format(char *buf, size_t size, const struct create_stats *s)
 	    (unsigned long long)s->hardlinked,
 	    (unsigned long long)s->reused, (unsigned long long)s->copied,
 	    (unsigned long long)s->copied_bytes,
+	    (unsigned long long)s->received_bytes,
 	    (unsigned long long)s->warnings, s->seconds);
 	if (n < 0 || (size_t)n >= size)
 		return -1;
@@ -187,7 +189,7 @@ counter(struct create_stats *s, const char *key)
 		FIELD(nodes), FIELD(skipped), FIELD(total_bytes),
 		FIELD(linked), FIELD(linked_content), FIELD(hardlinked),
 		FIELD(reused), FIELD(copied), FIELD(copied_bytes),
-		FIELD(warnings), FIELD(n_missing),
+		FIELD(received_bytes), FIELD(warnings), FIELD(n_missing),
 #undef FIELD
 	};
 	size_t i;
@@ -241,14 +243,6 @@ summary_parse(char *text, struct create_stats *s)
 	return 0;
 }
 
-/* A key and a count, the two calls every member below takes. */
-static void
-json_count(struct json *j, const char *key, uint64_t v)
-{
-	json_key(j, key);
-	json_uint(j, v);
-}
-
 /* A snapshot name, or null for "" (none). */
 static void
 json_snapshot(struct json *j, const char *key, const char *name)
@@ -284,32 +278,34 @@ summary_json(struct json *j, const struct create_stats *s, bool dry_run)
 		json_name(j, "label", s->label, strlen(s->label));
 	else
 		json_snapshot(j, "label", "");
-	json_count(j, "entries", s->entries);
-	json_count(j, "dirs", s->dirs);
-	json_count(j, "files", s->files);
-	json_count(j, "symlinks", s->symlinks);
-	json_count(j, "nodes", s->nodes);
-	json_count(j, "skipped", s->skipped);
-	json_count(j, "total_bytes", s->total_bytes);
-	json_count(j, "linked", s->linked);
-	json_count(j, "linked_content", s->linked_content);
-	json_count(j, "hardlinked", s->hardlinked);
-	json_count(j, "reused", s->reused);
-	json_count(j, "copied", s->copied);
-	json_count(j, "copied_bytes", s->copied_bytes);
+	json_member_uint(j, "entries", s->entries);
+	json_member_uint(j, "dirs", s->dirs);
+	json_member_uint(j, "files", s->files);
+	json_member_uint(j, "symlinks", s->symlinks);
+	json_member_uint(j, "nodes", s->nodes);
+	json_member_uint(j, "skipped", s->skipped);
+	json_member_uint(j, "total_bytes", s->total_bytes);
+	json_member_uint(j, "linked", s->linked);
+	json_member_uint(j, "linked_content", s->linked_content);
+	json_member_uint(j, "hardlinked", s->hardlinked);
+	json_member_uint(j, "reused", s->reused);
+	json_member_uint(j, "copied", s->copied);
+	json_member_uint(j, "copied_bytes", s->copied_bytes);
+	json_member_uint(j, "received_bytes", s->received_bytes);
 	json_key(j, "copied_by");
 	json_begin_object(j);
 	for (i = REASON_NEW; i < REASON_COUNT; i++) {
 		json_key(j, reason_keys[i]);
 		json_begin_object(j);
-		json_count(j, "files", s->copied_by[i]);
-		json_count(j, "bytes", s->bytes_by[i]);
+		json_member_uint(j, "files", s->copied_by[i]);
+		json_member_uint(j, "bytes", s->bytes_by[i]);
 		json_end_object(j);
 	}
 	json_end_object(j);
-	json_count(j, "warnings", s->warnings);
+	json_member_uint(j, "warnings", s->warnings);
 	summary_json_missing(j, s);
-	json_count(j, "milliseconds", (uint64_t)(s->seconds * 1000 + 0.5));
+	json_member_uint(j, "milliseconds",
+	    (uint64_t)(s->seconds * 1000 + 0.5));
 }
 
 int

@@ -47,8 +47,9 @@ struct create_stats {
 	uint64_t	 copied;
 	uint64_t	 copied_bytes;
 	uint64_t	 total_bytes;		/* of all regular files */
-	uint64_t	 received_bytes;	/* from hosts (rsync --stats);
-						 * not kept in the summary */
+	/* From remote hosts over the network (rsync --stats); a summary
+	 * written before snap kept it reads as 0. */
+	uint64_t	 received_bytes;
 	uint64_t	 copied_by[REASON_COUNT];
 	uint64_t	 bytes_by[REASON_COUNT];
 	uint64_t	 warnings;

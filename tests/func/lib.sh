@@ -166,6 +166,45 @@ two_snapshots() {
 	SNAP_NOW=1764003600 create_snapshot N2 "$N1"
 }
 
+# json_get EXPR: evaluates the Python expression EXPR on the JSON in $OUT
+# (the output of the last run_snap, as j) and prints the result.
+json_get() {
+	python3 -c 'import json, sys; j = json.load(open(sys.argv[1])); print(eval(sys.argv[2]))' "$OUT" "$1"
+}
+
+# metric NAME [LABELS]: the value of the sample NAME{config=...LABELS}
+# of the metrics file $PROM ("absent" if none), the config label being
+# $CONFIG, after checking the whole file's syntax (the Prometheus text
+# format: HELP and TYPE before each family, every sample labelled).
+metric() {
+	python3 - "$PROM" "$CONFIG" "$@" <<'EOF'
+import re, sys
+path, config, name = sys.argv[1], sys.argv[2], sys.argv[3]
+extra = sys.argv[4] if len(sys.argv) > 4 else ""
+sample = re.compile(r'^([a-zA-Z_:][a-zA-Z0-9_:]*)\{((?:[a-zA-Z_]+="(?:[^"\\\n]|\\.)*",?)*)\} (\S+)$')
+typed, helped, values = set(), set(), {}
+for n, line in enumerate(open(path), 1):
+    line = line.rstrip("\n")
+    if line.startswith("# HELP "):
+        helped.add(line.split()[2])
+    elif line.startswith("# TYPE "):
+        fam, kind = line.split()[2:4]
+        assert kind == "gauge", line
+        assert fam in helped, f"line {n}: TYPE before HELP"
+        typed.add(fam)
+    else:
+        m = sample.match(line)
+        assert m, f"line {n} is not a sample: {line!r}"
+        assert m.group(1) in typed, f"line {n}: no TYPE for {m.group(1)}"
+        labels = m.group(2)
+        assert labels.startswith('config="%s"' % config), f"line {n}: {labels}"
+        float(m.group(3))
+        values[(m.group(1), labels[len('config="%s"' % config):])] = m.group(3)
+key = (name, extra)
+print(values[key] if key in values else "absent")
+EOF
+}
+
 # Shows the output of the last run_snap, prefixed.
 show_output() {
 	echo "    status: $STATUS"

@@ -26,12 +26,6 @@ snap_at() {
 	SNAP_NOW=$_t create_snapshot -q "$_var" "$@"
 }
 
-# json_get EXPR: evaluates the Python expression EXPR on the JSON in $OUT
-# (as j) and prints the result.
-json_get() {
-	python3 -c 'import json, sys; j = json.load(open(sys.argv[1])); print(eval(sys.argv[2]))' "$OUT" "$1"
-}
-
 # The sum of the sizes of the regular files below DIR: per path, and
 # per inode.
 size_paths() {

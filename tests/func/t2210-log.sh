@@ -34,10 +34,6 @@ snap_step() {
 	NAMES+=("$name")
 }
 
-json_get() {
-	python3 -c 'import json, sys; j = json.load(open(sys.argv[1])); print(eval(sys.argv[2]))' "$OUT" "$1"
-}
-
 say "the life of dir/x"
 snap_step					# 1: no x yet
 printf 'version one\n' >"$SRC/dir/x"

@@ -17,10 +17,6 @@
 . "$(dirname "$0")/lib.sh"
 require_cmd python3 rsync
 
-json_get() {
-	python3 -c 'import json, sys; j = json.load(open(sys.argv[1])); print(eval(sys.argv[2]))' "$OUT" "$1"
-}
-
 SRC=$SCRATCH/src
 USB=$SCRATCH/usb
 ROOT=$SCRATCH/root

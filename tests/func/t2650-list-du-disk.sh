@@ -11,10 +11,6 @@
 . "$(dirname "$0")/lib.sh"
 require_cmd python3 fallocate truncate
 
-json_get() {
-	python3 -c 'import json, sys; j = json.load(open(sys.argv[1])); print(eval(sys.argv[2]))' "$OUT" "$1"
-}
-
 # The blocks of the distinct regular files below the folders, in bytes.
 disk_inodes() {
 	find "$@" -type f -printf '%i %b\n' | sort -u | awk '{ s += $2 * 512 } END { print s + 0 }'

@@ -10,7 +10,12 @@
 #  - snap gets SIGKILL: its rsync dies with it (nothing goes on writing
 #    into the tree the next run removes);
 # and after each the next run, at full speed, succeeds, reproduces the
-# client tree and verify --all passes.
+# client tree and verify --all passes.  What the stopped rsync had
+# received of big.bin is kept in .snap/partial (--partial-dir) and is
+# the basis of its delta in the next run, which so receives clearly less
+# than the whole file (list --json's received_bytes), while no file of
+# the earlier snapshots changed; after a run that succeeds nothing is
+# left in .snap/partial.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/lib-sshd.sh"
 start_sshd
@@ -49,18 +54,18 @@ config() {
 	CONF
 }
 
-# slow_run VAR: starts create in the background with the slow host and
-# waits until big.bin is arriving; VAR gets snap's pid.  The signals are
-# set to their default: a background job of a non-interactive shell
-# ignores SIGINT.
+# slow_run VAR [MIB]: starts create in the background with the slow
+# host and waits until more than MIB (default 1) MiB of big.bin have
+# arrived; VAR gets snap's pid.  The signals are set to their default: a
+# background job of a non-interactive shell ignores SIGINT.
 slow_run() {
 	local i got
 	rm -f "$H/error.env" "$PROM"
 	config "$SCRATCH/slow-rsync"
 	start_bg "$1" env --default-signal=INT,TERM "$SNAP" -c "$CONFIG" create
 	for i in $(seq 1 600); do
-		got=$(find "$ROOT/.snap/incomplete" -name '.big.bin.*' -size +1M \
-			2>/dev/null | head -n 1)
+		got=$(find "$ROOT/.snap/incomplete" -name '.big.bin.*' \
+			-size +"${2:-1}"M 2>/dev/null | head -n 1)
 		[ -z "$got" ] || return 0
 		sleep 0.1
 	done
@@ -76,13 +81,29 @@ rsync_child() {
 }
 
 # good_run VAR [PREV]: the next run at full speed makes a snapshot that
-# reproduces the client, and verify --all passes.
+# reproduces the client, and verify --all passes; nothing is left to
+# take up in .snap/partial.
 good_run() {
 	config rsync
 	create_snapshot "$@"
 	compare_trees "$CLIENT" "$ROOT/${!1}/web"
 	run_snap verify --all
 	expect_status 0
+	[ ! -e "$ROOT/.snap/partial" ] ||
+		fail "the run left $(find "$ROOT/.snap/partial" | tr '\n' ' ')"
+}
+
+# taken_up NAME: snapshot NAME received clearly less than big.bin (24
+# MiB) from the host (list --json), as the killed run had received more
+# than 12 MiB of it.
+taken_up() {
+	local got
+	run_snap list --json
+	expect_status 0
+	got=$(json_get "[s['received_bytes'] for s in j if s['name'] == '$1'][0]")
+	say "received $got bytes, big.bin is $((24 << 20))"
+	[ "$got" -lt $((18 << 20)) ] ||
+		fail "$1 received $got bytes: what the killed run had is not taken up"
 }
 
 say "a first snapshot"
@@ -113,7 +134,9 @@ same_inode "$ROOT/$S1/web/a/f1.txt" "$ROOT/$S2/web/a/f1.txt"
 
 say "snap stopped with SIGTERM mid-transfer: its rsync stops, exit 143"
 head -c $((24 << 20)) /dev/urandom >"$CLIENT/big.bin"
-slow_run pid
+PREV_SNAP=$S2
+remember_history "$PREV_SNAP"
+slow_run pid 12
 child=$(rsync_child "$pid")
 kill -TERM "$pid"
 st=0
@@ -124,11 +147,18 @@ assert_grep 'interrupted: no snapshot made' "$BG_ERR"
 ! kill -0 "$child" 2>/dev/null || fail "rsync (pid $child) outlived snap"
 assert_grep '^SNAP_STATUS=143$' "$H/error.env" "on_error env"
 assert_eq "$(snapshots "$ROOT" | tr '\n' ' ')" "$S1 $S2 "
+# What rsync had of big.bin, kept where the next run finds it.
+assert_eq "$(find "$ROOT/.snap/partial" -type f -name big.bin -size +11M | wc -l)" 1 \
+	"the part of big.bin kept in .snap/partial"
 good_run S3 "$S2"
+taken_up "$S3"
+history_unchanged "$PREV_SNAP"
 
 say "snap killed with SIGKILL mid-transfer: its rsync dies too"
 head -c $((24 << 20)) /dev/urandom >"$CLIENT/big.bin"
-slow_run pid
+PREV_SNAP=$S3
+remember_history "$PREV_SNAP"
+slow_run pid 12
 child=$(rsync_child "$pid")
 kill_bg "$pid"
 for i in $(seq 1 100); do
@@ -136,9 +166,18 @@ for i in $(seq 1 100); do
 	sleep 0.1
 done
 ! kill -0 "$child" 2>/dev/null || fail "rsync (pid $child) outlived snap's kill -9"
+# Its receiver (a child of its own) and ssh too: nothing writes into
+# the tree the next run takes over.
+for i in $(seq 1 100); do
+	pgrep -f -- "$ROOT/.snap/incomplete" >/dev/null || break
+	sleep 0.1
+done
+! pgrep -af -- "$ROOT/.snap/incomplete" || fail "a process of rsync outlived snap's kill -9"
 assert_eq "$(snapshots "$ROOT" | tr '\n' ' ')" "$S1 $S2 $S3 "
 assert_eq "$(latest "$ROOT")" "$S3"
 ! incomplete_empty "$ROOT" || fail "kill -9 left no incomplete tree"
 good_run S4 "$S3"
+taken_up "$S4"
+history_unchanged "$PREV_SNAP"
 incomplete_empty "$ROOT" ||
 	fail "the next run left $(ls -A "$ROOT/.snap/incomplete")"

@@ -41,6 +41,10 @@ enum {
 	BAD_RENAME_OUT,		/* a name was moved out of into */
 	BAD_NOT_REFUSED,	/* a missing folder was confined to */
 	BAD_NOT_AS_BEFORE,	/* a failed confine_writes confined */
+	BAD_PARTIAL,		/* a name could not move between the
+				 * two folders of into (rsync keeping a
+				 * file it had half received, and taking
+				 * it up again) */
 };
 
 static void
@@ -85,13 +89,15 @@ try_make(const char *path)
 static int
 confined_child(const struct scratch_dir *d)
 {
-	char into[128], from[128], p[192], q[192];
+	char into[128], partial[128], from[128], p[192], q[192];
+	const char *intos[2] = { into, partial };
 	const char *link_from[1] = { from };
 	int fd;
 
 	snprintf(into, sizeof(into), "%s/into", d->dir);
+	snprintf(partial, sizeof(partial), "%s/partial", d->dir);
 	snprintf(from, sizeof(from), "%s/from", d->dir);
-	if (confine_writes(into, link_from, 1) != 0)
+	if (confine_writes(intos, 2, link_from, 1) != 0)
 		return BAD_CONFINE;
 
 	snprintf(p, sizeof(p), "%s/new", into);
@@ -117,6 +123,10 @@ confined_child(const struct scratch_dir *d)
 	snprintf(q, sizeof(q), "%s/outside/moved", d->dir);
 	if (rename(p, q) == 0 || (errno != EXDEV && errno != EACCES))
 		return BAD_RENAME_OUT;
+	snprintf(p, sizeof(p), "%s/half", into);
+	snprintf(q, sizeof(q), "%s/half", partial);
+	if (try_make(p) != 0 || rename(p, q) != 0 || unlink(q) != 0)
+		return BAD_PARTIAL;
 
 	snprintf(p, sizeof(p), "%s/outside/o", d->dir);
 	if ((fd = open(p, O_WRONLY | O_CLOEXEC)) != -1 || errno != EACCES) {
@@ -140,11 +150,12 @@ test_confine_writes_only_into(void **state)
 	struct stat st;
 	struct err e;
 	int fd, i;
-	static const char *const dirs[] = { "into", "from", "outside" };
+	static const char *const dirs[] = { "into", "from", "outside",
+	    "partial" };
 
 	if (!confine_supported())
 		skip();
-	for (i = 0; i < 3; i++)
+	for (i = 0; i < 4; i++)
 		assert_int_equal(mkdirat(d->dirfd, dirs[i], 0755), 0);
 	fd = openat(d->dirfd, "from", O_RDONLY | O_DIRECTORY);
 	make_file(fd, "f");
@@ -164,26 +175,30 @@ test_confine_writes_only_into(void **state)
 	assert_int_equal(fstatat(d->dirfd, "outside/o", &st, 0), 0);
 	assert_int_equal(st.st_size, 2);
 	assert_int_equal(st.st_mode & 07777, 0600);
-	for (i = 0; i < 3; i++)
+	for (i = 0; i < 4; i++)
 		assert_int_equal(rmtree_remove(&sys_real, d->dirfd, dirs[i],
 		    NULL, &e), 0);
 }
 
 /*
- * A folder that cannot be opened, into itself or the link_from after a
+ * A folder that cannot be opened, one of into or the link_from after a
  * good into, fails the whole call.
  */
 static int
 failed_child(const struct scratch_dir *d)
 {
 	char into[128], p[192];
+	const char *intos[2] = { d->dir, into };
 	const char *link_from[1] = { p };
 
 	snprintf(into, sizeof(into), "%s/no-such-folder", d->dir);
-	if (confine_writes(into, NULL, 0) != -1 || errno != ENOENT)
+	if (confine_writes(&intos[1], 1, NULL, 0) != -1 || errno != ENOENT)
+		return BAD_NOT_REFUSED;
+	/* The second folder of into, after a good first one. */
+	if (confine_writes(intos, 2, NULL, 0) != -1 || errno != ENOENT)
 		return BAD_NOT_REFUSED;
 	snprintf(p, sizeof(p), "%s/no-such-folder", d->dir);
-	if (confine_writes(d->dir, link_from, 1) != -1 || errno != ENOENT)
+	if (confine_writes(intos, 1, link_from, 1) != -1 || errno != ENOENT)
 		return BAD_NOT_REFUSED;
 	/* The process is as it was: it still writes anywhere. */
 	snprintf(p, sizeof(p), "%s/after", d->dir);

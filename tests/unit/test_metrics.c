@@ -129,6 +129,56 @@ test_metrics_failed_run_unknown_root(void **state)
 	free(text);
 }
 
+/*
+ * A replicate run has its own family, failed or not: what it copied
+ * before it stopped is said; nothing of create's is.
+ */
+static void
+test_metrics_replicate_run(void **state)
+{
+	struct replicate_stats st = {
+		.primary = 9, .present = 5, .copied = 2, .refused = 1,
+		.skipped = 1, .files = 40, .bytes = 123456789,
+		.received_bytes = 4567,
+	};
+	struct metrics_run run = {
+		.ended = 1795693090, .seconds = 12.5, .exit_status = 1,
+		.replicated = &st,
+	};
+	struct metrics_root root = {
+		.known = true, .snapshots = 7, .last_success = 1795693089,
+	};
+	char *text = format("/etc/snap/offsite.yaml", &run, &root);
+
+	(void)state;
+	assert_line(text, "snap_last_replicate_timestamp_seconds"
+	    "{config=\"/etc/snap/offsite.yaml\"} 1795693090");
+	assert_line(text, "snap_last_replicate_duration_seconds"
+	    "{config=\"/etc/snap/offsite.yaml\"} 12.5");
+	assert_line(text, "snap_last_replicate_exit_status"
+	    "{config=\"/etc/snap/offsite.yaml\"} 1");
+	assert_line(text, "snap_last_replicate_success"
+	    "{config=\"/etc/snap/offsite.yaml\"} 0");
+	assert_line(text, "snap_last_replicate_snapshots"
+	    "{config=\"/etc/snap/offsite.yaml\",how=\"copied\"} 2");
+	assert_line(text, "snap_last_replicate_snapshots"
+	    "{config=\"/etc/snap/offsite.yaml\",how=\"refused\"} 1");
+	assert_line(text, "snap_last_replicate_snapshots"
+	    "{config=\"/etc/snap/offsite.yaml\",how=\"present\"} 5");
+	assert_line(text, "snap_last_replicate_snapshots"
+	    "{config=\"/etc/snap/offsite.yaml\",how=\"skipped\"} 1");
+	assert_line(text, "snap_last_replicate_files"
+	    "{config=\"/etc/snap/offsite.yaml\"} 40");
+	assert_line(text, "snap_last_replicate_bytes"
+	    "{config=\"/etc/snap/offsite.yaml\",how=\"total\"} 123456789");
+	assert_line(text, "snap_last_replicate_bytes"
+	    "{config=\"/etc/snap/offsite.yaml\",how=\"received\"} 4567");
+	assert_line(text,
+	    "snap_snapshots{config=\"/etc/snap/offsite.yaml\"} 7");
+	assert_null(strstr(text, "snap_last_run_"));
+	free(text);
+}
+
 /* A label value escapes backslash, quote and newline (the format's rule). */
 static void
 test_metrics_label_escaped(void **state)
@@ -375,6 +425,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_metrics_successful_run),
 		cmocka_unit_test(test_metrics_failed_run_unknown_root),
+		cmocka_unit_test(test_metrics_replicate_run),
 		cmocka_unit_test(test_metrics_label_escaped),
 		cmocka_unit_test_setup_teardown(
 		    test_metrics_write_bare_name_in_current_folder,

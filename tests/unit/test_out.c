@@ -247,6 +247,26 @@ test_out_quiet_prints_only_problems(void **state)
 	assert_string_equal(got_err(s), "<4>warning: w\n<3>error: e\n");
 }
 
+/*
+ * replicate --json: after out_results_to_stderr, results go where the
+ * warnings go, with their own priorities; stdout is left to the JSON.
+ */
+static void
+test_out_results_to_stderr(void **state)
+{
+	struct streams *s = *state;
+
+	out_set_streams(s->out, false, s->err, true);
+	out_level = OUT_NORMAL;
+	out_results_to_stderr();
+	out_info(OUT_NORMAL, "replicated from %s\n", "p");
+	out_problem("changed: %s (content)", "N/x");
+	out_warning("w");
+	assert_string_equal(got_out(s), "");
+	assert_string_equal(got_err(s), "<6>replicated from p\n"
+	    "<3>changed: N/x (content)\n<4>warning: w\n");
+}
+
 /* One file for both: an open stdout line is ended before an error. */
 static void
 test_out_same_file_ends_open_line(void **state)
@@ -329,6 +349,8 @@ main(void)
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(
 		    test_out_terminal_lines_are_plain, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_out_results_to_stderr,
+		    setup, teardown),
 		cmocka_unit_test_setup_teardown(test_out_journal_per_stream,
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(

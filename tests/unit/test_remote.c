@@ -41,7 +41,7 @@ test_remote_filter_rules_as_they_are(void **state)
 static struct remote_counts
 parsed(const char *line)
 {
-	struct remote_counts c = { 7, 8, 9 };
+	struct remote_counts c = { 7, 8, 9, 0 };
 
 	remote_parse_line(line, strlen(line), &c);
 	return c;
@@ -65,6 +65,10 @@ test_remote_parse_received(void **state)
 	    2250000);
 	/* Other lines of the block leave the counts alone. */
 	assert_int_equal(parsed("Total bytes sent: 55").received, 7);
+	assert_int_equal(parsed("Total bytes sent: 55").sent, 55);
+	assert_int_equal(parsed("Total bytes sent: 1,234,567").sent,
+	    1234567);
+	assert_int_equal(parsed("Total bytes received: 55").sent, 0);
 	assert_int_equal(parsed("Number of files: 396 (reg: 300)").files, 8);
 	assert_int_equal(parsed("Total bytes received:").received, 7);
 	assert_int_equal(parsed("sent 1,234 bytes  received 5,678 bytes  "

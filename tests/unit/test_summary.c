@@ -10,6 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -48,6 +49,7 @@ test_summary_round_trip(void **state)
 	in.entries = 10;
 	in.files = 7;
 	in.copied = 3;
+	in.received_bytes = 987654321012ULL;
 	in.copied_by[REASON_CONTENT] = 2;
 	in.bytes_by[REASON_EXDEV] = 12345;
 	in.warnings = 1;
@@ -60,6 +62,7 @@ test_summary_round_trip(void **state)
 	assert_int_equal(out.entries, 10);
 	assert_int_equal(out.files, 7);
 	assert_int_equal(out.copied, 3);
+	assert_int_equal(out.received_bytes, 987654321012ULL);
 	assert_int_equal(out.copied_by[REASON_CONTENT], 2);
 	assert_int_equal(out.bytes_by[REASON_EXDEV], 12345);
 	assert_int_equal(out.warnings, 1);
@@ -198,6 +201,53 @@ test_summary_read_folder(void **state)
 	unlinkat(d->dirfd, NAME ".summary", AT_REMOVEDIR);
 }
 
+/*
+ * A summary written before received_bytes was kept (a full one of that
+ * version, copied_bytes and all) reads as nothing received, not as
+ * an error or a figure left over.
+ */
+static void
+test_summary_read_without_received(void **state)
+{
+	struct scratch_dir *d = *state;
+	struct create_stats out;
+	struct err e;
+
+	write_file(d->dirfd, NAME ".summary", "snap-summary 1\n"
+	    "name " NAME "\nprev -\nentries 4\nfiles 2\ntotal_bytes 300\n"
+	    "copied 2\ncopied_bytes 300\nwarnings 0\nseconds 0.5\n");
+	memset(&out, 0xff, sizeof(out));
+	assert_int_equal(summary_read(d->dirfd, NAME, &out, &e), 0);
+	assert_int_equal(out.copied_bytes, 300);
+	assert_int_equal(out.received_bytes, 0);
+	unlinkat(d->dirfd, NAME ".summary", 0);
+}
+
+/* The record as create --json shows it carries the received bytes. */
+static void
+test_summary_json_received(void **state)
+{
+	struct create_stats in;
+	struct json j;
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&text, &len);
+
+	(void)state;
+	assert_non_null(f);
+	fill_stats(&in);
+	in.copied_bytes = 10;
+	in.received_bytes = 4242;
+	json_init(&j, f);
+	json_begin_object(&j);
+	summary_json(&j, &in, false);
+	json_end_object(&j);
+	assert_int_equal(fclose(f), 0);
+	assert_non_null(strstr(text, "\"copied_bytes\": 10,"));
+	assert_non_null(strstr(text, "\"received_bytes\": 4242,"));
+	free(text);
+}
+
 int
 main(void)
 {
@@ -207,6 +257,10 @@ main(void)
 		cmocka_unit_test_setup_teardown(
 		    test_summary_read_skips_unknown_keys, scratch_setup,
 		    scratch_teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_summary_read_without_received, scratch_setup,
+		    scratch_teardown),
+		cmocka_unit_test(test_summary_json_received),
 		cmocka_unit_test_setup_teardown(
 		    test_summary_read_missing_and_foreign, scratch_setup,
 		    scratch_teardown),
