@@ -17,12 +17,7 @@ ROOT=$SCRATCH/replica
 PCONF=$SCRATCH/primary.yaml
 RCONF=$SCRATCH/replica.yaml
 make_sample_tree "$SRC"
-cat >"$PCONF" <<CONF
-snapshot_root: $(yaml_str "$PRIMARY")
-sources:
-  - path: $(yaml_str "$SRC")
-    dest: src
-CONF
+CONFIG=$PCONF write_config "$PRIMARY" "$SRC"
 write_replica_config() {
 	cat >"$RCONF" <<-CONF
 	snapshot_root: $(yaml_str "$ROOT")

@@ -28,12 +28,7 @@ RCONF=$SCRATCH/replica.yaml
 make_sample_tree "$SRC"
 mkdir "$OUTSIDE"
 printf 'outside secret\n' >"$OUTSIDE/passwd"
-cat >"$PCONF" <<CONF
-snapshot_root: $(yaml_str "$PRIMARY")
-sources:
-  - path: $(yaml_str "$SRC")
-    dest: src
-CONF
+CONFIG=$PCONF write_config "$PRIMARY" "$SRC"
 cat >"$RCONF" <<CONF
 snapshot_root: $(yaml_str "$ROOT")
 replicate_from: $(yaml_str "$PRIMARY")

@@ -23,12 +23,7 @@ PROM=$SCRATCH/textfile/replica.prom
 mkdir "$SCRATCH/textfile"
 make_sample_tree "$SRC"
 head -c 300000 /dev/urandom >"$SRC/big.bin"
-cat >"$PCONF" <<CONF
-snapshot_root: $(yaml_str "$PRIMARY")
-sources:
-  - path: $(yaml_str "$SRC")
-    dest: src
-CONF
+CONFIG=$PCONF write_config "$PRIMARY" "$SRC"
 write_replica_config() {
 	cat >"$RCONF" <<CONF
 snapshot_root: $(yaml_str "$ROOT")
