@@ -52,9 +52,12 @@
 # the script syncs and, on such a filesystem, waits
 # $BENCH_SETTLE seconds (default 61) before the next table.
 #
-# With BENCH_IMAGE=SIZE (as root; e.g. 20G) everything runs on a
-# journaled ext4 image of that size, made in $BENCH_DIR.img and
-# loop-mounted on $BENCH_DIR, the filesystem a default mkfs.ext4 makes.
+# With BENCH_IMAGE=SIZE (as root) everything runs on a journaled ext4
+# image of that size, made in $BENCH_DIR.img and loop-mounted on
+# $BENCH_DIR, the filesystem a default mkfs.ext4 makes.  The first runs
+# of one table are all kept until its end: the image needs room for
+# about 5 * (BENCH_REPS + 2) copies of the tree (gen_tree.py makes about
+# 13 KiB a file: 20G for 30,000 files and 3 rounds).
 #
 # With SNAP_BASE set to another snap binary (an older build, say), that one
 # runs too, as the row "snap (base)", on a store of its own: a change's
@@ -419,8 +422,10 @@ jobs_run() {
 	sync
 	[ "$mode" = warm ] || echo 3 >/proc/sys/vm/drop_caches
 	t0=$(now_us)
-	/usr/bin/time -f '%M %I' -o "$tm" "${cmd[@]}" >>"$B/out/jobs.log" 2>&1 ||
+	/usr/bin/time -f '%M %I' -o "$tm" "${cmd[@]}" >>"$B/out/jobs.log" 2>&1 || {
+		tail -n 5 "$B/out/jobs.log" >&2
 		die "${cmd[*]} failed (log: $B/out/jobs.log)"
+	}
 	t1=$(now_us)
 	echo "$((t1 - t0)) $(tail -n 1 "$tm")" >>"$B/out/j.$mode.$kind.$tool"
 	case $kind.$tool in
