@@ -156,6 +156,14 @@ partial_folder(struct received *r, const struct config *cfg,
 	return r->partial[i];
 }
 
+/* Whether a transfer brought the whole tree (exit 24: some files
+ * vanished on the host meanwhile, which is still a good copy). */
+static bool
+transfer_succeeded(const struct remote_job *job)
+{
+	return job->result == 0 || job->result == REMOTE_VANISHED;
+}
+
 /*
  * After the transfers: a source whose transfer succeeded has nothing
  * left to take up (rsync used the part it found, and anything else there
@@ -175,25 +183,22 @@ drop_partial(struct received *r, const struct store *s,
 	int fd;
 
 	for (k = 0; k < n; k++)
-		if (jobs[k].result != 0 && jobs[k].result != REMOTE_VANISHED)
+		if (!transfer_succeeded(&jobs[k]))
 			all = false;
+	/* rmtree_remove takes a name that is not there for gone. */
 	if (all) {
-		if (faccessat(s->meta_fd, PARTIAL_DIR, F_OK,
-		    AT_SYMLINK_NOFOLLOW) == 0)
-			rmtree_remove(r->sys, s->meta_fd, PARTIAL_DIR, NULL,
-			    &ignored);
+		rmtree_remove(r->sys, s->meta_fd, PARTIAL_DIR, NULL, &ignored);
 		return;
 	}
 	if ((fd = openat(s->meta_fd, PARTIAL_DIR, O_RDONLY | O_DIRECTORY |
 	    O_NOFOLLOW | O_CLOEXEC)) == -1)
 		return;
 	for (k = 0; k < n; k++) {
-		if ((jobs[k].result != 0 && jobs[k].result !=
-		    REMOTE_VANISHED) || r->partial[index[k]] == NULL)
+		if (!transfer_succeeded(&jobs[k]) ||
+		    r->partial[index[k]] == NULL)
 			continue;
 		name = strrchr(r->partial[index[k]], '/') + 1;
-		if (faccessat(fd, name, F_OK, AT_SYMLINK_NOFOLLOW) == 0)
-			rmtree_remove(r->sys, fd, name, NULL, &ignored);
+		rmtree_remove(r->sys, fd, name, NULL, &ignored);
 	}
 	close(fd);
 }
@@ -408,9 +413,8 @@ refetch_changed(struct received *r, const struct config *cfg,
 		goto out;
 	}
 	for (k = 0; k < n; k++) {
-		if ((jobs[k].result != 0 && jobs[k].result !=
-		    REMOTE_VANISHED) || !link_became_folder(r, index[k],
-		    &links[k]))
+		if (!transfer_succeeded(&jobs[k]) ||
+		    !link_became_folder(r, index[k], &links[k]))
 			continue;
 		snprintf(name, sizeof(name), RECEIVING_PREFIX "%zu", index[k]);
 		if (rmtree_remove(r->sys, r->build_fd, name, NULL, e) == -1)
