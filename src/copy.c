@@ -4,11 +4,12 @@
 #include <fcntl.h>
 #include <stdbool.h>
 #include <string.h>
-#include <sys/uio.h>
 #include <unistd.h>
 
 #define XXH_STATIC_LINKING_ONLY
 #include <xxhash.h>
+
+#include "pagecache.h"
 
 /*
  * One buffer and one hash state for the whole process: snap copies one
@@ -231,43 +232,9 @@ struct copy_walk {
 	int	dstfd;
 	bool	eof;		/* a read came up short */
 	bool	read_failed;	/* else the write failed */
-	bool	first_read_done;
-	bool	was_cached;	/* the first read found the page cache full */
-	off_t	size;		/* the source's size as stat saw it, or -1 */
 	off_t	done;		/* bytes hashed so far */
 	off_t	written;	/* end of the last data written */
 };
-
-/*
- * The first read of a copy asks only for what the page cache holds
- * (RWF_NOWAIT), which tells whether the machine had the file cached
- * before the backup came: copy_file then leaves it there, and drops
- * only what it had to read from the disk.  Sets *short_ok when a short
- * count (only part of the file cached) is not the end of the file.
- * Returns as read_at.
- */
-static ssize_t
-read_first(struct copy_walk *w, void *buf, size_t len, off_t off,
-    bool *short_ok)
-{
-	struct iovec iov = { buf, len };
-	ssize_t n;
-
-	w->first_read_done = true;
-	*short_ok = false;
-	do
-		n = preadv2(w->srcfd, &iov, 1, off, RWF_NOWAIT);
-	while (n == -1 && errno == EINTR);
-	if (n >= 0) {
-		w->was_cached = n > 0;
-		*short_ok = n > 0 && (w->size < 0 || off + n < w->size);
-		return n;
-	}
-	/* EAGAIN: not cached; EOPNOTSUPP: a file that cannot tell. */
-	if (errno != EAGAIN && errno != EOPNOTSUPP)
-		return -1;
-	return read_at(w->srcfd, buf, len, off);
-}
 
 /*
  * Copies and hashes the data in [start, end) (end -1: up to the end of
@@ -281,7 +248,6 @@ static int
 copy_segment(struct copy_walk *w, off_t start, off_t end)
 {
 	off_t off = start;
-	bool short_ok = false;
 	size_t want;
 	ssize_t n;
 
@@ -289,10 +255,7 @@ copy_segment(struct copy_walk *w, off_t start, off_t end)
 		want = COPY_BUFSIZE;
 		if (end != -1 && (off_t)want > end - off)
 			want = end - off;
-		if (w->first_read_done)
-			n = read_at(w->srcfd, copy_buf, want, off);
-		else
-			n = read_first(w, copy_buf, want, off, &short_ok);
+		n = read_at(w->srcfd, copy_buf, want, off);
 		if (n == -1) {
 			w->read_failed = true;
 			return -1;
@@ -313,11 +276,10 @@ copy_segment(struct copy_walk *w, off_t start, off_t end)
 		w->done = off;
 		w->written = off;
 		progress_tell(off);
-		if ((size_t)n < want && !short_ok) {
+		if ((size_t)n < want) {
 			w->eof = true;
 			return 0;
 		}
-		short_ok = false;
 	}
 	return 0;
 }
@@ -454,6 +416,8 @@ copy_file(const struct sys_ops *sys, int srcfd, const struct copy_hint *hint,
 	bool holes = may_have_holes(hint);
 	struct copy_walk w;
 	uint64_t size = 0;
+	off_t known;
+	bool drop;
 	int fd, r, saved;
 
 	*dstfd = -1;
@@ -496,18 +460,21 @@ copy_file(const struct sys_ops *sys, int srcfd, const struct copy_hint *hint,
 	w.sys = sys;
 	w.srcfd = srcfd;
 	w.dstfd = fd;
-	w.size = hint != NULL && hint->src != NULL ? hint->src->st_size : -1;
+	known = hint != NULL && hint->src != NULL ? hint->src->st_size : -1;
 	/* Readahead in large steps; for one buffer's worth it is moot. */
-	if (hint != NULL && hint->src != NULL &&
-	    hint->src->st_size > COPY_BUFSIZE)
+	if (known > COPY_BUFSIZE)
 		(void)posix_fadvise(srcfd, 0, 0, POSIX_FADV_SEQUENTIAL);
-	r = copy_segments(&w, holes, &size);
 	/*
 	 * A backup reads everything once: keeping what it read from the
 	 * disk in the page cache would push out what the machine's own
-	 * work keeps there.  What was cached before stays (read_first).
+	 * work keeps there.  A source of which the cache held part of the
+	 * first buffer's worth before the copy stays cached; any other is
+	 * dropped after it (asked before the first read: pagecache.h).
 	 */
-	if (!w.was_cached)
+	drop = known != 0 && !pagecache_holds(srcfd,
+	    known < 0 || known > COPY_BUFSIZE ? COPY_BUFSIZE : known);
+	r = copy_segments(&w, holes, &size);
+	if (drop)
 		(void)posix_fadvise(srcfd, 0, 0, POSIX_FADV_DONTNEED);
 	if (r == -1) {
 		if (w.read_failed)
