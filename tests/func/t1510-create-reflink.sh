@@ -3,7 +3,7 @@
 # costs no data blocks (issue 14).
 #
 # On a loop image of each, with the source and the snapshot root on it:
-#   - the first snapshot of a 256 MiB file adds less than 4 MiB (df), and
+#   - the first snapshot of a 1 GiB file adds less than 4 MiB (df), and
 #     every extent of the stored copy is shared (filefrag -v);
 #   - a mode change (metadata only: the file is stored anew, history
 #     keeps the old mode) adds less than 1 MiB;
@@ -40,7 +40,7 @@ unmount_image() {
 }
 trap 'unmount_image; cleanup' EXIT
 
-# mount_image FS: a new 1 GiB FS image on a loop device at $SCRATCH/FS.
+# mount_image FS: a new 3 GiB (sparse) FS image on a loop device at $SCRATCH/FS.
 # Returns 1 (and says why) when that cannot be done here.
 mount_image() {
 	local fs=$1 img=$SCRATCH/$1.img
@@ -48,7 +48,7 @@ mount_image() {
 	xfs) command -v mkfs.xfs >/dev/null || { say "no mkfs.xfs"; return 1; } ;;
 	btrfs) command -v mkfs.btrfs >/dev/null || { say "no mkfs.btrfs"; return 1; } ;;
 	esac
-	truncate -s 1G "$img"
+	truncate -s 3G "$img"
 	case $fs in
 	xfs) mkfs.xfs -q -f -m reflink=1 "$img" >"$SCRATCH/mkfs.out" 2>&1 ;;
 	btrfs) mkfs.btrfs -q -f "$img" >"$SCRATCH/mkfs.out" 2>&1 ;;
@@ -104,7 +104,7 @@ for fs in xfs btrfs; do
 		chattr +C "$SRC/a-nocow.bin"
 		head -c $((256 * 1024)) /dev/urandom >>"$SRC/a-nocow.bin"
 	fi
-	head -c $((256 * MIB)) /dev/urandom >"$SRC/big.img"
+	head -c $((1024 * MIB)) /dev/urandom >"$SRC/big.img"
 	for i in 1 2 3; do
 		echo "small $i" >"$SRC/small/$i.txt"
 	done
@@ -112,13 +112,13 @@ for fs in xfs btrfs; do
 
 	before=$(used)
 	create_checked -q N1
-	grew_less "$before" $((4 * MIB)) "$fs: first snapshot of 256 MiB"
+	grew_less "$before" $((4 * MIB)) "$fs: first snapshot of 1 GiB"
 	all_shared "$ROOT/$N1/src/big.img"
 
 	chmod 0600 "$SRC/big.img"
 	before=$(used)
 	create_checked -q N2 "$N1"
-	grew_less "$before" "$MIB" "$fs: a mode change of 256 MiB"
+	grew_less "$before" "$MIB" "$fs: a mode change of 1 GiB"
 	diff_inode "$ROOT/$N1/src/big.img" "$ROOT/$N2/src/big.img"
 	assert_eq "$(stat -c %a "$ROOT/$N1/src/big.img")" 644 "mode kept in $N1"
 	assert_eq "$(stat -c %a "$ROOT/$N2/src/big.img")" 600 "mode in $N2"
@@ -127,7 +127,7 @@ for fs in xfs btrfs; do
 	cp -p --reflink=always "$SRC/big.img" "$SRC/big-dup.img"
 	before=$(used)
 	create_checked -q N3 "$N2"
-	grew_less "$before" "$MIB" "$fs: a second copy of 256 MiB"
+	grew_less "$before" "$MIB" "$fs: a second copy of 1 GiB"
 	diff_inode "$ROOT/$N3/src/big.img" "$ROOT/$N3/src/big-dup.img"
 	all_shared "$ROOT/$N3/src/big-dup.img"
 
