@@ -116,13 +116,32 @@ base_name(const char *path)
 /* --- the previous snapshot ---------------------------------------- */
 
 /*
- * Reads the previous manifest to its end, which checks its checksum, so
- * that a corrupt manifest is found before anything is linked against
- * it; with index, fills the content index too.  Returns 0, or -1 with e
- * set (the index then holds part of the manifest).
+ * Checks the previous manifest whole (its length, record count and
+ * checksum) without decoding it, so that a damaged one is found before
+ * anything is linked against it; the merge-join then checks each record
+ * as it decodes it.  Returns 0, or -1 with e set.
  */
 static int
-read_prev(struct create_ctx *c, bool index, struct err *e)
+check_prev(struct create_ctx *c, struct err *e)
+{
+	struct manifest_reader *r;
+	int rc;
+
+	if (manifest_reader_open(&r, c->store.manifests_fd, c->store.prev,
+	    e) == -1)
+		return -1;
+	rc = manifest_reader_skim(r, e);
+	manifest_reader_close(r);
+	return rc;
+}
+
+/*
+ * Adds every stored file of the previous manifest with a hash to the
+ * content index.  Returns 0, or -1 with e set (the index then holds part
+ * of the manifest).
+ */
+static int
+read_prev(struct create_ctx *c, struct err *e)
 {
 	struct manifest_reader *r = NULL;
 	struct entry ent;
@@ -133,7 +152,7 @@ read_prev(struct create_ctx *c, bool index, struct err *e)
 	    e) == -1)
 		return -1;
 	while ((n = manifest_reader_next(r, &ent, &off, e)) == 1) {
-		if (!index || ent.type != ENTRY_REG || !ent.has_hash)
+		if (ent.type != ENTRY_REG || !ent.has_hash)
 			continue;
 		if (content_index_add(&c->index, &ent, off) == -1) {
 			manifest_reader_close(r);
@@ -162,9 +181,18 @@ index_prev(void *arg, struct err *e)
 	c->index_built = true;
 	if (c->store.prev[0] == '\0')
 		return 0;
-	if (read_prev(c, true, e) == -1) {
+	if (read_prev(c, e) == -1) {
 		content_index_free(&c->index);
-		return -1;
+		if (e->errnum == ENOMEM)
+			return -1;
+		/*
+		 * check_prev passed, so the bytes are the ones written; a
+		 * record that does not decode was written wrong (or forged).
+		 * The run goes on, copying what it would have linked.
+		 */
+		warn(c, "%s; no file is compared by content with snapshot "
+		    "'%s' (run 'snap repair %s' to rebuild it)", e->msg,
+		    c->store.prev, c->store.prev);
 	}
 	content_index_seal(&c->index);
 	return 0;
@@ -184,7 +212,7 @@ load_prev(struct create_ctx *c, struct err *e)
 	struct err why;
 
 	while (c->store.prev[0] != '\0') {
-		if (read_prev(c, false, &why) == 0)
+		if (check_prev(c, &why) == 0)
 			return manifest_reader_open(&c->prev_rd,
 			    c->store.manifests_fd, c->store.prev, e);
 		if (why.errnum == ENOMEM) {
@@ -215,6 +243,7 @@ static int
 prev_lookup(struct create_ctx *c, const struct entry *ent,
     const struct entry **out, struct err *e)
 {
+	struct err why;
 	int r, cmp;
 
 	*out = NULL;
@@ -222,8 +251,21 @@ prev_lookup(struct create_ctx *c, const struct entry *ent,
 		if (!c->prev_valid) {
 			r = manifest_reader_next(c->prev_rd, &c->prev_ent, NULL,
 			    e);
-			if (r == -1)
+			if (r == -1 && e->errnum == ENOMEM)
 				return -1;
+			if (r == -1) {
+				/* As in index_prev: the rest is compared
+				 * with nothing, not the run stopped; the
+				 * queued links' warnings come first. */
+				why = *e;
+				if (linkq_drain(c->queue, e) == -1)
+					return -1;
+				warn(c, "%s; comparing the rest with no "
+				    "earlier snapshot (run 'snap repair %s' "
+				    "to rebuild it)", why.msg, c->store.prev);
+				c->prev_done = true;
+				break;
+			}
 			if (r == 0) {
 				c->prev_done = true;
 				break;

@@ -763,29 +763,24 @@ reader_check_path(struct manifest_reader *r, const struct entry *ent,
 	return 0;
 }
 
-int
-manifest_reader_next(struct manifest_reader *r, struct entry *ent,
-    uint64_t *offset, struct err *e)
+/*
+ * The checks that need no decoding: a length the format allows and a
+ * record that is all there.  Returns the record's length with its
+ * overhead, 0 at the trailer, or -1 with e set (r failed).
+ */
+static int64_t
+reader_frame(struct manifest_reader *r, struct err *e)
 {
-	const unsigned char *body;
-	const char *why;
 	uint32_t len;
 	int rc;
 
-	if (r->status == 1)
-		return 0;
-	if (r->status == -1) {
-		if (e != NULL)
-			*e = r->failure;
-		return -1;
-	}
 	if ((rc = reader_fill(r, 4, e)) == -1)
 		return reader_fail(r, e);
 	if (rc == 0)
 		return reader_truncated(r, e);
 	len = get_u32(r->buf + r->pos);
 	if (len == TRAILER_MARK)
-		return reader_finish(r, e);
+		return 0;
 	/* Checked before the read so a flipped bit cannot ask for 4 GiB. */
 	if (len < FIXED_LEN || len > BODY_MAX) {
 		err_set(e, 0, "manifest '%s' is corrupt: record %" PRIu64
@@ -797,6 +792,30 @@ manifest_reader_next(struct manifest_reader *r, struct entry *ent,
 		return reader_fail(r, e);
 	if (rc == 0)
 		return reader_truncated(r, e);
+	return REC_OVERHEAD + (int64_t)len;
+}
+
+int
+manifest_reader_next(struct manifest_reader *r, struct entry *ent,
+    uint64_t *offset, struct err *e)
+{
+	const unsigned char *body;
+	const char *why;
+	uint32_t len;
+	int64_t frame;
+
+	if (r->status == 1)
+		return 0;
+	if (r->status == -1) {
+		if (e != NULL)
+			*e = r->failure;
+		return -1;
+	}
+	if ((frame = reader_frame(r, e)) == -1)
+		return -1;
+	if (frame == 0)
+		return reader_finish(r, e);
+	len = (uint32_t)(frame - REC_OVERHEAD);
 	body = r->buf + r->pos + 4;
 	if (XXH3_64bits(body, len) != get_u64(body + len)) {
 		err_set(e, 0, "manifest '%s' is corrupt: record %" PRIu64
@@ -819,6 +838,27 @@ manifest_reader_next(struct manifest_reader *r, struct entry *ent,
 	r->pos += REC_OVERHEAD + len;
 	r->count++;
 	return 1;
+}
+
+int
+manifest_reader_skim(struct manifest_reader *r, struct err *e)
+{
+	int64_t n;
+
+	for (;;) {
+		if (r->status == 1)
+			return 0;
+		if (r->status == -1) {
+			*e = r->failure;
+			return -1;
+		}
+		if ((n = reader_frame(r, e)) == -1)
+			return -1;
+		if (n == 0)
+			return reader_finish(r, e);
+		r->pos += (size_t)n;
+		r->count++;
+	}
 }
 
 /* Reads n bytes at off.  Returns the count read (short at EOF), or -1. */

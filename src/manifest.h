@@ -96,6 +96,17 @@ int	manifest_reader_next(struct manifest_reader *r, struct entry *ent,
 	    uint64_t *offset, struct err *e);
 
 /*
+ * Reads the rest of the file without decoding it: follows the record
+ * lengths to the trailer and checks the trailer (count and whole-file
+ * checksum), not each record's own checksum, fields or path order.
+ * A whole-file check before anything is trusted to the manifest, at the
+ * cost of one pass over its bytes; a reader opened again then checks each
+ * record as it decodes it.  Returns 0, or -1 with e set on corruption or
+ * I/O error; r is at its end either way.
+ */
+int	manifest_reader_skim(struct manifest_reader *r, struct err *e);
+
+/*
  * Reads the record at offset (from manifest_reader_next) into *ent
  * without disturbing the streaming position.  Its strings stay valid
  * until the next read_at on r.  Returns 0, or -1 with e set.

@@ -11,7 +11,10 @@
 # names 'snap repair NAME'.  'snap repair NAME' rebuilds the manifest
 # from the tree (the same paths as before, hashes that verify clean),
 # without changing a file of the snapshot; it also rebuilds a manifest
-# that is gone.  An unknown name is exit 2.
+# that is gone.  An unknown name is exit 2.  A manifest whose every
+# checksum is right but one record is not (out of walk order) is found
+# when that record is read: create warns, compares the rest with nothing
+# and with no stored content, and still makes a whole snapshot.
 # shellcheck source=lib.sh
 . "$(dirname "$0")/lib.sh"
 require_cmd python3
@@ -119,3 +122,20 @@ manifest_edit "$MAN/$N1" paths >"$SCRATCH/m1.rebuilt"
 diff "$SCRATCH/m1.paths" "$SCRATCH/m1.rebuilt" || fail "rebuilt manifest lists other paths"
 run_snap repair 1999
 expect_status 2 "repair of an unknown snapshot"
+
+say "every checksum right, one record wrong (written wrong, or forged): create goes on"
+# Only the record's own reading finds it: the bytes are as written.  In
+# walk order src/top.txt comes last, so what comes before it is linked.
+manifest_edit "$MAN/$N5" rename src/top.txt src/0pwned
+# A new file with stored content asks the content index.
+cp -p "$SRC/a/b/c/blob.bin" "$SRC/blob-copy.bin"
+run_snap create
+expect_status 3 "create over a manifest with a record out of order"
+assert_grep "warning: manifest '$N5' is corrupt: record [0-9]+: path 'src/0pwned' is not in walk order.*; comparing the rest with no earlier snapshot.*snap repair $N5" "$ERR"
+assert_grep "warning: manifest '$N5' is corrupt: record [0-9]+: path 'src/0pwned'.*; no file is compared by content with snapshot '$N5'" "$ERR"
+new_snapshot N6 "$N5"
+compare_trees "$SRC" "$ROOT/$N6/src"
+same_inode "$ROOT/$N5/src/a/b/f3.txt" "$ROOT/$N6/src/a/b/f3.txt"
+same_inode "$ROOT/$N5/src/docs/doc3.txt" "$ROOT/$N6/src/docs/doc3.txt"
+[ "$(stat -c %i "$ROOT/$N5/src/top.txt")" != "$(stat -c %i "$ROOT/$N6/src/top.txt")" ] ||
+	fail "top.txt was linked from a record that did not read"

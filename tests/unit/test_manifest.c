@@ -320,6 +320,43 @@ expect_read_failure(int dirfd, const char *name, const char *want)
 		fail_msg("message '%s' lacks '%s'", e.msg, want);
 }
 
+/*
+ * Skims dirfd/name (only the framing and the trailer checked): expects
+ * it to pass when want is NULL, else to fail with a message holding want.
+ */
+static void
+expect_skim(int dirfd, const char *name, const char *want)
+{
+	struct manifest_reader *r;
+	struct err e;
+
+	err_clear(&e);
+	if (manifest_reader_open(&r, dirfd, name, &e) == 0) {
+		if (manifest_reader_skim(r, &e) == 0) {
+			manifest_reader_close(r);
+			if (want != NULL)
+				fail_msg("skim missed the damage (want '%s')",
+				    want);
+			return;
+		}
+		/* The failure is reported again. */
+		assert_int_equal(manifest_reader_skim(r, &e), -1);
+		manifest_reader_close(r);
+	}
+	if (want == NULL)
+		fail_msg("skim failed: %s", e.msg);
+	if (strstr(e.msg, want) == NULL)
+		fail_msg("skim's message '%s' lacks '%s'", e.msg, want);
+}
+
+/* Expects both ways of reading dirfd/name to fail with want. */
+static void
+expect_damage(int dirfd, const char *name, const char *want)
+{
+	expect_read_failure(dirfd, name, want);
+	expect_skim(dirfd, name, want);
+}
+
 static void
 test_manifest_round_trip(void **state)
 {
@@ -328,6 +365,7 @@ test_manifest_round_trip(void **state)
 
 	write_standard(f->dirfd, N_SPECIAL + N_GEN, &sys_real);
 	check_standard(f->dirfd, N_SPECIAL + N_GEN);
+	expect_skim(f->dirfd, NAME, NULL);
 	assert_int_equal(fstatat(f->dirfd, NAME, &st, 0), 0);
 	assert_int_equal(st.st_mode & 07777, 0600);
 }
@@ -341,6 +379,7 @@ test_manifest_empty(void **state)
 
 	write_standard(f->dirfd, 0, &sys_real);
 	check_standard(f->dirfd, 0);
+	expect_skim(f->dirfd, NAME, NULL);
 	p = load(f->dirfd, NAME, &len);
 	assert_int_equal(len, 16 + 20);		/* header and trailer */
 	assert_memory_equal(p, "SNAPMAN\n\1\0\0\0\0\0\0\0", 16);
@@ -544,12 +583,14 @@ test_manifest_corrupt_record(void **state)
 	store(f->dirfd, NAME, p, len);
 	expect_read_failure(f->dirfd, NAME,
 	    "manifest '" NAME "' is corrupt: record 3 checksum mismatch");
+	/* Skimmed, the same byte fails the whole file's checksum. */
+	expect_skim(f->dirfd, NAME, "is corrupt: file checksum mismatch");
 
 	/* A record length set to something absurd. */
 	p[off + 4 + 10] ^= 0x01;
 	p[off + 3] = 0x7f;
 	store(f->dirfd, NAME, p, len);
-	expect_read_failure(f->dirfd, NAME, "record 3 has an impossible "
+	expect_damage(f->dirfd, NAME, "record 3 has an impossible "
 	    "length");
 	free(p);
 }
@@ -566,13 +607,13 @@ test_manifest_corrupt_trailer(void **state)
 
 	p[len - 16] ^= 0x01;		/* the record count */
 	store(f->dirfd, NAME, p, len);
-	expect_read_failure(f->dirfd, NAME, "is corrupt: the trailer counts "
+	expect_damage(f->dirfd, NAME, "is corrupt: the trailer counts "
 	    "13 records, the file holds 12");
 	p[len - 16] ^= 0x01;
 
 	p[len - 1] ^= 0x80;		/* the whole-file checksum */
 	store(f->dirfd, NAME, p, len);
-	expect_read_failure(f->dirfd, NAME, "is corrupt: file checksum "
+	expect_damage(f->dirfd, NAME, "is corrupt: file checksum "
 	    "mismatch");
 	free(p);
 }
@@ -671,6 +712,8 @@ test_manifest_rejects_bad_paths(void **state)
 	for (i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
 		write_with_path(f->dirfd, rows[i].path, strlen(rows[i].path));
 		expect_read_failure(f->dirfd, NAME, rows[i].want);
+		/* Skimming leaves record contents to the reader. */
+		expect_skim(f->dirfd, NAME, NULL);
 	}
 	/* Names that only look like the bad ones are fine. */
 	write_with_path(f->dirfd, "a/...b/.c/..d/c..", 17);
@@ -706,7 +749,7 @@ test_manifest_every_byte_flip_detected(void **state)
 			p[i] ^= (unsigned char)(1u << bit);
 			store(f->dirfd, NAME, p, len);
 			/* Whichever message: that it fails is the point. */
-			expect_read_failure(f->dirfd, NAME, "manifest '");
+			expect_damage(f->dirfd, NAME, "manifest '");
 			p[i] ^= (unsigned char)(1u << bit);
 		}
 	}
@@ -725,7 +768,7 @@ test_manifest_truncated(void **state)
 	/* Every length short of the whole file is a truncation. */
 	for (cut = 0; cut < len; cut++) {
 		store(f->dirfd, NAME, p, cut);
-		expect_read_failure(f->dirfd, NAME,
+		expect_damage(f->dirfd, NAME,
 		    "manifest '" NAME "' is truncated");
 	}
 	free(p);
@@ -744,7 +787,7 @@ test_manifest_trailing_garbage(void **state)
 	assert_non_null(p);
 	p[len] = '\n';
 	store(f->dirfd, NAME, p, len + 1);
-	expect_read_failure(f->dirfd, NAME, "is corrupt: data after the "
+	expect_damage(f->dirfd, NAME, "is corrupt: data after the "
 	    "trailer");
 	free(p);
 }
@@ -760,13 +803,13 @@ test_manifest_wrong_version(void **state)
 	p = load(f->dirfd, NAME, &len);
 	p[8] = 2;
 	store(f->dirfd, NAME, p, len);
-	expect_read_failure(f->dirfd, NAME, "manifest '" NAME "' has version "
+	expect_damage(f->dirfd, NAME, "manifest '" NAME "' has version "
 	    "2; this snap reads version 1");
 	p[8] = 1;
 
 	memcpy(p, "SNAPMAN\r", 8);
 	store(f->dirfd, NAME, p, len);
-	expect_read_failure(f->dirfd, NAME, "is corrupt: not a snap manifest");
+	expect_damage(f->dirfd, NAME, "is corrupt: not a snap manifest");
 	free(p);
 }
 
