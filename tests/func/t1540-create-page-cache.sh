@@ -12,7 +12,10 @@
 #   - half.bin, of which only the first half was cached: read whole and
 #     copied exactly;
 #   and the snapshot reproduces the source (rsync -ani, diff -r).
-# Twice: on the scratch folder's disk, and (as root, where the kernel
+# On the scratch folder's disk twice, the second time with cachestat
+# refused by a seccomp filter (tests/func/seccomp-deny.py), as a unit's
+# SystemCallFilter= refuses a call it does not know, so that the
+# mincore way answers; and (as root, where the kernel
 # has zram) on an ext4 on a zram disk, whose reads complete before the
 # submitting call returns.  There a read with RWF_NOWAIT, which starts
 # readahead before it looks, finds a dropped file "cached": whether a
@@ -79,6 +82,25 @@ backup_leaves_cache() {
 
 say "on the scratch folder's disk"
 backup_leaves_cache "$SCRATCH/src" "$SCRATCH/root"
+
+# cachestat (451 on every architecture with the common call table)
+# refused as the unit's seccomp filter refuses an unknown call: the same
+# results the mincore way, asked of the same descriptor.
+say "cachestat refused (seccomp): the same, asked with mincore"
+if python3 "$(dirname "$0")/seccomp-deny.py" 451 true; then
+	SNAP_PREFIX=(python3 "$(dirname "$0")/seccomp-deny.py" 451)
+	if command -v strace >/dev/null 2>&1; then
+		SNAP_PREFIX+=(strace -f -qq -e trace=mincore -o "$SCRATCH/mincore.trace")
+	fi
+	backup_leaves_cache "$SCRATCH/src-seccomp" "$SCRATCH/root-seccomp"
+	SNAP_PREFIX=()
+	if [ -e "$SCRATCH/mincore.trace" ]; then
+		grep -q 'mincore(' "$SCRATCH/mincore.trace" ||
+			fail "snap never asked mincore with cachestat refused"
+	fi
+else
+	say "no seccomp filter here: that part is left out"
+fi
 
 # The zram disk, made here and removed on exit (after lib.sh's cleanup
 # has unmounted it).
