@@ -11,7 +11,8 @@
  * Properties checked besides "no crash, no leak": every entry read has a
  * path that manifest.h promises (relative, no empty, "." or ".."
  * component, in walk order); a failure is repeated and the end is final;
- * read_at at an offset next gave reads the same record back.
+ * read_at at an offset next gave reads the same record back; a file read
+ * to its end also skims clean (manifest_reader_skim).
  */
 #include <stdbool.h>
 #include <stdlib.h>
@@ -121,6 +122,27 @@ check_read_at(struct manifest_reader *r, const uint64_t *offsets,
 	(void)manifest_reader_read_at(r, UINT64_MAX - 3, &ent, &e);
 }
 
+/*
+ * Skims the same bytes: a file the reader read to its end skims clean,
+ * and a skim's failure is final too.
+ */
+static void
+check_skim(const uint8_t *file, size_t len, bool read_whole)
+{
+	struct manifest_reader *r = NULL;
+	struct err e;
+	int rc;
+
+	if (manifest_reader_fdopen(&r, fuzz_memfd(file, len), "fuzz", &e) ==
+	    -1)
+		return;
+	rc = manifest_reader_skim(r, &e);
+	if (read_whole)
+		fuzz_assert(rc == 0);
+	fuzz_assert(manifest_reader_skim(r, &e) == rc);
+	manifest_reader_close(r);
+}
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -165,6 +187,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	fuzz_assert(manifest_reader_next(r, &ent, NULL, &e) == rc);
 	check_read_at(r, offsets, paths, n_off, control);
 	manifest_reader_close(r);
+	check_skim(file, size - 1, rc == 0);
 	for (i = 0; i < n_off; i++)
 		free(paths[i]);
 	free(prev);
