@@ -77,6 +77,14 @@ cleanup() {
 		wait "$pid" 2>/dev/null || true
 	done
 	[ -n "${SCRATCH:-}" ] && [ -d "$SCRATCH" ] || return 0
+	# What a test's "remote host" runs (an sshd session on this
+	# machine) outlives the snap that started it: a host-side wrapper
+	# may still be appending to a file here while rm runs, which then
+	# fails with "Directory not empty".  A process that names the
+	# scratch folder on its command line is the test's own.
+	if command -v pkill >/dev/null 2>&1; then
+		pkill -KILL -f -- "${SCRATCH//./[.]}" 2>/dev/null || true
+	fi
 	if [ -r /proc/self/mountinfo ]; then
 		for m in $(scratch_mounts); do
 			umount -l "$m" 2>/dev/null || true
